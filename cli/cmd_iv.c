@@ -1,0 +1,189 @@
+/* cmd_iv.c -- `vo2snn iv`: quasi-static folds and the swept I-V hysteresis loop. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "common.h"
+#include "vo2snn/iv.h"
+#include "vo2snn/json.h"
+
+#define TRACE_CYCLES 5   /* cycles written to the trace CSV */
+
+static const char *const trace_cols[] = {"t_s", "v_src_v", "v_dev_v", "i_a", "temp_k", "r_dev_ohm", "m", "cycle"};
+static const char *const scurve_cols[] = {"branch", "temp_k", "v_dev_v", "i_a", "r_dev_ohm"};
+static const char *const cycle_cols[] = {"cycle", "v_on_v", "v_off_v"};
+
+static int trace_sample(const vs_iv_sample *s, void *w)
+{
+    if (s->cycle >= TRACE_CYCLES) return 1;   /* stops only the sampling, not the sweep */
+    double row[8] = {s->t_s, s->v_src_v, s->v_dev_v, s->i_a, s->temp_k, s->r_ohm, s->m, (double)s->cycle};
+    return vs_csv_row((vs_csv *)w, row) == VS_OK ? 0 : 1;
+}
+
+/* Steady-state S-curve on both branches from T_amb to T_c + 60 K. */
+int iv_write_scurve(const char *prog, const vs_device_params *p, const char *path)
+{
+    vs_csv *w;
+    if (vs_csv_open(path, scurve_cols, 5, &w) != VS_OK) return cli_fail(prog);
+    double t_hi = p->t_c_k + p->dt_hyst_k + 60.0;
+    int n = 600;
+    for (int b = 0; b < 2; b++)
+        for (int k = 1; k <= n; k++) {
+            double t = p->t_amb_k + (t_hi - p->t_amb_k) * k / n, v, i, r;
+            vs_device_steady(p, (vs_branch)b, t, &v, &i, &r);
+            double row[5] = {b, t, v, i, r};
+            if (vs_csv_row(w, row) != VS_OK) {
+                vs_csv_abort(w);
+                return cli_fail(prog);
+            }
+        }
+    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
+}
+
+static int write_cycles(const char *prog, const vs_iv_result *r, const char *path)
+{
+    vs_csv *w;
+    if (vs_csv_open(path, cycle_cols, 3, &w) != VS_OK) return cli_fail(prog);
+    for (long c = 0; c < r->n_cycles; c++) {
+        double row[3] = {(double)c, r->v_on_v[c], r->v_off_v[c]};
+        if (vs_csv_row(w, row) != VS_OK) {
+            vs_csv_abort(w);
+            return cli_fail(prog);
+        }
+    }
+    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
+}
+
+/* Run the sweep, writing the trace CSV (first cycles) to trace_path. */
+int iv_run(const char *prog, const vs_device_params *p, const vs_iv_opts *o,
+           const char *trace_path, vs_iv_result *r)
+{
+    vs_csv *w;
+    if (vs_csv_open(trace_path, trace_cols, 8, &w) != VS_OK) return cli_fail(prog);
+    if (vs_iv_sweep(p, o, trace_sample, w, r) != VS_OK) {
+        vs_csv_abort(w);
+        return cli_fail(prog);
+    }
+    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
+}
+
+void iv_plot_script(char *buf, size_t n, const char *trace, const char *scurve, const char *title)
+{
+    snprintf(buf, n,
+             "set datafile separator ','\n"
+             "set title '%s'\n"
+             "set xlabel 'device voltage (V)'\nset ylabel 'current (mA)'\n"
+             "set grid\nset key top left\n"
+             "plot '%s' every ::1 using 3:($4*1e3) with lines lw 2 lc rgb '#1f77b4' title 'swept loop', \\\n"
+             "     '%s' every ::1 using ($1==0?$3:1/0):($4*1e3) with lines dt 2 lc rgb '#d62728' title 'steady state, heating branch', \\\n"
+             "     '%s' every ::1 using ($1==1?$3:1/0):($4*1e3) with lines dt 3 lc rgb '#2ca02c' title 'steady state, cooling branch'\n",
+             title, trace, scurve, scurve);
+}
+
+int cmd_iv(int argc, char **argv)
+{
+    const char *prog = "vo2snn iv";
+    cli_device_args dev_args = CLI_DEVICE_DEFAULTS;
+    vs_iv_opts o = vs_iv_opts_default();
+    const char *out = "out/iv.csv";
+    long seed = 1;
+    int json = 0, plot = 0;
+    double dt_out = 0;
+    const opt_spec opts[] = {
+        CLI_DEVICE_OPTS(dev_args),
+        {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "peak of the triangle (default 1.3 x V_th)", .dest = &o.v_max_v, .min = 0, .max = 1e4},
+        {.name = "period", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "one up-and-down sweep", .dest = &o.period_s, .min = 1e-9, .max = 100},
+        {.name = "r-load", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "series load resistor (0 = pure voltage drive)", .dest = &o.r_load_ohm, .min = 0, .max = 1e12},
+        {.name = "cycles", .kind = OPT_LONG, .metavar = "N", .help = "number of sweeps (jitter from sigma_lnr, sigma_tc)", .dest = &o.n_cycles, .min = 1, .max = 1e6},
+        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "jitter seed", .dest = &seed, .min = 0, .max = 9.2e18},
+        {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling (default period/2000)", .dest = &dt_out, .min = 1e-15, .max = 100},
+        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "trace CSV path (first 5 cycles)", .dest = &out},
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
+        {.name = "plot", .kind = OPT_FLAG, .help = "also write <out>.png through gnuplot", .dest = &plot},
+    };
+    const opt_cmd cmd = {prog, "I-V hysteresis of the device alone: quasi-static folds and a triangular sweep.",
+                         "V_th is the first maximum of the steady-state S-curve on the heating branch,\n"
+                         "V_hold the last minimum on the cooling branch (spec 1.2). The sweep drives\n"
+                         "0 -> v-max -> 0 through --r-load; V_on/V_off are where m crosses 0.5.\n"
+                         "Writes <out> (trace), <out>_scurve.csv (steady state), <out>_cycles.csv\n"
+                         "(per-cycle V_on, V_off) and with --plot <out>.png.",
+                         opts, (int)(sizeof opts / sizeof opts[0]), 0};
+    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (rc != 0) return rc < 0 ? 1 : 0;
+
+    vs_device_params p;
+    if (cli_device_resolve(prog, &dev_args, &p)) return 1;
+    vs_fold th, ho;
+    if (vs_device_folds(&p, &th, &ho) != VS_OK) return cli_fail(prog);
+    o.seed = (uint64_t)seed;
+    o.dt_out_s = dt_out > 0 ? dt_out : o.period_s / 2000.0;
+
+    char scurve[4096], cycles[4096], png[4096], label[64];
+    cli_with_suffix(out, "_scurve.csv", scurve, sizeof scurve);
+    cli_with_suffix(out, "_cycles.csv", cycles, sizeof cycles);
+    cli_with_suffix(out, ".png", png, sizeof png);
+    cli_device_label(&dev_args, &p, label, sizeof label);
+    if (cli_prepare_output(prog, out)) return 1;
+
+    vs_iv_result r;
+    if (iv_run(prog, &p, &o, out, &r)) return 1;
+    if (iv_write_scurve(prog, &p, scurve) || write_cycles(prog, &r, cycles)) {
+        vs_iv_result_free(&r);
+        return 1;
+    }
+    vs_stats on = vs_stats_of(r.v_on_v, r.n_cycles), off = vs_stats_of(r.v_off_v, r.n_cycles);
+    if (plot) {
+        char script[16384];
+        iv_plot_script(script, sizeof script, out, scurve, label);
+        if (cli_plot(prog, script, png, 800, 600)) return vs_iv_result_free(&r), 1;
+    }
+    if (json) {
+        vs_json j;
+        vs_json_begin(&j, stdout);
+        vs_json_str(&j, "command", "iv");
+        vs_json_str(&j, "device", label);
+        vs_json_num(&j, "v_th_v", th.v_v);
+        vs_json_num(&j, "i_th_a", th.i_a);
+        vs_json_num(&j, "temp_th_k", th.t_k);
+        vs_json_num(&j, "r_th_ohm", th.r_ohm);
+        vs_json_num(&j, "v_hold_v", ho.v_v);
+        vs_json_num(&j, "i_hold_a", ho.i_a);
+        vs_json_num(&j, "temp_hold_k", ho.t_k);
+        vs_json_num(&j, "r_hold_ohm", ho.r_ohm);
+        vs_json_num(&j, "hysteresis_v", th.v_v - ho.v_v);
+        vs_json_num(&j, "v_max_v", o.v_max_v > 0 ? o.v_max_v : 1.3 * th.v_v);
+        vs_json_num(&j, "period_s", o.period_s);
+        vs_json_int(&j, "cycles", r.n_cycles);
+        vs_json_num(&j, "v_on_v", r.v_on_v[0]);
+        vs_json_num(&j, "v_off_v", r.v_off_v[0]);
+        vs_json_object(&j, "v_on_stats");
+        vs_json_int(&j, "n", on.n);
+        vs_json_num(&j, "mean_v", on.mean);
+        vs_json_num(&j, "std_v", on.std);
+        vs_json_num(&j, "cv", on.std / on.mean);
+        vs_json_num(&j, "min_v", on.min);
+        vs_json_num(&j, "max_v", on.max);
+        vs_json_num(&j, "p05_v", on.p05);
+        vs_json_num(&j, "p95_v", on.p95);
+        vs_json_close(&j);
+        vs_json_num(&j, "v_off_std_v", off.std);
+        vs_json_str(&j, "trace_csv", out);
+        vs_json_str(&j, "scurve_csv", scurve);
+        vs_json_str(&j, "cycles_csv", cycles);
+        vs_json_str(&j, "plot_png", plot ? png : NULL);
+        vs_json_end(&j);
+    } else {
+        printf("%s: quasi-static V_th %.4g V at %.4g A (T %.4g K, R %.4g Ohm)\n", label, th.v_v, th.i_a, th.t_k, th.r_ohm);
+        printf("%*s  quasi-static V_hold %.4g V at %.4g A (T %.4g K, R %.4g Ohm); hysteresis %.4g V\n",
+               (int)strlen(label) - 2, "", ho.v_v, ho.i_a, ho.t_k, ho.r_ohm, th.v_v - ho.v_v);
+        printf("  swept (%g s triangle to %.4g V): V_on %.4g V, V_off %.4g V\n", o.period_s,
+               o.v_max_v > 0 ? o.v_max_v : 1.3 * th.v_v, r.v_on_v[0], r.v_off_v[0]);
+        if (r.n_cycles > 1)
+            printf("  %ld cycles: V_on mean %.4g V, std %.3g V (CV %.2f %%), min %.4g, max %.4g; V_off std %.3g V\n",
+                   r.n_cycles, on.mean, on.std, 100 * on.std / on.mean, on.min, on.max, off.std);
+        printf("wrote %s, %s, %s%s%s\n", out, scurve, cycles, plot ? ", " : "", plot ? png : "");
+    }
+    vs_iv_result_free(&r);
+    return 0;
+}

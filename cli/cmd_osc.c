@@ -1,0 +1,191 @@
+/* cmd_osc.c -- `vo2snn osc`: transient simulation of one neuron under a chosen input. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "common.h"
+#include "vo2snn/json.h"
+
+typedef struct osc_args {
+    cli_device_args dev;
+    vs_circuit circ;
+    cli_solver_args solver;
+    cli_input_args in;
+    const char *out;
+    int given_t_end, given_w0, given_w1;
+    double t_end, w0, w1, dt_out;
+    long seed;
+    int json, plot;
+} osc_args;
+
+static const char details[] =
+    CLI_INPUT_HELP
+    "Statistics use the window [0.3 t_end, t_end] unless --window-start/--window-end\n"
+    "say otherwise. Spikes are m crossing 0.5 upward (re-armed at 0.1), located on the\n"
+    "integrator's dense output, so results do not depend on --dt-out. Writes the trace\n"
+    "CSV (--out), the spike list (<out>_spikes.csv) and with --plot a PNG of V_in, V_osc\n"
+    "and V_spike (<out>.png).";
+
+static int write_spikes(const char *prog, const char *path, const vs_neuron_result *r)
+{
+    static const char *const cols[] = {"index", "t_s", "sign"};
+    vs_csv *w;
+    if (vs_csv_open(path, cols, 3, &w) != VS_OK) return cli_fail(prog);
+    for (size_t k = 0; k < r->n_spikes; k++) {
+        double row[3] = {(double)k, r->spike_t_s[k], r->spike_sign[k]};
+        if (vs_csv_row(w, row) != VS_OK) {
+            vs_csv_abort(w);
+            return cli_fail(prog);
+        }
+    }
+    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
+}
+
+static void print_json(const osc_args *a, const char *label, const char *input_desc,
+                       const vs_neuron_result *r, const char *csv, const char *spikes,
+                       const char *png)
+{
+    vs_json j;
+    vs_json_begin(&j, stdout);
+    vs_json_str(&j, "command", "osc");
+    vs_json_str(&j, "device", label);
+    vs_json_str(&j, "input", input_desc);
+    vs_json_num(&j, "r_series_ohm", a->circ.r_series_ohm);
+    vs_json_num(&j, "c_f", a->circ.c_f);
+    vs_json_num(&j, "r_sense_ohm", a->circ.r_sense_ohm);
+    vs_json_num(&j, "t_end_s", a->t_end);
+    vs_json_nums(&j, "window_s", (const double[]){a->w0, a->w1}, 2);
+    vs_json_int(&j, "spikes", (long long)r->n_spikes);
+    vs_json_int(&j, "spikes_positive", (long long)r->n_positive);
+    vs_json_int(&j, "spikes_negative", (long long)r->n_negative);
+    vs_json_int(&j, "spikes_in_window", (long long)r->n_spikes_window);
+    vs_json_num(&j, "first_spike_s", r->n_spikes ? r->spike_t_s[0] : (double)NAN);
+    vs_json_num(&j, "freq_hz", r->freq_hz);
+    vs_json_num(&j, "v_osc_min_v", r->v_osc_min_v);
+    vs_json_num(&j, "v_osc_max_v", r->v_osc_max_v);
+    vs_json_num(&j, "amplitude_pp_v", r->v_osc_max_v - r->v_osc_min_v);
+    vs_json_num(&j, "v_spike_peak_v", r->v_spike_peak_v);
+    vs_json_num(&j, "i_peak_a", r->i_peak_a);
+    vs_json_num(&j, "p_in_mean_w", r->p_in_mean_w);
+    vs_json_num(&j, "p_dev_mean_w", r->p_dev_mean_w);
+    vs_json_num(&j, "e_in_per_spike_j", r->e_in_per_spike_j);
+    vs_json_num(&j, "e_dev_per_spike_j", r->e_dev_per_spike_j);
+    vs_json_num(&j, "m_min_window", r->m_min);
+    vs_json_num(&j, "temp_max_k", r->temp_max_k);
+    vs_json_object(&j, "energy_j");
+    vs_json_num(&j, "source", r->e_in_j);
+    vs_json_num(&j, "series_resistor", r->e_series_j);
+    vs_json_num(&j, "device", r->e_dev_j);
+    vs_json_num(&j, "sense_resistor", r->e_sense_j);
+    vs_json_num(&j, "capacitor_final", r->e_cap_j);
+    vs_json_close(&j);
+    vs_json_int(&j, "steps", r->n_steps);
+    vs_json_int(&j, "rejected_steps", r->n_rejected);
+    vs_json_str(&j, "trace_csv", csv);
+    vs_json_str(&j, "spikes_csv", spikes);
+    vs_json_str(&j, "plot_png", png);
+    vs_json_end(&j);
+}
+
+static void print_text(const osc_args *a, const char *label, const char *input_desc,
+                       const vs_neuron_result *r)
+{
+    printf("%s, %s; R_s %g Ohm, C %g F, R_sense %g Ohm; %g s simulated\n", label, input_desc,
+           a->circ.r_series_ohm, a->circ.c_f, a->circ.r_sense_ohm, a->t_end);
+    printf("  spikes              %zu (%zu positive, %zu inverted), %zu in window [%g, %g] s\n",
+           r->n_spikes, r->n_positive, r->n_negative, r->n_spikes_window, a->w0, a->w1);
+    if (r->n_spikes) printf("  first spike         %.4g s\n", r->spike_t_s[0]);
+    printf("  frequency           %.6g Hz\n", r->freq_hz);
+    printf("  V_osc min / max     %.4g / %.4g V (%.4g V p-p)\n", r->v_osc_min_v, r->v_osc_max_v,
+           r->v_osc_max_v - r->v_osc_min_v);
+    printf("  V_spike peak        %.4g V (I peak %.4g A)\n", r->v_spike_peak_v, r->i_peak_a);
+    printf("  mean power in/dev   %.4g / %.4g W\n", r->p_in_mean_w, r->p_dev_mean_w);
+    printf("  energy per spike    %.4g J from the source, %.4g J in the device\n",
+           r->e_in_per_spike_j, r->e_dev_per_spike_j);
+    printf("  peak temperature    %.4g K; final m %.3g\n", r->temp_max_k, r->m_end);
+}
+
+int cmd_osc(int argc, char **argv)
+{
+    const char *prog = "vo2snn osc";
+    osc_args a = {
+        .dev = CLI_DEVICE_DEFAULTS, .circ = vs_circuit_default(), .solver = CLI_SOLVER_DEFAULTS,
+        .in = CLI_INPUT_DEFAULTS, .out = "out/osc.csv",
+        .t_end = 200e-6, .w0 = NAN, .w1 = NAN, .dt_out = 0, .seed = 1,
+    };
+    const opt_spec opts[] = {
+        CLI_DEVICE_OPTS(a.dev),
+        CLI_CIRCUIT_OPTS(a.circ),
+        CLI_INPUT_OPTS(a.in),
+        {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time (default depends on the input)", .dest = &a.t_end, .min = 1e-12, .max = 10, .given = &a.given_t_end},
+        {.name = "window-start", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "statistics window start (default 0.3 t_end)", .dest = &a.w0, .min = 0, .max = 10, .given = &a.given_w0},
+        {.name = "window-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "statistics window end (default t_end)", .dest = &a.w1, .min = 0, .max = 10, .given = &a.given_w1},
+        {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling interval (default t_end/20000)", .dest = &a.dt_out, .min = 1e-15, .max = 10},
+        CLI_SOLVER_OPTS(a.solver),
+        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for cycle-to-cycle jitter (with sigma_lnr/sigma_tc > 0)", .dest = &a.seed, .min = 0, .max = 9.2e18},
+        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "trace CSV path", .dest = &a.out},
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a.json},
+        {.name = "plot", .kind = OPT_FLAG, .help = "also write <out>.png through gnuplot", .dest = &a.plot},
+    };
+    const opt_cmd cmd = {prog, "Simulate the VO2-x relaxation-oscillator neuron (paper Fig 3A) in time.",
+                         details, opts, (int)(sizeof opts / sizeof opts[0]), 0};
+    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (rc != 0) return rc < 0 ? 1 : 0;
+
+    vs_device_params dev;
+    if (cli_device_resolve(prog, &a.dev, &dev)) return 1;
+    if (vs_circuit_validate(&a.circ) != VS_OK) return cli_fail(prog);
+    vs_input in;
+    if (cli_input_build(prog, &a.in, &in)) return 1;
+    if (!a.given_t_end) a.t_end = cli_input_default_t_end(&in);
+
+    vs_sim_opts o = vs_sim_opts_default();
+    cli_solver_apply(&a.solver, &o);
+    o.t_end_s = a.t_end;
+    a.w0 = a.given_w0 ? a.w0 : 0.3 * a.t_end;
+    a.w1 = a.given_w1 ? a.w1 : a.t_end;
+    o.t_window0_s = a.w0;
+    o.t_window1_s = a.w1;
+    o.dt_out_s = a.dt_out > 0 ? a.dt_out : a.t_end / 20000.0;
+    o.seed = (uint64_t)a.seed;
+
+    char spikes_path[4096], png_path[4096], label[64], desc[160];
+    cli_with_suffix(a.out, "_spikes.csv", spikes_path, sizeof spikes_path);
+    cli_with_suffix(a.out, ".png", png_path, sizeof png_path);
+    cli_device_label(&a.dev, &dev, label, sizeof label);
+    vs_input_describe(&in, desc, sizeof desc);
+
+    if (cli_prepare_output(prog, a.out)) return vs_input_free(&in), 1;
+    vs_csv *csv;
+    if (vs_csv_open(a.out, cli_trace_cols, CLI_TRACE_NCOLS, &csv) != VS_OK) {
+        vs_input_free(&in);
+        return cli_fail(prog);
+    }
+    vs_neuron_result r;
+    vs_status s = vs_neuron_simulate(&dev, &a.circ, &in, &o, cli_trace_sample, csv, &r);
+    vs_input_free(&in);
+    if (s != VS_OK) {
+        vs_csv_abort(csv);
+        vs_neuron_result_free(&r);
+        return cli_fail(prog);
+    }
+    if (vs_csv_close(csv) != VS_OK) {
+        vs_neuron_result_free(&r);
+        return cli_fail(prog);
+    }
+    if (write_spikes(prog, spikes_path, &r)) return vs_neuron_result_free(&r), 1;
+    if (a.plot) {
+        char script[4096], title[300];
+        snprintf(title, sizeof title, "%s, %s", label, desc);
+        cli_trace_plot_script(script, sizeof script, a.out, title);
+        if (cli_plot(prog, script, png_path, 900, 800)) return vs_neuron_result_free(&r), 1;
+    }
+    if (a.json) print_json(&a, label, desc, &r, a.out, spikes_path, a.plot ? png_path : NULL);
+    else {
+        print_text(&a, label, desc, &r);
+        printf("wrote %s, %s%s%s\n", a.out, spikes_path, a.plot ? ", " : "", a.plot ? png_path : "");
+    }
+    vs_neuron_result_free(&r);
+    return 0;
+}

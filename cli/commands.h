@@ -1,0 +1,34 @@
+/*
+ * commands.h -- the vo2snn subcommands. Each takes the arguments after its
+ * name and returns the process exit status (0 ok, 1 error, after one line on
+ * stderr).
+ */
+#ifndef VO2SNN_CLI_COMMANDS_H
+#define VO2SNN_CLI_COMMANDS_H
+
+int cmd_demo(int argc, char **argv);
+int cmd_iv(int argc, char **argv);
+int cmd_rt(int argc, char **argv);
+int cmd_osc(int argc, char **argv);
+int cmd_netlist(int argc, char **argv);
+int cmd_params(int argc, char **argv);
+
+/* ---- pieces shared between commands (demo reuses them) ---- */
+#include <stddef.h>
+#include "vo2snn/device.h"
+#include "vo2snn/iv.h"
+
+typedef struct rt_summary {
+    double r_ambient_ohm, r_met_ohm, r_339_heat_ohm, r_350_ohm, jump_ratio;
+    double t_half_heat_k, t_half_cool_k;
+} rt_summary;
+
+int rt_run(const char *prog, const vs_device_params *p, double t_lo, double t_hi, size_t n,
+           const char *path, rt_summary *out);
+void rt_plot_script(char *buf, size_t n, const char *csv, const char *title);
+int iv_run(const char *prog, const vs_device_params *p, const vs_iv_opts *o,
+           const char *trace_path, vs_iv_result *r);
+int iv_write_scurve(const char *prog, const vs_device_params *p, const char *path);
+void iv_plot_script(char *buf, size_t n, const char *trace, const char *scurve, const char *title);
+
+#endif

@@ -1,0 +1,152 @@
+/* common.c -- shared option groups, error reporting and trace output for the CLI. */
+#include "common.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vo2snn/atomic.h"
+#include "vo2snn/plot.h"
+#include "vo2snn/status.h"
+
+const char *const cli_method_choices[] = {"dp54", "rk4", NULL};
+
+const char *const cli_trace_cols[CLI_TRACE_NCOLS] = {
+    "t_s", "v_in_v", "v_osc_v", "v_spike_v", "i_dev_a", "temp_k", "r_dev_ohm", "m", "p_total_w"};
+
+int cli_error(const char *prog, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    for (char *p = msg; *p; p++)
+        if (*p == '\n') *p = ' ';
+    fprintf(stderr, "%s: %s\n", prog, msg);
+    return 1;
+}
+
+int cli_fail(const char *prog) { return cli_error(prog, "%s", vs_last_error()); }
+
+int cli_device_resolve(const char *prog, const cli_device_args *a, vs_device_params *out)
+{
+    vs_device_params p;
+    vs_status s = a->vacancy_given ? vs_device_from_vacancy(a->vacancy, &p)
+                                   : vs_device_preset((int)a->device, &p);
+    if (s == VS_OK && a->file) s = vs_device_load_file(a->file, &p);
+    if (s == VS_OK && a->param) s = vs_device_apply_list(&p, a->param);
+    if (s == VS_OK) s = vs_device_validate(&p);
+    if (s != VS_OK) return cli_fail(prog);
+    *out = p;
+    return 0;
+}
+
+void cli_device_label(const cli_device_args *a, const vs_device_params *p, char *buf, size_t n)
+{
+    if (isnan(p->vacancy_x)) snprintf(buf, n, "custom device");
+    else if (a->vacancy_given) snprintf(buf, n, "vacancy x = %g", p->vacancy_x);
+    else snprintf(buf, n, "device %ld", a->device);
+}
+
+void cli_solver_apply(const cli_solver_args *s, vs_sim_opts *o)
+{
+    o->method = strcmp(s->method, "rk4") == 0 ? VS_ODE_RK4 : VS_ODE_DP54;
+    o->rtol = s->rtol;
+    o->h_max_s = s->h_max_s;
+    o->dt_s = s->dt_s;
+}
+
+int cli_prepare_output(const char *prog, const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) return 0;
+    if (slash == dir) return 0;
+    *slash = '\0';
+    if (vs_mkdir_p(dir) != VS_OK) return cli_fail(prog);
+    return 0;
+}
+
+void cli_with_suffix(const char *path, const char *suffix, char *buf, size_t n)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    size_t stem = (dot && (!slash || dot > slash)) ? (size_t)(dot - path) : strlen(path);
+    snprintf(buf, n, "%.*s%s", (int)stem, path, suffix);
+}
+
+int cli_trace_sample(const vs_sample *s, void *csv_writer)
+{
+    double row[CLI_TRACE_NCOLS] = {s->t_s,  s->v_in_v,  s->v_osc_v, s->v_spike_v, s->i_dev_a,
+                                   s->temp_k, s->r_dev_ohm, s->m,    s->p_total_w};
+    return vs_csv_row((vs_csv *)csv_writer, row) == VS_OK ? 0 : 1;
+}
+
+void cli_trace_plot_script(char *buf, size_t n, const char *csv_path, const char *title)
+{
+    snprintf(buf, n,
+             "set datafile separator ','\n"
+             "set multiplot layout 3,1 title '%s'\n"
+             "set lmargin 12\n"
+             "set grid\n"
+             "unset key\n"
+             "set ylabel 'V_{in} (V)'\n"
+             "plot '%s' every ::1 using ($1*1e6):2 with lines lw 1.5 lc rgb '#1f77b4'\n"
+             "set ylabel 'V_{osc} (V)'\n"
+             "plot '%s' every ::1 using ($1*1e6):3 with lines lw 1.5 lc rgb '#2ca02c'\n"
+             "set ylabel 'V_{spike} (V)'\n"
+             "set xlabel 'time (µs)'\n"
+             "plot '%s' every ::1 using ($1*1e6):4 with lines lw 1.5 lc rgb '#d62728'\n"
+             "unset multiplot\n",
+             title, csv_path, csv_path, csv_path);
+}
+
+int cli_plot(const char *prog, const char *script, const char *png_path, int w, int h)
+{
+    if (vs_plot_render(script, png_path, w, h) != VS_OK) return cli_fail(prog);
+    return 0;
+}
+
+const char *const cli_input_choices[] = {"dc", "pulse", "sine", "square", "pwl", NULL};
+
+int cli_input_build(const char *prog, const cli_input_args *a, vs_input *in)
+{
+    const char *k = a->kind;
+    if (strcmp(k, "dc") == 0) {
+        *in = vs_input_dc(a->v_in);
+    } else if (strcmp(k, "pulse") == 0) {
+        *in = vs_input_pulse(a->v_lo, a->given_v_hi ? a->v_hi : 15.0,
+                             a->given_period ? a->period : 4e-6,
+                             a->given_width ? a->width : 2e-6, a->given_delay ? a->delay : 0.0);
+    } else if (strcmp(k, "sine") == 0) {
+        *in = vs_input_sine(a->offset, a->given_amplitude ? a->amplitude : 12.0,
+                            a->given_period ? a->period : 2e-3, a->given_delay ? a->delay : 0.0);
+    } else if (strcmp(k, "square") == 0) {
+        *in = vs_input_square(a->v_lo, a->given_v_hi ? a->v_hi : 12.5,
+                              a->given_delay ? a->delay : 2e-6,
+                              a->given_width ? a->width : 100e-6);
+    } else {
+        if (!a->pwl_path) return cli_error(prog, "--input pwl needs --pwl FILE");
+        if (vs_input_load_pwl(a->pwl_path, in) != VS_OK) return cli_fail(prog);
+    }
+    if (vs_input_validate(in) != VS_OK) {
+        vs_input_free(in);
+        return cli_fail(prog);
+    }
+    return 0;
+}
+
+double cli_input_default_t_end(const vs_input *in)
+{
+    double t = 200e-6;
+    switch (in->kind) {
+    case VS_INPUT_SINE: t = in->delay_s + in->period_s; break;
+    case VS_INPUT_SQUARE: t = in->delay_s + in->width_s + 10e-6; break;
+    case VS_INPUT_PWL: t = in->knot_t_s[in->n_knots - 1]; break;
+    default: break;
+    }
+    return t > 0 ? t : 200e-6;
+}

@@ -1,0 +1,154 @@
+/*
+ * common.h -- what every vo2snn subcommand shares: device, circuit and solver
+ * options, output paths, error reporting and the transient CSV layout.
+ *
+ * Each command declares its own option table and splices in the shared
+ * groups with the CLI_*_OPTS macros, then resolves them with the cli_*
+ * functions, which print one "vo2snn CMD: problem" line on failure.
+ */
+#ifndef VO2SNN_CLI_COMMON_H
+#define VO2SNN_CLI_COMMON_H
+
+#include <stdio.h>
+
+#include "opts.h"
+#include "vo2snn/csv.h"
+#include "vo2snn/device.h"
+#include "vo2snn/input.h"
+#include "vo2snn/neuron.h"
+
+/* ---- device ---------------------------------------------------------------------------- */
+typedef struct cli_device_args {
+    long device;
+    double vacancy;
+    int vacancy_given;
+    const char *file;
+    const char *param;
+} cli_device_args;
+
+#define CLI_DEVICE_DEFAULTS {.device = 1, .vacancy = 0, .vacancy_given = 0, .file = NULL, .param = NULL}
+
+#define CLI_DEVICE_OPTS(a)                                                                         \
+    {.name = "device", .kind = OPT_LONG, .metavar = "N", .help = "paper device 1..5 (oxygen vacancies rise 1 -> 5)", \
+     .dest = &(a).device, .min = 1, .max = 5},                                                     \
+    {.name = "vacancy", .kind = OPT_QUANTITY, .unit = "", .metavar = "X",                         \
+     .help = "oxygen-vacancy level in [0, 1] instead of --device (device d is x = (d-1)/4)",       \
+     .dest = &(a).vacancy, .min = 0, .max = 1, .given = &(a).vacancy_given},                       \
+    {.name = "device-file", .kind = OPT_STRING, .metavar = "FILE",                                \
+     .help = "device file of 'key = value' lines applied over the preset", .dest = &(a).file,      \
+     .min = 1, .max = 0},                                                                          \
+    {.name = "param", .kind = OPT_STRING, .metavar = "K=V,..",                                     \
+     .help = "override device parameters, e.g. r_met=600,tau_th=150ns (keys: vo2snn params)",      \
+     .dest = &(a).param, .min = 1, .max = 0}
+
+/* Build the device: preset or vacancy, then the file, then --param. */
+int cli_device_resolve(const char *prog, const cli_device_args *a, vs_device_params *out);
+
+/* "device 3" or "vacancy 0.3" or "custom device" */
+void cli_device_label(const cli_device_args *a, const vs_device_params *p, char *buf, size_t n);
+
+/* ---- circuit --------------------------------------------------------------------------- */
+#define CLI_CIRCUIT_OPTS(c)                                                                        \
+    {.name = "r-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R",                    \
+     .help = "series resistor R_s", .dest = &(c).r_series_ohm, .min = 1e-3, .max = 1e12},          \
+    {.name = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C",                               \
+     .help = "parallel capacitor (node to ground)", .dest = &(c).c_f, .min = 1e-18, .max = 1},     \
+    {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R",                       \
+     .help = "sense resistor giving V_spike", .dest = &(c).r_sense_ohm, .min = 0, .max = 1e12}
+
+/* ---- solver ---------------------------------------------------------------------------- */
+typedef struct cli_solver_args {
+    const char *method;
+    double rtol, h_max_s, dt_s;
+} cli_solver_args;
+
+#define CLI_SOLVER_DEFAULTS {.method = "dp54", .rtol = 1e-6, .h_max_s = 100e-9, .dt_s = 1e-9}
+
+extern const char *const cli_method_choices[];
+
+#define CLI_SOLVER_OPTS(s)                                                                         \
+    {.name = "method", .kind = OPT_CHOICE, .metavar = "M",                                        \
+     .help = "integrator: dp54 (adaptive Dormand-Prince 5(4)) or rk4 (fixed step)",              \
+     .dest = &(s).method, .min = 1, .max = 0, .choices = cli_method_choices},                    \
+    {.name = "rtol", .kind = OPT_QUANTITY, .unit = "", .metavar = "TOL",                          \
+     .help = "dp54 relative tolerance (absolute: 1 uV, 0.1 mK)", .dest = &(s).rtol, .min = 1e-13, \
+     .max = 0.1},                                                                                  \
+    {.name = "h-max", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T",                          \
+     .help = "dp54 largest step", .dest = &(s).h_max_s, .min = 1e-15, .max = 1},                  \
+    {.name = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T",                             \
+     .help = "rk4 step (the spec allows <= 1 ns for waveforms, <= 5 ns for rates)",             \
+     .dest = &(s).dt_s, .min = 1e-15, .max = 1}
+
+void cli_solver_apply(const cli_solver_args *s, vs_sim_opts *o);
+
+/* ---- input ----------------------------------------------------------------------------- */
+typedef struct cli_input_args {
+    const char *kind, *pwl_path;
+    double v_in, v_lo, v_hi, period, width, delay, offset, amplitude;
+    int given_v_hi, given_period, given_width, given_delay, given_amplitude;
+} cli_input_args;
+
+#define CLI_INPUT_DEFAULTS {.kind = "dc", .v_in = 12.5, .v_lo = 0, .v_hi = 15, .period = 4e-6, \
+                            .width = 2e-6, .delay = 0, .offset = 0, .amplitude = 12}
+
+extern const char *const cli_input_choices[];
+
+#define CLI_INPUT_OPTS(a)                                                                          \
+    {.name = "input", .kind = OPT_CHOICE, .metavar = "KIND", .help = "input waveform: dc, pulse, sine, square, pwl (see below)", .dest = &(a).kind, .choices = cli_input_choices}, \
+    {.name = "v-in", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "dc input level", .dest = &(a).v_in, .min = -1e4, .max = 1e4}, \
+    {.name = "v-lo", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "low level (pulse, square)", .dest = &(a).v_lo, .min = -1e4, .max = 1e4}, \
+    {.name = "v-hi", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "high level (pulse 15 V, square 12.5 V)", .dest = &(a).v_hi, .min = -1e4, .max = 1e4, .given = &(a).given_v_hi}, \
+    {.name = "period", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "period (pulse 4 us, sine 2 ms)", .dest = &(a).period, .min = 1e-12, .max = 1e3, .given = &(a).given_period}, \
+    {.name = "width", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "high time (pulse 2 us, square 100 us)", .dest = &(a).width, .min = 1e-12, .max = 1e3, .given = &(a).given_width}, \
+    {.name = "delay", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "start of the waveform (square 2 us, else 0)", .dest = &(a).delay, .min = 0, .max = 1e3, .given = &(a).given_delay}, \
+    {.name = "offset", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "sine offset", .dest = &(a).offset, .min = -1e4, .max = 1e4}, \
+    {.name = "amplitude", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "sine amplitude (12 V)", .dest = &(a).amplitude, .min = -1e4, .max = 1e4, .given = &(a).given_amplitude}, \
+    {.name = "pwl", .kind = OPT_STRING, .metavar = "FILE", .help = "CSV of t_s,v_v knots for --input pwl", .dest = &(a).pwl_path}
+
+#define CLI_INPUT_HELP                                                                             \
+    "Inputs (defaults are the paper's waveforms):\n"                                              \
+    "  dc      constant --v-in (12.5 V)\n"                                                        \
+    "  pulse   train --v-lo/--v-hi (0/15 V), --period 4us, --width 2us, --delay 0 (Fig 3C)\n"    \
+    "  sine    --offset 0 + --amplitude 12 V, --period 2ms (Fig 3D; the negative half gives\n"   \
+    "          inverted spikes)\n"                                                                \
+    "  square  one pulse --v-lo/--v-hi (0/12.5 V) from --delay 2us for --width 100us (Fig 2R)\n" \
+    "  pwl     piecewise-linear from --pwl FILE (CSV: t_s,v_v; header optional)\n"             \
+    "Simulated time defaults: 200 us (dc, pulse), one period (sine), delay+width+10 us\n"       \
+    "(square), the last knot (pwl).\n"
+
+/* Build and validate the input; on error prints and returns 1. Free with vs_input_free. */
+int cli_input_build(const char *prog, const cli_input_args *a, vs_input *in);
+
+/* Default simulated time for an input (see CLI_INPUT_HELP). */
+double cli_input_default_t_end(const vs_input *in);
+
+/* ---- output and errors ----------------------------------------------------------------- */
+
+/* Print "PROG: message" to stderr (one line). Returns 1 (the exit status). */
+int cli_error(const char *prog, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* cli_error with vs_last_error() as the message. */
+int cli_fail(const char *prog);
+
+/* Create the directory that will hold path (mkdir -p of its dirname). 0 or error printed. */
+int cli_prepare_output(const char *prog, const char *path);
+
+/* "out/osc.csv" -> "out/osc" + suffix, into buf. */
+void cli_with_suffix(const char *path, const char *suffix, char *buf, size_t n);
+
+/* Columns of the transient CSV and a sample writer for vs_neuron_simulate. */
+extern const char *const cli_trace_cols[];
+#define CLI_TRACE_NCOLS 9
+int cli_trace_sample(const vs_sample *s, void *csv_writer);
+
+/* Gnuplot script for the three-panel waveform plot (V_in, V_osc, V_spike) of a trace CSV. */
+void cli_trace_plot_script(char *buf, size_t n, const char *csv_path, const char *title);
+
+/* Render a gnuplot script to png_path; prints the error and returns 1 on failure. */
+int cli_plot(const char *prog, const char *script, const char *png_path, int w, int h);
+
+#endif

@@ -1,0 +1,54 @@
+/* main.c -- the vo2snn command-line tool: dispatch to subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+#define VO2SNN_VERSION "0.1.0"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"demo", cmd_demo, "devices 1-5: I-V, R-T and oscillation waveforms as CSV + PNG under out/"},
+    {"iv", cmd_iv, "I-V hysteresis: quasi-static folds (V_th, V_hold) and a swept loop"},
+    {"rt", cmd_rt, "R-T loop, heating and cooling branches (device or film model)"},
+    {"osc", cmd_osc, "transient of the neuron circuit under dc/pulse/sine/square/pwl input"},
+    {"netlist", cmd_netlist, "write an ngspice netlist of the same circuit and device model"},
+    {"params", cmd_params, "print a device's parameters and quasi-static characteristics"},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: vo2snn COMMAND [options]   (vo2snn COMMAND --help for its options)\n\n"
+               "Oxygen-vacancy-engineered VO2-x Mott devices as spiking neurons.\n\ncommands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nUnits: SI with prefixes and optional unit names (3k, 3kOhm, 1.8nF, 100us).\n"
+               "Model: docs/model.md; numbers to expect: README.md.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 1;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(name, "--version") == 0) {
+        printf("vo2snn %s\n", VO2SNN_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(name, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
+    fprintf(stderr, "vo2snn: unknown command '%s' (try 'vo2snn --help')\n", name);
+    return 1;
+}

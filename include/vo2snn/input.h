@@ -1,0 +1,84 @@
+/*
+ * input.h -- the neuron's input voltage V_in(t).
+ *
+ * Kinds: dc, a pulse train (low/high level, period, width, delay), a sine
+ * (offset, amplitude, period, delay), a single square pulse (low/high level,
+ * delay, width) and a piecewise-linear waveform (knots read from a CSV file).
+ * Inputs are piecewise smooth; vs_input_next_break() lists the discontinuities
+ * so that integrators can step exactly onto them, and the value inside a step
+ * comes from the piece the step started in (vs_input_piece_at), so a step that
+ * ends on an edge sees the left limit.
+ *
+ * Units: s and V. A vs_input owns its PWL knots (vs_input_free releases them).
+ */
+#ifndef VO2SNN_INPUT_H
+#define VO2SNN_INPUT_H
+
+#include <math.h>
+#include <stddef.h>
+
+#include "vo2snn/status.h"
+
+typedef enum vs_input_kind {
+    VS_INPUT_DC = 0,
+    VS_INPUT_PULSE,    /* v_hi for t-delay in [k*period, k*period + width), else v_lo */
+    VS_INPUT_SINE,     /* offset + amplitude * sin(2 pi (t - delay) / period) for t >= delay, else offset */
+    VS_INPUT_SQUARE,   /* v_hi for t in [delay, delay + width), else v_lo */
+    VS_INPUT_PWL       /* linear between knots, constant outside */
+} vs_input_kind;
+
+typedef struct vs_input {
+    vs_input_kind kind;
+    double v_dc_v;
+    double v_lo_v, v_hi_v;        /* pulse, square */
+    double period_s, width_s;     /* pulse (period), pulse and square (width); sine uses period */
+    double delay_s;               /* pulse, sine, square */
+    double offset_v, amplitude_v; /* sine */
+    size_t n_knots;               /* pwl */
+    double *knot_t_s, *knot_v_v;  /* pwl, owned */
+} vs_input;
+
+/* Constructors for the common kinds (no allocation). */
+vs_input vs_input_dc(double v);
+vs_input vs_input_pulse(double v_lo, double v_hi, double period_s, double width_s, double delay_s);
+vs_input vs_input_sine(double offset_v, double amplitude_v, double period_s, double delay_s);
+vs_input vs_input_square(double v_lo, double v_hi, double delay_s, double width_s);
+
+/* Read PWL knots from a CSV with two numeric columns (t_s, v_v; header optional). Times must be >= 0 and strictly increasing. */
+vs_status vs_input_load_pwl(const char *path, vs_input *out);
+
+/* Build a PWL input from arrays (copied). */
+vs_status vs_input_pwl(const double *t_s, const double *v_v, size_t n, vs_input *out);
+
+void vs_input_free(vs_input *in);
+
+/* Check every field used by the kind is finite and consistent. */
+vs_status vs_input_validate(const vs_input *in);
+
+/* V_in(t), right-continuous at edges. */
+double vs_input_value(const vs_input *in, double t);
+
+/* The smallest discontinuity (of value or slope) strictly after t; INFINITY if none. */
+double vs_input_next_break(const vs_input *in, double t);
+
+/*
+ * The smooth piece that starts at t_ref: value(t) = v0 + slope*(t - t0), or for
+ * a sine, offset + amplitude*sin(omega*(t - delay)).
+ */
+typedef struct vs_input_piece {
+    double t0, v0, slope;
+    double omega, offset, amplitude, delay; /* sine pieces (omega > 0) */
+} vs_input_piece;
+
+void vs_input_piece_at(const vs_input *in, double t_ref, vs_input_piece *p);
+
+static inline double vs_input_piece_value(const vs_input_piece *p, double t)
+{
+    if (p->omega > 0) return p->offset + p->amplitude * sin(p->omega * (t - p->delay));
+    return p->v0 + p->slope * (t - p->t0);
+}
+
+/* Short description, e.g. "pulse 0/15 V, period 4 us, width 2 us". */
+void vs_input_describe(const vs_input *in, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * iv.h -- swept characteristics of the device alone: the I-V hysteresis loop
+ * under a triangular voltage sweep, and the R-T loop under a temperature sweep.
+ *
+ * I-V: a source V_src(t), a triangle 0 -> v_max -> 0 repeated n_cycles times,
+ * drives the device through an optional load resistor (0 = pure voltage drive):
+ *   I = V_src/(R(T,m) + R_load),  C_th dT/dt = I^2 R - G_th (T - T_amb),
+ * with the same play operator and the same cycle-to-cycle jitter as the neuron
+ * (redrawn at t = 0 and whenever m falls to 0.1). The ON jump of a cycle is
+ * V_src where m crosses 0.5 upward, the OFF jump where it crosses 0.5 downward.
+ *
+ * R-T: the temperature is swept from t_lo to t_hi and back (quasi-statically,
+ * no self-heating) and R(T, m) recorded on both branches.
+ *
+ * Units: SI. vs_iv_result owns its arrays (vs_iv_result_free).
+ */
+#ifndef VO2SNN_IV_H
+#define VO2SNN_IV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vo2snn/device.h"
+#include "vo2snn/status.h"
+
+typedef struct vs_iv_opts {
+    double v_max_v;        /* peak of the triangle (default: 1.3 x the quasi-static threshold) */
+    double period_s;       /* one up-and-down sweep (default 2 ms) */
+    double r_load_ohm;     /* series load (default 0) */
+    long n_cycles;         /* default 1 */
+    double rtol;           /* default 1e-7 */
+    double h_max_s;        /* default 1 us */
+    double dt_out_s;       /* trace sampling; 0 = none */
+    uint64_t seed;         /* jitter RNG seed */
+} vs_iv_opts;
+
+vs_iv_opts vs_iv_opts_default(void);
+
+typedef struct vs_iv_sample {
+    double t_s, v_src_v, v_dev_v, i_a, temp_k, r_ohm, m;
+    long cycle;
+} vs_iv_sample;
+
+/* Receives trace samples; return non-zero to receive no more (the sweep goes on). */
+typedef int (*vs_iv_sample_fn)(const vs_iv_sample *s, void *user);
+
+typedef struct vs_iv_result {
+    long n_cycles;
+    double *v_on_v;        /* per cycle; NAN if the device did not switch on */
+    double *v_off_v;       /* per cycle; NAN if it did not switch off */
+    long n_steps;
+} vs_iv_result;
+
+/* v_max_v <= 0 in opts means "1.3 x V_th" of this device. */
+vs_status vs_iv_sweep(const vs_device_params *dev, const vs_iv_opts *opts, vs_iv_sample_fn sample,
+                      void *user, vs_iv_result *res);
+void vs_iv_result_free(vs_iv_result *res);
+
+/* Summary statistics of n values, NANs skipped. */
+typedef struct vs_stats {
+    long n;
+    double mean, std, min, max, p05, p95;
+} vs_stats;
+vs_stats vs_stats_of(const double *v, long n);
+
+/*
+ * R-T loop: n temperatures from t_lo to t_hi; r_heat[i] on the way up (starting
+ * insulating), r_cool[i] on the way back down, both at t[i].
+ */
+vs_status vs_rt_loop(const vs_device_params *dev, double t_lo_k, double t_hi_k, size_t n,
+                     double *t_k, double *r_heat_ohm, double *r_cool_ohm);
+
+#endif

@@ -1,0 +1,362 @@
+/* neuron.c -- transient simulation of the VO2-x relaxation-oscillator neuron. */
+#include "vo2snn/neuron.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vo2snn/rng.h"
+
+enum { Y_V, Y_TEMP, Y_E_IN, Y_E_RS, Y_E_DEV, Y_E_SENSE, Y_DIM };
+#define TEMP_FLOOR_K 200.0
+#define M_SPIKE 0.5
+#define M_REARM 0.1
+
+vs_circuit vs_circuit_default(void)
+{
+    return (vs_circuit){.r_series_ohm = 3000.0, .c_f = 1.8e-9, .r_sense_ohm = 50.0};
+}
+
+vs_status vs_circuit_validate(const vs_circuit *c)
+{
+    if (!(isfinite(c->r_series_ohm) && c->r_series_ohm > 0 && c->r_series_ohm < 1e12))
+        return vs_fail(VS_EINVAL, "series resistance %g Ohm must be positive and finite", c->r_series_ohm);
+    if (!(isfinite(c->c_f) && c->c_f > 0 && c->c_f < 1))
+        return vs_fail(VS_EINVAL, "capacitance %g F must be positive and below 1 F", c->c_f);
+    if (!(isfinite(c->r_sense_ohm) && c->r_sense_ohm >= 0 && c->r_sense_ohm < 1e12))
+        return vs_fail(VS_EINVAL, "sense resistance %g Ohm must be >= 0 and finite", c->r_sense_ohm);
+    return VS_OK;
+}
+
+vs_sim_opts vs_sim_opts_default(void)
+{
+    return (vs_sim_opts){
+        .method = VS_ODE_DP54,
+        .rtol = 1e-6,
+        .atol_v = 1e-6,
+        .atol_temp_k = 1e-4,
+        .h_max_s = 100e-9,
+        .dt_s = 1e-9,
+        .max_steps = 0,
+        .t_end_s = 200e-6,
+        .t_window0_s = NAN,
+        .t_window1_s = NAN,
+        .dt_out_s = 0,
+        .seed = 1,
+        .v0_v = 0,
+        .temp0_k = NAN,
+        .m0 = 0,
+    };
+}
+
+typedef struct sim {
+    const vs_device_params *params;
+    vs_device_model dev;        /* current switching cycle */
+    const vs_input *in;
+    vs_input_piece piece;
+    double g_series, inv_c, c_f, r_sense;
+    double m;                   /* stored metallic fraction */
+    int armed, jitter;
+    vs_rng rng;
+    double t_w0, t_w1, t_end;
+    double e_in_w0, e_dev_w0;   /* quadratures at the window start */
+    int window_started;
+    double dt_out;
+    long next_out;
+    vs_sample_fn sample;
+    void *user;
+    size_t cap_spikes;
+    vs_neuron_result *res;
+    vs_status err;
+} sim;
+
+static void draw_cycle(sim *s)
+{
+    double xi_r = s->jitter ? vs_rng_normal(&s->rng) : 0.0;
+    double xi_t = s->jitter ? vs_rng_normal(&s->rng) : 0.0;
+    vs_device_model_init(&s->dev, s->params, xi_r, xi_t);
+}
+
+static int rhs(double t, const double *y, double *dy, void *ctx)
+{
+    const sim *s = ctx;
+    double v = y[Y_V], temp = y[Y_TEMP];
+    double m = vs_m_project(&s->dev, s->m, temp);
+    double r = vs_r_device(&s->dev, temp, m);
+    double i = v / (r + s->r_sense);
+    double v_in = vs_input_piece_value(&s->piece, t);
+    double i_s = (v_in - v) * s->g_series;
+    double p_dev = i * i * r;
+    dy[Y_V] = (i_s - i) * s->inv_c;
+    dy[Y_TEMP] = vs_dtemp_dt(&s->dev, p_dev, temp);
+    dy[Y_E_IN] = v_in * i_s;
+    dy[Y_E_RS] = (v_in - v) * i_s;
+    dy[Y_E_DEV] = p_dev;
+    dy[Y_E_SENSE] = i * i * s->r_sense;
+    return 0;
+}
+
+static void begin(double t0, void *ctx)
+{
+    sim *s = ctx;
+    vs_input_piece_at(s->in, t0, &s->piece);
+}
+
+static double next_break(double t, void *ctx)
+{
+    const sim *s = ctx;
+    double b = vs_input_next_break(s->in, t);
+    if (s->t_w0 > t && s->t_w0 < b) b = s->t_w0;
+    if (s->t_w1 > t && s->t_w1 < b) b = s->t_w1;
+    return b;
+}
+
+static int push_spike(sim *s, double t, int sign)
+{
+    vs_neuron_result *r = s->res;
+    if (r->n_spikes == s->cap_spikes) {
+        size_t cap = s->cap_spikes ? 2 * s->cap_spikes : 256;
+        double *tt = realloc(r->spike_t_s, cap * sizeof *tt);
+        if (!tt) return -1;
+        r->spike_t_s = tt;
+        signed char *ss = realloc(r->spike_sign, cap * sizeof *ss);
+        if (!ss) return -1;
+        r->spike_sign = ss;
+        s->cap_spikes = cap;
+    }
+    r->spike_t_s[r->n_spikes] = t;
+    r->spike_sign[r->n_spikes] = (signed char)sign;
+    r->n_spikes++;
+    if (sign > 0) r->n_positive++;
+    else r->n_negative++;
+    return 0;
+}
+
+/* Time in [t0, t1] where clamp(m_old, branches(T(t))) first reaches M_SPIKE (bisection on the dense output). */
+static double locate_spike(const sim *s, const vs_ode *ode, double m_old, double t0, double t1)
+{
+    double a = t0, b = t1;
+    for (int it = 0; it < 60 && b - a > 1e-15; it++) {
+        double mid = 0.5 * (a + b);
+        double m = vs_m_project(&s->dev, m_old, vs_ode_dense_component(ode, mid, Y_TEMP));
+        if (m >= M_SPIKE) b = mid;
+        else a = mid;
+    }
+    return b;
+}
+
+static int emit_samples(sim *s, const vs_ode *ode, double m_old, double t1)
+{
+    double y[Y_DIM];
+    for (;;) {
+        double t = (double)s->next_out * s->dt_out;
+        if (t > t1 * (1 + 1e-12) || t > s->t_end) return 0;
+        vs_ode_dense(ode, t, y);
+        vs_input_piece piece;
+        vs_input_piece_at(s->in, t, &piece);
+        double m = vs_m_project(&s->dev, m_old, y[Y_TEMP]);
+        double r = vs_r_device(&s->dev, y[Y_TEMP], m);
+        double i = y[Y_V] / (r + s->r_sense);
+        double v_in = vs_input_piece_value(&piece, t);
+        vs_sample smp = {
+            .t_s = t, .v_in_v = v_in, .v_osc_v = y[Y_V], .v_spike_v = i * s->r_sense,
+            .i_dev_a = i, .temp_k = y[Y_TEMP], .r_dev_ohm = r, .m = m,
+            .p_total_w = v_in * (v_in - y[Y_V]) * s->g_series,
+        };
+        s->next_out++;
+        if (s->sample(&smp, s->user) != 0) return 2;
+    }
+}
+
+static void window_stats(sim *s, double t1, const double *y1)
+{
+    vs_neuron_result *r = s->res;
+    if (t1 >= s->t_w0 && !s->window_started) {
+        s->window_started = 1;
+        s->e_in_w0 = y1[Y_E_IN];
+        s->e_dev_w0 = y1[Y_E_DEV];
+    }
+    if (t1 < s->t_w0 || t1 > s->t_w1) return;
+    double v = y1[Y_V];
+    double i = fabs(v) / (vs_r_device(&s->dev, y1[Y_TEMP], s->m) + s->r_sense);
+    if (v < r->v_osc_min_v) r->v_osc_min_v = v;
+    if (v > r->v_osc_max_v) r->v_osc_max_v = v;
+    if (i > r->i_peak_a) r->i_peak_a = i;
+    if (s->m < r->m_min) r->m_min = s->m;
+    if (s->m > r->m_max) r->m_max = s->m;
+    if (t1 == s->t_w1 || (t1 >= s->t_w1 * (1 - 1e-12))) {
+        double span = s->t_w1 - s->t_w0;
+        r->p_in_mean_w = (y1[Y_E_IN] - s->e_in_w0) / span;
+        r->p_dev_mean_w = (y1[Y_E_DEV] - s->e_dev_w0) / span;
+    }
+}
+
+static int accepted(const vs_ode *ode, double t0, const double *y0, double t1, double *y1,
+                    void *ctx)
+{
+    sim *s = ctx;
+    (void)y0;
+    int changed = 0;
+    if (y1[Y_TEMP] < TEMP_FLOOR_K) y1[Y_TEMP] = TEMP_FLOOR_K;
+    double m_old = s->m;
+    double m_new = vs_m_project(&s->dev, m_old, y1[Y_TEMP]);
+
+    if (s->sample && emit_samples(s, ode, m_old, t1) == 2) return 2;
+
+    if (s->armed && m_new >= M_SPIKE) {
+        double ts = locate_spike(s, ode, m_old, t0, t1);
+        double v = vs_ode_dense_component(ode, ts, Y_V);
+        if (push_spike(s, ts, v >= 0 ? +1 : -1) != 0) {
+            s->err = vs_fail(VS_ENOMEM, "out of memory storing spikes");
+            return -1;
+        }
+        s->armed = 0;
+    }
+    s->m = m_new;
+    if (!s->armed && m_new <= M_REARM) {
+        s->armed = 1;
+        if (s->jitter) {
+            draw_cycle(s);
+            s->m = vs_m_project(&s->dev, s->m, y1[Y_TEMP]);
+            changed = 1;
+        }
+    }
+    if (y1[Y_TEMP] > s->res->temp_max_k) s->res->temp_max_k = y1[Y_TEMP];
+    window_stats(s, t1, y1);
+    return changed;
+}
+
+static void finish_stats(sim *s, const double *y)
+{
+    vs_neuron_result *r = s->res;
+    size_t first = 0, n = 0;
+    for (size_t k = 0; k < r->n_spikes; k++) {
+        double t = r->spike_t_s[k];
+        if (t < s->t_w0 || t > s->t_w1) continue;
+        if (n++ == 0) first = k;
+    }
+    r->n_spikes_window = n;
+    r->freq_hz = 0.0;
+    if (n >= 2) {
+        double span = r->spike_t_s[first + n - 1] - r->spike_t_s[first];
+        r->freq_hz = (double)(n - 1) / span;
+    }
+    r->e_in_per_spike_j = r->freq_hz > 0 ? r->p_in_mean_w / r->freq_hz : (double)NAN;
+    r->e_dev_per_spike_j = r->freq_hz > 0 ? r->p_dev_mean_w / r->freq_hz : (double)NAN;
+    r->e_in_j = y[Y_E_IN];
+    r->e_series_j = y[Y_E_RS];
+    r->e_dev_j = y[Y_E_DEV];
+    r->e_sense_j = y[Y_E_SENSE];
+    r->e_cap_j = 0.5 * s->c_f * y[Y_V] * y[Y_V];
+    r->v_end_v = y[Y_V];
+    r->temp_end_k = y[Y_TEMP];
+    r->m_end = s->m;
+    r->v_spike_peak_v = r->i_peak_a * s->r_sense;
+}
+
+static vs_status validate_opts(const vs_sim_opts *o)
+{
+    if (!(isfinite(o->t_end_s) && o->t_end_s > 0))
+        return vs_fail(VS_EINVAL, "simulated time %g s must be positive", o->t_end_s);
+    if (o->method == VS_ODE_DP54) {
+        if (!(o->rtol > 0 && o->rtol < 1)) return vs_fail(VS_EINVAL, "rtol %g must be in (0, 1)", o->rtol);
+        if (!(o->atol_v > 0) || !(o->atol_temp_k > 0))
+            return vs_fail(VS_EINVAL, "absolute tolerances must be positive");
+        if (!(o->h_max_s > 0 && isfinite(o->h_max_s)))
+            return vs_fail(VS_EINVAL, "maximum step %g s must be positive", o->h_max_s);
+    } else if (!(o->dt_s > 0 && isfinite(o->dt_s))) {
+        return vs_fail(VS_EINVAL, "RK4 step %g s must be positive", o->dt_s);
+    }
+    if (!(o->dt_out_s >= 0 && isfinite(o->dt_out_s)))
+        return vs_fail(VS_EINVAL, "output interval %g s must be >= 0", o->dt_out_s);
+    if (o->dt_out_s > 0 && o->t_end_s / o->dt_out_s > 1e9)
+        return vs_fail(VS_EINVAL, "output interval %g s would write over 1e9 samples", o->dt_out_s);
+    if (!isfinite(o->v0_v) || !(o->m0 >= 0 && o->m0 <= 1))
+        return vs_fail(VS_EINVAL, "initial state must be finite with m0 in [0, 1]");
+    return VS_OK;
+}
+
+vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
+                             const vs_input *in, const vs_sim_opts *o, vs_sample_fn sample,
+                             void *user, vs_neuron_result *res)
+{
+    memset(res, 0, sizeof *res);
+    vs_status st;
+    if ((st = vs_device_validate(dev)) != VS_OK || (st = vs_circuit_validate(c)) != VS_OK ||
+        (st = vs_input_validate(in)) != VS_OK || (st = validate_opts(o)) != VS_OK)
+        return st;
+
+    sim s = {
+        .params = dev, .in = in,
+        .g_series = 1.0 / c->r_series_ohm, .inv_c = 1.0 / c->c_f, .c_f = c->c_f,
+        .r_sense = c->r_sense_ohm,
+        .m = o->m0, .armed = o->m0 < M_SPIKE,
+        .jitter = dev->sigma_ln_r > 0 || dev->sigma_t_c_k > 0,
+        .t_end = o->t_end_s,
+        .t_w0 = isnan(o->t_window0_s) ? 0.3 * o->t_end_s : o->t_window0_s,
+        .t_w1 = isnan(o->t_window1_s) ? o->t_end_s : o->t_window1_s,
+        .dt_out = o->dt_out_s, .next_out = 0,
+        .sample = o->dt_out_s > 0 ? sample : NULL, .user = user,
+        .res = res, .err = VS_OK,
+    };
+    if (!(s.t_w0 >= 0 && s.t_w1 > s.t_w0 && s.t_w1 <= o->t_end_s))
+        return vs_fail(VS_EINVAL, "statistics window [%g, %g] s must lie inside [0, %g] s",
+                       s.t_w0, s.t_w1, o->t_end_s);
+    vs_rng_seed(&s.rng, o->seed, 0);
+    draw_cycle(&s);
+    res->v_osc_min_v = INFINITY;
+    res->v_osc_max_v = -INFINITY;
+    res->m_min = INFINITY;
+    res->m_max = -INFINITY;
+
+    double y[Y_DIM] = {o->v0_v, isnan(o->temp0_k) ? dev->t_amb_k : o->temp0_k, 0, 0, 0, 0};
+    s.m = vs_m_project(&s.dev, s.m, y[Y_TEMP]);
+    res->temp_max_k = y[Y_TEMP];
+    double atol[2] = {o->atol_v, o->atol_temp_k};
+    double h = o->method == VS_ODE_DP54 ? o->h_max_s : o->dt_s;
+    long max_steps = o->max_steps > 0 ? o->max_steps : (long)fmin(4e9, 200.0 * o->t_end_s / h + 1e6);
+    vs_ode_system sys = {.dim = Y_DIM, .n_err = 2, .rhs = rhs, .begin = begin,
+                         .accepted = accepted, .next_break = next_break, .ctx = &s};
+    vs_ode_opts oo = {.method = o->method, .rtol = o->rtol, .atol = atol, .h_max = h,
+                      .h_min = 1e-18, .h0 = 0, .max_steps = max_steps};
+    vs_ode *ode = vs_ode_new(&sys, &oo);
+    if (!ode) return vs_fail(VS_ENOMEM, "out of memory allocating the integrator");
+
+    /* Sample at t = 0 before the first step. */
+    if (s.sample) {
+        vs_input_piece_at(in, 0.0, &s.piece);
+        double r = vs_r_device(&s.dev, y[Y_TEMP], s.m);
+        double i = y[Y_V] / (r + s.r_sense);
+        double v_in = vs_input_piece_value(&s.piece, 0.0);
+        vs_sample smp = {0.0, v_in, y[Y_V], i * s.r_sense, i, y[Y_TEMP], r, s.m,
+                         v_in * (v_in - y[Y_V]) * s.g_series};
+        s.next_out = 1;
+        if (s.sample(&smp, user) != 0) s.sample = NULL;
+    }
+    if (s.t_w0 == 0.0) {
+        s.window_started = 1;
+        s.e_in_w0 = s.e_dev_w0 = 0.0;
+    }
+
+    double t_stop = 0;
+    st = vs_ode_integrate(ode, 0.0, o->t_end_s, y, &t_stop);
+    if (st != VS_OK && s.err != VS_OK) st = s.err;
+    vs_ode_stats os = vs_ode_get_stats(ode);
+    vs_ode_free(ode);
+    res->t_end_s = t_stop;
+    res->n_steps = os.n_accepted;
+    res->n_rejected = os.n_rejected;
+    res->n_rhs = os.n_rhs;
+    finish_stats(&s, y);
+    return st;
+}
+
+void vs_neuron_result_free(vs_neuron_result *res)
+{
+    if (!res) return;
+    free(res->spike_t_s);
+    free(res->spike_sign);
+    res->spike_t_s = NULL;
+    res->spike_sign = NULL;
+    res->n_spikes = 0;
+}

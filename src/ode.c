@@ -1,0 +1,368 @@
+/* ode.c -- Dormand-Prince 5(4) and fixed-step RK4 with breakpoints and an accepted-step hook. */
+#include "vo2snn/ode.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vs_ode {
+    vs_ode_system sys;
+    vs_ode_opts opts;
+    double *atol;                           /* copy, n_err values */
+    double *k[7];                           /* stage derivatives */
+    double *ystage, *ynew;
+    double *r[5];                           /* dense-output coefficients of the last step */
+    double dense_t0, dense_h;
+    vs_ode_stats stats;
+};
+
+/* Dormand-Prince 5(4) tableau. */
+static const double c2 = 1.0 / 5, c3 = 3.0 / 10, c4 = 4.0 / 5, c5 = 8.0 / 9;
+static const double a21 = 1.0 / 5;
+static const double a31 = 3.0 / 40, a32 = 9.0 / 40;
+static const double a41 = 44.0 / 45, a42 = -56.0 / 15, a43 = 32.0 / 9;
+static const double a51 = 19372.0 / 6561, a52 = -25360.0 / 2187, a53 = 64448.0 / 6561,
+                    a54 = -212.0 / 729;
+static const double a61 = 9017.0 / 3168, a62 = -355.0 / 33, a63 = 46732.0 / 5247,
+                    a64 = 49.0 / 176, a65 = -5103.0 / 18656;
+static const double a71 = 35.0 / 384, a73 = 500.0 / 1113, a74 = 125.0 / 192,
+                    a75 = -2187.0 / 6784, a76 = 11.0 / 84;
+static const double e1 = 71.0 / 57600, e3 = -71.0 / 16695, e4 = 71.0 / 1920,
+                    e5 = -17253.0 / 339200, e6 = 22.0 / 525, e7 = -1.0 / 40;
+/* Hairer's continuous extension (DOPRI5 contd5). */
+static const double dc1 = -12715105075.0 / 11282082432, dc3 = 87487479700.0 / 32700410799,
+                    dc4 = -10690763975.0 / 1880347072, dc5 = 701980252875.0 / 199316789632,
+                    dc6 = -1453857185.0 / 822651844, dc7 = 69997945.0 / 29380423;
+
+vs_ode *vs_ode_new(const vs_ode_system *sys, const vs_ode_opts *opts)
+{
+    if (!sys || !opts || sys->dim == 0 || sys->n_err > sys->dim || !sys->rhs) {
+        vs_fail(VS_EINVAL, "vs_ode_new: invalid system");
+        return NULL;
+    }
+    if (!(opts->h_max > 0) || (opts->method == VS_ODE_DP54 && !(opts->rtol > 0))) {
+        vs_fail(VS_EINVAL, "vs_ode_new: h_max and rtol must be positive");
+        return NULL;
+    }
+    vs_ode *o = calloc(1, sizeof *o);
+    if (!o) goto oom;
+    o->sys = *sys;
+    o->opts = *opts;
+    size_t n = sys->dim;
+    double *block = calloc(n * 14 + sys->n_err + 1, sizeof *block);
+    if (!block) goto oom;
+    for (int i = 0; i < 7; i++) o->k[i] = block + (size_t)i * n;
+    o->ystage = block + 7 * n;
+    o->ynew = block + 8 * n;
+    for (int i = 0; i < 5; i++) o->r[i] = block + (size_t)(9 + i) * n;
+    o->atol = block + 14 * n;
+    for (size_t i = 0; i < sys->n_err; i++) o->atol[i] = opts->atol ? opts->atol[i] : 1e-9;
+    o->opts.atol = o->atol;
+    return o;
+oom:
+    free(o);
+    vs_fail(VS_ENOMEM, "out of memory allocating the ODE workspace");
+    return NULL;
+}
+
+void vs_ode_free(vs_ode *o)
+{
+    if (!o) return;
+    free(o->k[0]);
+    free(o);
+}
+
+vs_ode_stats vs_ode_get_stats(const vs_ode *o) { return o->stats; }
+
+const double *vs_ode_end_derivative(const vs_ode *o)
+{
+    return o->opts.method == VS_ODE_DP54 ? o->k[6] : o->k[4];
+}
+
+static int all_finite(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i])) return 0;
+    return 1;
+}
+
+static int eval(vs_ode *o, double t, const double *y, double *dydt)
+{
+    o->stats.n_rhs++;
+    if (o->sys.rhs(t, y, dydt, o->sys.ctx) != 0) return -1;
+    return all_finite(dydt, o->sys.dim) ? 0 : -1;
+}
+
+static void begin_step(vs_ode *o, double t0)
+{
+    if (o->sys.begin) o->sys.begin(t0, o->sys.ctx);
+}
+
+static double next_break(const vs_ode *o, double t)
+{
+    return o->sys.next_break ? o->sys.next_break(t, o->sys.ctx) : (double)INFINITY;
+}
+
+static vs_status fail_at(vs_status code, const char *what, double t, const double *y, size_t n)
+{
+    char state[160];
+    size_t len = 0;
+    state[0] = '\0';
+    for (size_t i = 0; i < n && i < 4 && len < sizeof state; i++)
+        len += (size_t)snprintf(state + len, sizeof state - len, "%s%.6g", i ? ", " : "", y[i]);
+    return vs_fail(code, "%s at t = %.9g s (state %s)", what, t, state);
+}
+
+void vs_ode_dense(const vs_ode *o, double t, double *out)
+{
+    size_t n = o->sys.dim;
+    double h = o->dense_h;
+    double th = h > 0 ? (t - o->dense_t0) / h : 1.0;
+    double th1 = 1.0 - th;
+    if (o->opts.method == VS_ODE_DP54) {
+        for (size_t i = 0; i < n; i++)
+            out[i] = o->r[0][i] +
+                     th * (o->r[1][i] + th1 * (o->r[2][i] + th * (o->r[3][i] + th1 * o->r[4][i])));
+    } else {
+        /* Cubic Hermite from y0 = r0, y1 = r1, f0 = r2, f1 = r3. */
+        double h00 = (1 + 2 * th) * th1 * th1, h10 = th * th1 * th1;
+        double h01 = th * th * (3 - 2 * th), h11 = -th * th * th1;
+        for (size_t i = 0; i < n; i++)
+            out[i] = h00 * o->r[0][i] + h10 * h * o->r[2][i] + h01 * o->r[1][i] +
+                     h11 * h * o->r[3][i];
+    }
+}
+
+double vs_ode_dense_component(const vs_ode *o, double t, size_t i)
+{
+    double h = o->dense_h;
+    double th = h > 0 ? (t - o->dense_t0) / h : 1.0;
+    double th1 = 1.0 - th;
+    if (o->opts.method == VS_ODE_DP54)
+        return o->r[0][i] +
+               th * (o->r[1][i] + th1 * (o->r[2][i] + th * (o->r[3][i] + th1 * o->r[4][i])));
+    double h00 = (1 + 2 * th) * th1 * th1, h10 = th * th1 * th1;
+    double h01 = th * th * (3 - 2 * th), h11 = -th * th * th1;
+    return h00 * o->r[0][i] + h10 * h * o->r[2][i] + h01 * o->r[1][i] + h11 * h * o->r[3][i];
+}
+
+/* Step-size target for the next attempt, landing exactly on t_target when close. */
+static double clip_step(double t, double h, double t_target, int *lands)
+{
+    *lands = 0;
+    if (t + h >= t_target || t + 1.01 * h >= t_target) {
+        *lands = 1;
+        return t_target - t;
+    }
+    /* Avoid leaving a sliver shorter than a fifth of a step before the target. */
+    if (t + 1.2 * h > t_target) return 0.5 * (t_target - t);
+    return h;
+}
+
+static double error_norm(const vs_ode *o, const double *y0, const double *y1, const double *e,
+                         double h)
+{
+    size_t n = o->sys.n_err;
+    if (n == 0) return 0.0;
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double sc = o->atol[i] + o->opts.rtol * fmax(fabs(y0[i]), fabs(y1[i]));
+        double r = h * e[i] / sc;
+        sum += r * r;
+    }
+    return sqrt(sum / (double)n);
+}
+
+static double initial_step(vs_ode *o, double t, const double *y, const double *f)
+{
+    if (o->opts.h0 > 0) return fmin(o->opts.h0, o->opts.h_max);
+    double d0 = 0, d1 = 0;
+    for (size_t i = 0; i < o->sys.n_err; i++) {
+        double sc = o->atol[i] + o->opts.rtol * fabs(y[i]);
+        d0 += (y[i] / sc) * (y[i] / sc);
+        d1 += (f[i] / sc) * (f[i] / sc);
+    }
+    (void)t;
+    double h = (d0 < 1e-10 || d1 < 1e-10) ? 1e-9 : 0.01 * sqrt(d0 / d1);
+    return fmin(h, o->opts.h_max);
+}
+
+/* Call the accepted hook; returns its code (0 if none). */
+static int after_step(vs_ode *o, double t0, const double *y0, double t1, double *y1)
+{
+    return o->sys.accepted ? o->sys.accepted(o, t0, y0, t1, y1, o->sys.ctx) : 0;
+}
+
+static vs_status integrate_dp54(vs_ode *o, double t0, double t_end, double *y, double *t_stop)
+{
+    const size_t n = o->sys.dim;
+    double **k = o->k, *ys = o->ystage, *yn = o->ynew;
+    double t = t0, h, h_min = o->opts.h_min > 0 ? o->opts.h_min : 1e-18;
+    int last_rejected = 0;
+
+    begin_step(o, t);
+    if (eval(o, t, y, k[0]) != 0) return fail_at(VS_ERHS, "non-finite derivative", t, y, n);
+    h = initial_step(o, t, y, k[0]);
+    double t_break = next_break(o, t);
+
+    while (t < t_end) {
+        if (o->stats.n_accepted + o->stats.n_rejected >= o->opts.max_steps)
+            return *t_stop = t,
+                   fail_at(VS_EMAXSTEPS, "step budget exhausted", t, y, n);
+        double t_target = fmin(t_end, t_break);
+        int lands;
+        double hs = clip_step(t, fmin(h, o->opts.h_max), t_target, &lands);
+
+        begin_step(o, t);
+        int bad = 0;
+        for (size_t i = 0; i < n; i++) ys[i] = y[i] + hs * a21 * k[0][i];
+        bad |= eval(o, t + c2 * hs, ys, k[1]);
+        for (size_t i = 0; i < n; i++) ys[i] = y[i] + hs * (a31 * k[0][i] + a32 * k[1][i]);
+        bad |= eval(o, t + c3 * hs, ys, k[2]);
+        for (size_t i = 0; i < n; i++)
+            ys[i] = y[i] + hs * (a41 * k[0][i] + a42 * k[1][i] + a43 * k[2][i]);
+        bad |= eval(o, t + c4 * hs, ys, k[3]);
+        for (size_t i = 0; i < n; i++)
+            ys[i] = y[i] + hs * (a51 * k[0][i] + a52 * k[1][i] + a53 * k[2][i] + a54 * k[3][i]);
+        bad |= eval(o, t + c5 * hs, ys, k[4]);
+        for (size_t i = 0; i < n; i++)
+            ys[i] = y[i] + hs * (a61 * k[0][i] + a62 * k[1][i] + a63 * k[2][i] + a64 * k[3][i] +
+                                 a65 * k[4][i]);
+        bad |= eval(o, t + hs, ys, k[5]);
+        for (size_t i = 0; i < n; i++)
+            yn[i] = y[i] + hs * (a71 * k[0][i] + a73 * k[2][i] + a74 * k[3][i] + a75 * k[4][i] +
+                                 a76 * k[5][i]);
+        bad |= eval(o, t + hs, yn, k[6]);
+
+        double err = HUGE_VAL;
+        if (!bad) {
+            for (size_t i = 0; i < n; i++)
+                ys[i] = e1 * k[0][i] + e3 * k[2][i] + e4 * k[3][i] + e5 * k[4][i] +
+                        e6 * k[5][i] + e7 * k[6][i];
+            err = error_norm(o, y, yn, ys, hs);
+        }
+
+        if (!(err <= 1.0)) {
+            o->stats.n_rejected++;
+            double fac = bad ? 0.25 : fmax(0.2, 0.9 * pow(err, -0.2));
+            h = hs * fac;
+            last_rejected = 1;
+            if (h < h_min)
+                return *t_stop = t,
+                       fail_at(VS_ESTEP, "step size underflow", t, y, n);
+            continue;
+        }
+
+        /* Accept: dense coefficients, then advance. */
+        o->stats.n_accepted++;
+        for (size_t i = 0; i < n; i++) {
+            double ydiff = yn[i] - y[i];
+            double bspl = hs * k[0][i] - ydiff;
+            o->r[0][i] = y[i];
+            o->r[1][i] = ydiff;
+            o->r[2][i] = bspl;
+            o->r[3][i] = ydiff - hs * k[6][i] - bspl;
+            o->r[4][i] = hs * (dc1 * k[0][i] + dc3 * k[2][i] + dc4 * k[3][i] + dc5 * k[4][i] +
+                               dc6 * k[5][i] + dc7 * k[6][i]);
+        }
+        o->dense_t0 = t;
+        o->dense_h = hs;
+        double t_new = lands ? t_target : t + hs;
+        memcpy(ys, y, n * sizeof *y);      /* keep y0 for the hook */
+        memcpy(y, yn, n * sizeof *y);
+        int hook = after_step(o, t, ys, t_new, y);
+        t = t_new;
+        if (hook < 0) return *t_stop = t, vs_fail(VS_ERHS, "integration aborted at t = %.9g s", t);
+
+        double fac = err == 0.0 ? 5.0 : fmin(5.0, fmax(0.2, 0.9 * pow(err, -0.2)));
+        if (last_rejected) fac = fmin(fac, 1.0);
+        h = lands && hs < h ? h : hs * fac;  /* a shortened landing step does not shrink h */
+        last_rejected = 0;
+        if (hook == 2) break;
+
+        int crossed_break = lands && t_target == t_break;
+        if (crossed_break) t_break = next_break(o, t);
+        if (hook == 1 || crossed_break) {
+            begin_step(o, t);
+            if (eval(o, t, y, k[0]) != 0) return *t_stop = t, fail_at(VS_ERHS, "non-finite derivative", t, y, n);
+        } else {
+            memcpy(k[0], k[6], n * sizeof *y);
+        }
+    }
+    *t_stop = t;
+    return VS_OK;
+}
+
+static vs_status integrate_rk4(vs_ode *o, double t0, double t_end, double *y, double *t_stop)
+{
+    const size_t n = o->sys.dim;
+    double **k = o->k, *ys = o->ystage, *yn = o->ynew;
+    const double dt = o->opts.h_max;
+    double t = t0;
+
+    begin_step(o, t);
+    if (eval(o, t, y, k[0]) != 0) return fail_at(VS_ERHS, "non-finite derivative", t, y, n);
+    double t_break = next_break(o, t);
+
+    while (t < t_end) {
+        if (o->stats.n_accepted >= o->opts.max_steps)
+            return *t_stop = t, fail_at(VS_EMAXSTEPS, "step budget exhausted", t, y, n);
+        double t_target = fmin(t_end, t_break);
+        int lands = 0;
+        double h = dt;
+        if (t + h >= t_target - 1e-6 * dt) {
+            h = t_target - t;
+            lands = 1;
+        }
+        begin_step(o, t);
+        int bad = 0;
+        for (size_t i = 0; i < n; i++) ys[i] = y[i] + 0.5 * h * k[0][i];
+        bad |= eval(o, t + 0.5 * h, ys, k[1]);
+        for (size_t i = 0; i < n; i++) ys[i] = y[i] + 0.5 * h * k[1][i];
+        bad |= eval(o, t + 0.5 * h, ys, k[2]);
+        for (size_t i = 0; i < n; i++) ys[i] = y[i] + h * k[2][i];
+        bad |= eval(o, t + h, ys, k[3]);
+        for (size_t i = 0; i < n; i++)
+            yn[i] = y[i] + h / 6.0 * (k[0][i] + 2 * k[1][i] + 2 * k[2][i] + k[3][i]);
+        bad |= eval(o, t + h, yn, k[4]);   /* f(t1): Hermite dense output and next k1 */
+        if (bad) return *t_stop = t, fail_at(VS_ERHS, "non-finite derivative in RK4 step", t, y, n);
+
+        o->stats.n_accepted++;
+        memcpy(o->r[0], y, n * sizeof *y);
+        memcpy(o->r[1], yn, n * sizeof *y);
+        memcpy(o->r[2], k[0], n * sizeof *y);
+        memcpy(o->r[3], k[4], n * sizeof *y);
+        o->dense_t0 = t;
+        o->dense_h = h;
+        double t_new = lands ? t_target : t + h;
+        memcpy(ys, y, n * sizeof *y);
+        memcpy(y, yn, n * sizeof *y);
+        int hook = after_step(o, t, ys, t_new, y);
+        t = t_new;
+        if (hook < 0) return *t_stop = t, vs_fail(VS_ERHS, "integration aborted at t = %.9g s", t);
+        if (hook == 2) break;
+        int crossed_break = lands && t_target == t_break;
+        if (crossed_break) t_break = next_break(o, t);
+        if (hook == 1 || crossed_break) {
+            begin_step(o, t);
+            if (eval(o, t, y, k[0]) != 0) return *t_stop = t, fail_at(VS_ERHS, "non-finite derivative", t, y, n);
+        } else {
+            memcpy(k[0], k[4], n * sizeof *y);
+        }
+    }
+    *t_stop = t;
+    return VS_OK;
+}
+
+vs_status vs_ode_integrate(vs_ode *o, double t0, double t_end, double *y, double *t_stop)
+{
+    double t_dummy;
+    if (!t_stop) t_stop = &t_dummy;
+    *t_stop = t0;
+    if (!(t_end >= t0)) return vs_fail(VS_EINVAL, "integration end %g s is before start %g s", t_end, t0);
+    if (!all_finite(y, o->sys.dim)) return fail_at(VS_EINVAL, "non-finite initial state", t0, y, o->sys.dim);
+    o->stats = (vs_ode_stats){0, 0, 0};
+    return o->opts.method == VS_ODE_DP54 ? integrate_dp54(o, t0, t_end, y, t_stop)
+                                         : integrate_rk4(o, t0, t_end, y, t_stop);
+}

@@ -1,0 +1,55 @@
+/*
+ * check.h -- a tiny test harness shared by tests/test_*.c.
+ *
+ * A test is a function `static void test_x(void)` registered with RUN(test_x).
+ * CHECK/CHECK_NEAR record a failure (file:line and values) without stopping the
+ * test; each test prints "ok name" or "FAIL name: ..." and main returns non-zero
+ * if anything failed.
+ */
+#ifndef VO2SNN_TEST_CHECK_H
+#define VO2SNN_TEST_CHECK_H
+#include <math.h>
+#include <stdio.h>
+
+static int check_failures_in_test;
+static int check_failed_tests;
+static char check_first_failure[512];
+
+#define CHECK_FAIL_MSG(...)                                                                        \
+    do {                                                                                           \
+        if (check_failures_in_test++ == 0)                                                         \
+            snprintf(check_first_failure, sizeof check_first_failure, __VA_ARGS__);                \
+        else                                                                                       \
+            fprintf(stderr, "  also: " __VA_ARGS__), fputc('\n', stderr);                          \
+    } while (0)
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) CHECK_FAIL_MSG("%s:%d: CHECK(%s)", __FILE__, __LINE__, #cond);                \
+    } while (0)
+
+/* |a - b| <= atol + rtol*|b|; b is the expected value. */
+#define CHECK_NEAR(a, b, rtol, atol)                                                               \
+    do {                                                                                           \
+        double check_a_ = (a), check_b_ = (b);                                                     \
+        if (!(fabs(check_a_ - check_b_) <= (atol) + (rtol) * fabs(check_b_)))                      \
+            CHECK_FAIL_MSG("%s:%d: %s = %.9g, expected %.9g (rtol %g, atol %g)", __FILE__,         \
+                           __LINE__, #a, check_a_, check_b_, (double)(rtol), (double)(atol));      \
+    } while (0)
+
+#define RUN(test)                                                                                  \
+    do {                                                                                           \
+        check_failures_in_test = 0;                                                                \
+        test();                                                                                    \
+        if (check_failures_in_test) {                                                              \
+            check_failed_tests++;                                                                  \
+            printf("FAIL %s: %s\n", #test, check_first_failure);                                   \
+        } else {                                                                                   \
+            printf("ok %s\n", #test);                                                              \
+        }                                                                                          \
+        fflush(stdout);                                                                            \
+    } while (0)
+
+#define CHECK_DONE() (check_failed_tests ? 1 : 0)
+
+#endif

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Runs each test binary; each prints "ok NAME" / "FAIL NAME: why" lines and
+# exits non-zero on failure. Prints the closing tally "N passed, N failed".
+passed=0; failed=0
+for t in "$@"; do
+  out=$("$t" 2>&1); rc=$?
+  printf '%s\n' "$out"
+  p=$(printf '%s\n' "$out" | grep -c '^ok ')
+  f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+  if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "FAIL $t: exited with status $rc"; fi
+  passed=$((passed + p)); failed=$((failed + f))
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,239 @@
+/* opts.c -- parse subcommand options from a table; print --help from it. */
+#include "opts.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vo2snn/units.h"
+
+#define HELP_COLUMN 24 /* where option descriptions start */
+
+static const opt_spec *find_option(const opt_cmd *cmd, const char *name, size_t len);
+static int set_value(const opt_cmd *cmd, const opt_spec *o, const char *value);
+static void print_help(const opt_cmd *cmd, FILE *out);
+static int fail(const opt_cmd *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+int opt_parse(const opt_cmd *cmd, int argc, char **argv, const char **positional,
+              int *n_positional)
+{
+    int n_pos = 0, only_positional = 0;
+    if (n_positional) *n_positional = 0;
+
+    /* Help first, so that it shows the true defaults and wins over errors. */
+    for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            print_help(cmd, stdout);
+            return 1;
+        }
+
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (only_positional || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (n_pos >= cmd->max_positional || !positional) {
+                if (cmd->max_positional == 0)
+                    return fail(cmd, "unexpected argument '%s' (try '%s --help')", arg, cmd->prog);
+                return fail(cmd, "too many arguments at '%s' (at most %d)", arg,
+                            cmd->max_positional);
+            }
+            positional[n_pos++] = arg;
+            if (n_positional) *n_positional = n_pos;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            only_positional = 1;
+            continue;
+        }
+        if (arg[1] != '-') return fail(cmd, "unknown option '%s' (try '%s --help')", arg, cmd->prog);
+
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        const opt_spec *o = find_option(cmd, name, len);
+        if (!o) {
+            if (len == 4 && strncmp(name, "help", 4) == 0)
+                return fail(cmd, "--help does not take a value");
+            return fail(cmd, "unknown option '--%.*s' (try '%s --help')", (int)len, name,
+                        cmd->prog);
+        }
+
+        if (o->kind == OPT_FLAG) {
+            if (eq) return fail(cmd, "--%s does not take a value", o->name);
+            *(int *)o->dest = 1;
+        } else {
+            const char *value = NULL;
+            if (eq)
+                value = eq + 1;
+            else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
+                value = argv[++i];
+            if (!value || !*value) return fail(cmd, "--%s needs a value", o->name);
+            if (set_value(cmd, o, value) != 0) return -1;
+        }
+        if (o->given) *o->given = 1;
+    }
+    return 0;
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static const opt_spec *find_option(const opt_cmd *cmd, const char *name, size_t len)
+{
+    for (int i = 0; i < cmd->n_opts; i++) {
+        const char *n = cmd->opts[i].name;
+        if (strlen(n) == len && strncmp(n, name, len) == 0) return &cmd->opts[i];
+    }
+    return NULL;
+}
+
+/* "a, b, c" into buf. */
+static void join_choices(const char *const *choices, char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; choices && choices[i] && used < cap; i++)
+        used += (size_t)snprintf(buf + used, cap - used, "%s%s", i ? ", " : "", choices[i]);
+}
+
+static int set_value(const opt_cmd *cmd, const opt_spec *o, const char *value)
+{
+    switch (o->kind) {
+    case OPT_QUANTITY: {
+        double v;
+        const char *unit = o->unit ? o->unit : "";
+        const char *sp = *unit ? " " : "";
+        if (vs_parse_quantity(value, unit, &v) != VS_OK)
+            return fail(cmd, "--%s: %s", o->name, vs_last_error());
+        if (o->min <= o->max && (v < o->min || v > o->max))
+            return fail(cmd, "--%s: %.10g%s%s is out of range [%.10g, %.10g]%s%s", o->name, v, sp,
+                        unit, o->min, o->max, sp, unit);
+        *(double *)o->dest = v;
+        return 0;
+    }
+    case OPT_LONG: {
+        long v, lo = LONG_MIN, hi = LONG_MAX;
+        if (o->min <= o->max) { /* the double bounds, clamped into long range */
+            if (o->min > (double)LONG_MIN)
+                lo = o->min >= (double)LONG_MAX ? LONG_MAX : (long)ceil(o->min);
+            if (o->max < (double)LONG_MAX)
+                hi = o->max <= (double)LONG_MIN ? LONG_MIN : (long)floor(o->max);
+        }
+        if (vs_parse_long(value, lo, hi, &v) != VS_OK)
+            return fail(cmd, "--%s: %s", o->name, vs_last_error());
+        *(long *)o->dest = v;
+        return 0;
+    }
+    case OPT_STRING:
+        *(const char **)o->dest = value;
+        return 0;
+    case OPT_CHOICE:
+        for (int i = 0; o->choices && o->choices[i]; i++)
+            if (strcmp(value, o->choices[i]) == 0) {
+                *(const char **)o->dest = o->choices[i];
+                return 0;
+            }
+        char list[512];
+        join_choices(o->choices, list, sizeof list);
+        return fail(cmd, "--%s: '%s' is not one of %s", o->name, value, list);
+    case OPT_FLAG:
+        break;
+    }
+    return fail(cmd, "--%s: unsupported option kind", o->name);
+}
+
+/* Print "prog: message" as exactly one line on stderr; returns -1. */
+static int fail(const opt_cmd *cmd, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    for (char *p = msg; *p; p++) /* user text could hold line breaks */
+        if ((unsigned char)*p < 0x20) *p = '?';
+    fprintf(stderr, "%s: %s\n", cmd->prog, msg);
+    return -1;
+}
+
+static const char *metavar_of(const opt_spec *o)
+{
+    if (o->metavar) return o->metavar;
+    switch (o->kind) {
+    case OPT_QUANTITY: return "X";
+    case OPT_LONG: return "N";
+    case OPT_STRING: return "TEXT";
+    case OPT_CHOICE: return "NAME";
+    case OPT_FLAG: break;
+    }
+    return "";
+}
+
+/* " (default ...)" or " (one of ...; default ...)" for o, into buf. */
+static void describe_default(const opt_spec *o, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    switch (o->kind) {
+    case OPT_QUANTITY: {
+        const char *unit = o->unit ? o->unit : "";
+        snprintf(buf, cap, " (default %g%s%s)", *(const double *)o->dest, *unit ? " " : "", unit);
+        break;
+    }
+    case OPT_LONG: snprintf(buf, cap, " (default %ld)", *(const long *)o->dest); break;
+    case OPT_STRING: {
+        const char *s = *(const char *const *)o->dest;
+        if (s) snprintf(buf, cap, " (default %s)", s);
+        break;
+    }
+    case OPT_CHOICE: {
+        char list[512];
+        const char *s = *(const char *const *)o->dest;
+        join_choices(o->choices, list, sizeof list);
+        if (s)
+            snprintf(buf, cap, " (one of %s; default %s)", list, s);
+        else
+            snprintf(buf, cap, " (one of %s)", list);
+        break;
+    }
+    case OPT_FLAG: break;
+    }
+}
+
+static void print_option(FILE *out, const char *left, const char *help, const char *dflt)
+{
+    int width = fprintf(out, "  %s", left);
+    if (width + 2 > HELP_COLUMN)
+        fprintf(out, "\n%*s", HELP_COLUMN, "");
+    else
+        fprintf(out, "%*s", HELP_COLUMN - width, "");
+    fprintf(out, "%s%s\n", help, dflt);
+}
+
+static void print_help(const opt_cmd *cmd, FILE *out)
+{
+    const char *args = cmd->max_positional == 0   ? ""
+                       : cmd->max_positional == 1 ? " [ARG]"
+                                                  : " [ARG...]";
+    fprintf(out, "usage: %s [options]%s\n", cmd->prog, args);
+    if (cmd->summary) fprintf(out, "%s\n", cmd->summary);
+    fputs("\noptions:\n", out);
+    for (int i = 0; i < cmd->n_opts; i++) {
+        const opt_spec *o = &cmd->opts[i];
+        char left[256], dflt[640];
+        if (o->kind == OPT_FLAG)
+            snprintf(left, sizeof left, "--%s", o->name);
+        else
+            snprintf(left, sizeof left, "--%s %s", o->name, metavar_of(o));
+        describe_default(o, dflt, sizeof dflt);
+        print_option(out, left, o->help ? o->help : "", dflt);
+    }
+    print_option(out, "-h, --help", "show this help and exit", "");
+    if (cmd->details && *cmd->details) {
+        size_t n = strlen(cmd->details);
+        fprintf(out, "\n%s%s", cmd->details, cmd->details[n - 1] == '\n' ? "" : "\n");
+    }
+}

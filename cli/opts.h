@@ -1,0 +1,69 @@
+/*
+ * opts.h -- declarative option parsing for the CLI subcommands.
+ *
+ * Each subcommand describes its options in a table of opt_spec and calls
+ * opt_parse(); defaults are whatever the destinations hold beforehand:
+ *
+ *     double r_series_ohm = 3e3;
+ *     const opt_spec opts[] = {
+ *         {"r-series", OPT_QUANTITY, "Ohm", "R", "series resistance", &r_series_ohm,
+ *          1, 1e9, NULL, NULL},
+ *     };
+ *     const opt_cmd cmd = {"vo2snn osc", "Simulate one oscillator.", NULL, opts, 1, 0};
+ *     int rc = opt_parse(&cmd, argc - 2, argv + 2, NULL, NULL);
+ *     if (rc != 0) return rc < 0;   // 1: help printed (exit 0); -1: error printed (exit 1)
+ *
+ * Quantities take SI prefixes and units (see units.h): --r-series 3k,
+ * --r-series=3kOhm. Strings and choices point into argv (or into choices).
+ */
+#ifndef VO2SNN_CLI_OPTS_H
+#define VO2SNN_CLI_OPTS_H
+
+typedef enum opt_kind { OPT_FLAG, OPT_QUANTITY, OPT_LONG, OPT_STRING, OPT_CHOICE } opt_kind;
+
+typedef struct opt_spec {
+    const char *name;           /* long name without dashes, e.g. "r-series" */
+    opt_kind kind;
+    const char *unit;           /* OPT_QUANTITY: unit for vs_parse_quantity, e.g. "Ohm" */
+    const char *metavar;        /* shown in help, e.g. "R"; NULL for a generic one */
+    const char *help;           /* one line */
+    void *dest;                 /* FLAG: int*, QUANTITY: double*, LONG: long*,
+                                   STRING/CHOICE: const char** */
+    double min, max;            /* inclusive range for QUANTITY/LONG; ignored when min > max */
+    const char *const *choices; /* CHOICE: NULL-terminated list */
+    int *given;                 /* optional: set to 1 when the option appears */
+} opt_spec;
+
+typedef struct opt_cmd {
+    const char *prog;    /* "vo2snn osc" */
+    const char *summary; /* one line shown under the usage line */
+    const char *details; /* optional paragraph(s) appended to --help (may be NULL) */
+    const opt_spec *opts;
+    int n_opts;
+    int max_positional; /* 0 = none allowed */
+} opt_cmd;
+
+/*
+ * Parse argv[0..argc) (argv[0] is the first argument AFTER the subcommand
+ * name). Accepts --name value, --name=value, -h/--help and "--" (everything
+ * after it is positional). A value may not start with "--" unless given as
+ * --name=value; negative numbers are fine ("--v-in -2"). Repeated options:
+ * the last wins. Positionals (at most max_positional) go to positional[];
+ * their count to *n_positional (either may be NULL when none are allowed).
+ *
+ * -h/--help anywhere before "--" prints help (with the defaults the
+ * destinations hold on entry) and changes nothing.
+ *
+ * Returns 0 on success; 1 if help was printed to stdout (the caller exits
+ * 0); -1 on error, after printing exactly one line to stderr, e.g.
+ *   vo2snn osc: --r-series: '3x' is not a valid value in Ohm (e.g. 3k, 3000, 3 kOhm)
+ *   vo2snn osc: unknown option '--foo' (try 'vo2snn osc --help')
+ *   vo2snn osc: --v-in needs a value
+ *   vo2snn osc: --c: 0 F is out of range [1e-15, 1] F
+ *   vo2snn osc: --device: 'x' is not one of 1, 2, 3, 4, 5
+ * After an error the destinations may be partly updated.
+ */
+int opt_parse(const opt_cmd *cmd, int argc, char **argv, const char **positional,
+              int *n_positional);
+
+#endif

@@ -1,0 +1,252 @@
+/* test_cli.c -- the vo2snn command line end to end: outputs, --json, and one-line errors on bad input. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static char tmpdir[] = "/tmp/vo2snn_cliXXXXXX";
+static char out_text[65536], err_text[8192];
+
+static void slurp(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    size_t k = f ? fread(buf, 1, n - 1, f) : 0;
+    buf[k] = '\0';
+    if (f) fclose(f);
+}
+
+/* Run build/vo2snn with argv[1..] = args (NULL-terminated); capture stdout and stderr. */
+static int vo2snn_v(const char *const *args)
+{
+    const char *argv[64];
+    int n = 0;
+    argv[n++] = getenv("VO2SNN_BIN") ? getenv("VO2SNN_BIN") : "build/vo2snn";
+    for (; *args && n < 63; args++) argv[n++] = *args;
+    argv[n] = NULL;
+    char out_path[256], err_path[256];
+    snprintf(out_path, sizeof out_path, "%s/.stdout", tmpdir);
+    snprintf(err_path, sizeof err_path, "%s/.stderr", tmpdir);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fo, 1);
+        dup2(fe, 2);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    slurp(out_path, out_text, sizeof out_text);
+    slurp(err_path, err_text, sizeof err_text);
+    unlink(out_path);
+    unlink(err_path);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static int vo2snn(const char *arg0, ...)
+{
+    const char *args[64];
+    int n = 0;
+    va_list ap;
+    va_start(ap, arg0);
+    for (const char *a = arg0; a && n < 63; a = va_arg(ap, const char *)) args[n++] = a;
+    va_end(ap);
+    args[n] = NULL;
+    return vo2snn_v(args);
+}
+
+static int lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* Number of entries in tmpdir (temporary files left behind show up here). */
+static int entries(void)
+{
+    DIR *d = opendir(tmpdir);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static const char *tmp(const char *name)
+{
+    static char buf[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
+    return buf[k];
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_osc_outputs(void)
+{
+    const char *csv = tmp("osc.csv");
+    CHECK(vo2snn("osc", "--device", "2", "--t-end", "100us", "--dt-out", "50ns", "--out", csv, "--json", NULL) == 0);
+    CHECK(strstr(out_text, "\"freq_hz\": 18") != NULL);   /* 181 kHz: same model as the library tests */
+    CHECK(out_text[0] == '{' && lines(out_text) > 10);
+    char head[256];
+    slurp(csv, head, sizeof head);
+    CHECK(strncmp(head, "t_s,v_in_v,v_osc_v,v_spike_v,i_dev_a,temp_k,r_dev_ohm,m,p_total_w\n", 66) == 0);
+    FILE *f = fopen(csv, "r");
+    int rows = 0;
+    for (int ch; (ch = fgetc(f)) != EOF;) rows += ch == '\n';
+    fclose(f);
+    CHECK(rows == 1 + 2001);
+    CHECK(exists(tmp("osc_spikes.csv")));
+    /* --plot makes a PNG */
+    CHECK(vo2snn("osc", "--input", "pulse", "--out", csv, "--plot", NULL) == 0);
+    char png[8];
+    slurp(tmp("osc.png"), png, sizeof png);
+    CHECK(memcmp(png, "\x89PNG", 4) == 0);
+    /* pwl input from a CSV */
+    write_text(tmp("wave.csv"), "t_s,v_v\n0,0\n1e-6,12.5\n150e-6,12.5\n");
+    CHECK(vo2snn("osc", "--input", "pwl", "--pwl", tmp("wave.csv"), "--out", csv, "--json", NULL) == 0);
+    CHECK(strstr(out_text, "\"t_end_s\": 0.00015") != NULL);
+}
+
+static void test_other_commands(void)
+{
+    CHECK(vo2snn("iv", "--device", "3", "--out", tmp("iv.csv"), "--json", NULL) == 0);
+    CHECK(strstr(out_text, "\"v_th_v\": 4.1") != NULL);
+    CHECK(exists(tmp("iv_scurve.csv")) && exists(tmp("iv_cycles.csv")));
+    CHECK(vo2snn("rt", "--vacancy", "0.5", "--out", tmp("rt.csv"), "--json", NULL) == 0);
+    CHECK(strstr(out_text, "\"jump_ratio\": 4.0") != NULL);
+    CHECK(vo2snn("params", "--device", "5", NULL) == 0);
+    CHECK(strstr(out_text, "V_th 1.75") != NULL);
+    CHECK(vo2snn("netlist", "--out", tmp("n.cir"), NULL) == 0);
+    char text[8192];
+    slurp(tmp("n.cir"), text, sizeof text);
+    CHECK(strstr(text, ".tran") != NULL);
+    CHECK(vo2snn("--help", NULL) == 0 && strstr(out_text, "osc") != NULL);
+    const char *cmds[] = {"demo", "iv", "rt", "osc", "netlist", "params"};
+    for (int i = 0; i < 6; i++) {
+        CHECK(vo2snn(cmds[i], "--help", NULL) == 0);
+        CHECK(strstr(out_text, "usage") != NULL || strstr(out_text, "Usage") != NULL);
+    }
+}
+
+typedef struct bad_case {
+    const char *args[12];
+    const char *must_mention;   /* the problem, named in the message */
+} bad_case;
+
+/* Every malformed flag, parameter or file: exit 1, one line naming the problem, no output file. */
+static void test_bad_inputs(void)
+{
+    write_text(tmp("bad_dev.txt"), "r_met = 500 Ohm\nr_ins0 = lots\n");
+    write_text(tmp("bad_wave.csv"), "t_s,v_v\n0,0\n2e-6,1\n1e-6,2\n");
+    write_text(tmp("text_wave.csv"), "0,0\n1e-6,volts\n");
+    write_text(tmp("a_file"), "x");
+    const char *out = tmp("never.csv");
+    const bad_case cases[] = {
+        {{"osc", "--r-series", "3x"}, "--r-series"},
+        {{"osc", "--r-series", "-3k"}, "--r-series"},
+        {{"osc", "--c", "0"}, "--c"},
+        {{"osc", "--v-in", "nan"}, "--v-in"},
+        {{"osc", "--v-in", "inf"}, "--v-in"},
+        {{"osc", "--v-in", "12.5 A"}, "--v-in"},
+        {{"osc", "--device", "7"}, "--device"},
+        {{"osc", "--vacancy", "1.5"}, "--vacancy"},
+        {{"osc", "--t-end", "0"}, "--t-end"},
+        {{"osc", "--bogus"}, "--bogus"},
+        {{"osc", "--v-in"}, "--v-in"},
+        {{"osc", "--input", "triangle"}, "--input"},
+        {{"osc", "--param", "r_met=-5"}, "r_met"},
+        {{"osc", "--param", "nokey=3"}, "nokey"},
+        {{"osc", "--param", "tau_th"}, "tau_th"},
+        {{"osc", "--device-file", "/nonexistent/dev.txt"}, "dev.txt"},
+        {{"osc", "--device-file", tmp("bad_dev.txt")}, "r_ins0"},
+        {{"osc", "--input", "pwl"}, "--pwl"},
+        {{"osc", "--input", "pwl", "--pwl", tmp("bad_wave.csv")}, "increase"},
+        {{"osc", "--input", "pwl", "--pwl", tmp("text_wave.csv")}, "volts"},
+        {{"osc", "--input", "pulse", "--width", "5us"}, "width"},
+        {{"osc", "--window-start", "150us", "--window-end", "100us"}, "window"},
+        {{"iv", "--cycles", "0"}, "--cycles"},
+        {{"rt", "--t-lo", "350", "--t-hi", "300"}, "--t-hi"},
+        {{"netlist", "--c", "-1n"}, "--c"},
+        {{"osc", "extra-positional"}, "extra-positional"},
+    };
+    int before = entries();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *const *a = cases[i].args;
+        const char *argv[16] = {a[0], "--out", out};
+        int n = 3;
+        for (int k = 1; a[k] && n < 15; k++) argv[n++] = a[k];
+        argv[n] = NULL;
+        int rc = vo2snn_v(argv);
+        if (rc != 1 || lines(err_text) != 1 || !strstr(err_text, cases[i].must_mention) ||
+            exists(out) || out_text[0])
+            CHECK_FAIL_MSG("case %zu (%s %s %s): rc %d, stderr '%.200s'", i, a[0], a[1],
+                           a[2] ? a[2] : "", rc, err_text);
+    }
+    CHECK(entries() == before);   /* no temporary or partial files left behind */
+
+    /* unwritable output directory: a path below a regular file */
+    char path[600];
+    snprintf(path, sizeof path, "%s/sub/x.csv", tmp("a_file"));
+    CHECK(vo2snn("osc", "--out", path, NULL) == 1 && lines(err_text) == 1);
+    CHECK(strstr(err_text, "a_file") != NULL);
+    CHECK(vo2snn("nosuchcommand", NULL) == 1 && lines(err_text) == 1);
+}
+
+/* A failed run leaves an earlier good output untouched. */
+static void test_no_damage(void)
+{
+    const char *csv = tmp("keep.csv");
+    CHECK(vo2snn("rt", "--out", csv, NULL) == 0);
+    char before[4096], after[4096];
+    slurp(csv, before, sizeof before);
+    CHECK(vo2snn("rt", "--out", csv, "--param", "r_met=0", NULL) == 1);
+    slurp(csv, after, sizeof after);
+    CHECK(strcmp(before, after) == 0 && strlen(before) > 100);
+}
+
+static void remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    char path[1024];
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    if (!mkdtemp(tmpdir)) return 1;
+    RUN(test_osc_outputs);
+    RUN(test_other_commands);
+    RUN(test_bad_inputs);
+    RUN(test_no_damage);
+    remove_tree(tmpdir);
+    return CHECK_DONE();
+}

@@ -3,15 +3,17 @@
 #   make test       build and run every tests/test_*.c
 #   make bench      run the benchmarks in bench/
 #   make NO_OMP=1   build without OpenMP
+#   make sanitize   the test suite under AddressSanitizer + UBSan (in build-san/)
 CC      ?= gcc
 OPT     ?= -O2
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wdouble-promotion
 CFLAGS  ?= $(OPT) -g
-CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iinclude
-LDLIBS  := -lz -lm
+LDFLAGS ?=
+override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iinclude
+override LDLIBS := $(LDFLAGS) -lz -lm
 ifndef NO_OMP
-CFLAGS  += -fopenmp
-LDLIBS  += -fopenmp
+override CFLAGS += -fopenmp
+override LDLIBS += -fopenmp
 endif
 
 B        := build
@@ -26,7 +28,7 @@ BENCHES  := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 LIB      := $(B)/libvo2snn.a
 BIN      := $(B)/vo2snn
 
-.PHONY: all test bench clean headers
+.PHONY: all test bench clean headers sanitize
 all: $(BIN)
 
 $(B)/%.o: %.c $(wildcard include/vo2snn/*.h) $(wildcard src/*.h) $(wildcard cli/*.h)
@@ -55,14 +57,18 @@ $(B)/bench/%: bench/%.c $(B)/libvo2snn_cli.a $(LIB)
 	$(CC) $(CFLAGS) -Icli -o $@ $< $(B)/libvo2snn_cli.a $(LIB) $(LDLIBS)
 
 test: $(BIN) $(TESTS)
-	@sh tests/run.sh $(TESTS)
+	@VO2SNN_BIN=$(BIN) sh tests/run.sh $(TESTS)
 
 bench: $(BIN) $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize:
+	$(MAKE) B=build-san CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" test
 
 # Every public header compiles on its own.
 headers:
 	@for h in include/vo2snn/*.h; do echo "#include \"$${h#include/}\"" | $(CC) $(CFLAGS) -x c -fsyntax-only - || exit 1; done; echo "headers ok"
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) build-san

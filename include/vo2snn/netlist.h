@@ -1,0 +1,58 @@
+/*
+ * netlist.h -- export the neuron circuit as a self-contained ngspice netlist.
+ *
+ * The netlist is the circuit of spec 3.1 (V_in -- R_s -- N, C from N to
+ * ground, the VO2-x device from N to S, R_sense from S to ground) with the
+ * device model of spec 1.1 written as behavioural (B) sources:
+ *
+ *   node temp  : temperature in volts (1 V = 1 K) on a capacitor C_th, heated
+ *                by a B-source injecting I^2 R and cooled through 1/G_th to a
+ *                T_amb source;
+ *   node m     : the play-operator memory, a 1 F capacitor charged by
+ *                (clamp(V(m), m_heat(T), m_cool(T)) - V(m))/tau_m, i.e. a
+ *                first-order relaxation onto the hysteresis band; the device
+ *                resistance uses the clamped value, so only the memory lags.
+ *
+ * It is the reference against which the library's own integrator is checked
+ * (tests/test_ngspice.c) and benchmarked (bench/bench_osc.c). Device jitter
+ * (sigma_ln_r, sigma_t_c_k) has no SPICE form: the nominal device is written
+ * and a comment says so.
+ *
+ * Units: SI (s, V, ohm, F, W/K, K).
+ */
+#ifndef VO2SNN_NETLIST_H
+#define VO2SNN_NETLIST_H
+
+#include <stdio.h>
+
+#include "vo2snn/device.h"
+#include "vo2snn/input.h"
+#include "vo2snn/neuron.h"
+#include "vo2snn/status.h"
+
+typedef struct vs_netlist_opts {
+    double t_end_s;          /* .tran stop time (default 200 us) */
+    double t_max_step_s;     /* .tran max step (default 5 ns) */
+    double tau_m_s;          /* relaxation time of the memory node m (default 1 ns) */
+    const char *wrdata_path; /* if non-NULL: add a .control block that runs the transient in
+                                batch mode, writes the columns time, V(n), V(temp), V(m),
+                                V_spike = V(s), V_in = V(in) (one time column, a header row)
+                                with wrdata to this path, then quits; the path must not
+                                contain white space or quotes */
+} vs_netlist_opts;
+
+/* t_end 200 us, max step 5 ns, tau_m 1 ns, no wrdata. */
+vs_netlist_opts vs_netlist_opts_default(void);
+
+/*
+ * Write a self-contained ngspice netlist of the neuron (spec 3.1) with the same
+ * device model (spec 1.1) as behavioural sources, starting from V = 0,
+ * T = T_amb, m = 0 (.ic + uic). Every input kind is exported: dc as DC, pulse
+ * train and square pulse as PULSE with ~1 ps edges, sine as SIN with delay,
+ * PWL as PWL. Validates dev, c, in and o first (VS_EINVAL); VS_EIO if f
+ * cannot be written. On failure f may hold a partial netlist.
+ */
+vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circuit *c,
+                           const vs_input *in, const vs_netlist_opts *o);
+
+#endif

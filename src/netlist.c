@@ -1,0 +1,201 @@
+/* netlist.c -- the neuron circuit as an ngspice netlist with behavioural sources. */
+#include "vo2snn/netlist.h"
+
+#include <math.h>
+#include <string.h>
+
+vs_netlist_opts vs_netlist_opts_default(void)
+{
+    return (vs_netlist_opts){
+        .t_end_s = 200e-6,
+        .t_max_step_s = 5e-9,
+        .tau_m_s = 1e-9,
+        .wrdata_path = NULL,
+    };
+}
+
+/* Pulse and square-pulse edges: 1 ps, or 1 % of the shorter level if that is shorter. */
+static double edge_s(double a_s, double b_s)
+{
+    double e = 1e-12, m = 0.01 * (a_s < b_s ? a_s : b_s);
+    return m < e ? m : e;
+}
+
+static vs_status validate_opts(const vs_netlist_opts *o)
+{
+    if (!(isfinite(o->t_end_s) && o->t_end_s > 0))
+        return vs_fail(VS_EINVAL, "netlist stop time %g s must be positive", o->t_end_s);
+    if (!(isfinite(o->t_max_step_s) && o->t_max_step_s > 0 && o->t_max_step_s <= o->t_end_s))
+        return vs_fail(VS_EINVAL, "netlist max step %g s must be positive and at most the stop time",
+                       o->t_max_step_s);
+    if (!(isfinite(o->tau_m_s) && o->tau_m_s > 0 && o->tau_m_s < 1e-3))
+        return vs_fail(VS_EINVAL, "memory relaxation time tau_m = %g s must lie in (0, 1 ms)",
+                       o->tau_m_s);
+    if (o->wrdata_path) {
+        if (!o->wrdata_path[0]) return vs_fail(VS_EINVAL, "wrdata path is empty");
+        if (strpbrk(o->wrdata_path, " \t\r\n\"'`;"))
+            return vs_fail(VS_EINVAL, "wrdata path '%s' contains white space, a quote or ';'",
+                           o->wrdata_path);
+    }
+    return VS_OK;
+}
+
+/* The V_in source line(s), each preceded by a comment. */
+static void write_source(FILE *f, const vs_input *in, double t_end_s)
+{
+    char desc[256];
+    vs_input_describe(in, desc, sizeof desc);
+    fprintf(f, "* input: %s\n", desc);
+    switch (in->kind) {
+    case VS_INPUT_DC:
+        fprintf(f, "* V_in: constant, applied at t = 0 (the capacitor starts at 0 V)\n");
+        fprintf(f, "Vin in 0 DC %.10g\n", in->v_dc_v);
+        break;
+    case VS_INPUT_PULSE: {
+        double e = edge_s(in->width_s, in->period_s - in->width_s);
+        fprintf(f, "* V_in: PULSE(v_lo v_hi delay rise fall flat-top period); edges of %.3g s, the\n"
+                   "* flat top shortened by one edge so the edge midpoints are width apart\n", e);
+        fprintf(f, "Vin in 0 PULSE(%.10g %.10g %.10g %.10g %.10g %.10g %.10g)\n", in->v_lo_v,
+                in->v_hi_v, in->delay_s, e, e, in->width_s - e, in->period_s);
+        break;
+    }
+    case VS_INPUT_SQUARE: {
+        double e = edge_s(in->width_s, in->width_s);
+        /* One pulse: a period far beyond the end of the run. */
+        double period = 10.0 * (in->delay_s + in->width_s + t_end_s);
+        fprintf(f, "* V_in: one PULSE(v_lo v_hi delay rise fall flat-top period) whose period lies\n"
+                   "* beyond the end of the run; edges of %.3g s\n", e);
+        fprintf(f, "Vin in 0 PULSE(%.10g %.10g %.10g %.10g %.10g %.10g %.10g)\n", in->v_lo_v,
+                in->v_hi_v, in->delay_s, e, e, in->width_s - e, period);
+        break;
+    }
+    case VS_INPUT_SINE:
+        fprintf(f, "* V_in: SIN(offset amplitude frequency delay); the offset alone before the delay\n");
+        fprintf(f, "Vin in 0 SIN(%.10g %.10g %.10g %.10g 0 0)\n", in->offset_v, in->amplitude_v,
+                1.0 / in->period_s, in->delay_s);
+        break;
+    case VS_INPUT_PWL:
+        fprintf(f, "* V_in: PWL(t v ...), %zu knots; constant before the first and after the last\n",
+                in->n_knots);
+        fprintf(f, "Vin in 0 PWL(\n");
+        for (size_t i = 0; i < in->n_knots; i++)
+            fprintf(f, "+ %.10g %.10g\n", in->knot_t_s[i], in->knot_v_v[i]);
+        fprintf(f, "+ )\n");
+        break;
+    }
+}
+
+vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circuit *c,
+                           const vs_input *in, const vs_netlist_opts *o)
+{
+    vs_status st;
+    if ((st = vs_device_validate(dev)) != VS_OK || (st = vs_circuit_validate(c)) != VS_OK ||
+        (st = vs_input_validate(in)) != VS_OK || (st = validate_opts(o)) != VS_OK)
+        return st;
+
+    double c_th = dev->tau_th_s * dev->g_th_w_per_k;
+    double ea_over_kb = dev->e_a_ev / VS_K_B_EV_PER_K;
+    /* R_sense = 0 would short S to ground with a zero-ohm resistor; use a 0 V source instead. */
+    int sense_short = c->r_sense_ohm == 0;
+
+    /* Title line (ngspice ignores the first line of a deck). */
+    fprintf(f, "vo2snn VO2-x neuron (spec 3.1) with the lumped electro-thermal device (spec 1.1)\n");
+    fprintf(f, "*\n* Written by vo2snn (vs_netlist_write). Units: SI; node 'temp' is the device\n"
+               "* temperature in volts (1 V = 1 K); node 'm' is the hysteresis memory (1 V = fully\n"
+               "* metallic).\n*\n");
+    fprintf(f, "* Device parameters, source: ");
+    if (isnan(dev->vacancy_x))
+        fprintf(f, "user-edited parameters (not a vacancy-table point)\n");
+    else
+        fprintf(f, "vacancy table of spec 2.2 at x = %.10g%s\n", dev->vacancy_x,
+                fabs(dev->vacancy_x * 4 - round(dev->vacancy_x * 4)) < 1e-12 ? " (a paper device)"
+                                                                            : " (interpolated)");
+    fprintf(f, "* (device d of the paper sits at x = (d-1)/4; shared constants of spec 1.1)\n");
+    if (dev->sigma_ln_r > 0 || dev->sigma_t_c_k > 0)
+        fprintf(f, "* NOTE: cycle-to-cycle jitter (sigma_lnr = %.10g, sigma_tc = %.10g K) is not\n"
+                   "* modelled here; this is the nominal device.\n",
+                dev->sigma_ln_r, dev->sigma_t_c_k);
+    fprintf(f, ".param r_ins0 = %.10g  $ insulating resistance at t_0 (ohm)\n", dev->r_ins0_ohm);
+    fprintf(f, ".param r_met = %.10g  $ metallic filament + contact resistance (ohm)\n",
+            dev->r_met_ohm);
+    fprintf(f, ".param g_th = %.10g  $ thermal conductance to ambient (W/K)\n", dev->g_th_w_per_k);
+    fprintf(f, ".param c_th = %.10g  $ thermal capacitance = tau_th * g_th = %.10g s * g_th (J/K)\n",
+            c_th, dev->tau_th_s);
+    fprintf(f, ".param ea_kb = %.10g  $ E_a/k_B for E_a = %.10g eV (K)\n", ea_over_kb, dev->e_a_ev);
+    fprintf(f, ".param t_0 = %.10g  $ reference temperature of r_ins0 (K)\n", dev->t_0_k);
+    fprintf(f, ".param t_amb = %.10g  $ ambient temperature (K)\n", dev->t_amb_k);
+    fprintf(f, ".param t_heat = %.10g  $ heating-branch centre t_c + dt_hyst/2 (K)\n",
+            dev->t_c_k + 0.5 * dev->dt_hyst_k);
+    fprintf(f, ".param t_cool = %.10g  $ cooling-branch centre t_c - dt_hyst/2 (K)\n",
+            dev->t_c_k - 0.5 * dev->dt_hyst_k);
+    fprintf(f, ".param w_t = %.10g  $ tanh width of each branch (K)\n", dev->w_t_k);
+    fprintf(f, "* tau_m: relaxation time of the memory node, a numerical stand-in for the\n"
+               "* rate-independent play operator, small against every circuit time scale\n");
+    fprintf(f, ".param tau_m = %.10g  $ (s)\n", o->tau_m_s);
+    fprintf(f, "*\n* Model functions. tk() guards the temperature as the library does (T >= 200 K),\n"
+               "* which also bounds the exp() argument to [-ea_kb/t_0, ea_kb*(1/200 - 1/t_0)], so\n"
+               "* exp() cannot overflow even on wild Newton iterates.\n");
+    fprintf(f, ".func tk(t) {max(t, 200)}\n");
+    fprintf(f, "* insulating resistance R_ins(T) = r_ins0 exp(ea_kb (1/T - 1/t_0))\n");
+    fprintf(f, ".func rins(t) {r_ins0*exp(min(ea_kb*(1/tk(t) - 1/t_0), 700))}\n");
+    fprintf(f, "* major-loop branches of the metallic fraction\n");
+    fprintf(f, ".func mheat(t) {0.5*(1 + tanh((t - t_heat)/w_t))}\n");
+    fprintf(f, ".func mcool(t) {0.5*(1 + tanh((t - t_cool)/w_t))}\n");
+    fprintf(f, "* play operator: memory m clamped between the branches at temperature T\n");
+    fprintf(f, ".func mplay(m, t) {min(max(m, mheat(t)), mcool(t))}\n");
+    fprintf(f, "* device resistance R(T, m) = R_ins(T) (1 - m) + r_met, with m already clamped\n");
+    fprintf(f, ".func rdev(t, m) {rins(t)*(1 - mplay(m, t)) + r_met}\n");
+
+    fprintf(f, "*\n* ---- electrical circuit (spec 3.1) ----\n");
+    write_source(f, in, o->t_end_s);
+    fprintf(f, "* series resistor R_s from the source to node n\n");
+    fprintf(f, "Rs in n %.10g\n", c->r_series_ohm);
+    fprintf(f, "* capacitor C from node n to ground (starts discharged)\n");
+    fprintf(f, "C1 n 0 %.10g IC=0\n", c->c_f);
+    fprintf(f, "* the VO2-x device from n to s: I = V(n,s)/R(T, m)\n");
+    fprintf(f, "Bdev n s I = V(n,s)/rdev(V(temp), V(m))\n");
+    if (sense_short) {
+        fprintf(f, "* sampling resistor of 0 ohm: s tied to ground by a 0 V source\n");
+        fprintf(f, "Vsense s 0 DC 0\n");
+    } else {
+        fprintf(f, "* sampling resistor R_sense from s to ground; V_spike = V(s)\n");
+        fprintf(f, "Rsense s 0 %.10g\n", c->r_sense_ohm);
+    }
+
+    fprintf(f, "*\n* ---- thermal node: C_th dT/dt = I^2 R - g_th (T - t_amb) ----\n");
+    fprintf(f, "* thermal capacitance C_th from temp to ground (starts at t_amb, see .ic)\n");
+    fprintf(f, "Cth temp 0 {c_th} IC={t_amb}\n");
+    fprintf(f, "* Joule heating I^2 R = V(n,s)^2 / R injected into temp\n");
+    fprintf(f, "Bheat 0 temp I = V(n,s)*V(n,s)/rdev(V(temp), V(m))\n");
+    fprintf(f, "* Newton cooling: thermal resistance 1/g_th to the ambient source\n");
+    fprintf(f, "Rth temp amb {1/g_th}\n");
+    fprintf(f, "* ambient temperature source\n");
+    fprintf(f, "Vamb amb 0 DC {t_amb}\n");
+
+    fprintf(f, "*\n* ---- hysteresis memory: 1 F * dm/dt = (mplay(m, T) - m)/tau_m ----\n");
+    fprintf(f, "* 1 F memory capacitor (starts insulating, m = 0)\n");
+    fprintf(f, "Cm m 0 1 IC=0\n");
+    fprintf(f, "* relaxation of m onto the band [mheat(T), mcool(T)]; zero inside the band\n");
+    fprintf(f, "Bm 0 m I = (mplay(V(m), V(temp)) - V(m))/tau_m\n");
+
+    fprintf(f, "*\n* ---- analysis ----\n");
+    fprintf(f, "* initial state V = 0, T = t_amb, m = 0 (used as given: uic)\n");
+    fprintf(f, ".ic V(n)=0 V(temp)={t_amb} V(m)=0\n");
+    fprintf(f, "* transient: print step, stop time, start time, max step, skip the operating point\n");
+    fprintf(f, ".tran %.10g %.10g 0 %.10g uic\n", o->t_max_step_s, o->t_end_s, o->t_max_step_s);
+    if (o->wrdata_path) {
+        fprintf(f, "*\n* batch run: simulate, write the columns time v(n) v(temp) v(m) v(s) v(in)\n"
+                   "* (one time column, a header row) to the data file, quit\n");
+        fprintf(f, ".control\n");
+        fprintf(f, "set wr_singlescale\n");
+        fprintf(f, "set wr_vecnames\n");
+        fprintf(f, "option numdgt=12\n");
+        fprintf(f, "run\n");
+        fprintf(f, "wrdata %s v(n) v(temp) v(m) v(s) v(in)\n", o->wrdata_path);
+        fprintf(f, "quit\n");
+        fprintf(f, ".endc\n");
+    }
+    fprintf(f, ".end\n");
+    if (ferror(f) || fflush(f) != 0) return vs_fail(VS_EIO, "could not write the netlist");
+    return VS_OK;
+}

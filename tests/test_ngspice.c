@@ -1,0 +1,299 @@
+/*
+ * test_ngspice.c -- the exported netlist, run by ngspice, agrees with vs_neuron_simulate.
+ *
+ * For each case: write the netlist with vs_netlist_write (wrdata on) into a temp
+ * directory, run `ngspice -b` on it, read the data file, detect spikes as V(m)
+ * crossing 0.5 upward (linear interpolation, re-armed below 0.1) and compare
+ * with the library's own simulation of the same circuit and input.
+ * ngspice is a declared dependency: without it on PATH the tests FAIL.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "vo2snn/netlist.h"
+#include "vo2snn/neuron.h"
+
+static char tmp_dir[256];
+static int have_ngspice = -1;
+
+static int ngspice_on_path(void)
+{
+    if (have_ngspice >= 0) return have_ngspice;
+    have_ngspice = 0;
+    const char *path = getenv("PATH");
+    if (!path) return 0;
+    char dir[1024], exe[1200];
+    for (const char *p = path; *p;) {
+        size_t n = strcspn(p, ":");
+        if (n > 0 && n < sizeof dir) {
+            memcpy(dir, p, n);
+            dir[n] = '\0';
+            snprintf(exe, sizeof exe, "%s/ngspice", dir);
+            if (access(exe, X_OK) == 0) return have_ngspice = 1;
+        }
+        p += n;
+        if (*p == ':') p++;
+    }
+    return 0;
+}
+
+/* Spike times of V(m) crossing 0.5 upward (re-armed below 0.1) in an ngspice wrdata file. */
+static int read_spikes(const char *path, double **t_out, size_t *n_out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    char line[1024];
+    size_t n = 0, cap = 64, rows = 0;
+    double *t = malloc(cap * sizeof *t);
+    double t_prev = 0, m_prev = 0;
+    int armed = 1;
+    if (!fgets(line, sizeof line, f)) goto bad; /* header: time v(n) v(temp) v(m) v(s) v(in) */
+    while (fgets(line, sizeof line, f)) {
+        double col[6];
+        char *s = line, *end;
+        int k;
+        for (k = 0; k < 6; k++, s = end) {
+            col[k] = strtod(s, &end);
+            if (end == s) break;
+        }
+        if (k < 6) goto bad;
+        double tt = col[0], m = col[3];
+        if (rows > 0 && armed && m_prev < 0.5 && m >= 0.5) {
+            if (n == cap) t = realloc(t, (cap *= 2) * sizeof *t);
+            t[n++] = t_prev + (tt - t_prev) * (0.5 - m_prev) / (m - m_prev);
+            armed = 0;
+        }
+        if (!armed && m <= 0.1) armed = 1;
+        t_prev = tt, m_prev = m, rows++;
+    }
+    fclose(f);
+    if (rows < 10) {
+        free(t);
+        return -1;
+    }
+    *t_out = t, *n_out = n;
+    return 0;
+bad:
+    fclose(f);
+    free(t);
+    return -1;
+}
+
+/* Print the last lines of an ngspice log to stderr. */
+static void show_log(const char *log)
+{
+    FILE *f = fopen(log, "r");
+    if (!f) return;
+    char buf[4096];
+    fseek(f, 0, SEEK_END);
+    long sz = ftell(f);
+    fseek(f, sz > (long)sizeof buf - 1 ? sz - (long)sizeof buf + 1 : 0, SEEK_SET);
+    size_t k = fread(buf, 1, sizeof buf - 1, f);
+    buf[k] = '\0';
+    fclose(f);
+    fprintf(stderr, "  ngspice log (tail):\n%s\n", buf);
+}
+
+/* Export, run ngspice, return its spike times (malloc'd). 0 on success. */
+static int run_ngspice(const char *name, const vs_device_params *dev, const vs_circuit *c,
+                       const vs_input *in, double t_end_s, double **t, size_t *n)
+{
+    if (!ngspice_on_path()) {
+        CHECK_FAIL_MSG("ngspice not found on PATH: it is a declared dependency "
+                       "(apt-get install ngspice); cannot check %s", name);
+        return -1;
+    }
+    char cir[512], dat[512], log[512], cmd[2048];
+    snprintf(cir, sizeof cir, "%s/%s.cir", tmp_dir, name);
+    snprintf(dat, sizeof dat, "%s/%s.dat", tmp_dir, name);
+    snprintf(log, sizeof log, "%s/%s.log", tmp_dir, name);
+    vs_netlist_opts o = vs_netlist_opts_default();
+    o.t_end_s = t_end_s;
+    o.wrdata_path = dat;
+    FILE *f = fopen(cir, "w");
+    if (!f) {
+        CHECK_FAIL_MSG("cannot create %.300s: %.100s", cir, strerror(errno));
+        return -1;
+    }
+    vs_status s = vs_netlist_write(f, dev, c, in, &o);
+    fclose(f);
+    if (s != VS_OK) {
+        CHECK_FAIL_MSG("%s: vs_netlist_write: %s", name, vs_last_error());
+        return -1;
+    }
+    snprintf(cmd, sizeof cmd, "ngspice -b '%s' > '%s' 2>&1", cir, log);
+    int rc = system(cmd);
+    if (rc != 0 || read_spikes(dat, t, n) != 0) {
+        CHECK_FAIL_MSG("ngspice -b %.300s failed (status %d) or wrote no usable data file", cir,
+                       rc);
+        show_log(log);
+        return -1;
+    }
+    remove(cir), remove(dat), remove(log);
+    return 0;
+}
+
+static size_t count_in(const double *t, size_t n, double t0, double t1)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += t[i] >= t0 && t[i] < t1;
+    return k;
+}
+
+/* (N-1)/(t_N - t_1) over the spikes in [t0, t1]; 0 if fewer than 2. */
+static double freq_in(const double *t, size_t n, double t0, double t1)
+{
+    size_t k = 0;
+    double first = 0, last = 0;
+    for (size_t i = 0; i < n; i++)
+        if (t[i] >= t0 && t[i] <= t1) {
+            if (k++ == 0) first = t[i];
+            last = t[i];
+        }
+    return k >= 2 ? (double)(k - 1) / (last - first) : 0.0;
+}
+
+static void dc_case(int device, double v_in)
+{
+    vs_device_params dev;
+    vs_circuit c = vs_circuit_default();
+    vs_input in = vs_input_dc(v_in);
+    CHECK(vs_device_preset(device, &dev) == VS_OK);
+
+    vs_sim_opts so = vs_sim_opts_default();
+    so.t_end_s = 200e-6, so.t_window0_s = 60e-6, so.t_window1_s = 200e-6;
+    vs_neuron_result r;
+    if (vs_neuron_simulate(&dev, &c, &in, &so, NULL, NULL, &r) != VS_OK) {
+        CHECK_FAIL_MSG("device %d at %g V: vs_neuron_simulate: %s", device, v_in, vs_last_error());
+        return;
+    }
+    char name[64];
+    snprintf(name, sizeof name, "dc_d%d_%gV", device, v_in);
+    double *t = NULL;
+    size_t n = 0;
+    if (run_ngspice(name, &dev, &c, &in, 200e-6, &t, &n) == 0) {
+        double f_sp = freq_in(t, n, 60e-6, 200e-6);
+        double rel = (r.freq_hz - f_sp) / f_sp;
+        printf("  device %d, %5.2f V: vo2snn %9.4f kHz, ngspice %9.4f kHz, rel. diff %+.2e\n",
+                device, v_in, r.freq_hz / 1e3, f_sp / 1e3, rel);
+        CHECK(r.freq_hz > 0 && f_sp > 0);
+        CHECK_NEAR(r.freq_hz, f_sp, 0.02, 0.0);
+        free(t);
+    }
+    vs_neuron_result_free(&r);
+}
+
+static void test_dc_device1(void) { dc_case(1, 12.5), dc_case(1, 9.5); }
+static void test_dc_device2(void) { dc_case(2, 12.5), dc_case(2, 9.5); }
+static void test_dc_device3(void) { dc_case(3, 12.5), dc_case(3, 9.5); }
+static void test_dc_device4(void) { dc_case(4, 12.5), dc_case(4, 10.0); }
+
+/* Spike counts in [t0, t1) from vo2snn and ngspice agree within +-1. */
+static void count_case(const char *name, int device, const vs_input *in, double t_end_s,
+                       double t0, double t1, size_t min_expected)
+{
+    vs_device_params dev;
+    vs_circuit c = vs_circuit_default();
+    CHECK(vs_device_preset(device, &dev) == VS_OK);
+    vs_sim_opts so = vs_sim_opts_default();
+    so.t_end_s = t_end_s;
+    vs_neuron_result r;
+    if (vs_neuron_simulate(&dev, &c, in, &so, NULL, NULL, &r) != VS_OK) {
+        CHECK_FAIL_MSG("%s: vs_neuron_simulate: %s", name, vs_last_error());
+        return;
+    }
+    double *t = NULL;
+    size_t n = 0;
+    if (run_ngspice(name, &dev, &c, in, t_end_s, &t, &n) == 0) {
+        size_t k_vs = count_in(r.spike_t_s, r.n_spikes, t0, t1), k_sp = count_in(t, n, t0, t1);
+        printf("  %s: spikes in [%g, %g) us: vo2snn %zu, ngspice %zu\n", name, t0 * 1e6,
+                t1 * 1e6, k_vs, k_sp);
+        CHECK(k_vs >= min_expected);
+        CHECK_NEAR((double)k_vs, (double)k_sp, 0.0, 1.0);
+        free(t);
+    }
+    vs_neuron_result_free(&r);
+}
+
+/* Spec 4 / A8: device 1, 0/15 V, 4 us period, 2 us width: 12 spikes in [50, 200) us. */
+static void test_pulse_train(void)
+{
+    vs_input in = vs_input_pulse(0.0, 15.0, 4e-6, 2e-6, 0.0);
+    count_case("pulse_d1_15V", 1, &in, 200e-6, 50e-6, 200e-6, 10);
+}
+
+/* The other input kinds export equivalently (short runs). */
+static void test_square_pulse(void)
+{
+    vs_input in = vs_input_square(0.0, 12.5, 2e-6, 100e-6); /* spec A4: 14 spikes */
+    count_case("square_d1", 1, &in, 120e-6, 0.0, 120e-6, 13);
+}
+
+static void test_sine(void)
+{
+    vs_input in = vs_input_sine(0.0, 13.0, 100e-6, 5e-6); /* spikes on both half-cycles */
+    count_case("sine_d2", 2, &in, 105e-6, 0.0, 105e-6, 4);
+}
+
+static void test_pwl(void)
+{
+    const double t[] = {0, 10e-6, 40e-6, 60e-6, 80e-6};
+    const double v[] = {0, 0, 12.5, 12.5, 5.0}; /* ramp up, hold, ramp down */
+    vs_input in;
+    CHECK(vs_input_pwl(t, v, 5, &in) == VS_OK);
+    count_case("pwl_d3", 3, &in, 100e-6, 0.0, 100e-6, 5);
+    vs_input_free(&in);
+}
+
+static void test_validation(void)
+{
+    vs_device_params dev;
+    vs_circuit c = vs_circuit_default();
+    vs_input in = vs_input_dc(12.5);
+    vs_netlist_opts o = vs_netlist_opts_default();
+    CHECK(vs_device_preset(1, &dev) == VS_OK);
+    FILE *f = tmpfile();
+    if (!f) return;
+    CHECK(vs_netlist_write(f, &dev, &c, &in, &o) == VS_OK);
+    vs_device_params bad = dev;
+    bad.g_th_w_per_k = -1;
+    CHECK(vs_netlist_write(f, &bad, &c, &in, &o) == VS_EINVAL);
+    vs_circuit badc = c;
+    badc.c_f = 0;
+    CHECK(vs_netlist_write(f, &dev, &badc, &in, &o) == VS_EINVAL);
+    vs_input badin = vs_input_pulse(0, 15, 4e-6, 5e-6, 0); /* width > period */
+    CHECK(vs_netlist_write(f, &dev, &c, &badin, &o) == VS_EINVAL);
+    vs_netlist_opts bado = o;
+    bado.tau_m_s = 0;
+    CHECK(vs_netlist_write(f, &dev, &c, &in, &bado) == VS_EINVAL);
+    bado = o;
+    bado.wrdata_path = "has space.dat";
+    CHECK(vs_netlist_write(f, &dev, &c, &in, &bado) == VS_EINVAL);
+    fclose(f);
+}
+
+int main(void)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(tmp_dir, sizeof tmp_dir, "%s/vo2snn_ngspice_XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(tmp_dir)) {
+        fprintf(stderr, "cannot create a temporary directory under %s\n", base ? base : "/tmp");
+        return 1;
+    }
+    RUN(test_validation);
+    RUN(test_dc_device1);
+    RUN(test_dc_device2);
+    RUN(test_dc_device3);
+    RUN(test_dc_device4);
+    RUN(test_pulse_train);
+    RUN(test_square_pulse);
+    RUN(test_sine);
+    RUN(test_pwl);
+    rmdir(tmp_dir); /* fails harmlessly if a failed case left its files for inspection */
+    return CHECK_DONE();
+}

@@ -266,6 +266,21 @@ void vs_device_model_init(vs_device_model *d, const vs_device_params *p, double 
     d->inv_w_t = 1.0 / p->w_t_k;
 }
 
+int vs_device_has_jitter(const vs_device_params *p)
+{
+    return p->sigma_ln_r > 0 || p->sigma_t_c_k > 0;
+}
+
+void vs_device_model_draw(vs_device_model *d, const vs_device_params *p, vs_rng *rng)
+{
+    double xi_r = 0, xi_t = 0;
+    if (vs_device_has_jitter(p)) {
+        xi_r = vs_rng_normal(rng);
+        xi_t = vs_rng_normal(rng);
+    }
+    vs_device_model_init(d, p, xi_r, xi_t);
+}
+
 /* ---- quasi-static S-curve and its folds ------------------------------------------------- */
 
 static double branch_m(const vs_device_model *d, vs_branch b, double t_k)

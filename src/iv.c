@@ -40,12 +40,6 @@ static double triangle(const sweep *s, double t)
     return s->v_max * (1.0 - fabs(2.0 * frac - 1.0));
 }
 
-static void draw_cycle(sweep *s)
-{
-    double xi_r = s->jitter ? vs_rng_normal(&s->rng) : 0.0;
-    double xi_t = s->jitter ? vs_rng_normal(&s->rng) : 0.0;
-    vs_device_model_init(&s->dev, s->params, xi_r, xi_t);
-}
 
 static int rhs(double t, const double *y, double *dy, void *ctx)
 {
@@ -126,7 +120,7 @@ static int accepted(const vs_ode *ode, double t0, const double *y0, double t1, d
     if (!s->armed && m_new <= M_REARM) {
         s->armed = 1;
         if (s->jitter) {
-            draw_cycle(s);
+            vs_device_model_draw(&s->dev, s->params, &s->rng);
             s->m = vs_m_project(&s->dev, s->m, y1[0]);
             changed = 1;
         }
@@ -164,11 +158,11 @@ vs_status vs_iv_sweep(const vs_device_params *dev, const vs_iv_opts *o, vs_iv_sa
 
     sweep s = {.params = dev, .v_max = v_max, .period = o->period_s, .r_load = o->r_load_ohm,
                .m = 0, .on = 0, .armed = 1,
-               .jitter = dev->sigma_ln_r > 0 || dev->sigma_t_c_k > 0,
+               .jitter = vs_device_has_jitter(dev),
                .dt_out = o->dt_out_s, .t_end = o->period_s * (double)o->n_cycles,
                .sample = o->dt_out_s > 0 ? sample : NULL, .user = user, .res = res};
     vs_rng_seed(&s.rng, o->seed, 0);
-    draw_cycle(&s);
+    vs_device_model_draw(&s.dev, dev, &s.rng);
     double y[1] = {dev->t_amb_k};
     s.m = vs_m_project(&s.dev, 0.0, y[0]);
     double atol[1] = {1e-6};

@@ -70,12 +70,6 @@ typedef struct sim {
     vs_status err;
 } sim;
 
-static void draw_cycle(sim *s)
-{
-    double xi_r = s->jitter ? vs_rng_normal(&s->rng) : 0.0;
-    double xi_t = s->jitter ? vs_rng_normal(&s->rng) : 0.0;
-    vs_device_model_init(&s->dev, s->params, xi_r, xi_t);
-}
 
 static int rhs(double t, const double *y, double *dy, void *ctx)
 {
@@ -216,7 +210,7 @@ static int accepted(const vs_ode *ode, double t0, const double *y0, double t1, d
     if (!s->armed && m_new <= M_REARM) {
         s->armed = 1;
         if (s->jitter) {
-            draw_cycle(s);
+            vs_device_model_draw(&s->dev, s->params, &s->rng);
             s->m = vs_m_project(&s->dev, s->m, y1[Y_TEMP]);
             changed = 1;
         }
@@ -291,7 +285,7 @@ vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
         .g_series = 1.0 / c->r_series_ohm, .inv_c = 1.0 / c->c_f, .c_f = c->c_f,
         .r_sense = c->r_sense_ohm,
         .m = o->m0, .armed = o->m0 < M_SPIKE,
-        .jitter = dev->sigma_ln_r > 0 || dev->sigma_t_c_k > 0,
+        .jitter = vs_device_has_jitter(dev),
         .t_end = o->t_end_s,
         .t_w0 = isnan(o->t_window0_s) ? 0.3 * o->t_end_s : o->t_window0_s,
         .t_w1 = isnan(o->t_window1_s) ? o->t_end_s : o->t_window1_s,
@@ -303,7 +297,7 @@ vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
         return vs_fail(VS_EINVAL, "statistics window [%g, %g] s must lie inside [0, %g] s",
                        s.t_w0, s.t_w1, o->t_end_s);
     vs_rng_seed(&s.rng, o->seed, 0);
-    draw_cycle(&s);
+    vs_device_model_draw(&s.dev, dev, &s.rng);
     res->v_osc_min_v = INFINITY;
     res->v_osc_max_v = -INFINITY;
     res->m_min = INFINITY;

@@ -188,10 +188,25 @@ static double initial_step(vs_ode *o, double t, const double *y, const double *f
     return fmin(h, o->opts.h_max);
 }
 
-/* Call the accepted hook; returns its code (0 if none). */
-static int after_step(vs_ode *o, double t0, const double *y0, double t1, double *y1)
+/* Move y to the accepted o->ynew and run the accepted hook (with y0 kept in o->ystage); returns its code. */
+static int accept_step(vs_ode *o, double t0, double t1, double *y)
 {
-    return o->sys.accepted ? o->sys.accepted(o, t0, y0, t1, y1, o->sys.ctx) : 0;
+    size_t n = o->sys.dim;
+    memcpy(o->ystage, y, n * sizeof *y);
+    memcpy(y, o->ynew, n * sizeof *y);
+    return o->sys.accepted ? o->sys.accepted(o, t0, o->ystage, t1, y, o->sys.ctx) : 0;
+}
+
+/* Derivative for the next step: re-evaluated after an input edge or a changed right-hand
+   side, else the end derivative of the accepted step (FSAL). Returns non-zero on failure. */
+static int next_derivative(vs_ode *o, double t, const double *y, const double *f_end, int reevaluate)
+{
+    if (!reevaluate) {
+        memcpy(o->k[0], f_end, o->sys.dim * sizeof *y);
+        return 0;
+    }
+    begin_step(o, t);
+    return eval(o, t, y, o->k[0]);
 }
 
 static vs_status integrate_dp54(vs_ode *o, double t0, double t_end, double *y, double *t_stop)
@@ -269,9 +284,7 @@ static vs_status integrate_dp54(vs_ode *o, double t0, double t_end, double *y, d
         o->dense_t0 = t;
         o->dense_h = hs;
         double t_new = lands ? t_target : t + hs;
-        memcpy(ys, y, n * sizeof *y);      /* keep y0 for the hook */
-        memcpy(y, yn, n * sizeof *y);
-        int hook = after_step(o, t, ys, t_new, y);
+        int hook = accept_step(o, t, t_new, y);
         t = t_new;
         if (hook < 0) return *t_stop = t, vs_fail(VS_ERHS, "integration aborted at t = %.9g s", t);
 
@@ -283,12 +296,8 @@ static vs_status integrate_dp54(vs_ode *o, double t0, double t_end, double *y, d
 
         int crossed_break = lands && t_target == t_break;
         if (crossed_break) t_break = next_break(o, t);
-        if (hook == 1 || crossed_break) {
-            begin_step(o, t);
-            if (eval(o, t, y, k[0]) != 0) return *t_stop = t, fail_at(VS_ERHS, "non-finite derivative", t, y, n);
-        } else {
-            memcpy(k[0], k[6], n * sizeof *y);
-        }
+        if (next_derivative(o, t, y, k[6], hook == 1 || crossed_break) != 0)
+            return *t_stop = t, fail_at(VS_ERHS, "non-finite derivative", t, y, n);
     }
     *t_stop = t;
     return VS_OK;
@@ -336,20 +345,14 @@ static vs_status integrate_rk4(vs_ode *o, double t0, double t_end, double *y, do
         o->dense_t0 = t;
         o->dense_h = h;
         double t_new = lands ? t_target : t + h;
-        memcpy(ys, y, n * sizeof *y);
-        memcpy(y, yn, n * sizeof *y);
-        int hook = after_step(o, t, ys, t_new, y);
+        int hook = accept_step(o, t, t_new, y);
         t = t_new;
         if (hook < 0) return *t_stop = t, vs_fail(VS_ERHS, "integration aborted at t = %.9g s", t);
         if (hook == 2) break;
         int crossed_break = lands && t_target == t_break;
         if (crossed_break) t_break = next_break(o, t);
-        if (hook == 1 || crossed_break) {
-            begin_step(o, t);
-            if (eval(o, t, y, k[0]) != 0) return *t_stop = t, fail_at(VS_ERHS, "non-finite derivative", t, y, n);
-        } else {
-            memcpy(k[0], k[4], n * sizeof *y);
-        }
+        if (next_derivative(o, t, y, k[4], hook == 1 || crossed_break) != 0)
+            return *t_stop = t, fail_at(VS_ERHS, "non-finite derivative", t, y, n);
     }
     *t_stop = t;
     return VS_OK;

@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "vo2snn/rng.h"
 #include "vo2snn/status.h"
 
 #define VS_K_B_EV_PER_K 8.617333262e-5
@@ -110,6 +111,15 @@ typedef struct vs_device_model {
  */
 void vs_device_model_init(vs_device_model *d, const vs_device_params *p, double xi_ln_r,
                           double xi_t_c);
+
+/* 1 if p has cycle-to-cycle jitter (sigma_ln_r or sigma_t_c_k > 0). */
+int vs_device_has_jitter(const vs_device_params *p);
+
+/*
+ * Start a new switching cycle: the nominal model without jitter, else R_ins0 and
+ * T_c drawn from rng (two standard normal deviates per cycle, in that order).
+ */
+void vs_device_model_draw(vs_device_model *d, const vs_device_params *p, vs_rng *rng);
 
 static inline double vs_m_heat(const vs_device_model *d, double t_k)
 {

@@ -12,6 +12,10 @@ int cmd_rt(int argc, char **argv);
 int cmd_osc(int argc, char **argv);
 int cmd_netlist(int argc, char **argv);
 int cmd_params(int argc, char **argv);
+int cmd_phase(int argc, char **argv);
+int cmd_triple(int argc, char **argv);
+int cmd_vf(int argc, char **argv);
+int cmd_cycles(int argc, char **argv);
 
 /* ---- pieces shared between commands (demo reuses them) ---- */
 #include <stddef.h>

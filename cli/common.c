@@ -9,6 +9,7 @@
 #include "vo2snn/atomic.h"
 #include "vo2snn/plot.h"
 #include "vo2snn/status.h"
+#include "vo2snn/units.h"
 
 const char *const cli_method_choices[] = {"dp54", "rk4", NULL};
 
@@ -149,4 +150,55 @@ double cli_input_default_t_end(const vs_input *in)
     default: break;
     }
     return t > 0 ? t : 200e-6;
+}
+
+static int add_device(const char *prog, const cli_devices_args *a, cli_device_list *out,
+                      int preset, double x)
+{
+    if (out->n >= CLI_MAX_DEVICES) return cli_error(prog, "at most %d devices", CLI_MAX_DEVICES);
+    vs_device_params p;
+    vs_status s = preset ? vs_device_preset(preset, &p) : vs_device_from_vacancy(x, &p);
+    if (s == VS_OK && a->file) s = vs_device_load_file(a->file, &p);
+    if (s == VS_OK && a->param) s = vs_device_apply_list(&p, a->param);
+    if (s != VS_OK) return cli_fail(prog);
+    out->p[out->n] = p;
+    if (preset) snprintf(out->label[out->n], sizeof out->label[0], "device %d", preset);
+    else snprintf(out->label[out->n], sizeof out->label[0], "x = %g", x);
+    out->n++;
+    return 0;
+}
+
+int cli_device_list_resolve(const char *prog, const cli_devices_args *a,
+                            const char *default_devices, cli_device_list *out)
+{
+    out->n = 0;
+    int by_vacancy = a->vacancies != NULL;
+    if (a->devices && a->vacancies) return cli_error(prog, "give --devices or --vacancies, not both");
+    const char *list = by_vacancy ? a->vacancies : (a->devices ? a->devices : default_devices);
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", list);
+    char *save = NULL;
+    for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        while (*item == ' ') item++;
+        if (by_vacancy) {
+            double x;
+            if (vs_parse_quantity(item, "", &x) != VS_OK)
+                return cli_error(prog, "--vacancies: %s", vs_last_error());
+            if (add_device(prog, a, out, 0, x)) return 1;
+            continue;
+        }
+        long first, last;
+        char *dash = strchr(item, '-');
+        if (dash) *dash = '\0';
+        if (vs_parse_long(item, 1, VS_DEVICE_COUNT, &first) != VS_OK ||
+            (dash && vs_parse_long(dash + 1, 1, VS_DEVICE_COUNT, &last) != VS_OK))
+            return cli_error(prog, "--devices: '%s' is not a device 1 to %d or a range like 1-5",
+                             list, VS_DEVICE_COUNT);
+        if (!dash) last = first;
+        if (last < first) return cli_error(prog, "--devices: range %ld-%ld runs backwards", first, last);
+        for (long d = first; d <= last; d++)
+            if (add_device(prog, a, out, (int)d, 0)) return 1;
+    }
+    if (out->n == 0) return cli_error(prog, "no devices given");
+    return 0;
 }

@@ -47,6 +47,28 @@ int cli_device_resolve(const char *prog, const cli_device_args *a, vs_device_par
 /* "device 3" or "vacancy 0.3" or "custom device" */
 void cli_device_label(const cli_device_args *a, const vs_device_params *p, char *buf, size_t n);
 
+/* A list of devices for commands that compare them (triple, vf, cycles). */
+#define CLI_MAX_DEVICES 64
+typedef struct cli_device_list {
+    int n;
+    vs_device_params p[CLI_MAX_DEVICES];
+    char label[CLI_MAX_DEVICES][32];
+} cli_device_list;
+
+typedef struct cli_devices_args {
+    const char *devices, *vacancies, *file, *param;
+} cli_devices_args;
+
+#define CLI_DEVICES_OPTS(a)                                                                        \
+    {.name = "devices", .kind = OPT_STRING, .metavar = "LIST", .help = "paper devices, e.g. 1,2,3 or 1-5", .dest = &(a).devices}, \
+    {.name = "vacancies", .kind = OPT_STRING, .metavar = "LIST", .help = "vacancy levels in [0, 1] instead, e.g. 0,0.1,0.35", .dest = &(a).vacancies}, \
+    {.name = "device-file", .kind = OPT_STRING, .metavar = "FILE", .help = "device file applied over each device", .dest = &(a).file}, \
+    {.name = "param", .kind = OPT_STRING, .metavar = "K=V,..", .help = "parameter overrides applied to each device", .dest = &(a).param}
+
+/* Resolve --devices (default_devices if neither list is given) or --vacancies. */
+int cli_device_list_resolve(const char *prog, const cli_devices_args *a,
+                            const char *default_devices, cli_device_list *out);
+
 /* ---- circuit --------------------------------------------------------------------------- */
 #define CLI_CIRCUIT_OPTS(c)                                                                        \
     {.name = "r-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R",                    \

@@ -17,6 +17,10 @@ static const command commands[] = {
     {"iv", cmd_iv, "I-V hysteresis: quasi-static folds (V_th, V_hold) and a swept loop"},
     {"rt", cmd_rt, "R-T loop, heating and cooling branches (device or film model)"},
     {"osc", cmd_osc, "transient of the neuron circuit under dc/pulse/sine/square/pwl input"},
+    {"phase", cmd_phase, "tri-state phase diagram over R_s x V_in, with the triple point (Fig 3F/G)"},
+    {"triple", cmd_triple, "triple points of devices 1-5 or any vacancy levels (Fig 3J)"},
+    {"vf", cmd_vf, "frequency vs input voltage and power vs frequency per device (Fig 3K/L)"},
+    {"cycles", cmd_cycles, "cycle-to-cycle threshold statistics over N I-V sweeps (Fig 2L)"},
     {"netlist", cmd_netlist, "write an ngspice netlist of the same circuit and device model"},
     {"params", cmd_params, "print a device's parameters and quasi-static characteristics"},
 };

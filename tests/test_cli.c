@@ -143,8 +143,8 @@ static void test_other_commands(void)
     slurp(tmp("n.cir"), text, sizeof text);
     CHECK(strstr(text, ".tran") != NULL);
     CHECK(vo2snn("--help", NULL) == 0 && strstr(out_text, "osc") != NULL);
-    const char *cmds[] = {"demo", "iv", "rt", "osc", "netlist", "params"};
-    for (int i = 0; i < 6; i++) {
+    const char *cmds[] = {"demo", "iv", "rt", "osc", "netlist", "params", "phase", "triple", "vf", "cycles"};
+    for (int i = 0; i < 10; i++) {
         CHECK(vo2snn(cmds[i], "--help", NULL) == 0);
         CHECK(strstr(out_text, "usage") != NULL || strstr(out_text, "Usage") != NULL);
     }
@@ -190,6 +190,16 @@ static void test_bad_inputs(void)
         {{"rt", "--t-lo", "350", "--t-hi", "300"}, "--t-hi"},
         {{"netlist", "--c", "-1n"}, "--c"},
         {{"osc", "extra-positional"}, "extra-positional"},
+        {{"phase", "--r-min", "5k", "--r-max", "1k"}, "--r-min"},
+        {{"phase", "--v-points", "0"}, "--v-points"},
+        {{"phase", "--settle", "1"}, "--settle"},
+        {{"phase", "--r-log", "--r-min", "0"}, "--r-min"},
+        {{"triple", "--devices", "1,9"}, "--devices"},
+        {{"triple", "--devices", "3-1"}, "--devices"},
+        {{"vf", "--vacancies", "0.2,abc"}, "--vacancies"},
+        {{"vf", "--devices", "1", "--vacancies", "0.5"}, "--vacancies"},
+        {{"cycles", "--cycles", "1"}, "--cycles"},
+        {{"cycles", "--sigma-lnr", "-1"}, "--sigma-lnr"},
     };
     int before = entries();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -212,6 +222,36 @@ static void test_bad_inputs(void)
     CHECK(vo2snn("osc", "--out", path, NULL) == 1 && lines(err_text) == 1);
     CHECK(strstr(err_text, "a_file") != NULL);
     CHECK(vo2snn("nosuchcommand", NULL) == 1 && lines(err_text) == 1);
+}
+
+static int same_file(const char *a, const char *b)
+{
+    static char ta[1 << 16], tb[1 << 16];
+    slurp(a, ta, sizeof ta);
+    slurp(b, tb, sizeof tb);
+    return strlen(ta) > 100 && strcmp(ta, tb) == 0;
+}
+
+/* Sweeps give byte-identical files for OMP_NUM_THREADS=1 and 2, and for the same --seed. */
+static void test_sweep_determinism(void)
+{
+    const char *args_a[] = {"phase", "--r-points", "7", "--v-points", "7", "--t-run", "100us",
+                            "--no-triple", "--param", "sigma_lnr=0.04", "--out", tmp("p1.csv"), NULL};
+    setenv("OMP_NUM_THREADS", "1", 1);
+    CHECK(vo2snn_v(args_a) == 0);
+    setenv("OMP_NUM_THREADS", "2", 1);
+    const char *args_b[] = {"phase", "--r-points", "7", "--v-points", "7", "--t-run", "100us",
+                            "--no-triple", "--param", "sigma_lnr=0.04", "--out", tmp("p2.csv"), NULL};
+    CHECK(vo2snn_v(args_b) == 0);
+    CHECK(same_file(tmp("p1.csv"), tmp("p2.csv")));
+    CHECK(vo2snn("cycles", "--devices", "1,4", "--cycles", "20", "--seed", "5", "--out", tmp("c1.csv"), NULL) == 0);
+    setenv("OMP_NUM_THREADS", "1", 1);
+    CHECK(vo2snn("cycles", "--devices", "1,4", "--cycles", "20", "--seed", "5", "--out", tmp("c2.csv"), NULL) == 0);
+    CHECK(same_file(tmp("c1.csv"), tmp("c2.csv")));
+    CHECK(same_file(tmp("c1_stats.csv"), tmp("c2_stats.csv")));
+    CHECK(vo2snn("cycles", "--devices", "1,4", "--cycles", "20", "--seed", "6", "--out", tmp("c3.csv"), NULL) == 0);
+    CHECK(!same_file(tmp("c1.csv"), tmp("c3.csv")));
+    unsetenv("OMP_NUM_THREADS");
 }
 
 /* A failed run leaves an earlier good output untouched. */
@@ -247,6 +287,7 @@ int main(void)
     RUN(test_other_commands);
     RUN(test_bad_inputs);
     RUN(test_no_damage);
+    RUN(test_sweep_determinism);
     remove_tree(tmpdir);
     return CHECK_DONE();
 }

@@ -1,0 +1,258 @@
+/* cmd_phase.c -- `vo2snn phase`: tri-state phase diagram over (R_s, V_in) and its triple point. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "common.h"
+#include "progress.h"
+#include "vo2snn/json.h"
+#include "vo2snn/sweep.h"
+
+static const char *const phase_cols[] = {"r_series_ohm", "v_in_v", "regime", "freq_hz", "p_mean_w",
+                                         "spikes_in_window", "v_osc_pp_v", "e_in_per_spike_j"};
+#define N_PHASE_COLS 8
+
+static int write_grid(const char *prog, const char *path, const vs_grid *rg, const vs_grid *vg,
+                      const vs_point *pts)
+{
+    vs_csv *w;
+    if (vs_csv_open(path, phase_cols, N_PHASE_COLS, &w) != VS_OK) return cli_fail(prog);
+    for (long iv = 0; iv < vg->n; iv++)
+        for (long ir = 0; ir < rg->n; ir++) {
+            const vs_point *p = &pts[iv * rg->n + ir];
+            double row[N_PHASE_COLS] = {vs_grid_at(rg, ir), vs_grid_at(vg, iv), p->regime,
+                                        p->freq_hz, p->p_in_w, (double)p->spikes, p->v_pp_v,
+                                        p->e_in_per_spike_j};
+            if (vs_csv_row(w, row) != VS_OK) {
+                vs_csv_abort(w);
+                return cli_fail(prog);
+            }
+        }
+    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
+}
+
+/* Fig 3G: V_spike at one un-firing, one oscillating and one firing input at the circuit's R_s. */
+typedef struct column {
+    double *v;
+    long n, cap;
+} column;
+
+static int collect_vspike(const vs_sample *s, void *user)
+{
+    column *c = user;
+    if (c->n < c->cap) c->v[c->n++] = s->v_spike_v;
+    return 0;
+}
+
+static int write_waveforms(const char *prog, const vs_device_params *dev, const vs_circuit *c,
+                           double t_run, const char *path, double v_pick[3])
+{
+    static const char *const cols[] = {"t_s", "v_spike_unfiring_v", "v_spike_oscillating_v",
+                                       "v_spike_firing_v"};
+    const long n = 4001;
+    double v_a, v_b;
+    if (vs_load_line(dev, c, &v_a, &v_b, NULL) != VS_OK) return cli_fail(prog);
+    v_pick[0] = v_a - 1.0;
+    v_pick[1] = 0.5 * (v_a + v_b);
+    v_pick[2] = v_b + 1.0;
+    double *buf = calloc(3 * (size_t)n, sizeof *buf);
+    if (!buf) return cli_error(prog, "out of memory for the waveforms");
+    column col[3];
+    for (int k = 0; k < 3; k++) {
+        col[k] = (column){buf + k * n, 0, n};
+        vs_input in = vs_input_dc(v_pick[k]);
+        vs_sim_opts o = vs_sim_opts_default();
+        o.t_end_s = t_run;
+        o.dt_out_s = t_run / (double)(n - 1);
+        vs_neuron_result r;
+        vs_status s = vs_neuron_simulate(dev, c, &in, &o, collect_vspike, &col[k], &r);
+        vs_neuron_result_free(&r);
+        if (s != VS_OK) return free(buf), cli_fail(prog);
+    }
+    vs_csv *w;
+    if (vs_csv_open(path, cols, 4, &w) != VS_OK) return free(buf), cli_fail(prog);
+    for (long i = 0; i < n; i++) {
+        double row[4] = {t_run * (double)i / (double)(n - 1), i < col[0].n ? col[0].v[i] : (double)NAN,
+                         i < col[1].n ? col[1].v[i] : (double)NAN, i < col[2].n ? col[2].v[i] : (double)NAN};
+        if (vs_csv_row(w, row) != VS_OK) {
+            vs_csv_abort(w);
+            return free(buf), cli_fail(prog);
+        }
+    }
+    free(buf);
+    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
+}
+
+static void phase_plot_script(char *buf, size_t n, const char *csv, const char *title,
+                              const vs_grid *rg, const vs_grid *vg, const vs_fold *th,
+                              const vs_fold *ho, double r_sense, const vs_triple *tp)
+{
+    double dr = rg->n > 1 ? (rg->hi - rg->lo) / (double)(rg->n - 1) : 1;
+    double dv = vg->n > 1 ? (vg->hi - vg->lo) / (double)(vg->n - 1) : 1;
+    double v_h = th->v_v + th->i_a * r_sense, v_l = ho->v_v + ho->i_a * r_sense;
+    snprintf(buf, n,
+             "set datafile separator ','\nset title '%s'\n"
+             "set xlabel 'series resistance R_s (kOhm)'\nset ylabel 'input voltage V_{in} (V)'\n"
+             "%s"
+             "set palette defined (-0.5 '#d9d9d9', 0.5 '#d9d9d9', 0.5 '#2ca02c', 1.5 '#2ca02c', 1.5 '#d62728', 2.5 '#d62728')\n"
+             "set cbrange [-0.5:2.5]\nset cbtics ('un-firing' 0, 'oscillating' 1, 'firing' 2)\n"
+             "set xrange [%g:%g]\nset yrange [%g:%g]\nset key bottom right opaque\n"
+             "plot '%s' every ::1 using ($1/1e3):2:(%g):(%g):3 with boxxyerror fs solid 1.0 noborder lc palette notitle, \\\n"
+             "     %g + %g*x*1e3 with lines dt 2 lw 2 lc rgb 'black' title 'load line V_A (chord)', \\\n"
+             "     %g + %g*x*1e3 with lines dt 3 lw 2 lc rgb 'black' title 'load line V_B (chord)'%s",
+             title, rg->log ? "set logscale x\n" : "",
+             (rg->lo - 0.5 * (rg->log ? 0 : dr)) / 1e3, (rg->hi + 0.5 * (rg->log ? 0 : dr)) / 1e3,
+             vg->lo - 0.5 * dv, vg->hi + 0.5 * dv, csv,
+             rg->log ? 0.0 : dr / 2e3, dv / 2, v_h, th->i_a, v_l, ho->i_a,
+             tp ? ", \\\n     '-' using 1:2 with points pt 3 ps 3 lw 3 lc rgb 'blue' title 'triple point'\n" : "\n");
+    if (tp) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, n - len, "%g,%g\ne\n", tp->r_s_ohm / 1e3, tp->v_in_v);
+    }
+}
+
+static void waveform_plot_script(char *buf, size_t n, const char *csv, const char *title,
+                                 const double v_pick[3])
+{
+    snprintf(buf, n,
+             "set datafile separator ','\nset multiplot layout 3,1 title '%s'\nset grid\n"
+             "set lmargin 12\nunset key\nset ylabel 'V_{spike} (V)'\n"
+             "set label 1 'un-firing, V_{in} = %.2f V' at graph 0.70, graph 0.88 front\n"
+             "plot '%s' every ::1 using ($1*1e6):2 with lines lw 1.5 lc rgb '#7f7f7f'\n"
+             "set label 1 'oscillating, V_{in} = %.2f V'\n"
+             "plot '%s' every ::1 using ($1*1e6):3 with lines lw 1.5 lc rgb '#2ca02c'\n"
+             "set label 1 'firing, V_{in} = %.2f V'\nset xlabel 'time (µs)'\n"
+             "plot '%s' every ::1 using ($1*1e6):4 with lines lw 1.5 lc rgb '#d62728'\n"
+             "unset multiplot\n",
+             title, v_pick[0], csv, v_pick[1], csv, v_pick[2], csv);
+}
+
+int cmd_phase(int argc, char **argv)
+{
+    const char *prog = "vo2snn phase";
+    cli_device_args dev_args = CLI_DEVICE_DEFAULTS;
+    vs_circuit circ = vs_circuit_default();
+    cli_solver_args solver = CLI_SOLVER_DEFAULTS;
+    vs_classify_opts co = vs_classify_opts_default();
+    vs_grid rg = {250, 6000, 24, 0}, vg = {6, 16, 21, 0};
+    long min_spikes = co.min_spikes, seed = 1;
+    const char *out = "out/phase.csv";
+    int json = 0, plot = 0, no_triple = 0, waveforms = 0;
+    const opt_spec opts[] = {
+        CLI_DEVICE_OPTS(dev_args),
+        {.name = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = 1},
+        {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &circ.r_sense_ohm, .min = 0, .max = 1e12},
+        {.name = "r-min", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "smallest series resistance", .dest = &rg.lo, .min = 1e-3, .max = 1e12},
+        {.name = "r-max", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "largest series resistance", .dest = &rg.hi, .min = 1e-3, .max = 1e12},
+        {.name = "r-points", .kind = OPT_LONG, .metavar = "N", .help = "series-resistance points", .dest = &rg.n, .min = 1, .max = 100000},
+        {.name = "r-log", .kind = OPT_FLAG, .help = "logarithmic R_s spacing", .dest = &rg.log},
+        {.name = "v-min", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "lowest input voltage", .dest = &vg.lo, .min = -1e4, .max = 1e4},
+        {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "highest input voltage", .dest = &vg.hi, .min = -1e4, .max = 1e4},
+        {.name = "v-points", .kind = OPT_LONG, .metavar = "N", .help = "input-voltage points", .dest = &vg.n, .min = 1, .max = 100000},
+        {.name = "v-log", .kind = OPT_FLAG, .help = "logarithmic V_in spacing", .dest = &vg.log},
+        {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per point", .dest = &co.t_run_s, .min = 1e-9, .max = 1},
+        {.name = "settle", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "fraction of each run discarded before classifying", .dest = &co.settle_frac, .min = 0, .max = 0.95},
+        {.name = "min-spikes", .kind = OPT_LONG, .metavar = "N", .help = "spikes after settling that make a point oscillating", .dest = &min_spikes, .min = 2, .max = 1000000},
+        CLI_SOLVER_OPTS(solver),
+        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "jitter seed (points get independent streams)", .dest = &seed, .min = 0, .max = 9.2e18},
+        {.name = "no-triple", .kind = OPT_FLAG, .help = "skip locating the triple point", .dest = &no_triple},
+        {.name = "waveforms", .kind = OPT_FLAG, .help = "also write V_spike of one point per regime at --r-series (Fig 3G)", .dest = &waveforms},
+        {.name = "r-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "R_s for --waveforms", .dest = &circ.r_series_ohm, .min = 1e-3, .max = 1e12},
+        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "grid CSV path", .dest = &out},
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
+        {.name = "plot", .kind = OPT_FLAG, .help = "also write the heat map <out>.png", .dest = &plot},
+    };
+    const opt_cmd cmd = {prog, "Tri-state phase diagram (un-firing / oscillating / firing) over R_s x V_in (Fig 3F).",
+        "Each point is one run from rest of --t-run; after discarding the first --settle\n"
+        "fraction it is oscillating if at least --min-spikes spikes remain, else firing if\n"
+        "the device ends metallic (m > 0.5), else un-firing. The triple point is the\n"
+        "smallest R_s whose window is non-empty (bisection on R_s to 0.1 %, window edge to\n"
+        "5 mV; spec A6), located independently of the grid. Regime codes in the CSV:\n"
+        "0 un-firing, 1 oscillating, 2 firing. Runs in parallel (OMP_NUM_THREADS); the\n"
+        "result does not depend on the thread count.",
+        opts, (int)(sizeof opts / sizeof opts[0]), 0};
+    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (rc != 0) return rc < 0 ? 1 : 0;
+    co.min_spikes = (int)min_spikes;
+    cli_solver_apply(&solver, &co.sim);
+    co.sim.seed = (uint64_t)seed;
+    if (vs_grid_validate(&rg, "--r-min/--r-max") != VS_OK || vs_grid_validate(&vg, "--v-min/--v-max") != VS_OK)
+        return cli_fail(prog);
+
+    vs_device_params dev;
+    if (cli_device_resolve(prog, &dev_args, &dev)) return 1;
+    vs_fold th, ho;
+    if (vs_device_folds(&dev, &th, &ho) != VS_OK) return cli_fail(prog);
+    char png[4096], wave_csv[4096], wave_png[4096], label[64];
+    cli_with_suffix(out, ".png", png, sizeof png);
+    cli_with_suffix(out, "_waveforms.csv", wave_csv, sizeof wave_csv);
+    cli_with_suffix(out, "_waveforms.png", wave_png, sizeof wave_png);
+    cli_device_label(&dev_args, &dev, label, sizeof label);
+    if (cli_prepare_output(prog, out)) return 1;
+
+    vs_point *pts = malloc((size_t)(rg.n * vg.n) * sizeof *pts);
+    if (!pts) return cli_error(prog, "out of memory for %ld points", rg.n * vg.n);
+    cli_progress bar;
+    progress_begin(&bar, "phase");
+    double t0 = progress_now();
+    vs_status s = vs_phase_sweep(&dev, &circ, &rg, &vg, &co, progress_update, &bar, pts);
+    double sweep_s = progress_now() - t0;
+    progress_end(&bar);
+    if (s != VS_OK) return free(pts), cli_fail(prog);
+    if (write_grid(prog, out, &rg, &vg, pts)) return free(pts), 1;
+
+    long count[3] = {0, 0, 0};
+    for (long k = 0; k < rg.n * vg.n; k++) count[pts[k].regime]++;
+    free(pts);
+
+    vs_triple tp = {NAN, NAN}, chord = {NAN, NAN};
+    vs_load_line(&dev, &circ, NULL, NULL, &chord);
+    if (!no_triple && vs_triple_point(&dev, &circ, &co, 1e-3, 5e-3, &tp) != VS_OK) return cli_fail(prog);
+    double v_pick[3] = {NAN, NAN, NAN};
+    if (waveforms && write_waveforms(prog, &dev, &circ, co.t_run_s, wave_csv, v_pick)) return 1;
+    if (plot) {
+        char script[16384], title[256];
+        snprintf(title, sizeof title, "Phase diagram, %s, C = %g nF", label, circ.c_f * 1e9);
+        phase_plot_script(script, sizeof script, out, title, &rg, &vg, &th, &ho, circ.r_sense_ohm,
+                          no_triple ? NULL : &tp);
+        if (cli_plot(prog, script, png, 900, 650)) return 1;
+        if (waveforms) {
+            snprintf(title, sizeof title, "The three regimes, %s, R_s = %g kOhm", label, circ.r_series_ohm / 1e3);
+            waveform_plot_script(script, sizeof script, wave_csv, title, v_pick);
+            if (cli_plot(prog, script, wave_png, 900, 800)) return 1;
+        }
+    }
+    if (json) {
+        vs_json j;
+        vs_json_begin(&j, stdout);
+        vs_json_str(&j, "command", "phase");
+        vs_json_str(&j, "device", label);
+        vs_json_int(&j, "points", rg.n * vg.n);
+        vs_json_int(&j, "unfiring", count[0]);
+        vs_json_int(&j, "oscillating", count[1]);
+        vs_json_int(&j, "firing", count[2]);
+        vs_json_num(&j, "triple_r_series_ohm", tp.r_s_ohm);
+        vs_json_num(&j, "triple_v_in_v", tp.v_in_v);
+        vs_json_num(&j, "chord_triple_r_series_ohm", chord.r_s_ohm);
+        vs_json_num(&j, "chord_triple_v_in_v", chord.v_in_v);
+        vs_json_num(&j, "sweep_seconds", sweep_s);
+        vs_json_str(&j, "csv", out);
+        vs_json_str(&j, "plot_png", plot ? png : NULL);
+        vs_json_str(&j, "waveforms_csv", waveforms ? wave_csv : NULL);
+        vs_json_end(&j);
+    } else {
+        printf("%s: %ld x %ld points in %.2f s: %ld un-firing, %ld oscillating, %ld firing\n", label,
+               rg.n, vg.n, sweep_s, count[0], count[1], count[2]);
+        if (!no_triple)
+            printf("  triple point R_s* = %.4g Ohm, V_in* = %.4g V (load-line chord: %.4g Ohm, %.4g V)\n",
+                   tp.r_s_ohm, tp.v_in_v, chord.r_s_ohm, chord.v_in_v);
+        if (waveforms)
+            printf("  waveforms at R_s = %g Ohm: un-firing %.3g V, oscillating %.3g V, firing %.3g V\n",
+                   circ.r_series_ohm, v_pick[0], v_pick[1], v_pick[2]);
+        printf("wrote %s%s%s%s%s\n", out, plot ? ", " : "", plot ? png : "", waveforms ? ", " : "",
+               waveforms ? wave_csv : "");
+    }
+    return 0;
+}

@@ -1,0 +1,112 @@
+/* cmd_triple.c -- `vo2snn triple`: triple points across devices or vacancy levels (Fig 3J). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "common.h"
+#include "progress.h"
+#include "vo2snn/json.h"
+#include "vo2snn/sweep.h"
+
+static const char *const cols[] = {"index", "vacancy_x", "r_series_star_ohm", "v_in_star_v",
+                                   "chord_r_series_star_ohm", "chord_v_in_star_v"};
+
+int cmd_triple(int argc, char **argv)
+{
+    const char *prog = "vo2snn triple";
+    cli_devices_args da = {0};
+    vs_circuit circ = vs_circuit_default();
+    vs_classify_opts co = vs_classify_opts_default();
+    double tol_r = 1e-3, tol_v = 5e-3;
+    const char *out = "out/triple.csv";
+    int json = 0, plot = 0;
+    const opt_spec opts[] = {
+        CLI_DEVICES_OPTS(da),
+        {.name = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = 1},
+        {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &circ.r_sense_ohm, .min = 0, .max = 1e12},
+        {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per classification", .dest = &co.t_run_s, .min = 1e-9, .max = 1},
+        {.name = "tol-r", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative tolerance of R_s*", .dest = &tol_r, .min = 1e-9, .max = 0.5},
+        {.name = "tol-v", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "tolerance of the window edge", .dest = &tol_v, .min = 1e-9, .max = 1},
+        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "output CSV path", .dest = &out},
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
+        {.name = "plot", .kind = OPT_FLAG, .help = "also write <out>.png", .dest = &plot},
+    };
+    const opt_cmd cmd = {prog, "Triple points (R_s*, V_in*) where un-firing, oscillating and firing meet (Fig 3J).",
+        "R_s* is the smallest series resistance whose oscillation window is non-empty\n"
+        "(V_A + 2 tol-v oscillates, V_A the lowest V_in that is not un-firing), found by\n"
+        "bisection; V_in* = V_A there (spec A6). The chord columns are the analytic\n"
+        "load-line estimate (spec 3.2). Devices run in parallel.",
+        opts, (int)(sizeof opts / sizeof opts[0]), 0};
+    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (rc != 0) return rc < 0 ? 1 : 0;
+    cli_device_list list;
+    if (cli_device_list_resolve(prog, &da, "1-5", &list)) return 1;
+    if (cli_prepare_output(prog, out)) return 1;
+
+    vs_triple tp[CLI_MAX_DEVICES], chord[CLI_MAX_DEVICES];
+    vs_status st[CLI_MAX_DEVICES];
+    char msg[CLI_MAX_DEVICES][300];
+    cli_progress bar;
+    progress_begin(&bar, "triple");
+    long done = 0;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int i = 0; i < list.n; i++) {
+        st[i] = vs_load_line(&list.p[i], &circ, NULL, NULL, &chord[i]);
+        if (st[i] == VS_OK) st[i] = vs_triple_point(&list.p[i], &circ, &co, tol_r, tol_v, &tp[i]);
+        if (st[i] != VS_OK) snprintf(msg[i], sizeof msg[i], "%s: %s", list.label[i], vs_last_error());
+#pragma omp critical(triple_progress)
+        progress_update(++done, list.n, &bar);
+    }
+    progress_end(&bar);
+    for (int i = 0; i < list.n; i++)
+        if (st[i] != VS_OK) return cli_error(prog, "%s", msg[i]);
+
+    vs_csv *w;
+    if (vs_csv_open(out, cols, 6, &w) != VS_OK) return cli_fail(prog);
+    for (int i = 0; i < list.n; i++) {
+        double row[6] = {i + 1, list.p[i].vacancy_x, tp[i].r_s_ohm, tp[i].v_in_v, chord[i].r_s_ohm, chord[i].v_in_v};
+        if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(prog);
+    }
+    if (vs_csv_close(w) != VS_OK) return cli_fail(prog);
+    char png[4096];
+    cli_with_suffix(out, ".png", png, sizeof png);
+    if (plot) {
+        char script[2048];
+        snprintf(script, sizeof script,
+                 "set datafile separator ','\nset title 'Triple points (C = %g nF)'\n"
+                 "set xlabel 'oxygen-vacancy level x (device = 4x + 1)'\nset ylabel 'R_s* (kOhm)' tc rgb '#1f77b4'\n"
+                 "set y2label 'V_{in}* (V)' tc rgb '#d62728'\nset ytics nomirror\nset y2tics\nset grid\nset key top right\n"
+                 "plot '%s' every ::1 using 2:($3/1e3) with linespoints pt 7 ps 1.5 lw 2 lc rgb '#1f77b4' title 'R_s*', \\\n"
+                 "     '' every ::1 using 2:($5/1e3) with lines dt 2 lc rgb '#1f77b4' title 'R_s* chord', \\\n"
+                 "     '' every ::1 using 2:4 axes x1y2 with linespoints pt 5 ps 1.5 lw 2 lc rgb '#d62728' title 'V_{in}*', \\\n"
+                 "     '' every ::1 using 2:6 axes x1y2 with lines dt 2 lc rgb '#d62728' title 'V_{in}* chord'\n",
+                 circ.c_f * 1e9, out);
+        if (cli_plot(prog, script, png, 900, 600)) return 1;
+    }
+    if (json) {
+        vs_json j;
+        vs_json_begin(&j, stdout);
+        vs_json_str(&j, "command", "triple");
+        vs_json_array(&j, "devices");
+        for (int i = 0; i < list.n; i++) {
+            vs_json_object(&j, NULL);
+            vs_json_str(&j, "device", list.label[i]);
+            vs_json_num(&j, "vacancy_x", list.p[i].vacancy_x);
+            vs_json_num(&j, "r_series_star_ohm", tp[i].r_s_ohm);
+            vs_json_num(&j, "v_in_star_v", tp[i].v_in_v);
+            vs_json_num(&j, "chord_r_series_star_ohm", chord[i].r_s_ohm);
+            vs_json_num(&j, "chord_v_in_star_v", chord[i].v_in_v);
+            vs_json_close(&j);
+        }
+        vs_json_close(&j);
+        vs_json_end(&j);
+    } else {
+        printf("%-12s %10s %10s   %10s %10s\n", "", "R_s* (Ohm)", "V_in* (V)", "chord R_s*", "chord V*");
+        for (int i = 0; i < list.n; i++)
+            printf("%-12s %10.1f %10.3f   %10.1f %10.3f\n", list.label[i], tp[i].r_s_ohm,
+                   tp[i].v_in_v, chord[i].r_s_ohm, chord[i].v_in_v);
+        printf("wrote %s%s%s\n", out, plot ? ", " : "", plot ? png : "");
+    }
+    return 0;
+}

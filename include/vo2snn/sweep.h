@@ -1,0 +1,105 @@
+/*
+ * sweep.h -- neuron characterisation: classify an operating point as un-firing,
+ * oscillating or firing; phase diagrams over (R_s, V_in); oscillation-window
+ * edges; triple points; the analytic load-line (chord) boundaries.
+ *
+ * Classification of one run from rest (spec 3.2 / A5), documented and not tuned:
+ *   run t_run (default 300 us) from V = 0, T = T_amb, m = 0;
+ *   oscillating  if at least min_spikes (2) spikes fall in [settle*t_run, t_run]
+ *                (settle = 0.5, so the first half is discarded);
+ *   firing       otherwise, if m(t_run) > 0.5 (latched metallic);
+ *   un-firing    otherwise (stable insulating point).
+ * The frequency of an oscillating point is (N-1)/(t_N - t_1) over that window.
+ *
+ * Sweeps run their points in parallel with OpenMP; every point is independent
+ * (its own RNG stream, seeded from (seed, point index), when jitter is on), so
+ * results are bit-identical for any thread count.
+ *
+ * Units: SI. Outputs are caller-allocated arrays.
+ */
+#ifndef VO2SNN_SWEEP_H
+#define VO2SNN_SWEEP_H
+
+#include "vo2snn/device.h"
+#include "vo2snn/neuron.h"
+#include "vo2snn/status.h"
+
+typedef enum vs_regime { VS_UNFIRING = 0, VS_OSCILLATING = 1, VS_FIRING = 2 } vs_regime;
+
+/* "un-firing", "oscillating", "firing" */
+const char *vs_regime_name(vs_regime r);
+
+typedef struct vs_classify_opts {
+    double t_run_s;       /* 300 us */
+    double settle_frac;   /* 0.5 */
+    int min_spikes;       /* 2 */
+    vs_sim_opts sim;      /* integrator settings; t_end, window and sampling are set per run */
+} vs_classify_opts;
+
+vs_classify_opts vs_classify_opts_default(void);
+
+typedef struct vs_point {
+    vs_regime regime;
+    double freq_hz;          /* oscillating points; 0 otherwise */
+    double p_in_w;           /* mean source power over the statistics window */
+    double e_in_per_spike_j; /* oscillating points; NAN otherwise */
+    double v_pp_v;           /* V_osc peak-to-peak over the window */
+    long spikes;             /* in the window */
+} vs_point;
+
+/* Classify the neuron (device, circuit) at dc input v_in. */
+vs_status vs_classify(const vs_device_params *dev, const vs_circuit *c, double v_in,
+                      const vs_classify_opts *o, vs_point *out);
+
+/* A grid of n points from lo to hi, linear or logarithmic (lo > 0). */
+typedef struct vs_grid {
+    double lo, hi;
+    long n;
+    int log;
+} vs_grid;
+
+vs_status vs_grid_validate(const vs_grid *g, const char *name);
+double vs_grid_at(const vs_grid *g, long i);
+
+/* Progress: called (serialised) after each finished point; return non-zero to cancel. */
+typedef int (*vs_progress_fn)(long done, long total, void *user);
+
+/*
+ * Phase diagram: out[iv * r_s->n + ir] for V_in = v_in(iv), R_s = r_s(ir), with the
+ * circuit's C and R_sense. Parallel over points (OpenMP). On failure the first
+ * failing point (lowest index) is reported.
+ */
+vs_status vs_phase_sweep(const vs_device_params *dev, const vs_circuit *c, const vs_grid *r_s,
+                         const vs_grid *v_in, const vs_classify_opts *o, vs_progress_fn progress,
+                         void *user, vs_point *out);
+
+/*
+ * Oscillation window at the circuit's R_s (spec A5): v_a = lowest V_in that is not
+ * un-firing, v_b = highest V_in above v_a that still oscillates, both by bisection
+ * to tol_v; *nonempty = (v_a + 2 tol_v oscillates). v_b is NAN if the window is empty.
+ */
+vs_status vs_window_edges(const vs_device_params *dev, const vs_circuit *c,
+                          const vs_classify_opts *o, double tol_v, double *v_a, double *v_b,
+                          int *nonempty);
+
+typedef struct vs_triple {
+    double r_s_ohm, v_in_v;
+} vs_triple;
+
+/*
+ * Triple point (spec A6): the smallest R_s with a non-empty window, by bisection on
+ * R_s to relative tolerance tol_r (window edges to tol_v), and V_in* = v_a there.
+ * The circuit's r_series is ignored.
+ */
+vs_status vs_triple_point(const vs_device_params *dev, const vs_circuit *c,
+                          const vs_classify_opts *o, double tol_r, double tol_v, vs_triple *out);
+
+/*
+ * Analytic load-line (chord) boundaries (spec 3.2) with V_H = V_th + I_th R_sense,
+ * V_L = V_hold + I_hold R_sense:  V_A = V_H + I_th R_s,  V_B = V_L + I_hold R_s,
+ * triple point R_s* = (V_H - V_L)/(I_hold - I_th).
+ */
+vs_status vs_load_line(const vs_device_params *dev, const vs_circuit *c, double *v_a,
+                       double *v_b, vs_triple *chord_triple);
+
+#endif

@@ -10,7 +10,16 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wdou
 CFLAGS  ?= $(OPT) -g
 LDFLAGS ?=
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -Iinclude
-override LDLIBS := $(LDFLAGS) -lz -lm
+# OpenBLAS, preferring Debian's OpenMP build (shares our OpenMP thread pool).
+BLAS_OMP := /usr/lib/x86_64-linux-gnu/openblas-openmp
+ifneq ($(wildcard $(BLAS_OMP)/libopenblas.so),)
+BLAS_CFLAGS := -I/usr/include/x86_64-linux-gnu/openblas-openmp
+BLAS_LIBS   := -L$(BLAS_OMP) -Wl,-rpath,$(BLAS_OMP) -lopenblas
+else
+BLAS_LIBS   := -lopenblas
+endif
+override CFLAGS += $(BLAS_CFLAGS)
+override LDLIBS := $(LDFLAGS) $(BLAS_LIBS) -lz -lm
 ifndef NO_OMP
 override CFLAGS += -fopenmp
 override LDLIBS += -fopenmp

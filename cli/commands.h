@@ -16,6 +16,8 @@ int cmd_phase(int argc, char **argv);
 int cmd_triple(int argc, char **argv);
 int cmd_vf(int argc, char **argv);
 int cmd_cycles(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 /* ---- pieces shared between commands (demo reuses them) ---- */
 #include <stddef.h>
@@ -34,5 +36,13 @@ int iv_run(const char *prog, const vs_device_params *p, const vs_iv_opts *o,
            const char *trace_path, vs_iv_result *r);
 int iv_write_scurve(const char *prog, const vs_device_params *p, const char *path);
 void iv_plot_script(char *buf, size_t n, const char *trace, const char *scurve, const char *title);
+
+/* Shared by train, eval and infer. */
+#include "vo2snn/idx.h"
+#include "vo2snn/transfer.h"
+int train_load_split(const char *prog, const char *data, const char *dataset, const char *prefix,
+                     vs_dataset *out);
+int train_build_transfer(const char *prog, const vs_device_params *dev, const vs_circuit *c,
+                         const vs_transfer_opts *to, const char *cache, vs_transfer *t);
 
 #endif

@@ -21,6 +21,8 @@ static const command commands[] = {
     {"triple", cmd_triple, "triple points of devices 1-5 or any vacancy levels (Fig 3J)"},
     {"vf", cmd_vf, "frequency vs input voltage and power vs frequency per device (Fig 3K/L)"},
     {"cycles", cmd_cycles, "cycle-to-cycle threshold statistics over N I-V sweeps (Fig 2L)"},
+    {"train", cmd_train, "train the 784-128-10 BP-SNN on MNIST through the device's transfer function"},
+    {"eval", cmd_eval, "score a trained checkpoint on MNIST / Fashion-MNIST"},
     {"netlist", cmd_netlist, "write an ngspice netlist of the same circuit and device model"},
     {"params", cmd_params, "print a device's parameters and quasi-static characteristics"},
 };

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static _Thread_local char last_error[512];
 
@@ -33,4 +34,10 @@ vs_status vs_fail(vs_status code, const char *fmt, ...)
     vsnprintf(last_error, sizeof last_error, fmt, ap);
     va_end(ap);
     return code;
+}
+
+void vs_assert_fail(const char *cond, const char *file, int line)
+{
+    fprintf(stderr, "vo2snn: internal error: %s:%d: assertion '%s' failed\n", file, line, cond);
+    abort();
 }

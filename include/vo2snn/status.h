@@ -37,4 +37,15 @@ vs_status vs_fail(vs_status code, const char *fmt, ...)
 /* Clear the thread's last error message. */
 void vs_clear_error(void);
 
+/* Always-on check for programming errors (never for user input): prints and aborts. */
+#define VS_ASSERT(cond)                                                                            \
+    do {                                                                                           \
+        if (!(cond)) vs_assert_fail(#cond, __FILE__, __LINE__);                                    \
+    } while (0)
+void vs_assert_fail(const char *cond, const char *file, int line)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
+
 #endif

@@ -1,0 +1,418 @@
+/* cmd_train.c -- `vo2snn train` and `vo2snn eval`: the BP-SNN on MNIST through the device's transfer function. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "commands.h"
+#include "common.h"
+#include "progress.h"
+#include "vo2snn/atomic.h"
+#include "vo2snn/json.h"
+#include "vo2snn/train.h"
+
+static const char *const loss_choices[] = {"mse", "ce", NULL};
+static const char *const optim_choices[] = {"adam", "sgd", NULL};
+static const char *const dataset_choices[] = {"mnist", "fashion", NULL};
+static const char *const schedule_choices[] = {"cosine", "constant", NULL};
+static const char *const split_choices[] = {"test", "train", NULL};
+
+/* ---- shared by train and eval ---------------------------------------------------------- */
+
+int train_load_split(const char *prog, const char *data, const char *dataset, const char *prefix,
+                     vs_dataset *out)
+{
+    char dir[4096];
+    if (vs_data_dir(data, dataset, dir, sizeof dir) != VS_OK) return cli_fail(prog);
+    if (vs_dataset_load(dir, prefix, out) != VS_OK) return cli_fail(prog);
+    return 0;
+}
+
+int train_build_transfer(const char *prog, const vs_device_params *dev, const vs_circuit *c,
+                         const vs_transfer_opts *to, const char *cache, vs_transfer *t)
+{
+    char dir[4096];
+    if (cache && strcmp(cache, "none") == 0) cache = NULL;
+    else if (!cache) {
+        vs_transfer_default_cache(dir, sizeof dir);
+        cache = dir;
+    }
+    cli_progress bar;
+    progress_begin(&bar, "transfer function");
+    if (bar.enabled) fprintf(stderr, "measuring the transfer function (cached after the first run) ...");
+    vs_status s = vs_transfer_build(dev, c, to, cache, t);
+    progress_end(&bar);
+    if (s != VS_OK) return cli_fail(prog);
+    return 0;
+}
+
+static int write_confusion(const char *prog, const char *path, const uint32_t *cm)
+{
+    static const char *const cols[] = {"true_label", "pred_0", "pred_1", "pred_2", "pred_3", "pred_4",
+                                       "pred_5", "pred_6", "pred_7", "pred_8", "pred_9"};
+    vs_csv *w;
+    if (vs_csv_open(path, cols, 11, &w) != VS_OK) return cli_fail(prog);
+    for (int y = 0; y < 10; y++) {
+        double row[11] = {y};
+        for (int k = 0; k < 10; k++) row[k + 1] = cm[y * 10 + k];
+        if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(prog);
+    }
+    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
+}
+
+static int plot_confusion(const char *prog, const char *csv, const char *png, const char *title)
+{
+    char script[16384];
+    snprintf(script, sizeof script,
+             "set datafile separator ','\nset title '%s'\nset xlabel 'predicted class'\nset ylabel 'true label'\n"
+             "set xrange [-0.5:9.5]\nset yrange [9.5:-0.5]\nset xtics noenhanced\nset size square\n"
+             "set palette defined (0 '#f7fbff', 1 '#c6dbef', 2 '#6baed6', 3 '#2171b5', 4 '#08306b')\n"
+             "set logscale cb\nset cbrange [1:1200]\nset cblabel 'images'\n"
+             "plot '%s' matrix rowheaders columnheaders using 1:2:($3+0.5) with image notitle, \\\n"
+             "     '' matrix rowheaders columnheaders using 1:2:($3 > 0 ? sprintf('%%d', $3) : '') with labels font ',8' notitle\n",
+             title, csv);
+    return cli_plot(prog, script, png, 700, 650);
+}
+
+/* ---- train ------------------------------------------------------------------------------ */
+
+typedef struct train_args {
+    cli_device_args dev;
+    vs_circuit circ;
+    const char *data, *dataset, *out, *checkpoint, *cache, *loss, *optim, *schedule;
+    long hidden, epochs, batch, seed, threads, shift, train_limit, test_limit, image;
+    double lr, momentum, rail, surrogate, target, ce_scale;
+    int resume, json, no_plot, given_rail;
+} train_args;
+
+static const char *const metrics_cols[] = {"epoch", "loss", "train_acc", "test_acc", "seconds", "lr"};
+
+static int write_metrics(const char *prog, const char *path, const vs_checkpoint_info *info, double lr0)
+{
+    vs_csv *w;
+    if (vs_csv_open(path, metrics_cols, 6, &w) != VS_OK) return cli_fail(prog);
+    for (int e = 0; e < info->epoch; e++) {
+        const vs_epoch_metrics *h = &info->history[e];
+        double lr = info->cosine ? vs_lr_cosine(lr0, e, info->epochs_planned) : lr0;
+        double row[6] = {e + 1, h->loss, h->train_acc, h->test_acc, h->seconds, lr};
+        if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(prog);
+    }
+    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
+}
+
+/* Fig 4D: the output rates for one test image, as CSV and bar chart. */
+static int write_image_rates(const char *prog, const char *dir, vs_mlp *m, const vs_transfer *t,
+                             const vs_dataset *test, long image, const float enc[256], int no_plot)
+{
+    static const char *const cols[] = {"class", "rate", "rate_hz"};
+    float rates[10];
+    vs_output_rates(m, test->images + (size_t)image * 784, enc, rates);
+    char csv[4096], png[4096];
+    snprintf(csv, sizeof csv, "%s/output_rates.csv", dir);
+    snprintf(png, sizeof png, "%s/output_rates.png", dir);
+    vs_csv *w;
+    if (vs_csv_open(csv, cols, 3, &w) != VS_OK) return cli_fail(prog);
+    for (int k = 0; k < 10; k++) {
+        double row[3] = {k, rates[k], (double)rates[k] * t->f_peak_hz};
+        if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(prog);
+    }
+    if (vs_csv_close(w) != VS_OK) return cli_fail(prog);
+    if (no_plot) return 0;
+    char script[8192];
+    snprintf(script, sizeof script,
+             "set datafile separator ','\nset title 'Output firing rates, test image %ld (label %d)'\n"
+             "set xlabel 'output neuron (class)'\nset ylabel 'firing rate (kHz)'\nset xtics 0,1,9\n"
+             "set xrange [-0.6:9.6]\nset yrange [0:*]\nset grid ytics\nset style fill solid 0.8\nset boxwidth 0.7\n"
+             "plot '%s' every ::1 using 1:($3/1e3) with boxes lc rgb '#1f77b4' notitle\n",
+             image, test->labels[image], csv);
+    return cli_plot(prog, script, png, 700, 450);
+}
+
+static int plot_accuracy(const char *prog, const char *csv, const char *png, const char *title)
+{
+    char script[8192];
+    snprintf(script, sizeof script,
+             "set datafile separator ','\nset title '%s'\nset xlabel 'epoch'\nset ylabel 'accuracy (%%)'\n"
+             "set grid\nset key bottom right\nset xtics 1\n"
+             "plot '%s' every ::1 using 1:($4*100) with linespoints pt 7 lw 2 lc rgb '#d62728' title 'test', \\\n"
+             "     '' every ::1 using 1:($3*100) with linespoints pt 5 lw 2 lc rgb '#1f77b4' title 'train (running)'\n",
+             title, csv);
+    return cli_plot(prog, script, png, 800, 500);
+}
+
+static int on_batch(long done, long total, void *bar) { return progress_update(done, total, bar); }
+
+int cmd_train(int argc, char **argv)
+{
+    const char *prog = "vo2snn train";
+    train_args a = {.dev = CLI_DEVICE_DEFAULTS, .circ = vs_circuit_default(), .dataset = "mnist",
+                    .out = "out/train", .loss = "mse", .optim = "adam", .schedule = "cosine",
+                    .hidden = 128, .epochs = 10, .batch = 64, .seed = 1, .threads = 0, .shift = 1,
+                    .image = -1, .lr = 3e-3, .momentum = 0.9, .rail = 0, .surrogate = 0.75,
+                    .target = 1.0, .ce_scale = 10};
+    const opt_spec opts[] = {
+        CLI_DEVICE_OPTS(a.dev),
+        CLI_CIRCUIT_OPTS(a.circ),
+        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default $VO2SNN_DATA)", .dest = &a.data},
+        {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion (Fashion-MNIST)", .dest = &a.dataset, .choices = dataset_choices},
+        {.name = "hidden", .kind = OPT_LONG, .metavar = "N", .help = "hidden neurons", .dest = &a.hidden, .min = 1, .max = 4096},
+        {.name = "epochs", .kind = OPT_LONG, .metavar = "N", .help = "epochs in total (with --resume: the total to reach)", .dest = &a.epochs, .min = 1, .max = VS_MAX_EPOCHS},
+        {.name = "batch", .kind = OPT_LONG, .metavar = "N", .help = "mini-batch size", .dest = &a.batch, .min = 1, .max = 8192},
+        {.name = "lr", .kind = OPT_QUANTITY, .unit = "", .metavar = "R", .help = "learning rate (start of the schedule)", .dest = &a.lr, .min = 1e-9, .max = 10},
+        {.name = "schedule", .kind = OPT_CHOICE, .metavar = "S", .help = "learning-rate schedule: cosine or constant", .dest = &a.schedule, .choices = schedule_choices},
+        {.name = "loss", .kind = OPT_CHOICE, .metavar = "L", .help = "mse (one-hot targets, the paper's) or ce (cross-entropy)", .dest = &a.loss, .choices = loss_choices},
+        {.name = "optim", .kind = OPT_CHOICE, .metavar = "O", .help = "adam or sgd (with momentum)", .dest = &a.optim, .choices = optim_choices},
+        {.name = "momentum", .kind = OPT_QUANTITY, .unit = "", .metavar = "M", .help = "SGD momentum", .dest = &a.momentum, .min = 0, .max = 0.9999},
+        {.name = "shift", .kind = OPT_LONG, .metavar = "PX", .help = "augmentation: random shifts up to +-PX pixels (0 = off)", .dest = &a.shift, .min = 0, .max = 8},
+        {.name = "rail", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "adder output rails +-V (default: the device's peak-rate voltage)", .dest = &a.rail, .min = 0.1, .max = 1e3, .given = &a.given_rail},
+        {.name = "surrogate", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "width of the surrogate derivative (0 = exact)", .dest = &a.surrogate, .min = 0, .max = 10},
+        {.name = "target", .kind = OPT_QUANTITY, .unit = "", .metavar = "R", .help = "MSE target rate of the true class (fraction of peak)", .dest = &a.target, .min = 0.05, .max = 1},
+        {.name = "ce-scale", .kind = OPT_QUANTITY, .unit = "", .metavar = "S", .help = "cross-entropy logits = S x rate", .dest = &a.ce_scale, .min = 0.01, .max = 1000},
+        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for initial weights, data order and augmentation", .dest = &a.seed, .min = 0, .max = 9.2e18},
+        {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads (default: OMP_NUM_THREADS or all cores)", .dest = &a.threads, .min = 1, .max = 1024},
+        {.name = "train-limit", .kind = OPT_LONG, .metavar = "N", .help = "use only the first N training images", .dest = &a.train_limit, .min = 1, .max = 1e9},
+        {.name = "test-limit", .kind = OPT_LONG, .metavar = "N", .help = "use only the first N test images", .dest = &a.test_limit, .min = 1, .max = 1e9},
+        {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "test image for the output-rate histogram (default: the first 8)", .dest = &a.image, .min = 0, .max = 1e9},
+        {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &a.out},
+        {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint path (default DIR/checkpoint.vsck)", .dest = &a.checkpoint},
+        {.name = "resume", .kind = OPT_FLAG, .help = "continue from the checkpoint (its settings win)", .dest = &a.resume},
+        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default $VO2SNN_CACHE or ~/.cache/vo2snn)", .dest = &a.cache},
+        {.name = "no-plot", .kind = OPT_FLAG, .help = "write CSV only", .dest = &a.no_plot},
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object (epoch lines go to stderr)", .dest = &a.json},
+    };
+    const opt_cmd cmd = {prog, "Train the rate-coded 784-H-10 BP-SNN on MNIST through the neuron's transfer function.",
+        "The transfer function (firing rate vs input voltage of the chosen device and\n"
+        "circuit) is measured by the circuit simulator and cached. Pixels p > 0 drive the\n"
+        "input neurons at V = V_on + (V_peak - V_on) p/255 (p = 0: silent). Every epoch\n"
+        "appends to DIR/metrics.csv and writes the checkpoint atomically; at the end\n"
+        "DIR/confusion.csv/.png, DIR/accuracy.png and DIR/output_rates.csv/.png (Fig 4D,\n"
+        "G, H). Classification: most spikes, ties to the higher adder voltage.",
+        opts, (int)(sizeof opts / sizeof opts[0]), 0};
+    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (rc != 0) return rc < 0 ? 1 : 0;
+#ifdef _OPENMP
+    if (a.threads > 0) omp_set_num_threads((int)a.threads);
+#endif
+    char ck_path[4096], path[4096];
+    if (a.checkpoint) snprintf(ck_path, sizeof ck_path, "%s", a.checkpoint);
+    else snprintf(ck_path, sizeof ck_path, "%s/checkpoint.vsck", a.out);
+    FILE *log = a.json ? stderr : stdout;
+
+    /* settings: fresh, or from the checkpoint */
+    static vs_checkpoint_info info;
+    memset(&info, 0, sizeof info);
+    if (a.resume) {
+        if (vs_checkpoint_load_info(ck_path, &info) != VS_OK) return cli_fail(prog);
+        if (a.epochs <= info.epoch)
+            return cli_error(prog, "%s has already trained %d epochs (ask for more with --epochs)", ck_path, info.epoch);
+        if (a.epochs != info.epochs_planned)
+            return cli_error(prog, "%s was planned for %d epochs; resume with --epochs %d (the schedule spans them)",
+                             ck_path, info.epochs_planned, info.epochs_planned);
+    } else {
+        if (cli_device_resolve(prog, &a.dev, &info.device)) return 1;
+        if (vs_circuit_validate(&a.circ) != VS_OK) return cli_fail(prog);
+        info.circuit = a.circ;
+        info.transfer = vs_transfer_opts_default();
+        info.transfer.surrogate_v = a.surrogate;
+        info.seed = (uint64_t)a.seed;
+        info.batch = (int)a.batch;
+        info.epochs_planned = (int)a.epochs;
+        info.shift_px = (int)a.shift;
+        info.cosine = strcmp(a.schedule, "cosine") == 0;
+    }
+    vs_dataset train, test;
+    if (train_load_split(prog, a.data, a.dataset, "train", &train)) return 1;
+    if (train_load_split(prog, a.data, a.dataset, "t10k", &test)) return vs_dataset_free(&train), 1;
+    vs_transfer t;
+    if (train_build_transfer(prog, &info.device, &info.circuit, &info.transfer, a.cache, &t))
+        return vs_dataset_free(&train), vs_dataset_free(&test), 1;
+
+    int max_batch = info.batch > 256 ? info.batch : 256;
+    vs_mlp *m = NULL;
+    int failed = 0;
+    if (a.resume) {
+        if (vs_checkpoint_load(ck_path, &t, max_batch, &info, &m) != VS_OK) failed = cli_fail(prog);
+    } else {
+        info.cfg = vs_mlp_config_for(&t);
+        info.cfg.sizes[0] = train.rows * train.cols;
+        info.cfg.sizes[1] = (int)a.hidden;
+        info.cfg.sizes[2] = 10;
+        info.cfg.loss = strcmp(a.loss, "ce") == 0 ? VS_LOSS_CE : VS_LOSS_MSE;
+        info.cfg.optim = strcmp(a.optim, "sgd") == 0 ? VS_OPTIM_SGD : VS_OPTIM_ADAM;
+        info.cfg.lr = (float)a.lr;
+        info.cfg.momentum = (float)a.momentum;
+        info.cfg.target_on = (float)a.target;
+        info.cfg.ce_scale = (float)a.ce_scale;
+        if (a.given_rail) info.cfg.rail_v = (float)a.rail;
+        vs_rng rng;
+        vs_rng_seed(&rng, info.seed, 0);
+        if (!(m = vs_mlp_new(&info.cfg, &t, max_batch, &rng))) failed = cli_fail(prog);
+    }
+    if (!failed && vs_mkdir_p(a.out) != VS_OK) failed = cli_fail(prog);
+    if (!failed && cli_prepare_output(prog, ck_path)) failed = 1;
+    float enc[256];
+    vs_mlp_encode_table(enc, &t);
+    char label[96];
+    if (isnan(info.device.vacancy_x)) snprintf(label, sizeof label, "custom device");
+    else snprintf(label, sizeof label, "vacancy x = %g (device %g)", info.device.vacancy_x, 1 + 4 * info.device.vacancy_x);
+    if (!failed)
+        fprintf(log, "%s: transfer V_on %.2f V, V_peak %.2f V, f_peak %.1f kHz%s; %d-%d-%d, %s, %s, batch %d, lr %g (%s), seed %llu\n",
+                label, t.v_on_v, t.v_peak_v, t.f_peak_hz / 1e3, t.from_cache ? " (cached)" : "",
+                info.cfg.sizes[0], info.cfg.sizes[1], info.cfg.sizes[2],
+                info.cfg.loss == VS_LOSS_CE ? "cross-entropy" : "MSE",
+                info.cfg.optim == VS_OPTIM_SGD ? "SGD" : "Adam", info.batch, (double)info.cfg.lr,
+                info.cosine ? "cosine" : "constant", (unsigned long long)info.seed);
+
+    vs_train_opts to = {.batch = info.batch, .seed = info.seed, .shift_px = info.shift_px,
+                        .n_limit = (size_t)a.train_limit};
+    snprintf(path, sizeof path, "%s/metrics.csv", a.out);
+    for (int e = info.epoch; !failed && e < info.epochs_planned; e++) {
+        vs_mlp_set_lr(m, (float)(info.cosine ? vs_lr_cosine(info.cfg.lr, e, info.epochs_planned) : (double)info.cfg.lr));
+        cli_progress bar;
+        char lab[32];
+        snprintf(lab, sizeof lab, "epoch %d/%d", e + 1, info.epochs_planned);
+        progress_begin(&bar, lab);
+        vs_epoch_metrics em;
+        vs_status s = vs_train_epoch(m, &train, enc, &to, e, on_batch, &bar, &em);
+        progress_end(&bar);
+        if (s != VS_OK) {
+            failed = cli_fail(prog);   /* nothing of this epoch is saved */
+            break;
+        }
+        if (vs_evaluate(m, &test, (size_t)a.test_limit, enc, max_batch, &em.test_acc, NULL, NULL) != VS_OK) {
+            failed = cli_fail(prog);
+            break;
+        }
+        info.history[e] = em;
+        info.epoch = e + 1;
+        info.steps = vs_mlp_step_count(m);
+        if (vs_checkpoint_save(ck_path, &info, m) != VS_OK || write_metrics(prog, path, &info, info.cfg.lr)) {
+            failed = vs_last_error()[0] ? cli_fail(prog) : 1;
+            break;
+        }
+        fprintf(log, "epoch %2d/%d: loss %.5f, train %.2f %%, test %.2f %%, %.2f s\n", e + 1,
+                info.epochs_planned, em.loss, 100 * em.train_acc, 100 * em.test_acc, em.seconds);
+        fflush(log);
+    }
+
+    uint32_t cm[100];
+    double acc = NAN;
+    if (!failed && vs_evaluate(m, &test, (size_t)a.test_limit, enc, max_batch, &acc, cm, NULL) != VS_OK) failed = cli_fail(prog);
+    char cm_csv[4096], cm_png[4096], acc_png[4096];
+    snprintf(cm_csv, sizeof cm_csv, "%s/confusion.csv", a.out);
+    snprintf(cm_png, sizeof cm_png, "%s/confusion.png", a.out);
+    snprintf(acc_png, sizeof acc_png, "%s/accuracy.png", a.out);
+    long image = a.image;
+    if (image < 0)
+        for (size_t i = 0; i < test.n && image < 0; i++)
+            if (test.labels[i] == 8) image = (long)i;
+    if (image >= (long)test.n) failed = failed ? failed : cli_error(prog, "--image %ld: the test set has %zu images", image, test.n);
+    if (!failed) failed = write_confusion(prog, cm_csv, cm);
+    if (!failed) failed = write_image_rates(prog, a.out, m, &t, &test, image, enc, a.no_plot);
+    if (!failed && !a.no_plot) {
+        char title[200];
+        snprintf(title, sizeof title, "Confusion matrix, test set (%.2f %%)", 100 * acc);
+        failed = plot_confusion(prog, cm_csv, cm_png, title);
+        snprintf(title, sizeof title, "Test accuracy per epoch, %s", label);
+        if (!failed) failed = plot_accuracy(prog, path, acc_png, title);
+    }
+    if (!failed && a.json) {
+        vs_json j;
+        vs_json_begin(&j, stdout);
+        vs_json_str(&j, "command", "train");
+        vs_json_str(&j, "device", label);
+        vs_json_num(&j, "vacancy_x", info.device.vacancy_x);
+        vs_json_int(&j, "epochs", info.epoch);
+        vs_json_num(&j, "test_accuracy", acc);
+        vs_json_num(&j, "final_loss", info.history[info.epoch - 1].loss);
+        double secs = 0;
+        for (int e = 0; e < info.epoch; e++) secs += info.history[e].seconds;
+        vs_json_num(&j, "train_seconds", secs);
+        vs_json_num(&j, "transfer_v_on_v", t.v_on_v);
+        vs_json_num(&j, "transfer_v_peak_v", t.v_peak_v);
+        vs_json_num(&j, "transfer_f_peak_hz", t.f_peak_hz);
+        vs_json_str(&j, "checkpoint", ck_path);
+        vs_json_str(&j, "metrics_csv", path);
+        vs_json_end(&j);
+    } else if (!failed) {
+        fprintf(log, "test accuracy %.2f %% after %d epochs; wrote %s, %s, %s/output_rates.csv%s\n", 100 * acc,
+                info.epoch, ck_path, path, a.out, a.no_plot ? "" : " and plots");
+    }
+    vs_mlp_free(m);
+    vs_transfer_free(&t);
+    vs_dataset_free(&train);
+    vs_dataset_free(&test);
+    return failed;
+}
+
+/* ---- eval ------------------------------------------------------------------------------- */
+
+int cmd_eval(int argc, char **argv)
+{
+    const char *prog = "vo2snn eval";
+    const char *checkpoint = "out/train/checkpoint.vsck", *data = NULL, *dataset = "mnist",
+               *split = "test", *out = NULL, *cache = NULL;
+    long limit = 0;
+    int json = 0, plot = 0;
+    const opt_spec opts[] = {
+        {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint written by vo2snn train", .dest = &checkpoint},
+        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default $VO2SNN_DATA)", .dest = &data},
+        {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion", .dest = &dataset, .choices = dataset_choices},
+        {.name = "split", .kind = OPT_CHOICE, .metavar = "S", .help = "test or train", .dest = &split, .choices = split_choices},
+        {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N images", .dest = &limit, .min = 1, .max = 1e9},
+        {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "write DIR/eval_confusion.csv (and .png with --plot)", .dest = &out},
+        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable)", .dest = &cache},
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
+        {.name = "plot", .kind = OPT_FLAG, .help = "also plot the confusion matrix", .dest = &plot},
+    };
+    const opt_cmd cmd = {prog, "Score a trained checkpoint on a data set with the rate model.", NULL,
+                         opts, (int)(sizeof opts / sizeof opts[0]), 0};
+    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (rc != 0) return rc < 0 ? 1 : 0;
+    static vs_checkpoint_info info;
+    if (vs_checkpoint_load_info(checkpoint, &info) != VS_OK) return cli_fail(prog);
+    vs_dataset d;
+    if (train_load_split(prog, data, dataset, strcmp(split, "train") == 0 ? "train" : "t10k", &d)) return 1;
+    vs_transfer t;
+    if (train_build_transfer(prog, &info.device, &info.circuit, &info.transfer, cache, &t)) return vs_dataset_free(&d), 1;
+    vs_mlp *m = NULL;
+    int failed = 0;
+    uint32_t cm[100];
+    double acc = NAN;
+    float enc[256];
+    if (vs_checkpoint_load(checkpoint, &t, 256, &info, &m) != VS_OK) failed = cli_fail(prog);
+    if (!failed) {
+        vs_mlp_encode_table(enc, &t);
+        if (vs_evaluate(m, &d, (size_t)limit, enc, 256, &acc, cm, NULL) != VS_OK) failed = cli_fail(prog);
+    }
+    char cm_csv[4096], cm_png[4096];
+    if (!failed && out) {
+        snprintf(cm_csv, sizeof cm_csv, "%s/eval_confusion.csv", out);
+        snprintf(cm_png, sizeof cm_png, "%s/eval_confusion.png", out);
+        if (vs_mkdir_p(out) != VS_OK) failed = cli_fail(prog);
+        if (!failed) failed = write_confusion(prog, cm_csv, cm);
+        if (!failed && plot) failed = plot_confusion(prog, cm_csv, cm_png, "Confusion matrix");
+    }
+    size_t n = limit && (size_t)limit < d.n ? (size_t)limit : d.n;
+    if (!failed && json) {
+        vs_json j;
+        vs_json_begin(&j, stdout);
+        vs_json_str(&j, "command", "eval");
+        vs_json_str(&j, "checkpoint", checkpoint);
+        vs_json_int(&j, "epochs_trained", info.epoch);
+        vs_json_str(&j, "split", split);
+        vs_json_int(&j, "images", (long long)n);
+        vs_json_num(&j, "accuracy", acc);
+        vs_json_end(&j);
+    } else if (!failed) {
+        printf("%s (%d epochs): %s accuracy %.2f %% on %zu images\n", checkpoint, info.epoch, split, 100 * acc, n);
+    }
+    vs_mlp_free(m);
+    vs_transfer_free(&t);
+    vs_dataset_free(&d);
+    return failed;
+}

@@ -1,0 +1,416 @@
+/* train.c -- epochs, evaluation and checkpoints for the rate-coded network. */
+#include "vo2snn/train.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "vo2snn/atomic.h"
+#include "vo2snn/rng.h"
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Encode rows idx[0..B) of d into x (B, pixels), each shifted by (dx[r], dy[r]) if dx != NULL. */
+static void encode_batch(float *x, const vs_dataset *d, const uint32_t *idx, int B,
+                         const float enc[256], const int8_t *dx, const int8_t *dy)
+{
+    const int rows = d->rows, cols = d->cols;
+    const size_t px = (size_t)rows * (size_t)cols;
+#pragma omp parallel for schedule(static) if (B >= 64)
+    for (int r = 0; r < B; r++) {
+        const uint8_t *img = d->images + (size_t)idx[r] * px;
+        float *row = x + (size_t)r * px;
+        if (!dx || (dx[r] == 0 && dy[r] == 0)) {
+            for (size_t i = 0; i < px; i++) row[i] = enc[img[i]];
+            continue;
+        }
+        for (int y = 0; y < rows; y++)
+            for (int c = 0; c < cols; c++) {
+                int ys = y - dy[r], cs = c - dx[r];
+                int inside = ys >= 0 && ys < rows && cs >= 0 && cs < cols;
+                row[y * cols + c] = enc[inside ? img[ys * cols + cs] : 0];
+            }
+    }
+}
+
+static vs_status check_shapes(const vs_mlp *m, const vs_dataset *d, int batch)
+{
+    const vs_mlp_config *c = vs_mlp_get_config(m);
+    if ((size_t)c->sizes[0] != (size_t)d->rows * (size_t)d->cols)
+        return vs_fail(VS_EINVAL, "the network takes %d inputs but the images have %d x %d pixels",
+                       c->sizes[0], d->rows, d->cols);
+    if (c->sizes[c->n_layers] != 10) return vs_fail(VS_EINVAL, "the network needs 10 outputs");
+    if (batch < 1) return vs_fail(VS_EINVAL, "batch size %d must be positive", batch);
+    return VS_OK;
+}
+
+vs_status vs_train_epoch(vs_mlp *m, const vs_dataset *d, const float enc[256],
+                         const vs_train_opts *o, int epoch, vs_batch_fn progress, void *user,
+                         vs_epoch_metrics *out)
+{
+    const int batch = o->batch;
+    const size_t n_limit = o->n_limit;
+    if (o->shift_px < 0 || o->shift_px > 8) return vs_fail(VS_EINVAL, "shift %d px must be in [0, 8]", o->shift_px);
+    vs_status st = check_shapes(m, d, batch);
+    if (st != VS_OK) return st;
+    if (batch > vs_mlp_max_batch(m))
+        return vs_fail(VS_EINVAL, "batch %d exceeds the network's allocation (%d)", batch, vs_mlp_max_batch(m));
+    size_t n = n_limit && n_limit < d->n ? n_limit : d->n;
+    const int px = d->rows * d->cols;
+    uint32_t *perm = malloc(n * sizeof *perm);
+    float *x = malloc((size_t)batch * (size_t)px * sizeof *x);
+    uint8_t *labels = malloc((size_t)batch), *pred = malloc((size_t)batch);
+    int8_t *shift = malloc(2 * (size_t)batch);
+    if (!perm || !x || !labels || !pred || !shift) {
+        free(perm), free(x), free(labels), free(pred), free(shift);
+        return vs_fail(VS_ENOMEM, "out of memory for a batch of %d", batch);
+    }
+    vs_rng rng;
+    vs_rng_seed(&rng, o->seed, 1000 + (uint64_t)epoch);
+    for (size_t i = 0; i < n; i++) perm[i] = (uint32_t)i;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)(vs_rng_uniform(&rng) * (double)i);
+        uint32_t t = perm[i - 1];
+        perm[i - 1] = perm[j];
+        perm[j] = t;
+    }
+    double t0 = wall_seconds(), loss_sum = 0;
+    long correct = 0, total_batches = (long)((n + (size_t)batch - 1) / (size_t)batch);
+    for (long bi = 0; bi < total_batches; bi++) {
+        size_t start = (size_t)bi * (size_t)batch;
+        int B = (int)(n - start < (size_t)batch ? n - start : (size_t)batch);
+        if (o->shift_px > 0)
+            for (int r = 0; r < 2 * B; r++)
+                shift[r] = (int8_t)((int)(vs_rng_uniform(&rng) * (2 * o->shift_px + 1)) - o->shift_px);
+        encode_batch(x, d, perm + start, B, enc, o->shift_px > 0 ? shift : NULL, shift + B);
+        for (int r = 0; r < B; r++) labels[r] = d->labels[perm[start + (size_t)r]];
+        vs_mlp_forward(m, x, B);
+        vs_mlp_classify(m, B, pred);
+        for (int r = 0; r < B; r++) correct += pred[r] == labels[r];
+        float loss = vs_mlp_loss(m, labels, B);
+        if (!isfinite(loss)) {
+            st = vs_fail(VS_ERHS, "training diverged: loss is %g at epoch %d, batch %ld (lower the learning rate)",
+                         (double)loss, epoch + 1, bi + 1);
+            break;
+        }
+        loss_sum += (double)loss * B;
+        vs_mlp_zero_grad(m);
+        vs_mlp_backward(m, B);
+        vs_mlp_update(m);
+        if (progress && progress(bi + 1, total_batches, user)) {
+            st = vs_fail(VS_EINVAL, "training stopped at epoch %d, batch %ld", epoch + 1, bi + 1);
+            break;
+        }
+    }
+    out->loss = loss_sum / (double)n;
+    out->train_acc = (double)correct / (double)n;
+    out->seconds = wall_seconds() - t0;
+    out->test_acc = NAN;
+    free(perm), free(x), free(labels), free(pred), free(shift);
+    return st;
+}
+
+vs_status vs_evaluate(vs_mlp *m, const vs_dataset *d, size_t n_limit, const float enc[256],
+                      int batch, double *accuracy, uint32_t *confusion, uint8_t *pred_out)
+{
+    vs_status st = check_shapes(m, d, batch);
+    if (st != VS_OK) return st;
+    if (batch > vs_mlp_max_batch(m)) batch = vs_mlp_max_batch(m);
+    size_t n = n_limit && n_limit < d->n ? n_limit : d->n;
+    const int px = d->rows * d->cols, K = 10;
+    float *x = malloc((size_t)batch * (size_t)px * sizeof *x);
+    uint32_t *idx = malloc((size_t)batch * sizeof *idx);
+    uint8_t *pred = malloc((size_t)batch);
+    if (!x || !idx || !pred) {
+        free(x), free(idx), free(pred);
+        return vs_fail(VS_ENOMEM, "out of memory for a batch of %d", batch);
+    }
+    if (confusion) memset(confusion, 0, (size_t)(K * K) * sizeof *confusion);
+    long correct = 0;
+    for (size_t start = 0; start < n; start += (size_t)batch) {
+        int B = (int)(n - start < (size_t)batch ? n - start : (size_t)batch);
+        for (int r = 0; r < B; r++) idx[r] = (uint32_t)(start + (size_t)r);
+        encode_batch(x, d, idx, B, enc, NULL, NULL);
+        vs_mlp_forward(m, x, B);
+        vs_mlp_classify(m, B, pred);
+        for (int r = 0; r < B; r++) {
+            int y = d->labels[start + (size_t)r];
+            correct += pred[r] == y;
+            if (confusion) confusion[y * K + pred[r]]++;
+            if (pred_out) pred_out[start + (size_t)r] = pred[r];
+        }
+    }
+    *accuracy = (double)correct / (double)n;
+    free(x), free(idx), free(pred);
+    return VS_OK;
+}
+
+double vs_lr_cosine(double base, int epoch, int total)
+{
+    if (total <= 1) return base;
+    return base * 0.5 * (1.0 + cos(3.14159265358979323846 * epoch / total));
+}
+
+void vs_output_rates(vs_mlp *m, const uint8_t *image, const float enc[256], float *out)
+{
+    const vs_mlp_config *c = vs_mlp_get_config(m);
+    float *x = malloc((size_t)c->sizes[0] * sizeof *x);
+    if (!x) return;
+    for (int i = 0; i < c->sizes[0]; i++) x[i] = enc[image[i]];
+    const float *o = vs_mlp_forward(m, x, 1);
+    memcpy(out, o, (size_t)c->sizes[c->n_layers] * sizeof *out);
+    free(x);
+}
+
+/* ---- checkpoint ------------------------------------------------------------------------- */
+
+#define CK_MAGIC "VO2SNNCK"
+#define CK_VERSION 1u
+
+typedef struct buf {
+    unsigned char *p;
+    size_t n, cap, pos;
+    int bad;
+} buf;
+
+static void put(buf *b, const void *src, size_t n)
+{
+    if (b->bad) return;
+    if (b->n + n > b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 4096;
+        while (cap < b->n + n) cap *= 2;
+        unsigned char *q = realloc(b->p, cap);
+        if (!q) {
+            b->bad = 1;
+            return;
+        }
+        b->p = q, b->cap = cap;
+    }
+    memcpy(b->p + b->n, src, n);   /* x86-64 and every supported target are little-endian */
+    b->n += n;
+}
+static void put_u32(buf *b, uint32_t v) { put(b, &v, 4); }
+static void put_u64(buf *b, uint64_t v) { put(b, &v, 8); }
+static void put_f64(buf *b, double v) { put(b, &v, 8); }
+static void put_f32(buf *b, float v) { put(b, &v, 4); }
+
+static void get(buf *b, void *dst, size_t n)
+{
+    if (b->bad || b->pos + n > b->n) {
+        b->bad = 1;
+        memset(dst, 0, n);
+        return;
+    }
+    memcpy(dst, b->p + b->pos, n);
+    b->pos += n;
+}
+static uint32_t get_u32(buf *b) { uint32_t v; get(b, &v, 4); return v; }
+static uint64_t get_u64(buf *b) { uint64_t v; get(b, &v, 8); return v; }
+static double get_f64(buf *b) { double v; get(b, &v, 8); return v; }
+static float get_f32(buf *b) { float v; get(b, &v, 4); return v; }
+
+static void put_header(buf *b, const vs_checkpoint_info *in)
+{
+    const vs_mlp_config *c = &in->cfg;
+    put_u32(b, (uint32_t)c->n_layers);
+    for (int l = 0; l <= VS_MLP_MAX_LAYERS; l++) put_u32(b, (uint32_t)c->sizes[l]);
+    const float fs[] = {c->rail_v, c->init_w_v, c->init_b_v, c->init_out_b_v, c->ce_scale,
+                        c->target_on, c->lr, c->momentum, c->beta1, c->beta2, c->eps,
+                        c->weight_decay};
+    for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) put_f32(b, fs[i]);
+    put_u32(b, (uint32_t)c->loss);
+    put_u32(b, (uint32_t)c->optim);
+    const vs_device_params *d = &in->device;
+    const double ds[] = {d->r_ins0_ohm, d->r_met_ohm, d->g_th_w_per_k, d->tau_th_s, d->e_a_ev,
+                         d->t_c_k, d->dt_hyst_k, d->w_t_k, d->t_0_k, d->t_amb_k, d->sigma_ln_r,
+                         d->sigma_t_c_k, d->vacancy_x,
+                         in->circuit.r_series_ohm, in->circuit.c_f, in->circuit.r_sense_ohm,
+                         in->transfer.v_max_v, in->transfer.dv_v, in->transfer.surrogate_v,
+                         in->transfer.classify.t_run_s, in->transfer.classify.settle_frac};
+    for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) put_f64(b, ds[i]);
+    put_u32(b, (uint32_t)in->transfer.classify.min_spikes);
+    put_u32(b, (uint32_t)in->epoch);
+    put_u64(b, (uint64_t)in->steps);
+    put_u64(b, in->seed);
+    put_u32(b, (uint32_t)in->batch);
+    put_u32(b, (uint32_t)in->epochs_planned);
+    put_u32(b, (uint32_t)in->shift_px);
+    put_u32(b, (uint32_t)in->cosine);
+    for (int e = 0; e < in->epoch; e++) {
+        const vs_epoch_metrics *h = &in->history[e];
+        put_f64(b, h->loss), put_f64(b, h->train_acc), put_f64(b, h->test_acc), put_f64(b, h->seconds);
+    }
+}
+
+static vs_status get_header(buf *b, const char *path, vs_checkpoint_info *out)
+{
+    vs_checkpoint_info in;
+    memset(&in, 0, sizeof in);
+    vs_mlp_config *c = &in.cfg;
+    c->n_layers = (int)get_u32(b);
+    for (int l = 0; l <= VS_MLP_MAX_LAYERS; l++) c->sizes[l] = (int)get_u32(b);
+    float *fs[] = {&c->rail_v, &c->init_w_v, &c->init_b_v, &c->init_out_b_v, &c->ce_scale,
+                   &c->target_on, &c->lr, &c->momentum, &c->beta1, &c->beta2, &c->eps,
+                   &c->weight_decay};
+    for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) *fs[i] = get_f32(b);
+    c->loss = (vs_loss_kind)get_u32(b);
+    c->optim = (vs_optim_kind)get_u32(b);
+    vs_device_params *d = &in.device;
+    in.transfer = vs_transfer_opts_default();
+    double *ds[] = {&d->r_ins0_ohm, &d->r_met_ohm, &d->g_th_w_per_k, &d->tau_th_s, &d->e_a_ev,
+                    &d->t_c_k, &d->dt_hyst_k, &d->w_t_k, &d->t_0_k, &d->t_amb_k, &d->sigma_ln_r,
+                    &d->sigma_t_c_k, &d->vacancy_x,
+                    &in.circuit.r_series_ohm, &in.circuit.c_f, &in.circuit.r_sense_ohm,
+                    &in.transfer.v_max_v, &in.transfer.dv_v, &in.transfer.surrogate_v,
+                    &in.transfer.classify.t_run_s, &in.transfer.classify.settle_frac};
+    for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) *ds[i] = get_f64(b);
+    in.transfer.classify.min_spikes = (int)get_u32(b);
+    in.epoch = (int)get_u32(b);
+    in.steps = (long)get_u64(b);
+    in.seed = get_u64(b);
+    in.batch = (int)get_u32(b);
+    in.epochs_planned = (int)get_u32(b);
+    in.shift_px = (int)get_u32(b);
+    in.cosine = (int)get_u32(b);
+    if (b->bad || c->n_layers < 1 || c->n_layers > VS_MLP_MAX_LAYERS || in.epoch < 0 ||
+        in.epoch > VS_MAX_EPOCHS || in.batch < 1 || in.epochs_planned < 1 ||
+        in.epochs_planned > VS_MAX_EPOCHS || in.shift_px < 0 || in.shift_px > 8 || (c->loss != VS_LOSS_MSE && c->loss != VS_LOSS_CE) ||
+        (c->optim != VS_OPTIM_ADAM && c->optim != VS_OPTIM_SGD))
+        return vs_fail(VS_EFORMAT, "%s: checkpoint header is malformed", path);
+    for (int l = 0; l <= c->n_layers; l++)
+        if (c->sizes[l] < 1 || c->sizes[l] > 100000)
+            return vs_fail(VS_EFORMAT, "%s: checkpoint layer %d has %d neurons", path, l, c->sizes[l]);
+    for (int e = 0; e < in.epoch; e++) {
+        vs_epoch_metrics *h = &in.history[e];
+        h->loss = get_f64(b), h->train_acc = get_f64(b), h->test_acc = get_f64(b), h->seconds = get_f64(b);
+    }
+    if (b->bad) return vs_fail(VS_EFORMAT, "%s: checkpoint header is truncated", path);
+    if (vs_device_validate(d) != VS_OK) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s", vs_last_error());
+        return vs_fail(VS_EFORMAT, "%s: checkpoint device: %s", path, msg);
+    }
+    *out = in;
+    return VS_OK;
+}
+
+vs_status vs_checkpoint_save(const char *path, const vs_checkpoint_info *info, vs_mlp *m)
+{
+    buf h = {0}, b = {0};
+    put_header(&h, info);
+    size_t n = vs_mlp_num_params(m);
+    put(&b, CK_MAGIC, 8);
+    put_u32(&b, CK_VERSION);
+    put_u32(&b, (uint32_t)h.n);
+    put(&b, h.p, h.n);
+    put_u64(&b, (uint64_t)n);
+    put(&b, vs_mlp_params(m), n * sizeof(float));
+    put(&b, vs_mlp_moments(m), 2 * n * sizeof(float));
+    uLong crc = crc32(0L, Z_NULL, 0);
+    if (!b.bad) crc = crc32(crc, b.p, (uInt)b.n);
+    put_u32(&b, (uint32_t)crc);
+    free(h.p);
+    if (h.bad || b.bad) {
+        free(b.p);
+        return vs_fail(VS_ENOMEM, "out of memory writing checkpoint %s", path);
+    }
+    vs_status st = vs_write_file_atomic(path, b.p, b.n);
+    free(b.p);
+    return st;
+}
+
+static vs_status read_all(const char *path, buf *b)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return vs_fail(VS_EIO, "cannot read checkpoint '%s': %s", path, strerror(errno));
+    memset(b, 0, sizeof *b);
+    unsigned char chunk[65536];
+    size_t k;
+    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        put(b, chunk, k);
+        if (b->n > (size_t)2 << 30) b->bad = 1;
+        if (b->bad) break;
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err || b->bad) {
+        free(b->p);
+        return vs_fail(VS_EIO, "cannot read checkpoint '%s'", path);
+    }
+    return VS_OK;
+}
+
+/* Validate framing and CRC; leaves b->pos at the header start. */
+static vs_status check_frame(buf *b, const char *path)
+{
+    if (b->n < 8 + 4 + 4 + 4 || memcmp(b->p, CK_MAGIC, 8) != 0)
+        return vs_fail(VS_EFORMAT, "%s: not a vo2snn checkpoint (bad magic)", path);
+    uint32_t stored;
+    memcpy(&stored, b->p + b->n - 4, 4);
+    uLong crc = crc32(crc32(0L, Z_NULL, 0), b->p, (uInt)(b->n - 4));
+    if ((uint32_t)crc != stored)
+        return vs_fail(VS_EFORMAT, "%s: checkpoint is corrupt (checksum mismatch)", path);
+    b->pos = 8;
+    uint32_t version = get_u32(b);
+    if (version != CK_VERSION)
+        return vs_fail(VS_EFORMAT, "%s: checkpoint version %u is not supported (expected %u)", path, version, CK_VERSION);
+    b->pos += 4;   /* header bytes: informational */
+    return VS_OK;
+}
+
+vs_status vs_checkpoint_load_info(const char *path, vs_checkpoint_info *info)
+{
+    buf b;
+    vs_status st = read_all(path, &b);
+    if (st != VS_OK) return st;
+    if ((st = check_frame(&b, path)) == VS_OK) st = get_header(&b, path, info);
+    free(b.p);
+    return st;
+}
+
+vs_status vs_checkpoint_load(const char *path, const vs_transfer *t, int max_batch,
+                             vs_checkpoint_info *info, vs_mlp **out)
+{
+    buf b;
+    vs_status st = read_all(path, &b);
+    if (st != VS_OK) return st;
+    if ((st = check_frame(&b, path)) == VS_OK) st = get_header(&b, path, info);
+    vs_mlp *m = NULL;
+    if (st == VS_OK) {
+        vs_rng rng;
+        vs_rng_seed(&rng, 0, 0);
+        m = vs_mlp_new(&info->cfg, t, max_batch, &rng);
+        if (!m) st = vs_fail(VS_EFORMAT, "%s: %s", path, vs_last_error());
+    }
+    if (st == VS_OK) {
+        size_t n = vs_mlp_num_params(m);
+        uint64_t stored_n = get_u64(&b);
+        if (stored_n != n || b.pos + 3 * n * sizeof(float) + 4 != b.n)
+            st = vs_fail(VS_EFORMAT, "%s: checkpoint holds %llu parameters, its header describes %zu",
+                         path, (unsigned long long)stored_n, n);
+        else {
+            get(&b, vs_mlp_params(m), n * sizeof(float));
+            get(&b, vs_mlp_moments(m), 2 * n * sizeof(float));
+            vs_mlp_set_step_count(m, info->steps);
+            for (size_t i = 0; i < n && st == VS_OK; i++)
+                if (!isfinite(vs_mlp_params(m)[i]))
+                    st = vs_fail(VS_EFORMAT, "%s: checkpoint holds non-finite weights", path);
+        }
+    }
+    free(b.p);
+    if (st != VS_OK) {
+        vs_mlp_free(m);
+        return st;
+    }
+    *out = m;
+    return VS_OK;
+}

@@ -254,6 +254,86 @@ static void test_sweep_determinism(void)
     unsetenv("OMP_NUM_THREADS");
 }
 
+static const char *mnist_dir(void)
+{
+    const char *e = getenv("VO2SNN_TEST_DATA");
+    return e && *e ? e : "../shared/data/mnist";
+}
+
+static int copy_file(const char *src, const char *dst, long keep_bytes)
+{
+    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+    if (!in || !out) return -1;
+    char buf[65536];
+    long total = 0;
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, in)) > 0) {
+        if (keep_bytes >= 0 && total + (long)k > keep_bytes) k = (size_t)(keep_bytes - total);
+        fwrite(buf, 1, k, out);
+        total += (long)k;
+        if (keep_bytes >= 0 && total >= keep_bytes) break;
+    }
+    fclose(in);
+    fclose(out);
+    return 0;
+}
+
+/* A short training run through the CLI, eval of its checkpoint, and every data/checkpoint error. */
+static void test_train_and_eval(void)
+{
+    const char *out = tmp("tr");
+    char cache[600];
+    snprintf(cache, sizeof cache, "%s/cache", out);
+    const char *args[] = {"train", "--data", mnist_dir(), "--train-limit", "2000", "--test-limit", "500",
+                          "--epochs", "2", "--out", out, "--cache", cache, "--no-plot", "--json", NULL};
+    CHECK(vo2snn_v(args) == 0);
+    CHECK(strstr(out_text, "\"test_accuracy\": 0.") != NULL);
+    char ck[700], metrics[700], text[4096];
+    snprintf(ck, sizeof ck, "%s/checkpoint.vsck", out);
+    snprintf(metrics, sizeof metrics, "%s/metrics.csv", out);
+    CHECK(exists(ck));
+    slurp(metrics, text, sizeof text);
+    CHECK(strncmp(text, "epoch,loss,train_acc,test_acc,seconds,lr\n1,", 43) == 0 && lines(text) == 3);
+    CHECK(vo2snn("eval", "--checkpoint", ck, "--data", mnist_dir(), "--limit", "500", "--cache", cache, "--json", NULL) == 0);
+    CHECK(strstr(out_text, "\"images\": 500") != NULL);
+
+    /* errors: one line, exit 1, the checkpoint and metrics untouched */
+    char before[4096];
+    slurp(metrics, before, sizeof before);
+    CHECK(vo2snn("train", "--data", mnist_dir(), "--out", out, "--resume", "--epochs", "2", NULL) == 1);
+    CHECK(lines(err_text) == 1 && strstr(err_text, "already trained"));
+    unsetenv("VO2SNN_DATA");
+    CHECK(vo2snn("train", "--out", out, NULL) == 1 && strstr(err_text, "VO2SNN_DATA") && lines(err_text) == 1);
+    CHECK(vo2snn("train", "--data", tmp("nodata"), "--out", out, NULL) == 1 && strstr(err_text, "nodata"));
+    mkdir(tmp("bad"), 0755);
+    char src[600], dst[600];
+    const char *names[] = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                           "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(src, sizeof src, "%s/%s", mnist_dir(), names[i]);
+        snprintf(dst, sizeof dst, "%s/%s", tmp("bad"), names[i]);
+        copy_file(src, dst, i == 0 ? 100000 : -1);   /* truncated training images */
+    }
+    CHECK(vo2snn("train", "--data", tmp("bad"), "--out", out, NULL) == 1);
+    CHECK(lines(err_text) == 1 && strstr(err_text, "train-images") && strstr(err_text, "truncated"));
+    snprintf(src, sizeof src, "%s/%s", mnist_dir(), names[1]);
+    snprintf(dst, sizeof dst, "%s/%s", tmp("bad"), names[0]);
+    copy_file(src, dst, -1);   /* labels where images should be */
+    CHECK(vo2snn("train", "--data", tmp("bad"), "--out", out, NULL) == 1 && lines(err_text) == 1);
+    CHECK(strstr(err_text, "train-images") != NULL);
+    snprintf(dst, sizeof dst, "%s/bad.vsck", out);
+    copy_file(ck, dst, 5000);
+    CHECK(vo2snn("eval", "--checkpoint", dst, "--data", mnist_dir(), NULL) == 1);
+    CHECK(lines(err_text) == 1 && strstr(err_text, "bad.vsck"));
+    CHECK(vo2snn("eval", "--checkpoint", tmp("none.vsck"), "--data", mnist_dir(), NULL) == 1);
+    CHECK(lines(err_text) == 1 && strstr(err_text, "none.vsck"));
+    CHECK(vo2snn("train", "--data", mnist_dir(), "--out", out, "--resume", "--checkpoint", dst, "--epochs", "3", NULL) == 1);
+    CHECK(lines(err_text) == 1 && strstr(err_text, "bad.vsck"));
+    char after[4096];
+    slurp(metrics, after, sizeof after);
+    CHECK(strcmp(before, after) == 0);
+}
+
 /* A failed run leaves an earlier good output untouched. */
 static void test_no_damage(void)
 {
@@ -274,7 +354,9 @@ static void remove_tree(const char *dir)
     for (struct dirent *e; (e = readdir(d));) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) remove_tree(path);
+        else unlink(path);
     }
     closedir(d);
     rmdir(dir);
@@ -288,6 +370,7 @@ int main(void)
     RUN(test_bad_inputs);
     RUN(test_no_damage);
     RUN(test_sweep_determinism);
+    RUN(test_train_and_eval);
     remove_tree(tmpdir);
     return CHECK_DONE();
 }

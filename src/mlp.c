@@ -54,16 +54,16 @@ void vs_linear_backward_naive(float *din, float *dw, float *db, const float *dou
         }
 }
 
-void vs_act_forward(float *out, float *dact, const float *u, const vs_transfer *t, float rail_v, size_t n)
+void vs_act_forward(float *out, float *dact, const float *u, const vs_curve *c, float rail_v, size_t n)
 {
-    const float leak = t->leak;
+    const float leak = c->leak;
     for (size_t i = 0; i < n; i++) {
         float v = u[i];
         int clipped = v > rail_v || v < -rail_v;
         v = v > rail_v ? rail_v : (v < -rail_v ? -rail_v : v);
-        out[i] = vs_transfer_rate(t, v);
+        out[i] = vs_curve_value(c, v);
         /* beyond a rail the adder output is constant; the surrogate leaks through it */
-        dact[i] = clipped ? leak : vs_transfer_slope(t, v);
+        dact[i] = clipped ? leak : vs_curve_slope(c, v);
     }
 }
 
@@ -191,13 +191,14 @@ float *vs_mlp_weights(vs_mlp *m, int l) { return m->params + m->w_off[l]; }
 float *vs_mlp_bias(vs_mlp *m, int l) { return m->params + m->b_off[l]; }
 const float *vs_mlp_hidden(const vs_mlp *m, int l) { return m->a[l - 1]; }
 
+double vs_pixel_voltage(const vs_transfer *t, int p)
+{
+    return p <= 0 ? 0.0 : t->v_on_v + (t->v_peak_v - t->v_on_v) * p / 255.0;
+}
+
 void vs_mlp_encode_table(float table[256], const vs_transfer *t)
 {
-    table[0] = vs_transfer_rate(t, 0.0f);
-    for (int p = 1; p < 256; p++) {
-        double v = t->v_on_v + (t->v_peak_v - t->v_on_v) * p / 255.0;
-        table[p] = vs_transfer_rate(t, (float)v);
-    }
+    for (int p = 0; p < 256; p++) table[p] = vs_curve_value(&t->signal, (float)vs_pixel_voltage(t, p));
 }
 
 int vs_mlp_max_batch(const vs_mlp *m) { return m->max_batch; }
@@ -210,7 +211,9 @@ const float *vs_mlp_forward(vs_mlp *m, const float *x, int B)
     for (int l = 0; l < m->cfg.n_layers; l++) {
         int C = m->cfg.sizes[l], OC = m->cfg.sizes[l + 1];
         vs_linear_forward(m->u[l], in, m->params + m->w_off[l], m->params + m->b_off[l], B, C, OC);
-        vs_act_forward(m->a[l], m->dact[l], m->u[l], m->tf, m->cfg.rail_v, (size_t)B * (size_t)OC);
+        /* hidden neurons pass their mean V_spike on to the next adder; outputs are counted */
+        const vs_curve *c = l + 1 < m->cfg.n_layers ? &m->tf->signal : &m->tf->rate;
+        vs_act_forward(m->a[l], m->dact[l], m->u[l], c, m->cfg.rail_v, (size_t)B * (size_t)OC);
         in = m->a[l];
     }
     return in;

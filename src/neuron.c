@@ -7,7 +7,7 @@
 
 #include "vo2snn/rng.h"
 
-enum { Y_V, Y_TEMP, Y_E_IN, Y_E_RS, Y_E_DEV, Y_E_SENSE, Y_DIM };
+enum { Y_V, Y_TEMP, Y_E_IN, Y_E_RS, Y_E_DEV, Y_E_SENSE, Y_Q_SPIKE, Y_DIM };
 #define TEMP_FLOOR_K 200.0
 #define M_SPIKE 0.5
 #define M_REARM 0.1
@@ -59,7 +59,7 @@ typedef struct sim {
     int armed, jitter;
     vs_rng rng;
     double t_w0, t_w1, t_end;
-    double e_in_w0, e_dev_w0;   /* quadratures at the window start */
+    double e_in_w0, e_dev_w0, q_spike_w0;   /* quadratures at the window start */
     int window_started;
     double dt_out;
     long next_out;
@@ -87,6 +87,7 @@ static int rhs(double t, const double *y, double *dy, void *ctx)
     dy[Y_E_RS] = (v_in - v) * i_s;
     dy[Y_E_DEV] = p_dev;
     dy[Y_E_SENSE] = i * i * s->r_sense;
+    dy[Y_Q_SPIKE] = i * s->r_sense;   /* integral of V_spike */
     return 0;
 }
 
@@ -169,6 +170,7 @@ static void window_stats(sim *s, double t1, const double *y1)
         s->window_started = 1;
         s->e_in_w0 = y1[Y_E_IN];
         s->e_dev_w0 = y1[Y_E_DEV];
+        s->q_spike_w0 = y1[Y_Q_SPIKE];
     }
     if (t1 < s->t_w0 || t1 > s->t_w1) return;
     double v = y1[Y_V];
@@ -182,6 +184,7 @@ static void window_stats(sim *s, double t1, const double *y1)
         double span = s->t_w1 - s->t_w0;
         r->p_in_mean_w = (y1[Y_E_IN] - s->e_in_w0) / span;
         r->p_dev_mean_w = (y1[Y_E_DEV] - s->e_dev_w0) / span;
+        r->v_spike_mean_v = (y1[Y_Q_SPIKE] - s->q_spike_w0) / span;
     }
 }
 
@@ -303,7 +306,7 @@ vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
     res->m_min = INFINITY;
     res->m_max = -INFINITY;
 
-    double y[Y_DIM] = {o->v0_v, isnan(o->temp0_k) ? dev->t_amb_k : o->temp0_k, 0, 0, 0, 0};
+    double y[Y_DIM] = {o->v0_v, isnan(o->temp0_k) ? dev->t_amb_k : o->temp0_k, 0, 0, 0, 0, 0};
     s.m = vs_m_project(&s.dev, s.m, y[Y_TEMP]);
     res->temp_max_k = y[Y_TEMP];
     double atol[2] = {o->atol_v, o->atol_temp_k};
@@ -329,7 +332,7 @@ vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
     }
     if (s.t_w0 == 0.0) {
         s.window_started = 1;
-        s.e_in_w0 = s.e_dev_w0 = 0.0;
+        s.e_in_w0 = s.e_dev_w0 = s.q_spike_w0 = 0.0;
     }
 
     double t_stop = 0;

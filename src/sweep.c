@@ -51,6 +51,7 @@ vs_status vs_classify(const vs_device_params *dev, const vs_circuit *c, double v
         out->p_in_w = r.p_in_mean_w;
         out->e_in_per_spike_j = osc ? r.e_in_per_spike_j : (double)NAN;
         out->v_pp_v = r.v_osc_max_v - r.v_osc_min_v;
+        out->v_spike_mean_v = r.v_spike_mean_v;
         out->spikes = (long)r.n_spikes_window;
     }
     vs_neuron_result_free(&r);

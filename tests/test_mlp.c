@@ -50,7 +50,7 @@ static vs_transfer smooth_transfer(void)
         f[i] = 1e5 * v * v * exp(-v / 4);
     }
     vs_transfer t;
-    vs_status s = vs_transfer_from_table(f, N, 0.02, 0.0, &t);
+    vs_status s = vs_transfer_from_table(f, NULL, N, 0.02, 0.0, &t);
     CHECK(s == VS_OK);
     return t;
 }
@@ -71,12 +71,12 @@ static void test_transfer_interpolation(void)
     vs_transfer_free(&t);
     /* a silent region stays exactly silent (no PCHIP overshoot at a jump) */
     double g[6] = {0, 0, 0, 5e4, 1e5, 1e5};
-    CHECK(vs_transfer_from_table(g, 6, 1.0, 0.0, &t) == VS_OK);
+    CHECK(vs_transfer_from_table(g, NULL, 6, 1.0, 0.0, &t) == VS_OK);
     for (float v = 0; v <= 2.0f; v += 0.01f) CHECK(vs_transfer_rate(&t, v) == 0.0f);
     CHECK_NEAR(t.v_on_v, 3.0, 0, 0);
     vs_transfer_free(&t);
     double z[3] = {0, 0, 0};
-    CHECK(vs_transfer_from_table(z, 3, 1.0, 0.0, &t) == VS_ENOTFOUND);
+    CHECK(vs_transfer_from_table(z, NULL, 3, 1.0, 0.0, &t) == VS_ENOTFOUND);
 }
 
 /* Every parameter's gradient matches central finite differences of the loss. */
@@ -135,7 +135,7 @@ static void test_rails(void)
 {
     vs_transfer t = smooth_transfer();
     float u[4] = {-30, -5, 5, 30}, out[4], d[4];
-    vs_act_forward(out, d, u, &t, 10.0f, 4);
+    vs_act_forward(out, d, u, &t.rate, 10.0f, 4);
     CHECK(out[3] == vs_transfer_rate(&t, 10.0f) && d[3] == 0.0f);
     CHECK(out[0] == -vs_transfer_rate(&t, 10.0f) && d[0] == 0.0f);
     CHECK(d[1] > 0 && d[2] > 0);

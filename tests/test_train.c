@@ -59,6 +59,12 @@ static void test_transfer_shape(void)
     CHECK_NEAR((double)vs_transfer_rate(&tf, 11.0f), 135.2e3 / tf.f_peak_hz, 0.03, 0);
     CHECK(vs_transfer_rate(&tf, -11.0f) == -vs_transfer_rate(&tf, 11.0f));   /* inverted spikes */
     CHECK(vs_transfer_slope(&tf, 4.0f) > 0);      /* surrogate: silent zone still carries error */
+    /* the signal (mean V_spike) includes the sub-threshold leakage current, rises through the
+       window and is normalised at the peak-rate voltage */
+    CHECK(vs_curve_value(&tf.signal, 8.9f) > 0.1f && vs_curve_value(&tf.signal, 8.9f) < 0.5f);
+    CHECK_NEAR((double)vs_curve_value(&tf.signal, (float)tf.v_peak_v), 1.0, 1e-4, 0);
+    CHECK(vs_curve_value(&tf.signal, 9.5f) > vs_curve_value(&tf.signal, 9.0f));
+    CHECK_NEAR(tf.s_peak_v, 0.1306, 0.03, 0);     /* mean V_spike of device 1 at 12.56 V */
     /* the table was cached: a second build reads it back identically */
     vs_device_params p;
     vs_device_preset(1, &p);

@@ -3,14 +3,15 @@
  * neuron's own transfer function.
  *
  * Forward pass for a mini-batch (shapes in comments are row-major):
- *   x   (B, 784)  input-neuron rates r(V_pix) (see vs_mlp_encode)
+ *   x   (B, 784)  input-neuron signals s^(V_pix) (see vs_mlp_encode_table)
  *   u1  (B, 128)  = x W1^T + b1      hidden input voltage, the inverting-adder output,
  *   v1            = clamp(u1, -rail, +rail)   limited by the adder's rails
- *   h   (B, 128)  = r(v1)            hidden rates (transfer function, odd)
+ *   h   (B, 128)  = s^(v1)           hidden signals: the mean V_spike each hidden
+ *                                    neuron feeds the next adder, normalised (odd)
  *   u2  (B, 10)   = h W2^T + b2,  v2 = clamp(u2), o = r(v2)   output rates
- * Weights are in volts per unit rate (an adder gain times the spike signal level),
- * biases in volts (the adder's reference input). The class is argmax o (the output
- * neuron with the most spikes; ties go to the lowest index).
+ * Weights are in volts per unit signal (an adder gain times s_peak), biases in volts
+ * (the adder's reference input). The class is the output with the most spikes
+ * (vs_mlp_classify).
  *
  * Losses: MSE against one-hot targets (the paper's), or cross-entropy on softmax of
  * ce_scale * o. Optimisers: SGD with momentum, Adam. Kernels follow llm.c: outputs
@@ -39,9 +40,9 @@ void vs_linear_backward(float *din, float *dw, float *db, const float *dout, con
 void vs_linear_backward_naive(float *din, float *dw, float *db, const float *dout, const float *in,
                               const float *w, int B, int C, int OC);
 
-/* out = r(clamp(u, +-rail)), dact = surrogate r'(clamp(u)), or the transfer's leak slope
+/* out = y(clamp(u, +-rail)), dact = surrogate y'(clamp(u)), or the curve's leak slope
    where the rail clips (straight-through). n values. */
-void vs_act_forward(float *out, float *dact, const float *u, const vs_transfer *t, float rail_v, size_t n);
+void vs_act_forward(float *out, float *dact, const float *u, const vs_curve *c, float rail_v, size_t n);
 /* du = dout * dact */
 void vs_act_backward(float *du, const float *dout, const float *dact, size_t n);
 
@@ -91,15 +92,16 @@ void vs_mlp_set_lr(vs_mlp *m, float lr);
 float *vs_mlp_weights(vs_mlp *m, int l);
 float *vs_mlp_bias(vs_mlp *m, int l);
 
-/* Input encoding: pixel p in 0..255 -> V = 0 if p == 0, else v_on + (v_peak - v_on) p/255,
-   rate r(V). Writes the 256-entry table. */
+/* Input encoding: pixel p in 0..255 drives its input neuron at V = 0 if p == 0, else
+   v_on + (v_peak - v_on) p/255; the neuron passes on its signal s^(V). */
+double vs_pixel_voltage(const vs_transfer *t, int p);
 void vs_mlp_encode_table(float table[256], const vs_transfer *t);
 
 int vs_mlp_max_batch(const vs_mlp *m);
 
 /* Forward pass on B rows (1 <= B <= max_batch, checked) of x (B, sizes[0]); returns the output rates (B, sizes[L]). */
 const float *vs_mlp_forward(vs_mlp *m, const float *x, int B);
-/* Hidden rates of layer l (1..n_layers-1) from the last forward pass, (B, sizes[l]). */
+/* Hidden signals of layer l (1..n_layers-1) from the last forward pass, (B, sizes[l]). */
 const float *vs_mlp_hidden(const vs_mlp *m, int l);
 /* Loss of the last forward pass against labels, and its gradient stored for backward. */
 float vs_mlp_loss(vs_mlp *m, const uint8_t *labels, int B);

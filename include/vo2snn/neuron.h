@@ -81,6 +81,7 @@ typedef struct vs_neuron_result {
     double i_peak_a;                /* largest |I| */
     double m_min, m_max;
     double p_in_mean_w, p_dev_mean_w;
+    double v_spike_mean_v;          /* mean V_spike: what a downstream adder averages */
     double e_in_per_spike_j, e_dev_per_spike_j;   /* P/f; NAN if no oscillation */
 
     /* over [0, t_end] */

@@ -44,6 +44,7 @@ typedef struct vs_point {
     double p_in_w;           /* mean source power over the statistics window */
     double e_in_per_spike_j; /* oscillating points; NAN otherwise */
     double v_pp_v;           /* V_osc peak-to-peak over the window */
+    double v_spike_mean_v;   /* mean V_spike over the window (spikes and leakage) */
     long spikes;             /* in the window */
 } vs_point;
 

@@ -28,6 +28,11 @@ vs_input vs_input_square(double v_lo, double v_hi, double delay_s, double width_
                       .delay_s = delay_s, .width_s = width_s};
 }
 
+vs_input vs_input_sampled(const float *samples, size_t n, double dt_s)
+{
+    return (vs_input){.kind = VS_INPUT_SAMPLED, .samples = samples, .n_samples = n, .dt_sample_s = dt_s};
+}
+
 void vs_input_free(vs_input *in)
 {
     if (!in) return;
@@ -134,6 +139,12 @@ vs_status vs_input_validate(const vs_input *in)
                                i + 1, in->knot_t_s[i]);
         }
         break;
+    case VS_INPUT_SAMPLED:
+        if (!in->samples || in->n_samples < 2 || !(in->dt_sample_s > 0) || !isfinite(in->dt_sample_s))
+            return vs_fail(VS_EINVAL, "a sampled input needs >= 2 samples and a positive interval");
+        for (size_t i = 0; i < in->n_samples; i++)
+            if (!isfinite(in->samples[i])) return vs_fail(VS_EINVAL, "sampled input value %zu is not finite", i);
+        break;
     default:
         return vs_fail(VS_EINVAL, "unknown input kind %d", (int)in->kind);
     }
@@ -193,6 +204,11 @@ void vs_input_piece_at(const vs_input *in, double t_ref, vs_input_piece *p)
             p->amplitude = in->amplitude_v;
             p->delay = in->delay_s;
         }
+        break;
+    case VS_INPUT_SAMPLED:
+        p->samples = in->samples;
+        p->n_samples = in->n_samples;
+        p->inv_dt = 1.0 / in->dt_sample_s;
         break;
     case VS_INPUT_PWL: {
         size_t i = pwl_segment(in, t_ref);
@@ -255,6 +271,8 @@ double vs_input_next_break(const vs_input *in, double t)
             if (in->knot_t_s[i] > t + tol) return in->knot_t_s[i];
         return INFINITY;
     }
+    case VS_INPUT_SAMPLED:
+        return INFINITY;   /* smooth enough between samples; the error control resolves kinks */
     }
     return INFINITY;
 }
@@ -276,5 +294,6 @@ void vs_input_describe(const vs_input *in, char *buf, size_t n)
                  in->delay_s, in->width_s);
         break;
     case VS_INPUT_PWL: snprintf(buf, n, "piecewise-linear, %zu knots", in->n_knots); break;
+    case VS_INPUT_SAMPLED: snprintf(buf, n, "sampled, %zu points every %g s", in->n_samples, in->dt_sample_s); break;
     }
 }

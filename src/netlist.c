@@ -82,6 +82,14 @@ static void write_source(FILE *f, const vs_input *in, double t_end_s)
             fprintf(f, "+ %.10g %.10g\n", in->knot_t_s[i], in->knot_v_v[i]);
         fprintf(f, "+ )\n");
         break;
+    case VS_INPUT_SAMPLED:
+        fprintf(f, "* V_in: sampled waveform as PWL(t v ...), %zu samples every %.10g s\n",
+                in->n_samples, in->dt_sample_s);
+        fprintf(f, "Vin in 0 PWL(\n");
+        for (size_t i = 0; i < in->n_samples; i++)
+            fprintf(f, "+ %.10g %.10g\n", in->dt_sample_s * (double)i, (double)in->samples[i]);
+        fprintf(f, "+ )\n");
+        break;
     }
 }
 

@@ -7,7 +7,7 @@
 
 #include "vo2snn/rng.h"
 
-enum { Y_V, Y_TEMP, Y_E_IN, Y_E_RS, Y_E_DEV, Y_E_SENSE, Y_Q_SPIKE, Y_DIM };
+enum { Y_V, Y_TEMP, Y_E_IN, Y_E_RS, Y_E_DEV, Y_E_SENSE, Y_Q_SPIKE, Y_Q_IN, Y_DIM };
 #define TEMP_FLOOR_K 200.0
 #define M_SPIKE 0.5
 #define M_REARM 0.1
@@ -46,6 +46,8 @@ vs_sim_opts vs_sim_opts_default(void)
         .v0_v = 0,
         .temp0_k = NAN,
         .m0 = 0,
+        .v_spike_grid = NULL,
+        .n_v_spike_grid = 0,
     };
 }
 
@@ -65,6 +67,8 @@ typedef struct sim {
     long next_out;
     vs_sample_fn sample;
     void *user;
+    float *grid;                /* fast path: V_spike only, at t = k dt_out */
+    size_t n_grid;
     size_t cap_spikes;
     vs_neuron_result *res;
     vs_status err;
@@ -88,6 +92,7 @@ static int rhs(double t, const double *y, double *dy, void *ctx)
     dy[Y_E_DEV] = p_dev;
     dy[Y_E_SENSE] = i * i * s->r_sense;
     dy[Y_Q_SPIKE] = i * s->r_sense;   /* integral of V_spike */
+    dy[Y_Q_IN] = i_s;                 /* charge delivered by the source */
     return 0;
 }
 
@@ -138,6 +143,20 @@ static double locate_spike(const sim *s, const vs_ode *ode, double m_old, double
         else a = mid;
     }
     return b;
+}
+
+/* Fast path: V_spike on the grid from the dense V and T alone. */
+static void emit_grid(sim *s, const vs_ode *ode, double m_old, double t1)
+{
+    for (;;) {
+        size_t k = (size_t)s->next_out;
+        double t = (double)k * s->dt_out;
+        if (k >= s->n_grid || t > t1 * (1 + 1e-12) || t > s->t_end) return;
+        double v = vs_ode_dense_component(ode, t, Y_V), temp = vs_ode_dense_component(ode, t, Y_TEMP);
+        double r = vs_r_device(&s->dev, temp, vs_m_project(&s->dev, m_old, temp));
+        s->grid[k] = (float)(v / (r + s->r_sense) * s->r_sense);
+        s->next_out++;
+    }
 }
 
 static int emit_samples(sim *s, const vs_ode *ode, double m_old, double t1)
@@ -199,6 +218,7 @@ static int accepted(const vs_ode *ode, double t0, const double *y0, double t1, d
     double m_new = vs_m_project(&s->dev, m_old, y1[Y_TEMP]);
 
     if (s->sample && emit_samples(s, ode, m_old, t1) == 2) return 2;
+    if (s->grid) emit_grid(s, ode, m_old, t1);
 
     if (s->armed && m_new >= M_SPIKE) {
         double ts = locate_spike(s, ode, m_old, t0, t1);
@@ -244,6 +264,7 @@ static void finish_stats(sim *s, const double *y)
     r->e_series_j = y[Y_E_RS];
     r->e_dev_j = y[Y_E_DEV];
     r->e_sense_j = y[Y_E_SENSE];
+    r->q_in_c = y[Y_Q_IN];
     r->e_cap_j = 0.5 * s->c_f * y[Y_V] * y[Y_V];
     r->v_end_v = y[Y_V];
     r->temp_end_k = y[Y_TEMP];
@@ -294,6 +315,7 @@ vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
         .t_w1 = isnan(o->t_window1_s) ? o->t_end_s : o->t_window1_s,
         .dt_out = o->dt_out_s, .next_out = 0,
         .sample = o->dt_out_s > 0 ? sample : NULL, .user = user,
+        .grid = o->dt_out_s > 0 && !sample ? o->v_spike_grid : NULL, .n_grid = o->n_v_spike_grid,
         .res = res, .err = VS_OK,
     };
     if (!(s.t_w0 >= 0 && s.t_w1 > s.t_w0 && s.t_w1 <= o->t_end_s))
@@ -306,7 +328,7 @@ vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
     res->m_min = INFINITY;
     res->m_max = -INFINITY;
 
-    double y[Y_DIM] = {o->v0_v, isnan(o->temp0_k) ? dev->t_amb_k : o->temp0_k, 0, 0, 0, 0, 0};
+    double y[Y_DIM] = {o->v0_v, isnan(o->temp0_k) ? dev->t_amb_k : o->temp0_k, 0, 0, 0, 0, 0, 0};
     s.m = vs_m_project(&s.dev, s.m, y[Y_TEMP]);
     res->temp_max_k = y[Y_TEMP];
     double atol[2] = {o->atol_v, o->atol_temp_k};
@@ -329,6 +351,10 @@ vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
                          v_in * (v_in - y[Y_V]) * s.g_series};
         s.next_out = 1;
         if (s.sample(&smp, user) != 0) s.sample = NULL;
+    }
+    if (s.grid && s.n_grid > 0) {
+        s.grid[0] = (float)(y[Y_V] / (vs_r_device(&s.dev, y[Y_TEMP], s.m) + s.r_sense) * s.r_sense);
+        s.next_out = 1;
     }
     if (s.t_w0 == 0.0) {
         s.window_started = 1;

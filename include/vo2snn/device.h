@@ -6,6 +6,7 @@
  * rate-independent play operator on the metallic fraction m:
  *
  *   R(T, m)  = R_ins0 exp((E_a/k_B)(1/T - 1/T_0)) (1 - m) + R_met
+ *   m_heat/cool(T) = (1 + tanh((T - T_c -/+ dT_h/2)/w_T))/2
  *   C_th dT/dt = I^2 R - G_th (T - T_amb)
  *   m <- clamp(m, m_heat(T), m_cool(T))          after every accepted step
  *
@@ -121,21 +122,30 @@ int vs_device_has_jitter(const vs_device_params *p);
  */
 void vs_device_model_draw(vs_device_model *d, const vs_device_params *p, vs_rng *rng);
 
+/* (1 + tanh(x))/2 written as the logistic 1/(1 + exp(-2x)): one exp, same function. */
+static inline double vs_half_tanh_step(double x)
+{
+    return 1.0 / (1.0 + exp(-2.0 * x));
+}
+
 static inline double vs_m_heat(const vs_device_model *d, double t_k)
 {
-    return 0.5 * (1.0 + tanh((t_k - d->t_heat_k) * d->inv_w_t));
+    return vs_half_tanh_step((t_k - d->t_heat_k) * d->inv_w_t);
 }
 
 static inline double vs_m_cool(const vs_device_model *d, double t_k)
 {
-    return 0.5 * (1.0 + tanh((t_k - d->t_cool_k) * d->inv_w_t));
+    return vs_half_tanh_step((t_k - d->t_cool_k) * d->inv_w_t);
 }
 
-/* The play operator: m clamped between the heating and cooling branches at t_k. */
+/* The play operator: m clamped between the heating and cooling branches at t_k
+   (m_heat <= m_cool, so m_cool is needed only when m lies above m_heat). */
 static inline double vs_m_project(const vs_device_model *d, double m, double t_k)
 {
-    double lo = vs_m_heat(d, t_k), hi = vs_m_cool(d, t_k);
-    return m < lo ? lo : (m > hi ? hi : m);
+    double lo = vs_m_heat(d, t_k);
+    if (m <= lo) return lo;
+    double hi = vs_m_cool(d, t_k);
+    return m > hi ? hi : m;
 }
 
 static inline double vs_r_insulating(const vs_device_model *d, double t_k)

@@ -24,7 +24,8 @@ typedef enum vs_input_kind {
     VS_INPUT_PULSE,    /* v_hi for t-delay in [k*period, k*period + width), else v_lo */
     VS_INPUT_SINE,     /* offset + amplitude * sin(2 pi (t - delay) / period) for t >= delay, else offset */
     VS_INPUT_SQUARE,   /* v_hi for t in [delay, delay + width), else v_lo */
-    VS_INPUT_PWL       /* linear between knots, constant outside */
+    VS_INPUT_PWL,      /* linear between knots, constant outside */
+    VS_INPUT_SAMPLED   /* uniformly sampled waveform (borrowed), cubic (Catmull-Rom) between samples */
 } vs_input_kind;
 
 typedef struct vs_input {
@@ -36,6 +37,9 @@ typedef struct vs_input {
     double offset_v, amplitude_v; /* sine */
     size_t n_knots;               /* pwl */
     double *knot_t_s, *knot_v_v;  /* pwl, owned */
+    const float *samples;         /* sampled: n_samples values at t = i dt_sample_s, borrowed */
+    size_t n_samples;
+    double dt_sample_s;
 } vs_input;
 
 /* Constructors for the common kinds (no allocation). */
@@ -43,6 +47,8 @@ vs_input vs_input_dc(double v);
 vs_input vs_input_pulse(double v_lo, double v_hi, double period_s, double width_s, double delay_s);
 vs_input vs_input_sine(double offset_v, double amplitude_v, double period_s, double delay_s);
 vs_input vs_input_square(double v_lo, double v_hi, double delay_s, double width_s);
+/* A sampled waveform (e.g. an adder output); the samples are borrowed, not copied. */
+vs_input vs_input_sampled(const float *samples, size_t n, double dt_s);
 
 /* Read PWL knots from a CSV with two numeric columns (t_s, v_v; header optional). Times must be >= 0 and strictly increasing. */
 vs_status vs_input_load_pwl(const char *path, vs_input *out);
@@ -68,12 +74,29 @@ double vs_input_next_break(const vs_input *in, double t);
 typedef struct vs_input_piece {
     double t0, v0, slope;
     double omega, offset, amplitude, delay; /* sine pieces (omega > 0) */
+    const float *samples;                   /* sampled inputs: interpolate anywhere */
+    size_t n_samples;
+    double inv_dt;
 } vs_input_piece;
 
 void vs_input_piece_at(const vs_input *in, double t_ref, vs_input_piece *p);
 
 static inline double vs_input_piece_value(const vs_input_piece *p, double t)
 {
+    if (p->samples) {   /* Catmull-Rom cubic: continuous slope, so steps may span samples */
+        const float *y = p->samples;
+        const size_t n = p->n_samples;
+        double a = t * p->inv_dt;
+        if (!(a > 0)) return (double)y[0];
+        size_t i = (size_t)a;
+        if (i + 1 >= n) return (double)y[n - 1];
+        double f = a - (double)i, y0 = (double)y[i], y1 = (double)y[i + 1];
+        double m0 = 0.5 * (y1 - (double)y[i > 0 ? i - 1 : 0]);
+        double m1 = 0.5 * ((double)y[i + 2 < n ? i + 2 : n - 1] - y0);
+        double f2 = f * f, f3 = f2 * f;
+        return (2 * f3 - 3 * f2 + 1) * y0 + (f3 - 2 * f2 + f) * m0 + (-2 * f3 + 3 * f2) * y1 +
+               (f3 - f2) * m1;
+    }
     if (p->omega > 0) return p->offset + p->amplitude * sin(p->omega * (t - p->delay));
     return p->v0 + p->slope * (t - p->t0);
 }

@@ -54,6 +54,8 @@ typedef struct vs_sim_opts {
     double dt_out_s;       /* trace sampling interval; 0 = no trace */
     uint64_t seed;         /* jitter RNG seed (used only if a sigma is > 0) */
     double v0_v, temp0_k, m0;  /* initial state; temp0 NAN = ambient */
+    float *v_spike_grid;       /* if set (and no sample callback): V_spike at t = k dt_out, */
+    size_t n_v_spike_grid;     /* k < n_v_spike_grid, filled directly (fast path for networks) */
 } vs_sim_opts;
 
 vs_sim_opts vs_sim_opts_default(void);
@@ -86,6 +88,7 @@ typedef struct vs_neuron_result {
 
     /* over [0, t_end] */
     double e_in_j, e_series_j, e_dev_j, e_sense_j, e_cap_j; /* e_cap: stored at the end */
+    double q_in_c;                  /* charge delivered by the source */
     double temp_max_k;
     double v_end_v, temp_end_k, m_end;
     double t_end_s;                 /* where the run stopped */

@@ -1,0 +1,82 @@
+/*
+ * infer.h -- a trained rate network deployed on circuit neurons (paper Fig 4B-F).
+ *
+ * The weights of a vs_mlp become the gains of the two-stage adders (g = w/s_peak,
+ * excitatory weights into stage 1, inhibitory into stage 2, bias as the stage-2
+ * reference; stage 1 attenuated so it never saturates), whose outputs are limited to
+ * the network's rails, every neuron is the full device-and-circuit model, and an image is
+ * shown for `window_s`: each pixel p drives its input neuron at vs_pixel_voltage(p)
+ * from t = 0. Input neurons are dc-driven, so their V_spike waveforms are computed once
+ * per grey level and shared. The class is the output neuron with the most spikes in
+ * the window; ties go to the earliest first spike, then (all silent) to the highest
+ * node voltage at the end (the neuron closest to firing), then to the lowest index.
+ *
+ * Energy per inference is integrated from the circuit: every neuron's source energy
+ * (dissipated in its series resistor, device, sense resistor, and left on its
+ * capacitor), input neurons from their pixel drivers, hidden and output neurons from
+ * their adders, plus the adders' own op-amp and resistor dissipation (synapse.h).
+ *
+ * Units: SI. A vs_infer_net is read-only once built and can be shared by threads,
+ * each with its own vs_infer_work.
+ */
+#ifndef VO2SNN_INFER_H
+#define VO2SNN_INFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vo2snn/mlp.h"
+#include "vo2snn/network.h"
+#include "vo2snn/transfer.h"
+
+typedef struct vs_infer_opts {
+    double window_s;        /* presentation time per image (50 us) */
+    double dt_s;            /* waveform grid between layers (20 ns) */
+    double tau_syn_s;       /* stage-2 low-pass of every adder (1 us; 0 = plain adder) */
+    vs_opamp opamp;         /* ideal by default */
+    double r_tolerance;     /* relative sigma of each adder resistor (0 = exact) */
+    uint64_t seed;          /* resistor draws */
+    vs_sim_opts sim;        /* integrator settings for every neuron */
+} vs_infer_opts;
+
+vs_infer_opts vs_infer_opts_default(void);
+
+typedef struct vs_infer_net vs_infer_net;    /* opaque */
+typedef struct vs_infer_work vs_infer_work;  /* opaque, one per thread */
+
+/* Build from a trained 2-layer network m (borrowed while building), its transfer t (borrowed for life). */
+vs_status vs_infer_net_new(vs_mlp *m, const vs_transfer *t, const vs_device_params *dev,
+                           const vs_circuit *c, const vs_infer_opts *o, vs_infer_net **out);
+void vs_infer_net_free(vs_infer_net *net);
+vs_infer_work *vs_infer_work_new(const vs_infer_net *net);
+void vs_infer_work_free(vs_infer_work *w);
+
+typedef struct vs_infer_energy {
+    double input_j, hidden_j, output_j;   /* neuron source energies by layer */
+    double synapse_j;                     /* adders: op-amps and resistors */
+    double total_j;
+} vs_infer_energy;
+
+/* Spikes of one layer in one image: neuron index and time, in time order per neuron. */
+typedef struct vs_spike_list {
+    size_t n, cap;
+    uint16_t *neuron;
+    float *t_s;
+} vs_spike_list;
+
+typedef struct vs_infer_result {
+    int predicted;
+    int counts[10];               /* output spikes in the window */
+    double first_spike_s[10];     /* INFINITY if none */
+    long spikes[3];               /* input, hidden, output layer totals */
+    vs_infer_energy energy;
+    vs_spike_list *record[3];     /* optional: set non-NULL lists to record the raster */
+} vs_infer_result;
+
+/* Run one image (rows*cols bytes). */
+vs_status vs_infer_image(const vs_infer_net *net, vs_infer_work *w, const uint8_t *image,
+                         vs_infer_result *res);
+
+void vs_spike_list_free(vs_spike_list *l);
+
+#endif

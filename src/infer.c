@@ -1,0 +1,335 @@
+/* infer.c -- the trained network as circuit neurons and adders, one image at a time. */
+#include "vo2snn/infer.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vo2snn/rng.h"
+
+enum { N_LEVELS = 256 };
+
+struct vs_infer_net {
+    vs_infer_opts o;
+    vs_device_params dev;
+    vs_circuit circ;
+    int n_in, n_hid, n_out;
+    size_t n_t;                  /* grid points over the window */
+    float *level_wave;           /* (256, n_t) V_spike of an input neuron per grey level */
+    float *level_wave2;          /* (256, n_t) its square, for the adder resistor power */
+    double level_energy[N_LEVELS];
+    long level_spikes[N_LEVELS];
+    float *level_spike_t;        /* (256, max_level_spikes) spike times per level */
+    int max_level_spikes;
+    /* gains: excitatory (>= 0) and inhibitory magnitudes, (n_out_layer, n_in_layer) */
+    float *g1e, *g1i, *g2e, *g2i;
+    vs_adder *adder1, *adder2;   /* per hidden / output neuron */
+};
+
+struct vs_infer_work {
+    float *s_k, *s2_k;           /* (n_levels_present, n_t) gathered level waveforms */
+    float *a_e, *a_i, *a_r;      /* (n_levels_present, n_hid) summed gains */
+    float *se, *si, *pr;         /* (n_hid, n_t) input sums and resistor power */
+    float *h, *h2;               /* (n_hid, n_t) hidden V_spike and its square */
+    float *scratch;              /* 3 n_t */
+};
+
+vs_infer_opts vs_infer_opts_default(void)
+{
+    vs_infer_opts o = {.window_s = 50e-6, .dt_s = 20e-9, .tau_syn_s = 1e-6,
+                       .opamp = vs_opamp_ideal(), .r_tolerance = 0, .seed = 1,
+                       .sim = vs_sim_opts_default()};
+    o.sim.h_max_s = 1e-6;
+    return o;
+}
+
+void vs_infer_net_free(vs_infer_net *n)
+{
+    if (!n) return;
+    free(n->level_wave);
+    free(n->level_wave2);
+    free(n->level_spike_t);
+    free(n->g1e);
+    free(n->adder1);
+    free(n);
+}
+
+void vs_spike_list_free(vs_spike_list *l)
+{
+    if (!l) return;
+    free(l->neuron);
+    free(l->t_s);
+    memset(l, 0, sizeof *l);
+}
+
+static int record_spike(vs_spike_list *l, int neuron, double t)
+{
+    if (!l) return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 1024;
+        uint16_t *a = realloc(l->neuron, cap * sizeof *a);
+        if (!a) return -1;
+        l->neuron = a;
+        float *b = realloc(l->t_s, cap * sizeof *b);
+        if (!b) return -1;
+        l->t_s = b;
+        l->cap = cap;
+    }
+    l->neuron[l->n] = (uint16_t)neuron;
+    l->t_s[l->n] = (float)t;
+    l->n++;
+    return 0;
+}
+
+/* Split weights w (OC, C) into excitatory and inhibitory gains |w|/s_peak, with resistor spread. */
+static void split_gains(const float *w, int OC, int C, double s_peak, double tol, vs_rng *rng,
+                        float *ge, float *gi)
+{
+    for (size_t i = 0; i < (size_t)OC * (size_t)C; i++) {
+        double g = (double)w[i] / s_peak;
+        if (tol > 0) g *= 1.0 + tol * vs_rng_normal(rng);
+        ge[i] = g > 0 ? (float)g : 0.0f;
+        gi[i] = g < 0 ? (float)-g : 0.0f;
+    }
+}
+
+/* Adders of a layer: stage 1 attenuated by K so that even all excitatory inputs at 1.2 x
+   s_peak stay within half the op-amp rail; stage 2 limited to the network's rail. */
+static void make_adders(vs_adder *a, const float *ge, const float *gi, const float *bias, int OC,
+                        int C, double tau_syn, double s_peak, double op_rail, double rail_out)
+{
+    for (int k = 0; k < OC; k++) {
+        double se = 0, si = 0;
+        for (int j = 0; j < C; j++) se += (double)ge[(size_t)k * C + j], si += (double)gi[(size_t)k * C + j];
+        double ks = fmax(1.0, 1.2 * s_peak * se / (0.5 * op_rail));
+        a[k] = (vs_adder){.ng1 = 1 + se / ks, .ng2 = 2 + ks + si, .bias_v = (double)bias[k],
+                          .tau_syn_s = tau_syn, .k_split = ks, .rail_out_v = rail_out};
+    }
+}
+
+vs_status vs_infer_net_new(vs_mlp *m, const vs_transfer *t, const vs_device_params *dev,
+                           const vs_circuit *c, const vs_infer_opts *o, vs_infer_net **out)
+{
+    const vs_mlp_config *cfg = vs_mlp_get_config(m);
+    if (cfg->n_layers != 2 || cfg->sizes[2] != 10)
+        return vs_fail(VS_EINVAL, "circuit inference needs an input-hidden-10 network");
+    if (!(o->window_s > 0) || !(o->dt_s > 0) || o->window_s / o->dt_s > 1e7 || o->window_s / o->dt_s < 10)
+        return vs_fail(VS_EINVAL, "window %g s and grid %g s must give 10 to 1e7 samples", o->window_s, o->dt_s);
+    if (!(o->tau_syn_s >= 0) || !(o->r_tolerance >= 0 && o->r_tolerance < 0.5))
+        return vs_fail(VS_EINVAL, "synaptic time constant must be >= 0 and resistor tolerance in [0, 0.5)");
+    vs_infer_net *n = calloc(1, sizeof *n);
+    if (!n) return vs_fail(VS_ENOMEM, "out of memory");
+    n->o = *o;
+    n->dev = *dev;
+    n->circ = *c;
+    n->n_in = cfg->sizes[0], n->n_hid = cfg->sizes[1], n->n_out = cfg->sizes[2];
+    n->n_t = (size_t)floor(o->window_s / o->dt_s + 0.5) + 1;
+    n->max_level_spikes = (int)(o->window_s * 1e6) + 8;   /* < 1 spike per us */
+    size_t nt = n->n_t, nin = (size_t)n->n_in, nh = (size_t)n->n_hid, no = (size_t)n->n_out;
+    n->level_wave = malloc(2 * N_LEVELS * nt * sizeof(float));
+    n->level_spike_t = malloc((size_t)N_LEVELS * (size_t)n->max_level_spikes * sizeof(float));
+    n->g1e = malloc((2 * nh * nin + 2 * no * nh) * sizeof(float));
+    n->adder1 = malloc((nh + no) * sizeof(vs_adder));
+    if (!n->level_wave || !n->level_spike_t || !n->g1e || !n->adder1) {
+        vs_infer_net_free(n);
+        return vs_fail(VS_ENOMEM, "out of memory for the circuit network");
+    }
+    n->level_wave2 = NULL;
+    float *lw2 = n->level_wave + N_LEVELS * nt;
+    n->g1i = n->g1e + nh * nin;
+    n->g2e = n->g1i + nh * nin;
+    n->g2i = n->g2e + no * nh;
+    n->adder2 = n->adder1 + nh;
+
+    vs_rng rng;
+    vs_rng_seed(&rng, o->seed, 77);
+    split_gains(vs_mlp_weights(m, 0), n->n_hid, n->n_in, t->s_peak_v, o->r_tolerance, &rng, n->g1e, n->g1i);
+    split_gains(vs_mlp_weights(m, 1), n->n_out, n->n_hid, t->s_peak_v, o->r_tolerance, &rng, n->g2e, n->g2i);
+    /* the adders' outputs saturate where the trained network's rails are */
+    make_adders(n->adder1, n->g1e, n->g1i, vs_mlp_bias(m, 0), n->n_hid, n->n_in, o->tau_syn_s,
+                t->s_peak_v, o->opamp.rail_v, (double)cfg->rail_v);
+    make_adders(n->adder2, n->g2e, n->g2i, vs_mlp_bias(m, 1), n->n_out, n->n_hid, o->tau_syn_s,
+                t->s_peak_v, o->opamp.rail_v, (double)cfg->rail_v);
+
+    /* input neurons: one dc run per grey level */
+    vs_status st = VS_OK;
+#pragma omp parallel for schedule(dynamic, 4)
+    for (int lv = 0; lv < N_LEVELS; lv++) {
+        float *wave = n->level_wave + (size_t)lv * nt;
+        vs_neuron_result r;
+        vs_status s = vs_dc_neuron_waveform(dev, c, vs_pixel_voltage(t, lv), nt, o->dt_s, &o->sim, wave, &r);
+        if (s == VS_OK) {
+            n->level_energy[lv] = r.e_in_j;
+            n->level_spikes[lv] = (long)r.n_spikes;
+            for (size_t k = 0; k < r.n_spikes && k < (size_t)n->max_level_spikes; k++)
+                n->level_spike_t[(size_t)lv * n->max_level_spikes + k] = (float)r.spike_t_s[k];
+            for (size_t i = 0; i < nt; i++) lw2[(size_t)lv * nt + i] = wave[i] * wave[i];
+        }
+        vs_neuron_result_free(&r);
+#pragma omp critical(infer_levels)
+        if (s != VS_OK && st == VS_OK) st = s;
+    }
+    n->level_wave2 = lw2;
+    if (st != VS_OK) {
+        vs_infer_net_free(n);
+        return vs_fail(st, "input neuron: %s", vs_last_error());
+    }
+    *out = n;
+    return VS_OK;
+}
+
+vs_infer_work *vs_infer_work_new(const vs_infer_net *n)
+{
+    vs_infer_work *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    size_t nt = n->n_t, nh = (size_t)n->n_hid;
+    w->s_k = malloc(2 * N_LEVELS * nt * sizeof(float));
+    w->a_e = malloc(3 * N_LEVELS * nh * sizeof(float));
+    w->se = malloc(5 * nh * nt * sizeof(float));
+    w->scratch = malloc(3 * nt * sizeof(float));
+    if (!w->s_k || !w->a_e || !w->se || !w->scratch) {
+        vs_infer_work_free(w);
+        return NULL;
+    }
+    w->s2_k = w->s_k + N_LEVELS * nt;
+    w->a_i = w->a_e + N_LEVELS * nh;
+    w->a_r = w->a_i + N_LEVELS * nh;
+    w->si = w->se + nh * nt;
+    w->pr = w->si + nh * nt;
+    w->h = w->pr + nh * nt;
+    w->h2 = w->h + nh * nt;
+    return w;
+}
+
+void vs_infer_work_free(vs_infer_work *w)
+{
+    if (!w) return;
+    free(w->s_k);
+    free(w->a_e);
+    free(w->se);
+    free(w->scratch);
+    free(w);
+}
+
+/* C (M, N) = A^T (M, K) B (K, N) with A stored (K, M). */
+static void gemm_tn(float *c, const float *a, const float *b, int M, int N, int K)
+{
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, N, K, 1.0f, a, M, b, N, 0.0f, c, N);
+}
+
+/* C (M, N) = A (M, K) B (K, N). */
+static void gemm_nn(float *c, const float *a, const float *b, int M, int N, int K)
+{
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, b, N, 0.0f, c, N);
+}
+
+/* Simulate layer targets k = 0..n-1 from their input sums; spikes, energies, optional V_spike. */
+static vs_status run_layer(const vs_infer_net *n, vs_infer_work *w, const vs_adder *adders, int count,
+                           const float *se, const float *si, const float *pr, float *v_out,
+                           vs_spike_list *rec, int *counts, double *first, double *v_end,
+                           long *spikes, double *e_neurons, double *e_syn)
+{
+    const size_t nt = n->n_t;
+    for (int k = 0; k < count; k++) {
+        vs_target_result r;
+        vs_status st = vs_target_simulate(&n->dev, &n->circ, &n->o.opamp, &adders[k], se + (size_t)k * nt,
+                                          si + (size_t)k * nt, pr + (size_t)k * nt, nt, n->o.dt_s,
+                                          &n->o.sim, v_out ? v_out + (size_t)k * nt : NULL, w->scratch, &r);
+        if (st != VS_OK) {
+            vs_neuron_result_free(&r.neuron);
+            return st;
+        }
+        *spikes += (long)r.neuron.n_spikes;
+        *e_neurons += r.neuron.e_in_j;
+        *e_syn += r.e_opamp_j;
+        if (counts) {
+            counts[k] = (int)r.neuron.n_spikes;
+            first[k] = r.neuron.n_spikes ? r.neuron.spike_t_s[0] : (double)INFINITY;
+            v_end[k] = r.neuron.v_end_v;
+        }
+        for (size_t s = 0; s < r.neuron.n_spikes; s++)
+            if (record_spike(rec, k, r.neuron.spike_t_s[s]) != 0) {
+                vs_neuron_result_free(&r.neuron);
+                return vs_fail(VS_ENOMEM, "out of memory recording spikes");
+            }
+        vs_neuron_result_free(&r.neuron);
+    }
+    return VS_OK;
+}
+
+vs_status vs_infer_image(const vs_infer_net *n, vs_infer_work *w, const uint8_t *image,
+                         vs_infer_result *res)
+{
+    const size_t nt = n->n_t;
+    const int nin = n->n_in, nh = n->n_hid, no = n->n_out;
+    const double rf = n->o.opamp.r_feedback_ohm;
+    vs_spike_list *rec[3] = {res->record[0], res->record[1], res->record[2]};
+    memset(res, 0, sizeof *res);
+    for (int i = 0; i < 3; i++) res->record[i] = rec[i];
+
+    /* input layer: grey levels present, their waveforms, and the gains summed per level */
+    int level_of[N_LEVELS], nk = 0;
+    for (int lv = 0; lv < N_LEVELS; lv++) level_of[lv] = -1;
+    for (int j = 0; j < nin; j++) {
+        int lv = image[j];
+        res->energy.input_j += n->level_energy[lv];
+        res->spikes[0] += n->level_spikes[lv];
+        for (long s = 0; rec[0] && s < n->level_spikes[lv] && s < n->max_level_spikes; s++)
+            if (record_spike(rec[0], j, n->level_spike_t[(size_t)lv * n->max_level_spikes + s]) != 0)
+                return vs_fail(VS_ENOMEM, "out of memory recording spikes");
+        if (lv == 0 || level_of[lv] >= 0) continue;
+        level_of[lv] = nk;
+        memcpy(w->s_k + (size_t)nk * nt, n->level_wave + (size_t)lv * nt, nt * sizeof(float));
+        memcpy(w->s2_k + (size_t)nk * nt, n->level_wave2 + (size_t)lv * nt, nt * sizeof(float));
+        nk++;
+    }
+    memset(w->a_e, 0, 3 * N_LEVELS * (size_t)nh * sizeof(float));
+    for (int j = 0; j < nin; j++) {
+        int k = level_of[image[j]];
+        if (k < 0) continue;   /* black pixels: silent input neurons */
+        float *ae = w->a_e + (size_t)k * nh, *ai = w->a_i + (size_t)k * nh, *ar = w->a_r + (size_t)k * nh;
+        for (int h = 0; h < nh; h++) {
+            float ge = n->g1e[(size_t)h * nin + j], gi = n->g1i[(size_t)h * nin + j];
+            ae[h] += ge;
+            ai[h] += gi;
+            ar[h] += (ge + gi) / (float)rf;
+        }
+    }
+    if (nk > 0) {
+        gemm_tn(w->se, w->a_e, w->s_k, nh, (int)nt, nk);
+        gemm_tn(w->si, w->a_i, w->s_k, nh, (int)nt, nk);
+        gemm_tn(w->pr, w->a_r, w->s2_k, nh, (int)nt, nk);
+    } else {
+        memset(w->se, 0, 3 * (size_t)nh * nt * sizeof(float));
+    }
+
+    /* hidden layer */
+    vs_status st = run_layer(n, w, n->adder1, nh, w->se, w->si, w->pr, w->h, rec[1], NULL, NULL, NULL,
+                             &res->spikes[1], &res->energy.hidden_j, &res->energy.synapse_j);
+    if (st != VS_OK) return st;
+
+    /* output layer: sums of hidden V_spike through the output adders */
+    for (size_t i = 0; i < (size_t)nh * nt; i++) w->h2[i] = w->h[i] * w->h[i];
+    float *se = w->se, *si = se + (size_t)no * nt, *pr = si + (size_t)no * nt, *g2r = w->a_r;
+    for (size_t i = 0; i < (size_t)no * nh; i++) g2r[i] = (n->g2e[i] + n->g2i[i]) / (float)rf;
+    gemm_nn(se, n->g2e, w->h, no, (int)nt, nh);
+    gemm_nn(si, n->g2i, w->h, no, (int)nt, nh);
+    gemm_nn(pr, g2r, w->h2, no, (int)nt, nh);
+    double v_end[10];
+    st = run_layer(n, w, n->adder2, no, se, si, pr, NULL, rec[2], res->counts, res->first_spike_s, v_end,
+                   &res->spikes[2], &res->energy.output_j, &res->energy.synapse_j);
+    if (st != VS_OK) return st;
+
+    int best = 0;
+    for (int k = 1; k < no; k++) {
+        int better = res->counts[k] > res->counts[best] ||
+                     (res->counts[k] == res->counts[best] &&
+                      (res->first_spike_s[k] < res->first_spike_s[best] ||
+                       (res->first_spike_s[k] == res->first_spike_s[best] && v_end[k] > v_end[best])));
+        if (better) best = k;
+    }
+    res->predicted = best;
+    res->energy.total_j = res->energy.input_j + res->energy.hidden_j + res->energy.output_j + res->energy.synapse_j;
+    return VS_OK;
+}

@@ -50,7 +50,7 @@ int train_build_transfer(const char *prog, const vs_device_params *dev, const vs
     return 0;
 }
 
-static int write_confusion(const char *prog, const char *path, const uint32_t *cm)
+int write_confusion(const char *prog, const char *path, const uint32_t *cm)
 {
     static const char *const cols[] = {"true_label", "pred_0", "pred_1", "pred_2", "pred_3", "pred_4",
                                        "pred_5", "pred_6", "pred_7", "pred_8", "pred_9"};
@@ -64,7 +64,7 @@ static int write_confusion(const char *prog, const char *path, const uint32_t *c
     return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
 }
 
-static int plot_confusion(const char *prog, const char *csv, const char *png, const char *title)
+int plot_confusion(const char *prog, const char *csv, const char *png, const char *title)
 {
     char script[16384];
     snprintf(script, sizeof script,

@@ -18,6 +18,8 @@ int cmd_vf(int argc, char **argv);
 int cmd_cycles(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_net2x2(int argc, char **argv);
+int cmd_infer(int argc, char **argv);
 
 /* ---- pieces shared between commands (demo reuses them) ---- */
 #include <stddef.h>
@@ -38,10 +40,13 @@ int iv_write_scurve(const char *prog, const vs_device_params *p, const char *pat
 void iv_plot_script(char *buf, size_t n, const char *trace, const char *scurve, const char *title);
 
 /* Shared by train, eval and infer. */
+#include <stdint.h>
 #include "vo2snn/idx.h"
 #include "vo2snn/transfer.h"
 int train_load_split(const char *prog, const char *data, const char *dataset, const char *prefix,
                      vs_dataset *out);
+int write_confusion(const char *prog, const char *path, const uint32_t *cm);
+int plot_confusion(const char *prog, const char *csv, const char *png, const char *title);
 int train_build_transfer(const char *prog, const vs_device_params *dev, const vs_circuit *c,
                          const vs_transfer_opts *to, const char *cache, vs_transfer *t);
 

@@ -23,6 +23,8 @@ static const command commands[] = {
     {"cycles", cmd_cycles, "cycle-to-cycle threshold statistics over N I-V sweeps (Fig 2L)"},
     {"train", cmd_train, "train the 784-128-10 BP-SNN on MNIST through the device's transfer function"},
     {"eval", cmd_eval, "score a trained checkpoint on MNIST / Fashion-MNIST"},
+    {"net2x2", cmd_net2x2, "the paper's 2x2 network of circuit neurons through two-stage adders (Fig 3I)"},
+    {"infer", cmd_infer, "run a trained network as circuit neurons: spiking accuracy, rasters, energy (Fig 4B-F)"},
     {"netlist", cmd_netlist, "write an ngspice netlist of the same circuit and device model"},
     {"params", cmd_params, "print a device's parameters and quasi-static characteristics"},
 };

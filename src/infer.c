@@ -17,7 +17,7 @@ struct vs_infer_net {
     int n_in, n_hid, n_out;
     size_t n_t;                  /* grid points over the window */
     float *level_wave;           /* (256, n_t) V_spike of an input neuron per grey level */
-    float *level_wave2;          /* (256, n_t) its square, for the adder resistor power */
+    float *level_wave2;          /* (256, n_t) its square, for the adder resistor power (same block) */
     double level_energy[N_LEVELS];
     long level_spikes[N_LEVELS];
     float *level_spike_t;        /* (256, max_level_spikes) spike times per level */
@@ -37,18 +37,18 @@ struct vs_infer_work {
 
 vs_infer_opts vs_infer_opts_default(void)
 {
-    vs_infer_opts o = {.window_s = 50e-6, .dt_s = 20e-9, .tau_syn_s = 1e-6,
+    vs_infer_opts o = {.window_s = 50e-6, .dt_s = 50e-9, .tau_syn_s = 3e-6,
                        .opamp = vs_opamp_ideal(), .r_tolerance = 0, .seed = 1,
                        .sim = vs_sim_opts_default()};
-    o.sim.h_max_s = 1e-6;
+    o.sim.h_max_s = 3e-6;
+    o.sim.rtol = 3e-4;
     return o;
 }
 
 void vs_infer_net_free(vs_infer_net *n)
 {
     if (!n) return;
-    free(n->level_wave);
-    free(n->level_wave2);
+    free(n->level_wave);   /* level_wave2 lives in the same block */
     free(n->level_spike_t);
     free(n->g1e);
     free(n->adder1);

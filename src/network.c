@@ -2,6 +2,7 @@
 #include "vo2snn/network.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static vs_sim_opts grid_opts(const vs_sim_opts *o, size_t n, double dt)
@@ -62,4 +63,72 @@ vs_status vs_target_simulate(const vs_device_params *dev, const vs_circuit *c, c
     out->e_opamp_j = e;
     out->v_in_mean_v = mean / (double)(n - 1);
     return VS_OK;
+}
+
+vs_net2x2_params vs_net2x2_default(void)
+{
+    return (vs_net2x2_params){.v_drive_v = 9.5, .bias_v = 9.5, .weight = 5.0, .t_end_s = 330e-6,
+                              .dt_s = 5e-9, .tau_syn_s = 0.0};
+}
+
+size_t vs_count_spikes(const vs_neuron_result *r, double t0, double t1)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < r->n_spikes; k++) n += r->spike_t_s[k] >= t0 && r->spike_t_s[k] < t1;
+    return n;
+}
+
+void vs_net2x2_result_free(vs_net2x2_result *r)
+{
+    if (!r) return;
+    for (int i = 0; i < 4; i++) vs_neuron_result_free(&r->neuron[i]);
+}
+
+vs_status vs_net2x2_simulate(const vs_device_params *dev, const vs_circuit *c, const vs_opamp *op,
+                             const vs_net2x2_params *p, const vs_sim_opts *opts, float *waves,
+                             vs_net2x2_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!(p->t_end_s > 0) || !(p->dt_s > 0) || p->t_end_s / p->dt_s > 1e8 || p->t_end_s / p->dt_s < 10)
+        return vs_fail(VS_EINVAL, "run %g s on a %g s grid must give 10 to 1e8 samples", p->t_end_s, p->dt_s);
+    if (!isfinite(p->weight) || p->weight < 0 || !isfinite(p->bias_v) || !isfinite(p->v_drive_v))
+        return vs_fail(VS_EINVAL, "2x2 network: weight must be >= 0, bias and drive finite");
+    size_t n = (size_t)floor(p->t_end_s / p->dt_s + 0.5) + 1;
+    float *buf = malloc(7 * n * sizeof(float));
+    if (!buf) return vs_fail(VS_ENOMEM, "out of memory for %zu samples", n);
+    float *l1 = buf, *l2 = buf + n, *sum = buf + 2 * n, *v_spk = buf + 3 * n, *scr = buf + 4 * n;
+    vs_status st = vs_dc_neuron_waveform(dev, c, p->v_drive_v, n, p->dt_s, opts, l1, &out->neuron[0]);
+    if (st == VS_OK) st = vs_dc_neuron_waveform(dev, c, p->v_drive_v, n, p->dt_s, opts, l2, &out->neuron[1]);
+    for (size_t i = 0; st == VS_OK && i < n; i++) sum[i] = (float)(p->weight * ((double)l1[i] + (double)l2[i]));
+    for (int k = 0; st == VS_OK && k < 2; k++) {
+        /* (2,1): both into stage 1 (excitatory); (2,2): both into stage 2 (inhibitory) */
+        double g = 2 * p->weight;
+        vs_adder a = {.ng1 = k == 0 ? 1 + g : 1, .ng2 = k == 0 ? 3 : 3 + g, .bias_v = p->bias_v,
+                      .tau_syn_s = p->tau_syn_s};
+        vs_target_result r;
+        st = vs_target_simulate(dev, c, op, &a, k == 0 ? sum : NULL, k == 0 ? NULL : sum, NULL, n,
+                                p->dt_s, opts, v_spk, scr, &r);
+        out->neuron[2 + k] = r.neuron;
+        if (st != VS_OK) break;
+        out->e_opamp_j[k] = r.e_opamp_j;
+        const float *vin = scr + n;   /* the adder output left in scratch by vs_target_simulate */
+        double mean = 0, lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < n; i++) {
+            mean += (double)vin[i];
+            lo = fmin(lo, (double)vin[i]);
+            hi = fmax(hi, (double)vin[i]);
+            if (waves) {
+                waves[i * 6 + 2 + (size_t)k] = v_spk[i];
+                waves[i * 6 + 4 + (size_t)k] = vin[i];
+            }
+        }
+        out->v_in_mean_v[k] = mean / (double)n;
+        out->v_in_min_v[k] = lo;
+        out->v_in_max_v[k] = hi;
+    }
+    if (st == VS_OK && waves)
+        for (size_t i = 0; i < n; i++) waves[i * 6 + 0] = l1[i], waves[i * 6 + 1] = l2[i];
+    free(buf);
+    if (st != VS_OK) vs_net2x2_result_free(out);
+    return st;
 }

@@ -30,7 +30,8 @@ typedef struct vs_target_result {
  * Simulate one target neuron for (n-1) dt from rest, driven through its adder by the
  * input sums s_exc, s_inh (n samples each, NULL = 0; see vs_adder_run). p_res (n
  * samples, may be NULL) is the power in the adder's input resistors, sum_j V_j^2/R_j.
- * v_spike_out (n, may be NULL) receives V_spike on the grid; scratch holds 3 n floats.
+ * v_spike_out (n, may be NULL) receives V_spike on the grid; scratch holds 3 n floats
+ * and keeps the stage outputs v1 (scratch) and v2 (scratch + n) afterwards.
  * opts supplies the integrator settings (t_end, sampling and window are set here;
  * the statistics window is opts->t_window0_s .. end if set, else the whole run).
  */
@@ -43,5 +44,39 @@ vs_status vs_target_simulate(const vs_device_params *dev, const vs_circuit *c, c
 vs_status vs_dc_neuron_waveform(const vs_device_params *dev, const vs_circuit *c, double v_in,
                                 size_t n, double dt, const vs_sim_opts *opts, float *v_spike_out,
                                 vs_neuron_result *out);
+
+/* ---- the paper's 2x2 network (Fig 3H-I, spec section 5) -------------------------------- */
+
+typedef struct vs_net2x2_params {
+    double v_drive_v;     /* dc drive of layer-1 neurons (1,1) and (1,2): 9.5 V */
+    double bias_v;        /* B of both layer-2 adders: 9.5 V */
+    double weight;        /* |w| = adder gain of every synapse: 5 */
+    double t_end_s;       /* 330 us */
+    double dt_s;          /* waveform grid: 5 ns */
+    double tau_syn_s;     /* adder low-pass: 0 (the paper's plain adders) */
+} vs_net2x2_params;
+
+vs_net2x2_params vs_net2x2_default(void);
+
+typedef struct vs_net2x2_result {
+    vs_neuron_result neuron[4];   /* (1,1), (1,2), (2,1), (2,2): spikes (owned) and energies */
+    double v_in_mean_v[2];        /* adder outputs driving (2,1) and (2,2) */
+    double v_in_min_v[2], v_in_max_v[2];
+    double e_opamp_j[2];
+} vs_net2x2_result;
+
+/*
+ * (2,1) is excited by both layer-1 neurons (stage 1), (2,2) inhibited by both
+ * (stage 2): V_in(2,1) = B + w (V_s11 + V_s12), V_in(2,2) = B - w (V_s11 + V_s12).
+ * waves (n = t_end/dt + 1 rows of 6 floats: V_spike of the four neurons and the two
+ * adder outputs; may be NULL) receives the waveforms.
+ */
+vs_status vs_net2x2_simulate(const vs_device_params *dev, const vs_circuit *c, const vs_opamp *op,
+                             const vs_net2x2_params *p, const vs_sim_opts *opts, float *waves,
+                             vs_net2x2_result *out);
+void vs_net2x2_result_free(vs_net2x2_result *r);
+
+/* Spikes of a neuron in [t0, t1). */
+size_t vs_count_spikes(const vs_neuron_result *r, double t0, double t1);
 
 #endif

@@ -1,0 +1,512 @@
+/* cmd_net.c -- `vo2snn net2x2` and `vo2snn infer`: networks of circuit neurons. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "commands.h"
+#include "common.h"
+#include "progress.h"
+#include "vo2snn/atomic.h"
+#include "vo2snn/infer.h"
+#include "vo2snn/json.h"
+#include "vo2snn/network.h"
+#include "vo2snn/train.h"
+#include "vo2snn/units.h"
+
+static const char *const opamp_choices[] = {"ideal", "nonideal", NULL};
+static const char *const dataset_choices[] = {"mnist", "fashion", NULL};
+
+static vs_opamp opamp_by_name(const char *name)
+{
+    return strcmp(name, "ideal") == 0 ? vs_opamp_ideal() : vs_opamp_default();
+}
+
+/* Write spikes of several neurons as (neuron, t_s) rows. */
+static int write_raster(const char *prog, const char *path, const vs_neuron_result *n, int count)
+{
+    static const char *const cols[] = {"neuron", "t_s"};
+    vs_csv *w;
+    if (vs_csv_open(path, cols, 2, &w) != VS_OK) return cli_fail(prog);
+    for (int k = 0; k < count; k++)
+        for (size_t s = 0; s < n[k].n_spikes; s++) {
+            double row[2] = {k, n[k].spike_t_s[s]};
+            if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(prog);
+        }
+    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
+}
+
+/* ---- net2x2 ----------------------------------------------------------------------------- */
+
+int cmd_net2x2(int argc, char **argv)
+{
+    const char *prog = "vo2snn net2x2";
+    cli_device_args dev_args = CLI_DEVICE_DEFAULTS;
+    vs_circuit circ = vs_circuit_default();
+    vs_net2x2_params p = vs_net2x2_default();
+    const char *opamp = "ideal", *out = "out/net2x2.csv";
+    double w0 = 30e-6, w1 = 330e-6, r0 = 100e-6, r1 = 150e-6;
+    int json = 0, plot = 0;
+    const opt_spec opts[] = {
+        CLI_DEVICE_OPTS(dev_args),
+        CLI_CIRCUIT_OPTS(circ),
+        {.name = "v-drive", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "dc drive of layer-1 neurons", .dest = &p.v_drive_v, .min = -1e3, .max = 1e3},
+        {.name = "bias", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "adder reference B of layer-2 neurons", .dest = &p.bias_v, .min = -1e3, .max = 1e3},
+        {.name = "weight", .kind = OPT_QUANTITY, .unit = "", .metavar = "G", .help = "|w|: gain of every synapse (R_f/R_in)", .dest = &p.weight, .min = 0, .max = 1e4},
+        {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M", .help = "ideal, or nonideal (A0 2e5, GBW 10 MHz, SR 20 V/us, +-13.5 V)", .dest = &opamp, .choices = opamp_choices},
+        {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f (0 = plain adders)", .dest = &p.tau_syn_s, .min = 0, .max = 1e-3},
+        {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time", .dest = &p.t_end_s, .min = 1e-6, .max = 0.1},
+        {.name = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers", .dest = &p.dt_s, .min = 1e-12, .max = 1e-6},
+        {.name = "rate-start", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "rate window start", .dest = &w0, .min = 0, .max = 1},
+        {.name = "rate-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "rate window end", .dest = &w1, .min = 0, .max = 1},
+        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "raster CSV (neuron 0..3 = (1,1),(1,2),(2,1),(2,2)); waveforms to <out>_waves.csv", .dest = &out},
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
+        {.name = "plot", .kind = OPT_FLAG, .help = "also write the raster <out>.png (Fig 3I)", .dest = &plot},
+    };
+    const opt_cmd cmd = {prog, "The paper's 2x2 network: two dc-driven neurons feed two neurons through two-stage adders.",
+        "(2,1) is excited by both layer-1 neurons through stage 1, (2,2) inhibited by both\n"
+        "through stage 2: V_in(2,1) = B + w (V_s11 + V_s12), V_in(2,2) = B - w (V_s11 + V_s12).\n"
+        "Rates are spike counts over [--rate-start, --rate-end) divided by its length;\n"
+        "the paper's ordering is v(2,1) > v(1,1) = v(1,2) > v(2,2).",
+        opts, (int)(sizeof opts / sizeof opts[0]), 0};
+    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (rc != 0) return rc < 0 ? 1 : 0;
+    if (!(w1 > w0) || w1 > p.t_end_s) return cli_error(prog, "rate window [%g, %g) s must lie inside the run", w0, w1);
+    vs_device_params dev;
+    if (cli_device_resolve(prog, &dev_args, &dev)) return 1;
+    if (vs_circuit_validate(&circ) != VS_OK) return cli_fail(prog);
+    if (cli_prepare_output(prog, out)) return 1;
+    vs_opamp op = opamp_by_name(opamp);
+    vs_sim_opts so = vs_sim_opts_default();
+    size_t n = (size_t)floor(p.t_end_s / p.dt_s + 0.5) + 1;
+    float *waves = malloc(6 * n * sizeof *waves);
+    if (!waves) return cli_error(prog, "out of memory for %zu samples", n);
+    vs_net2x2_result r;
+    if (vs_net2x2_simulate(&dev, &circ, &op, &p, &so, waves, &r) != VS_OK) return free(waves), cli_fail(prog);
+    int failed = write_raster(prog, out, r.neuron, 4);
+    char wpath[4096], png[4096];
+    cli_with_suffix(out, "_waves.csv", wpath, sizeof wpath);
+    cli_with_suffix(out, ".png", png, sizeof png);
+    if (!failed) {
+        static const char *const cols[] = {"t_s", "v_spike_11_v", "v_spike_12_v", "v_spike_21_v", "v_spike_22_v", "v_in_21_v", "v_in_22_v"};
+        vs_csv *w;
+        if (vs_csv_open(wpath, cols, 7, &w) != VS_OK) failed = cli_fail(prog);
+        size_t stride = (size_t)ceil(10e-9 / p.dt_s);   /* at most every 10 ns */
+        for (size_t i = 0; !failed && i < n; i += stride) {
+            double row[7] = {(double)i * p.dt_s};
+            for (int k = 0; k < 6; k++) row[k + 1] = waves[i * 6 + (size_t)k];
+            if (vs_csv_row(w, row) != VS_OK) failed = (vs_csv_abort(w), cli_fail(prog));
+        }
+        if (!failed && vs_csv_close(w) != VS_OK) failed = cli_fail(prog);
+    }
+    free(waves);
+    static const char *const names[4] = {"(1,1)", "(1,2)", "(2,1)", "(2,2)"};
+    double rate[4];
+    size_t in_win[4];
+    for (int k = 0; k < 4; k++) {
+        rate[k] = (double)vs_count_spikes(&r.neuron[k], w0, w1) / (w1 - w0);
+        in_win[k] = vs_count_spikes(&r.neuron[k], r0, r1);
+    }
+    int ordered = rate[2] > rate[0] && rate[0] == rate[1] && rate[1] > rate[3];
+    if (!failed && plot) {
+        char script[4096];
+        snprintf(script, sizeof script,
+                 "set datafile separator ','\nset title 'Raster of the 2x2 network (%s op-amps)'\n"
+                 "set xlabel 'time (µs)'\nset ylabel 'neuron'\nset ytics ('(1,1)' 0, '(1,2)' 1, '(2,1)' 2, '(2,2)' 3)\n"
+                 "set yrange [-0.6:3.6]\nset xrange [0:%g]\nset grid xtics\nunset key\n"
+                 "set object 1 rect from %g, graph 0 to %g, graph 1 fc rgb '#fff2cc' fs solid 0.6 noborder behind\n"
+                 "plot '%s' every ::1 using ($2*1e6):1 with points pt 124 ps 2.5 lc rgb '#1f2f6f'\n",
+                 opamp, p.t_end_s * 1e6, r0 * 1e6, r1 * 1e6, out);
+        failed = cli_plot(prog, script, png, 900, 400);
+    }
+    if (!failed && json) {
+        vs_json j;
+        vs_json_begin(&j, stdout);
+        vs_json_str(&j, "command", "net2x2");
+        vs_json_str(&j, "opamp", opamp);
+        vs_json_nums(&j, "rates_hz", rate, 4);
+        double cnt[4] = {(double)in_win[0], (double)in_win[1], (double)in_win[2], (double)in_win[3]};
+        vs_json_nums(&j, "spikes_in_50us_window", cnt, 4);
+        vs_json_nums(&j, "v_in_mean_v", r.v_in_mean_v, 2);
+        vs_json_nums(&j, "v_in_max_v", r.v_in_max_v, 2);
+        vs_json_nums(&j, "v_in_min_v", r.v_in_min_v, 2);
+        vs_json_bool(&j, "ordering_holds", ordered);
+        vs_json_str(&j, "raster_csv", out);
+        vs_json_end(&j);
+    } else if (!failed) {
+        printf("neuron  rate over [%g, %g) us   spikes in [%g, %g) us\n", w0 * 1e6, w1 * 1e6, r0 * 1e6, r1 * 1e6);
+        for (int k = 0; k < 4; k++) printf("%-6s  %8.1f kHz %22zu\n", names[k], rate[k] / 1e3, in_win[k]);
+        printf("adder outputs: (2,1) mean %.2f V [%.2f, %.2f], (2,2) mean %.2f V [%.2f, %.2f]\n", r.v_in_mean_v[0],
+               r.v_in_min_v[0], r.v_in_max_v[0], r.v_in_mean_v[1], r.v_in_min_v[1], r.v_in_max_v[1]);
+        printf("ordering v(2,1) > v(1,1) = v(1,2) > v(2,2): %s\nwrote %s, %s%s%s\n", ordered ? "holds" : "does NOT hold",
+               out, wpath, plot ? ", " : "", plot ? png : "");
+    }
+    vs_net2x2_result_free(&r);
+    return failed;
+}
+
+/* ---- infer ------------------------------------------------------------------------------ */
+
+typedef struct image_outcome {
+    int label, spike_pred, rate_pred, counts[10];
+    long spikes[3];
+    vs_infer_energy e;
+} image_outcome;
+
+typedef struct infer_summary {
+    double window_s, accuracy, rate_accuracy, agreement, seconds;
+    double energy[5];        /* input, hidden, output, synapse, total: mean per image */
+    double spikes[3], e_per_spike_j;
+    long n;
+} infer_summary;
+
+static int run_test_set(const char *prog, const vs_infer_net *net, vs_mlp *m, const vs_dataset *d,
+                        size_t n, const float enc[256], image_outcome *out, infer_summary *sum)
+{
+    uint8_t *rate_pred = malloc(n);
+    if (!rate_pred) return cli_error(prog, "out of memory");
+    double acc_rate;
+    vs_evaluate(m, d, n, enc, 256, &acc_rate, NULL, rate_pred);
+    cli_progress bar;
+    progress_begin(&bar, "infer");
+    long done = 0;
+    int failed = 0;
+    char msg[512] = "";
+    double t0 = progress_now();
+#pragma omp parallel
+    {
+        vs_infer_work *w = vs_infer_work_new(net);
+#pragma omp for schedule(dynamic, 4)
+        for (long i = 0; i < (long)n; i++) {
+            if (failed) continue;
+            vs_infer_result r = {0};
+            vs_status s = w ? vs_infer_image(net, w, d->images + (size_t)i * 784, &r) : VS_ENOMEM;
+            image_outcome *o = &out[i];
+            o->label = d->labels[i];
+            o->spike_pred = r.predicted;
+            o->rate_pred = rate_pred[i];
+            memcpy(o->counts, r.counts, sizeof o->counts);
+            memcpy(o->spikes, r.spikes, sizeof o->spikes);
+            o->e = r.energy;
+#pragma omp critical(infer_progress)
+            {
+                if (s != VS_OK && !failed) {
+                    failed = 1;
+                    snprintf(msg, sizeof msg, "image %ld: %s", i, w ? vs_last_error() : "out of memory");
+                }
+                progress_update(++done, (long)n, &bar);
+            }
+        }
+        vs_infer_work_free(w);
+    }
+    progress_end(&bar);
+    free(rate_pred);
+    if (failed) return cli_error(prog, "%s", msg);
+    memset(sum, 0, sizeof *sum);
+    sum->seconds = progress_now() - t0;
+    sum->n = (long)n;
+    long ok = 0, okr = 0, agree = 0;
+    double spikes_total = 0;
+    for (size_t i = 0; i < n; i++) {
+        const image_outcome *o = &out[i];
+        ok += o->spike_pred == o->label;
+        okr += o->rate_pred == o->label;
+        agree += o->spike_pred == o->rate_pred;
+        double e[5] = {o->e.input_j, o->e.hidden_j, o->e.output_j, o->e.synapse_j, o->e.total_j};
+        for (int k = 0; k < 5; k++) sum->energy[k] += e[k] / (double)n;
+        for (int k = 0; k < 3; k++) sum->spikes[k] += (double)o->spikes[k] / (double)n, spikes_total += (double)o->spikes[k];
+    }
+    sum->accuracy = (double)ok / (double)n;
+    sum->rate_accuracy = (double)okr / (double)n;
+    sum->agreement = (double)agree / (double)n;
+    sum->e_per_spike_j = sum->energy[4] * (double)n / spikes_total;
+    return 0;
+}
+
+static int write_image_detail(const char *prog, const char *dir, const vs_infer_net *net,
+                              const vs_transfer *t, const vs_dataset *d, long image, double window,
+                              int plot, vs_infer_result *res)
+{
+    vs_spike_list lists[3] = {{0}, {0}, {0}};
+    vs_infer_work *w = vs_infer_work_new(net);
+    if (!w) return cli_error(prog, "out of memory");
+    for (int l = 0; l < 3; l++) res->record[l] = &lists[l];
+    vs_status s = vs_infer_image(net, w, d->images + (size_t)image * 784, res);
+    vs_infer_work_free(w);
+    int failed = s != VS_OK ? cli_fail(prog) : 0;
+    char path[4096];
+    static const char *const layer_names[3] = {"input", "hidden", "output"};
+    static const char *const cols[] = {"neuron", "t_s"};
+    for (int l = 0; l < 3 && !failed; l++) {
+        snprintf(path, sizeof path, "%s/raster_%s.csv", dir, layer_names[l]);
+        vs_csv *c;
+        if (vs_csv_open(path, cols, 2, &c) != VS_OK) {
+            failed = cli_fail(prog);
+            break;
+        }
+        for (size_t k = 0; k < lists[l].n && !failed; k++) {
+            double row[2] = {lists[l].neuron[k], lists[l].t_s[k]};
+            if (vs_csv_row(c, row) != VS_OK) failed = (vs_csv_abort(c), cli_fail(prog));
+        }
+        if (!failed && vs_csv_close(c) != VS_OK) failed = cli_fail(prog);
+    }
+    for (int l = 0; l < 3; l++) vs_spike_list_free(&lists[l]), res->record[l] = NULL;
+    /* input intensity map and output rates */
+    static const char *const img_cols[] = {"row", "col", "pixel", "v_in_v"};
+    static const char *const rate_cols[] = {"class", "spikes", "rate_hz", "first_spike_s"};
+    snprintf(path, sizeof path, "%s/input_image.csv", dir);
+    vs_csv *c;
+    if (!failed && vs_csv_open(path, img_cols, 4, &c) != VS_OK) failed = cli_fail(prog);
+    for (int p = 0; p < 784 && !failed; p++) {
+        int px = d->images[(size_t)image * 784 + (size_t)p];
+        double row[4] = {p / 28, p % 28, px, vs_pixel_voltage(t, px)};
+        if (vs_csv_row(c, row) != VS_OK) failed = (vs_csv_abort(c), cli_fail(prog));
+    }
+    if (!failed && vs_csv_close(c) != VS_OK) failed = cli_fail(prog);
+    snprintf(path, sizeof path, "%s/output_rates.csv", dir);
+    if (!failed && vs_csv_open(path, rate_cols, 4, &c) != VS_OK) failed = cli_fail(prog);
+    for (int k = 0; k < 10 && !failed; k++) {
+        double row[4] = {k, res->counts[k], res->counts[k] / window, res->first_spike_s[k]};
+        if (vs_csv_row(c, row) != VS_OK) failed = (vs_csv_abort(c), cli_fail(prog));
+    }
+    if (!failed && vs_csv_close(c) != VS_OK) failed = cli_fail(prog);
+    if (failed || !plot) return failed;
+
+    char script[8192], png[4096];
+    snprintf(png, sizeof png, "%s/input_image.png", dir);
+    snprintf(script, sizeof script,
+             "set datafile separator ','\nset title 'Input image %ld (label %d): pixel intensity'\n"
+             "set size ratio -1\nset xrange [-0.5:27.5]\nset yrange [27.5:-0.5]\nunset xtics\nunset ytics\n"
+             "set palette gray negative\nset cbrange [0:255]\nset cblabel 'pixel (0-255)'\n"
+             "plot '%s/input_image.csv' every ::1 using 2:1:3 with image notitle\n",
+             image, d->labels[image], dir);
+    if (cli_plot(prog, script, png, 600, 560)) return 1;
+    for (int l = 1; l < 3; l++) {
+        snprintf(png, sizeof png, "%s/raster_%s.png", dir, layer_names[l]);
+        snprintf(script, sizeof script,
+                 "set datafile separator ','\nset title 'Raster, %s layer (image %ld, %g µs)'\n"
+                 "set xlabel 'time (µs)'\nset ylabel '%s neuron'\nset xrange [0:%g]\nset yrange [-1:%d]\n%s"
+                 "unset key\nset grid xtics\n"
+                 "plot '%s/raster_%s.csv' every ::1 using ($2*1e6):1 with points pt 124 ps %s lc rgb '#1f2f6f'\n",
+                 layer_names[l], image, window * 1e6, layer_names[l], window * 1e6, l == 1 ? 128 : 10,
+                 l == 2 ? "set ytics 0,1,9\n" : "", dir, layer_names[l], l == 1 ? "0.6" : "2");
+        if (cli_plot(prog, script, png, 900, l == 1 ? 600 : 400)) return 1;
+    }
+    snprintf(png, sizeof png, "%s/output_rates.png", dir);
+    snprintf(script, sizeof script,
+             "set datafile separator ','\nset title 'Output firing rates, image %ld (label %d), %g µs'\n"
+             "set xlabel 'output neuron (class)'\nset ylabel 'firing rate (kHz)'\nset xtics 0,1,9\n"
+             "set xrange [-0.6:9.6]\nset yrange [0:*]\nset grid ytics\nset style fill solid 0.8\nset boxwidth 0.7\n"
+             "plot '%s/output_rates.csv' every ::1 using 1:($3/1e3) with boxes lc rgb '#1f77b4' notitle\n",
+             image, d->labels[image], window * 1e6, dir);
+    return cli_plot(prog, script, png, 700, 450);
+}
+
+int cmd_infer(int argc, char **argv)
+{
+    const char *prog = "vo2snn infer";
+    const char *checkpoint = "out/train/checkpoint.vsck", *data = NULL, *dataset = "mnist",
+               *out = "out/infer", *cache = NULL, *opamp = "ideal", *windows = NULL;
+    vs_infer_opts io = vs_infer_opts_default();
+    long limit = 0, image = -1, threads = 0, seed = 1;
+    double rtol = io.sim.rtol;
+    int json = 0, no_plot = 0;
+    const opt_spec opts[] = {
+        {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint written by vo2snn train", .dest = &checkpoint},
+        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default $VO2SNN_DATA)", .dest = &data},
+        {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion", .dest = &dataset, .choices = dataset_choices},
+        {.name = "window", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "presentation time per image", .dest = &io.window_s, .min = 1e-6, .max = 1e-2},
+        {.name = "windows", .kind = OPT_STRING, .metavar = "LIST", .help = "sweep windows instead, e.g. 10us,25us,50us,100us,200us", .dest = &windows},
+        {.name = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers", .dest = &io.dt_s, .min = 1e-10, .max = 1e-6},
+        {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f", .dest = &io.tau_syn_s, .min = 0, .max = 1e-3},
+        {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M", .help = "ideal or nonideal adders", .dest = &opamp, .choices = opamp_choices},
+        {.name = "r-tol", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative spread of adder resistors", .dest = &io.r_tolerance, .min = 0, .max = 0.49},
+        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed of the resistor draws", .dest = &seed, .min = 0, .max = 9.2e18},
+        {.name = "rtol", .kind = OPT_QUANTITY, .unit = "", .metavar = "TOL", .help = "integrator relative tolerance", .dest = &rtol, .min = 1e-12, .max = 1e-2},
+        {.name = "h-max", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "integrator's largest step", .dest = &io.sim.h_max_s, .min = 1e-12, .max = 1e-4},
+        {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "first N test images (default all)", .dest = &limit, .min = 1, .max = 1e9},
+        {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "image for rasters and histogram (default: the first 8)", .dest = &image, .min = 0, .max = 1e9},
+        {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads (images run in parallel)", .dest = &threads, .min = 1, .max = 1024},
+        {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &out},
+        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable)", .dest = &cache},
+        {.name = "no-plot", .kind = OPT_FLAG, .help = "write CSV only", .dest = &no_plot},
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
+    };
+    const opt_cmd cmd = {prog, "Run a trained network as circuit neurons and two-stage adders, image by image.",
+        "Every neuron is the full device model; adders are the paper's inverting pairs with\n"
+        "an R_f || C_f low-pass (--tau-syn) and the network's rails. Class = the output\n"
+        "neuron with the most spikes in the window; ties: earliest first spike, then\n"
+        "(all silent) the highest node voltage, then the lowest index. Writes, under DIR:\n"
+        "for one image input_image, raster_{input,hidden,output}, output_rates (CSV + PNG,\n"
+        "Fig 4B, 4D-F); for the test set images.csv (per-image predictions, agreement with\n"
+        "the rate model, energy), confusion.csv/.png and summary.json; with --windows the\n"
+        "accuracy/energy table windows.csv and windows.png.",
+        opts, (int)(sizeof opts / sizeof opts[0]), 0};
+    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (rc != 0) return rc < 0 ? 1 : 0;
+#ifdef _OPENMP
+    if (threads > 0) omp_set_num_threads((int)threads);
+#endif
+    io.opamp = opamp_by_name(opamp);
+    io.seed = (uint64_t)seed;
+    io.sim.rtol = rtol;
+    double win_list[32];
+    int n_win = 0;
+    if (windows) {
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", windows);
+        char *save = NULL;
+        for (char *tok = strtok_r(buf, ",", &save); tok && n_win < 32; tok = strtok_r(NULL, ",", &save)) {
+            if (vs_parse_quantity(tok, "s", &win_list[n_win]) != VS_OK || !(win_list[n_win] >= 1e-6 && win_list[n_win] <= 1e-2))
+                return cli_error(prog, "--windows: '%s' is not a window between 1 us and 10 ms", tok);
+            n_win++;
+        }
+    } else {
+        win_list[n_win++] = io.window_s;
+    }
+
+    static vs_checkpoint_info info;
+    if (vs_checkpoint_load_info(checkpoint, &info) != VS_OK) return cli_fail(prog);
+    vs_dataset test;
+    if (train_load_split(prog, data, dataset, "t10k", &test)) return 1;
+    vs_transfer t;
+    if (train_build_transfer(prog, &info.device, &info.circuit, &info.transfer, cache, &t)) return vs_dataset_free(&test), 1;
+    vs_mlp *m = NULL;
+    int failed = 0;
+    if (vs_checkpoint_load(checkpoint, &t, 256, &info, &m) != VS_OK) failed = cli_fail(prog);
+    if (!failed && vs_mkdir_p(out) != VS_OK) failed = cli_fail(prog);
+    float enc[256];
+    vs_mlp_encode_table(enc, &t);
+    size_t n = limit && (size_t)limit < test.n ? (size_t)limit : test.n;
+    if (image < 0)
+        for (size_t i = 0; i < test.n && image < 0; i++)
+            if (test.labels[i] == 8) image = (long)i;
+    if (!failed && image >= (long)test.n) failed = cli_error(prog, "--image %ld: the test set has %zu images", image, test.n);
+    image_outcome *res = failed ? NULL : calloc(n, sizeof *res);
+    if (!failed && !res) failed = cli_error(prog, "out of memory");
+    infer_summary sums[32];
+    vs_infer_result detail = {0};
+    for (int wi = 0; wi < n_win && !failed; wi++) {
+        vs_infer_opts o = io;
+        o.window_s = win_list[wi];
+        vs_infer_net *net = NULL;
+        if (vs_infer_net_new(m, &t, &info.device, &info.circuit, &o, &net) != VS_OK) {
+            failed = cli_fail(prog);
+            break;
+        }
+        if (wi == n_win - 1 || n_win == 1)
+            failed = write_image_detail(prog, out, net, &t, &test, image, o.window_s, !no_plot, &detail);
+        if (!failed) failed = run_test_set(prog, net, m, &test, n, enc, res, &sums[wi]);
+        sums[wi].window_s = o.window_s;
+        vs_infer_net_free(net);
+        if (!failed && json == 0)
+            fprintf(stderr, "window %g us: spiking accuracy %.2f %%, rate model %.2f %%, agreement %.2f %%, %.3g J per image, %.1f s\n",
+                    o.window_s * 1e6, 100 * sums[wi].accuracy, 100 * sums[wi].rate_accuracy,
+                    100 * sums[wi].agreement, sums[wi].energy[4], sums[wi].seconds);
+    }
+    /* per-image table and confusion matrix of the last window */
+    char path[4096];
+    if (!failed) {
+        static const char *const cols[] = {"index", "label", "spike_pred", "rate_pred", "agree", "output_spikes",
+                                           "hidden_spikes", "input_spikes", "energy_j"};
+        snprintf(path, sizeof path, "%s/images.csv", out);
+        vs_csv *c;
+        uint32_t cm[100] = {0};
+        if (vs_csv_open(path, cols, 9, &c) != VS_OK) failed = cli_fail(prog);
+        for (size_t i = 0; i < n && !failed; i++) {
+            const image_outcome *o = &res[i];
+            double row[9] = {(double)i, o->label, o->spike_pred, o->rate_pred, o->spike_pred == o->rate_pred,
+                             (double)o->spikes[2], (double)o->spikes[1], (double)o->spikes[0], o->e.total_j};
+            cm[o->label * 10 + o->spike_pred]++;
+            if (vs_csv_row(c, row) != VS_OK) failed = (vs_csv_abort(c), cli_fail(prog));
+        }
+        if (!failed && vs_csv_close(c) != VS_OK) failed = cli_fail(prog);
+        snprintf(path, sizeof path, "%s/confusion.csv", out);
+        if (!failed) failed = write_confusion(prog, path, cm);
+        if (!failed && !no_plot) {
+            char png[4096], title[200];
+            snprintf(png, sizeof png, "%s/confusion.png", out);
+            snprintf(title, sizeof title, "Spiking network, %g µs per image (%.2f %%)", sums[n_win - 1].window_s * 1e6,
+                     100 * sums[n_win - 1].accuracy);
+            failed = plot_confusion(prog, path, png, title);
+        }
+    }
+    if (!failed && windows) {
+        static const char *const cols[] = {"window_s", "accuracy", "rate_accuracy", "agreement", "energy_j",
+                                           "energy_input_j", "energy_hidden_j", "energy_output_j", "energy_synapse_j",
+                                           "spikes_per_image", "energy_per_spike_j"};
+        snprintf(path, sizeof path, "%s/windows.csv", out);
+        vs_csv *c;
+        if (vs_csv_open(path, cols, 11, &c) != VS_OK) failed = cli_fail(prog);
+        for (int wi = 0; wi < n_win && !failed; wi++) {
+            const infer_summary *s = &sums[wi];
+            double row[11] = {s->window_s, s->accuracy, s->rate_accuracy, s->agreement, s->energy[4], s->energy[0],
+                              s->energy[1], s->energy[2], s->energy[3], s->spikes[0] + s->spikes[1] + s->spikes[2],
+                              s->e_per_spike_j};
+            if (vs_csv_row(c, row) != VS_OK) failed = (vs_csv_abort(c), cli_fail(prog));
+        }
+        if (!failed && vs_csv_close(c) != VS_OK) failed = cli_fail(prog);
+        if (!failed && !no_plot) {
+            char script[8192], png[4096];
+            snprintf(png, sizeof png, "%s/windows.png", out);
+            snprintf(script, sizeof script,
+                     "set datafile separator ','\nset title 'Latency-accuracy-energy trade-off'\n"
+                     "set xlabel 'presentation window (µs)'\nset ylabel 'accuracy (%%)'\nset y2label 'energy per inference (µJ)'\n"
+                     "set ytics nomirror\nset y2tics\nset logscale x\nset grid\nset key bottom right\n"
+                     "plot '%s' every ::1 using ($1*1e6):($2*100) with linespoints pt 7 lw 2 lc rgb '#d62728' title 'spiking accuracy', \\\n"
+                     "     '' every ::1 using ($1*1e6):($3*100) with lines dt 2 lw 2 lc rgb '#d62728' title 'rate model', \\\n"
+                     "     '' every ::1 using ($1*1e6):($5*1e6) axes x1y2 with linespoints pt 5 lw 2 lc rgb '#1f77b4' title 'energy'\n",
+                     path);
+            failed = cli_plot(prog, script, png, 850, 550);
+        }
+    }
+    const infer_summary *s = &sums[n_win - 1];
+    if (!failed) {
+        snprintf(path, sizeof path, "%s/summary.json", out);
+        vs_afile *af;
+        if (vs_afile_open(path, &af) != VS_OK) failed = cli_fail(prog);
+        for (int pass = 0; pass < 2 && !failed; pass++) {
+            if (pass == 1 && !json) break;
+            vs_json j;
+            vs_json_begin(&j, pass == 0 ? vs_afile_stream(af) : stdout);
+            vs_json_str(&j, "command", "infer");
+            vs_json_str(&j, "checkpoint", checkpoint);
+            vs_json_num(&j, "window_s", s->window_s);
+            vs_json_int(&j, "images", s->n);
+            vs_json_num(&j, "spiking_accuracy", s->accuracy);
+            vs_json_num(&j, "rate_accuracy", s->rate_accuracy);
+            vs_json_num(&j, "agreement", s->agreement);
+            vs_json_num(&j, "seconds", s->seconds);
+            vs_json_num(&j, "images_per_second", (double)s->n / s->seconds);
+            vs_json_object(&j, "energy_per_inference_j");
+            vs_json_num(&j, "input_neurons", s->energy[0]);
+            vs_json_num(&j, "hidden_neurons", s->energy[1]);
+            vs_json_num(&j, "output_neurons", s->energy[2]);
+            vs_json_num(&j, "synapses", s->energy[3]);
+            vs_json_num(&j, "total", s->energy[4]);
+            vs_json_close(&j);
+            vs_json_nums(&j, "spikes_per_image", s->spikes, 3);
+            vs_json_num(&j, "energy_per_spike_j", s->e_per_spike_j);
+            vs_json_int(&j, "detail_image", image);
+            vs_json_int(&j, "detail_predicted", detail.predicted);
+            vs_json_end(&j);
+        }
+        if (!failed && vs_afile_commit(af) != VS_OK) failed = cli_fail(prog);
+    }
+    if (!failed && !json) {
+        printf("%ld images, %g us each: spiking accuracy %.2f %% (rate model %.2f %%, same class %.2f %%), %.1f images/s\n",
+               s->n, s->window_s * 1e6, 100 * s->accuracy, 100 * s->rate_accuracy, 100 * s->agreement,
+               (double)s->n / s->seconds);
+        printf("energy per inference %.4g J: input neurons %.3g, hidden %.3g, output %.3g, synapses %.3g; %.4g J per spike\n",
+               s->energy[4], s->energy[0], s->energy[1], s->energy[2], s->energy[3], s->e_per_spike_j);
+        printf("spikes per image: input %.0f, hidden %.0f, output %.1f; wrote %s/\n", s->spikes[0], s->spikes[1], s->spikes[2], out);
+    }
+    free(res);
+    vs_mlp_free(m);
+    vs_transfer_free(&t);
+    vs_dataset_free(&test);
+    return failed;
+}

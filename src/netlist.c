@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "vo2snn/synapse.h"
+
 vs_netlist_opts vs_netlist_opts_default(void)
 {
     return (vs_netlist_opts){
@@ -21,11 +23,12 @@ static double edge_s(double a_s, double b_s)
     return m < e ? m : e;
 }
 
-static vs_status validate_opts(const vs_netlist_opts *o)
+/* The options, with t_end_s the stop time actually used. */
+static vs_status validate_opts(const vs_netlist_opts *o, double t_end_s)
 {
-    if (!(isfinite(o->t_end_s) && o->t_end_s > 0))
-        return vs_fail(VS_EINVAL, "netlist stop time %g s must be positive", o->t_end_s);
-    if (!(isfinite(o->t_max_step_s) && o->t_max_step_s > 0 && o->t_max_step_s <= o->t_end_s))
+    if (!(isfinite(t_end_s) && t_end_s > 0))
+        return vs_fail(VS_EINVAL, "netlist stop time %g s must be positive", t_end_s);
+    if (!(isfinite(o->t_max_step_s) && o->t_max_step_s > 0 && o->t_max_step_s <= t_end_s))
         return vs_fail(VS_EINVAL, "netlist max step %g s must be positive and at most the stop time",
                        o->t_max_step_s);
     if (!(isfinite(o->tau_m_s) && o->tau_m_s > 0 && o->tau_m_s < 1e-3))
@@ -93,24 +96,11 @@ static void write_source(FILE *f, const vs_input *in, double t_end_s)
     }
 }
 
-vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circuit *c,
-                           const vs_input *in, const vs_netlist_opts *o)
+/* The device parameters (.param) and model functions (.func), shared by every neuron. */
+static void write_model(FILE *f, const vs_device_params *dev, const vs_netlist_opts *o)
 {
-    vs_status st;
-    if ((st = vs_device_validate(dev)) != VS_OK || (st = vs_circuit_validate(c)) != VS_OK ||
-        (st = vs_input_validate(in)) != VS_OK || (st = validate_opts(o)) != VS_OK)
-        return st;
-
     double c_th = dev->tau_th_s * dev->g_th_w_per_k;
     double ea_over_kb = dev->e_a_ev / VS_K_B_EV_PER_K;
-    /* R_sense = 0 would short S to ground with a zero-ohm resistor; use a 0 V source instead. */
-    int sense_short = c->r_sense_ohm == 0;
-
-    /* Title line (ngspice ignores the first line of a deck). */
-    fprintf(f, "vo2snn VO2-x neuron (spec 3.1) with the lumped electro-thermal device (spec 1.1)\n");
-    fprintf(f, "*\n* Written by vo2snn (vs_netlist_write). Units: SI; node 'temp' is the device\n"
-               "* temperature in volts (1 V = 1 K); node 'm' is the hysteresis memory (1 V = fully\n"
-               "* metallic).\n*\n");
     fprintf(f, "* Device parameters, source: ");
     if (isnan(dev->vacancy_x))
         fprintf(f, "user-edited parameters (not a vacancy-table point)\n");
@@ -153,9 +143,23 @@ vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circui
     fprintf(f, ".func mplay(m, t) {min(max(m, mheat(t)), mcool(t))}\n");
     fprintf(f, "* device resistance R(T, m) = R_ins(T) (1 - m) + r_met, with m already clamped\n");
     fprintf(f, ".func rdev(t, m) {rins(t)*(1 - mplay(m, t)) + r_met}\n");
+}
 
-    fprintf(f, "*\n* ---- electrical circuit (spec 3.1) ----\n");
-    write_source(f, in, o->t_end_s);
+/*
+ * The neuron of spec 3.1 as the subcircuit vo2neuron. Its ports are the drive (in) and
+ * every state node, so that .ic and wrdata can name them at the top level:
+ *   in    V_in (driven from outside)     n     V_osc, the capacitor node
+ *   s     V_spike, the sense node        temp  device temperature (1 V = 1 K)
+ *   m     hysteresis memory (1 V = fully metallic)
+ */
+static void write_neuron_subckt(FILE *f, const vs_circuit *c)
+{
+    /* R_sense = 0 would short S to ground with a zero-ohm resistor; use a 0 V source instead. */
+    int sense_short = c->r_sense_ohm == 0;
+    fprintf(f, "*\n* ---- one neuron (spec 3.1): ports in n s temp m ----\n");
+    fprintf(f, "* in: input V_in; n: capacitor node V_osc; s: sense node V_spike;\n"
+               "* temp: device temperature (1 V = 1 K); m: hysteresis memory\n");
+    fprintf(f, ".subckt vo2neuron in n s temp m\n");
     fprintf(f, "* series resistor R_s from the source to node n\n");
     fprintf(f, "Rs in n %.10g\n", c->r_series_ohm);
     fprintf(f, "* capacitor C from node n to ground (starts discharged)\n");
@@ -169,9 +173,8 @@ vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circui
         fprintf(f, "* sampling resistor R_sense from s to ground; V_spike = V(s)\n");
         fprintf(f, "Rsense s 0 %.10g\n", c->r_sense_ohm);
     }
-
-    fprintf(f, "*\n* ---- thermal node: C_th dT/dt = I^2 R - g_th (T - t_amb) ----\n");
-    fprintf(f, "* thermal capacitance C_th from temp to ground (starts at t_amb, see .ic)\n");
+    fprintf(f, "* -- thermal node: C_th dT/dt = I^2 R - g_th (T - t_amb) --\n");
+    fprintf(f, "* thermal capacitance C_th from temp to ground (starts at t_amb)\n");
     fprintf(f, "Cth temp 0 {c_th} IC={t_amb}\n");
     fprintf(f, "* Joule heating I^2 R = V(n,s)^2 / R injected into temp\n");
     fprintf(f, "Bheat 0 temp I = V(n,s)*V(n,s)/rdev(V(temp), V(m))\n");
@@ -179,31 +182,136 @@ vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circui
     fprintf(f, "Rth temp amb {1/g_th}\n");
     fprintf(f, "* ambient temperature source\n");
     fprintf(f, "Vamb amb 0 DC {t_amb}\n");
-
-    fprintf(f, "*\n* ---- hysteresis memory: 1 F * dm/dt = (mplay(m, T) - m)/tau_m ----\n");
+    fprintf(f, "* -- hysteresis memory: 1 F * dm/dt = (mplay(m, T) - m)/tau_m --\n");
     fprintf(f, "* 1 F memory capacitor (starts insulating, m = 0)\n");
     fprintf(f, "Cm m 0 1 IC=0\n");
     fprintf(f, "* relaxation of m onto the band [mheat(T), mcool(T)]; zero inside the band\n");
     fprintf(f, "Bm 0 m I = (mplay(V(m), V(temp)) - V(m))/tau_m\n");
+    fprintf(f, ".ends vo2neuron\n");
+}
+
+/* The .tran line: print step, stop time, start time, max step, skip the operating point. */
+static void write_tran(FILE *f, const vs_netlist_opts *o, double t_end_s)
+{
+    fprintf(f, "* transient: print step, stop time, start time, max step, skip the operating point\n");
+    fprintf(f, ".tran %.10g %.10g 0 %.10g uic\n", o->t_max_step_s, t_end_s, o->t_max_step_s);
+}
+
+/* The optional batch-mode .control block writing the vectors cols (space separated). */
+static void write_control(FILE *f, const vs_netlist_opts *o, const char *cols)
+{
+    if (!o->wrdata_path) return;
+    fprintf(f, "*\n* batch run: simulate, write the columns time %s\n"
+               "* (one time column, a header row) to the data file, quit\n", cols);
+    fprintf(f, ".control\n");
+    fprintf(f, "set wr_singlescale\n");
+    fprintf(f, "set wr_vecnames\n");
+    fprintf(f, "option numdgt=12\n");
+    fprintf(f, "run\n");
+    fprintf(f, "wrdata %s %s\n", o->wrdata_path, cols);
+    fprintf(f, "quit\n");
+    fprintf(f, ".endc\n");
+}
+
+static vs_status finish(FILE *f)
+{
+    fprintf(f, ".end\n");
+    if (ferror(f) || fflush(f) != 0) return vs_fail(VS_EIO, "could not write the netlist");
+    return VS_OK;
+}
+
+vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circuit *c,
+                           const vs_input *in, const vs_netlist_opts *o)
+{
+    vs_status st;
+    if ((st = vs_device_validate(dev)) != VS_OK || (st = vs_circuit_validate(c)) != VS_OK ||
+        (st = vs_input_validate(in)) != VS_OK || (st = validate_opts(o, o->t_end_s)) != VS_OK)
+        return st;
+
+    /* Title line (ngspice ignores the first line of a deck). */
+    fprintf(f, "vo2snn VO2-x neuron (spec 3.1) with the lumped electro-thermal device (spec 1.1)\n");
+    fprintf(f, "*\n* Written by vo2snn (vs_netlist_write). Units: SI; node 'temp' is the device\n"
+               "* temperature in volts (1 V = 1 K); node 'm' is the hysteresis memory (1 V = fully\n"
+               "* metallic).\n*\n");
+    write_model(f, dev, o);
+    write_neuron_subckt(f, c);
+
+    fprintf(f, "*\n* ---- electrical circuit (spec 3.1) ----\n");
+    write_source(f, in, o->t_end_s);
+    fprintf(f, "* the neuron: input in, V_osc n, V_spike s, temperature temp, memory m\n");
+    fprintf(f, "X1 in n s temp m vo2neuron\n");
 
     fprintf(f, "*\n* ---- analysis ----\n");
     fprintf(f, "* initial state V = 0, T = t_amb, m = 0 (used as given: uic)\n");
     fprintf(f, ".ic V(n)=0 V(temp)={t_amb} V(m)=0\n");
-    fprintf(f, "* transient: print step, stop time, start time, max step, skip the operating point\n");
-    fprintf(f, ".tran %.10g %.10g 0 %.10g uic\n", o->t_max_step_s, o->t_end_s, o->t_max_step_s);
-    if (o->wrdata_path) {
-        fprintf(f, "*\n* batch run: simulate, write the columns time v(n) v(temp) v(m) v(s) v(in)\n"
-                   "* (one time column, a header row) to the data file, quit\n");
-        fprintf(f, ".control\n");
-        fprintf(f, "set wr_singlescale\n");
-        fprintf(f, "set wr_vecnames\n");
-        fprintf(f, "option numdgt=12\n");
-        fprintf(f, "run\n");
-        fprintf(f, "wrdata %s v(n) v(temp) v(m) v(s) v(in)\n", o->wrdata_path);
-        fprintf(f, "quit\n");
-        fprintf(f, ".endc\n");
-    }
-    fprintf(f, ".end\n");
-    if (ferror(f) || fflush(f) != 0) return vs_fail(VS_EIO, "could not write the netlist");
-    return VS_OK;
+    write_tran(f, o, o->t_end_s);
+    write_control(f, o, "v(n) v(temp) v(m) v(s) v(in)");
+    return finish(f);
+}
+
+vs_status vs_netlist_write_2x2(FILE *f, const vs_device_params *dev, const vs_circuit *c,
+                               const vs_net2x2_params *p, const vs_netlist_opts *o)
+{
+    vs_status st;
+    if ((st = vs_device_validate(dev)) != VS_OK || (st = vs_circuit_validate(c)) != VS_OK ||
+        (st = validate_opts(o, p->t_end_s)) != VS_OK)
+        return st;
+    if (!(isfinite(p->v_drive_v) && fabs(p->v_drive_v) <= 1e4))
+        return vs_fail(VS_EINVAL, "2x2 netlist: drive %g V must be finite, |V| <= 10 kV", p->v_drive_v);
+    if (!(isfinite(p->bias_v) && fabs(p->bias_v) <= 1e4))
+        return vs_fail(VS_EINVAL, "2x2 netlist: bias %g V must be finite, |B| <= 10 kV", p->bias_v);
+    if (!(isfinite(p->weight) && p->weight >= 0 && p->weight <= 1e6))
+        return vs_fail(VS_EINVAL, "2x2 netlist: weight %g must lie in [0, 1e6]", p->weight);
+    if (p->tau_syn_s != 0)
+        return vs_fail(VS_EINVAL, "2x2 netlist: adder low-pass tau_syn = %g s is not exported "
+                                  "(only the plain adders, tau_syn = 0)", p->tau_syn_s);
+    const double rail = vs_opamp_ideal().rail_v;
+    static const char *const id[4] = {"11", "12", "21", "22"};
+
+    fprintf(f, "vo2snn 2x2 network of VO2-x neurons (spec 5, Fig 3H) with ideal two-stage adders\n");
+    fprintf(f, "*\n* Written by vo2snn (vs_netlist_write_2x2). Units: SI. Neuron (i,j) has the\n"
+               "* nodes inij (V_in), nij (V_osc), sij (V_spike), tempij (temperature, 1 V = 1 K)\n"
+               "* and mij (hysteresis memory, 1 V = fully metallic). Layer 1: (1,1), (1,2);\n"
+               "* layer 2: (2,1) excited, (2,2) inhibited by both layer-1 neurons.\n*\n");
+    write_model(f, dev, o);
+    fprintf(f, "*\n* ---- network parameters ----\n");
+    fprintf(f, ".param v_drive = %.10g  $ dc drive of the layer-1 neurons (V)\n", p->v_drive_v);
+    fprintf(f, ".param bias = %.10g  $ bias B of both layer-2 adders (V)\n", p->bias_v);
+    fprintf(f, ".param w = %.10g  $ adder gain R_f/R_j of every synapse\n", p->weight);
+    fprintf(f, ".param rail = %.10g  $ op-amp output limit +-rail (V)\n", rail);
+    write_neuron_subckt(f, c);
+
+    fprintf(f, "*\n* ---- layer 1: (1,1) and (1,2) driven by the same dc source ----\n");
+    fprintf(f, "* V_in: constant, applied at t = 0 (the capacitors start at 0 V)\n");
+    fprintf(f, "Vin11 in11 0 DC {v_drive}\n");
+    fprintf(f, "Vin12 in12 0 DC {v_drive}\n");
+
+    fprintf(f, "*\n* ---- synapses: two inverting adders in series per target (spec 5) ----\n");
+    fprintf(f, "* Ideal op-amps (infinite gain and bandwidth, no input loading of the sense\n"
+               "* nodes) whose outputs clip at +-rail = +-%.10g V: exactly what\n"
+               "* vs_net2x2_simulate computes with vs_opamp_ideal() and tau_syn = 0.\n"
+               "*   stage 1: v1 = clamp(-(sum over excitatory inputs of w V_s))\n"
+               "*   stage 2: V_in = clamp(-(v1 + sum over inhibitory inputs of w V_s - B))\n",
+            rail);
+    fprintf(f, ".func clamp(x) {min(max(x, -rail), rail)}\n");
+    fprintf(f, "* (2,1): both layer-1 neurons excitatory, into stage 1;\n"
+               "*   V_in21 = clamp(B + w (V_s11 + V_s12)) unless stage 1 clips\n");
+    fprintf(f, "Ba21 a21 0 V = clamp(-w*(V(s11) + V(s12)))\n");
+    fprintf(f, "Bin21 in21 0 V = clamp(bias - V(a21))\n");
+    fprintf(f, "* (2,2): both layer-1 neurons inhibitory, into stage 2; stage 1 has no inputs\n"
+               "*   (output 0 V) and is left out: V_in22 = clamp(B - w (V_s11 + V_s12))\n");
+    fprintf(f, "Bin22 in22 0 V = clamp(bias - w*(V(s11) + V(s12)))\n");
+
+    fprintf(f, "*\n* ---- the four neurons ----\n");
+    for (int k = 0; k < 4; k++)
+        fprintf(f, "X%s in%s n%s s%s temp%s m%s vo2neuron\n", id[k], id[k], id[k], id[k], id[k],
+                id[k]);
+
+    fprintf(f, "*\n* ---- analysis ----\n");
+    fprintf(f, "* initial state of every neuron V = 0, T = t_amb, m = 0 (used as given: uic)\n");
+    for (int k = 0; k < 4; k++)
+        fprintf(f, ".ic V(n%s)=0 V(temp%s)={t_amb} V(m%s)=0\n", id[k], id[k], id[k]);
+    write_tran(f, o, p->t_end_s);
+    write_control(f, o, "v(m11) v(m12) v(m21) v(m22)");
+    return finish(f);
 }

@@ -1,9 +1,11 @@
 /*
- * netlist.h -- export the neuron circuit as a self-contained ngspice netlist.
+ * netlist.h -- export the neuron circuit, or the paper's 2x2 network, as a
+ * self-contained ngspice netlist.
  *
- * The netlist is the circuit of spec 3.1 (V_in -- R_s -- N, C from N to
- * ground, the VO2-x device from N to S, R_sense from S to ground) with the
- * device model of spec 1.1 written as behavioural (B) sources:
+ * The neuron is the circuit of spec 3.1 (V_in -- R_s -- N, C from N to
+ * ground, the VO2-x device from N to S, R_sense from S to ground), written as
+ * the subcircuit vo2neuron (ports in n s temp m) with the device model of
+ * spec 1.1 as behavioural (B) sources:
  *
  *   node temp  : temperature in volts (1 V = 1 K) on a capacitor C_th, heated
  *                by a B-source injecting I^2 R and cooled through 1/G_th to a
@@ -27,17 +29,19 @@
 
 #include "vo2snn/device.h"
 #include "vo2snn/input.h"
+#include "vo2snn/network.h"
 #include "vo2snn/neuron.h"
 #include "vo2snn/status.h"
 
 typedef struct vs_netlist_opts {
-    double t_end_s;          /* .tran stop time (default 200 us) */
+    double t_end_s;          /* .tran stop time (default 200 us; the 2x2 network uses p->t_end_s) */
     double t_max_step_s;     /* .tran max step (default 5 ns) */
     double tau_m_s;          /* relaxation time of the memory node m (default 1 ns) */
     const char *wrdata_path; /* if non-NULL: add a .control block that runs the transient in
                                 batch mode, writes the columns time, V(n), V(temp), V(m),
                                 V_spike = V(s), V_in = V(in) (one time column, a header row)
-                                with wrdata to this path, then quits; the path must not
+                                with wrdata to this path, then quits (the 2x2 network writes
+                                time, V(m11), V(m12), V(m21), V(m22)); the path must not
                                 contain white space or quotes */
 } vs_netlist_opts;
 
@@ -54,5 +58,22 @@ vs_netlist_opts vs_netlist_opts_default(void);
  */
 vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circuit *c,
                            const vs_input *in, const vs_netlist_opts *o);
+
+/*
+ * Write the paper's 2x2 network (spec 5, Fig 3H; what vs_net2x2_simulate computes with
+ * vs_opamp_ideal()) as one netlist: four vo2neuron instances of device dev in circuit c,
+ * X11 and X12 driven by DC p->v_drive_v, X21 and X22 by ideal two-stage inverting adders
+ * written as behavioural voltage sources clipped at the op-amp rails (+-13.5 V):
+ *   V_in21 = clamp(B + w (V(s11) + V(s12))),  V_in22 = clamp(B - w (V(s11) + V(s12))),
+ * B = p->bias_v, w = p->weight (stage 1 of (2,1) clips too, as in the library). Node
+ * names: inIJ, nIJ, sIJ, tempIJ, mIJ for neuron (I,J). Every neuron starts from rest;
+ * .tran runs to p->t_end_s with max step o->t_max_step_s (o->t_end_s is not used);
+ * p->dt_s (the library's waveform grid) is not used. VS_EINVAL if dev, c, o or p is
+ * invalid (weight < 0, non-finite drive or bias, max step beyond t_end) or if
+ * p->tau_syn_s != 0 (the adder low-pass is not exported); VS_EIO if f cannot be
+ * written. On failure f may hold a partial netlist.
+ */
+vs_status vs_netlist_write_2x2(FILE *f, const vs_device_params *dev, const vs_circuit *c,
+                               const vs_net2x2_params *p, const vs_netlist_opts *o);
 
 #endif

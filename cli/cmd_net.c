@@ -338,8 +338,8 @@ int cmd_infer(int argc, char **argv)
     const opt_cmd cmd = {prog, "Run a trained network as circuit neurons and two-stage adders, image by image.",
         "Every neuron is the full device model; adders are the paper's inverting pairs with\n"
         "an R_f || C_f low-pass (--tau-syn) and the network's rails. Class = the output\n"
-        "neuron with the most spikes in the window; ties: earliest first spike, then\n"
-        "(all silent) the highest node voltage, then the lowest index. Writes, under DIR:\n"
+        "neuron with the most spikes in the window; equal counts go to the neuron whose\n"
+        "adder drives it hardest (mean output), then the lowest index. Writes, under DIR:\n"
         "for one image input_image, raster_{input,hidden,output}, output_rates (CSV + PNG,\n"
         "Fig 4B, 4D-F); for the test set images.csv (per-image predictions, agreement with\n"
         "the rate model, energy), confusion.csv/.png and summary.json; with --windows the\n"

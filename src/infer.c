@@ -227,7 +227,7 @@ static void gemm_nn(float *c, const float *a, const float *b, int M, int N, int 
 /* Simulate layer targets k = 0..n-1 from their input sums; spikes, energies, optional V_spike. */
 static vs_status run_layer(const vs_infer_net *n, vs_infer_work *w, const vs_adder *adders, int count,
                            const float *se, const float *si, const float *pr, float *v_out,
-                           vs_spike_list *rec, int *counts, double *first, double *v_end,
+                           vs_spike_list *rec, int *counts, double *first, double *drive,
                            long *spikes, double *e_neurons, double *e_syn)
 {
     const size_t nt = n->n_t;
@@ -246,7 +246,7 @@ static vs_status run_layer(const vs_infer_net *n, vs_infer_work *w, const vs_add
         if (counts) {
             counts[k] = (int)r.neuron.n_spikes;
             first[k] = r.neuron.n_spikes ? r.neuron.spike_t_s[0] : (double)INFINITY;
-            v_end[k] = r.neuron.v_end_v;
+            drive[k] = r.v_in_mean_v;
         }
         for (size_t s = 0; s < r.neuron.n_spikes; s++)
             if (record_spike(rec, k, r.neuron.spike_t_s[s]) != 0) {
@@ -316,17 +316,17 @@ vs_status vs_infer_image(const vs_infer_net *n, vs_infer_work *w, const uint8_t 
     gemm_nn(se, n->g2e, w->h, no, (int)nt, nh);
     gemm_nn(si, n->g2i, w->h, no, (int)nt, nh);
     gemm_nn(pr, g2r, w->h2, no, (int)nt, nh);
-    double v_end[10];
-    st = run_layer(n, w, n->adder2, no, se, si, pr, NULL, rec[2], res->counts, res->first_spike_s, v_end,
+    double drive[10];
+    st = run_layer(n, w, n->adder2, no, se, si, pr, NULL, rec[2], res->counts, res->first_spike_s, drive,
                    &res->spikes[2], &res->energy.output_j, &res->energy.synapse_j);
     if (st != VS_OK) return st;
 
+    /* most spikes; equal counts go to the harder-driven neuron (higher mean adder output,
+       as the rate model's tie rule), then to the lowest index */
     int best = 0;
     for (int k = 1; k < no; k++) {
         int better = res->counts[k] > res->counts[best] ||
-                     (res->counts[k] == res->counts[best] &&
-                      (res->first_spike_s[k] < res->first_spike_s[best] ||
-                       (res->first_spike_s[k] == res->first_spike_s[best] && v_end[k] > v_end[best])));
+                     (res->counts[k] == res->counts[best] && drive[k] > drive[best]);
         if (better) best = k;
     }
     res->predicted = best;

@@ -69,6 +69,7 @@ typedef struct sim {
     void *user;
     float *grid;                /* fast path: V_spike only, at t = k dt_out */
     size_t n_grid;
+    double g_prev;              /* 1/(R + R_sense) at the end of the previous step */
     size_t cap_spikes;
     vs_neuron_result *res;
     vs_status err;
@@ -145,16 +146,20 @@ static double locate_spike(const sim *s, const vs_ode *ode, double m_old, double
     return b;
 }
 
-/* Fast path: V_spike on the grid from the dense V and T alone. */
-static void emit_grid(sim *s, const vs_ode *ode, double m_old, double t1)
+/*
+ * Fast path: V_spike on the grid from the dense V, with the device branch conductance
+ * 1/(R + R_sense) interpolated linearly between the step ends (it varies smoothly
+ * within a step; steps are short where it switches).
+ */
+static void emit_grid(sim *s, const vs_ode *ode, double t0, double t1, double g0, double g1)
 {
     for (;;) {
         size_t k = (size_t)s->next_out;
         double t = (double)k * s->dt_out;
         if (k >= s->n_grid || t > t1 * (1 + 1e-12) || t > s->t_end) return;
-        double v = vs_ode_dense_component(ode, t, Y_V), temp = vs_ode_dense_component(ode, t, Y_TEMP);
-        double r = vs_r_device(&s->dev, temp, vs_m_project(&s->dev, m_old, temp));
-        s->grid[k] = (float)(v / (r + s->r_sense) * s->r_sense);
+        double f = t1 > t0 ? (t - t0) / (t1 - t0) : 1.0;
+        double g = g0 + f * (g1 - g0);
+        s->grid[k] = (float)(vs_ode_dense_component(ode, t, Y_V) * g * s->r_sense);
         s->next_out++;
     }
 }
@@ -182,7 +187,7 @@ static int emit_samples(sim *s, const vs_ode *ode, double m_old, double t1)
     }
 }
 
-static void window_stats(sim *s, double t1, const double *y1)
+static void window_stats(sim *s, double t1, const double *y1, double g1)
 {
     vs_neuron_result *r = s->res;
     if (t1 >= s->t_w0 && !s->window_started) {
@@ -193,7 +198,7 @@ static void window_stats(sim *s, double t1, const double *y1)
     }
     if (t1 < s->t_w0 || t1 > s->t_w1) return;
     double v = y1[Y_V];
-    double i = fabs(v) / (vs_r_device(&s->dev, y1[Y_TEMP], s->m) + s->r_sense);
+    double i = fabs(v) * g1;
     if (v < r->v_osc_min_v) r->v_osc_min_v = v;
     if (v > r->v_osc_max_v) r->v_osc_max_v = v;
     if (i > r->i_peak_a) r->i_peak_a = i;
@@ -216,9 +221,11 @@ static int accepted(const vs_ode *ode, double t0, const double *y0, double t1, d
     if (y1[Y_TEMP] < TEMP_FLOOR_K) y1[Y_TEMP] = TEMP_FLOOR_K;
     double m_old = s->m;
     double m_new = vs_m_project(&s->dev, m_old, y1[Y_TEMP]);
+    double g_new = 1.0 / (vs_r_device(&s->dev, y1[Y_TEMP], m_new) + s->r_sense);
 
     if (s->sample && emit_samples(s, ode, m_old, t1) == 2) return 2;
-    if (s->grid) emit_grid(s, ode, m_old, t1);
+    if (s->grid) emit_grid(s, ode, t0, t1, s->g_prev, g_new);
+    s->g_prev = g_new;
 
     if (s->armed && m_new >= M_SPIKE) {
         double ts = locate_spike(s, ode, m_old, t0, t1);
@@ -239,7 +246,7 @@ static int accepted(const vs_ode *ode, double t0, const double *y0, double t1, d
         }
     }
     if (y1[Y_TEMP] > s->res->temp_max_k) s->res->temp_max_k = y1[Y_TEMP];
-    window_stats(s, t1, y1);
+    window_stats(s, t1, y1, g_new);
     return changed;
 }
 
@@ -352,8 +359,9 @@ vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
         s.next_out = 1;
         if (s.sample(&smp, user) != 0) s.sample = NULL;
     }
+    s.g_prev = 1.0 / (vs_r_device(&s.dev, y[Y_TEMP], s.m) + s.r_sense);
     if (s.grid && s.n_grid > 0) {
-        s.grid[0] = (float)(y[Y_V] / (vs_r_device(&s.dev, y[Y_TEMP], s.m) + s.r_sense) * s.r_sense);
+        s.grid[0] = (float)(y[Y_V] * s.g_prev * s.r_sense);
         s.next_out = 1;
     }
     if (s.t_w0 == 0.0) {

@@ -122,9 +122,11 @@ int vs_device_has_jitter(const vs_device_params *p);
  */
 void vs_device_model_draw(vs_device_model *d, const vs_device_params *p, vs_rng *rng);
 
-/* (1 + tanh(x))/2 written as the logistic 1/(1 + exp(-2x)): one exp, same function. */
+/* (1 + tanh(x))/2 written as the logistic 1/(1 + exp(-2x)): one exp, same function;
+   below x = -20 it is under 5e-18, which no sum with 1 in double precision can see. */
 static inline double vs_half_tanh_step(double x)
 {
+    if (x < -20.0) return 0.0;
     return 1.0 / (1.0 + exp(-2.0 * x));
 }
 

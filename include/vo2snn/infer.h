@@ -8,8 +8,9 @@
  * shown for `window_s`: each pixel p drives its input neuron at vs_pixel_voltage(p)
  * from t = 0. Input neurons are dc-driven, so their V_spike waveforms are computed once
  * per grey level and shared. The class is the output neuron with the most spikes in
- * the window; ties go to the earliest first spike, then (all silent) to the highest
- * node voltage at the end (the neuron closest to firing), then to the lowest index.
+ * the window; equal counts go to the neuron whose adder drives it hardest (the higher
+ * mean adder output over the window, the rate model's tie rule), then to the lowest
+ * index.
  *
  * Energy per inference is integrated from the circuit: every neuron's source energy
  * (dissipated in its series resistor, device, sense resistor, and left on its

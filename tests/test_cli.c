@@ -143,8 +143,9 @@ static void test_other_commands(void)
     slurp(tmp("n.cir"), text, sizeof text);
     CHECK(strstr(text, ".tran") != NULL);
     CHECK(vo2snn("--help", NULL) == 0 && strstr(out_text, "osc") != NULL);
-    const char *cmds[] = {"demo", "iv", "rt", "osc", "netlist", "params", "phase", "triple", "vf", "cycles"};
-    for (int i = 0; i < 10; i++) {
+    const char *cmds[] = {"demo", "iv", "rt", "osc", "netlist", "params", "phase", "triple", "vf", "cycles",
+                          "train", "eval", "net2x2", "infer"};
+    for (int i = 0; i < 14; i++) {
         CHECK(vo2snn(cmds[i], "--help", NULL) == 0);
         CHECK(strstr(out_text, "usage") != NULL || strstr(out_text, "Usage") != NULL);
     }
@@ -200,6 +201,10 @@ static void test_bad_inputs(void)
         {{"vf", "--devices", "1", "--vacancies", "0.5"}, "--vacancies"},
         {{"cycles", "--cycles", "1"}, "--cycles"},
         {{"cycles", "--sigma-lnr", "-1"}, "--sigma-lnr"},
+        {{"net2x2", "--opamp", "perfect"}, "--opamp"},
+        {{"net2x2", "--rate-start", "200us", "--rate-end", "100us"}, "window"},
+        {{"infer", "--checkpoint", "/nonexistent/ck.vsck"}, "ck.vsck"},
+        {{"infer", "--windows", "10us,abc"}, "--windows"},
     };
     int before = entries();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -233,6 +238,15 @@ static int same_file(const char *a, const char *b)
 }
 
 /* Sweeps give byte-identical files for OMP_NUM_THREADS=1 and 2, and for the same --seed. */
+/* The 2x2 network through the CLI: the paper's ordering and A10 rates. */
+static void test_net2x2(void)
+{
+    CHECK(vo2snn("net2x2", "--out", tmp("n22.csv"), "--json", NULL) == 0);
+    CHECK(strstr(out_text, "\"ordering_holds\": true") != NULL);
+    CHECK(strstr(out_text, "\"rates_hz\": [100000, 100000, 106666.6667, 76666.66667]") != NULL);
+    CHECK(exists(tmp("n22_waves.csv")));
+}
+
 static void test_sweep_determinism(void)
 {
     const char *args_a[] = {"phase", "--r-points", "7", "--v-points", "7", "--t-run", "100us",
@@ -296,6 +310,17 @@ static void test_train_and_eval(void)
     CHECK(strncmp(text, "epoch,loss,train_acc,test_acc,seconds,lr\n1,", 43) == 0 && lines(text) == 3);
     CHECK(vo2snn("eval", "--checkpoint", ck, "--data", mnist_dir(), "--limit", "500", "--cache", cache, "--json", NULL) == 0);
     CHECK(strstr(out_text, "\"images\": 500") != NULL);
+    char inf_dir[700];
+    snprintf(inf_dir, sizeof inf_dir, "%s/infer", out);
+    CHECK(vo2snn("infer", "--checkpoint", ck, "--data", mnist_dir(), "--limit", "6", "--cache", cache,
+                 "--out", inf_dir, "--no-plot", "--json", NULL) == 0);
+    CHECK(strstr(out_text, "\"spiking_accuracy\": ") != NULL && strstr(out_text, "\"images\": 6") != NULL);
+    char f[800];
+    snprintf(f, sizeof f, "%s/raster_hidden.csv", inf_dir);
+    CHECK(exists(f));
+    snprintf(f, sizeof f, "%s/images.csv", inf_dir);
+    slurp(f, text, sizeof text);
+    CHECK(lines(text) == 7);
 
     /* errors: one line, exit 1, the checkpoint and metrics untouched */
     char before[4096];
@@ -370,6 +395,7 @@ int main(void)
     RUN(test_bad_inputs);
     RUN(test_no_damage);
     RUN(test_sweep_determinism);
+    RUN(test_net2x2);
     RUN(test_train_and_eval);
     remove_tree(tmpdir);
     return CHECK_DONE();

@@ -37,11 +37,11 @@ struct vs_infer_work {
 
 vs_infer_opts vs_infer_opts_default(void)
 {
-    vs_infer_opts o = {.window_s = 50e-6, .dt_s = 50e-9, .tau_syn_s = 3e-6,
+    vs_infer_opts o = {.window_s = 50e-6, .dt_s = 100e-9, .tau_syn_s = 3e-6,
                        .opamp = vs_opamp_ideal(), .r_tolerance = 0, .seed = 1,
                        .sim = vs_sim_opts_default()};
     o.sim.h_max_s = 3e-6;
-    o.sim.rtol = 3e-4;
+    o.sim.rtol = 1e-3;
     return o;
 }
 

@@ -341,7 +341,7 @@ vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
     double atol[2] = {o->atol_v, o->atol_temp_k};
     double h = o->method == VS_ODE_DP54 ? o->h_max_s : o->dt_s;
     long max_steps = o->max_steps > 0 ? o->max_steps : (long)fmin(4e9, 200.0 * o->t_end_s / h + 1e6);
-    vs_ode_system sys = {.dim = Y_DIM, .n_err = 2, .rhs = rhs, .begin = begin,
+    vs_ode_system sys = {.dim = Y_DIM, .n_err = 2, .n_rhs = 2, .rhs = rhs, .begin = begin,
                          .accepted = accepted, .next_break = next_break, .ctx = &s};
     vs_ode_opts oo = {.method = o->method, .rtol = o->rtol, .atol = atol, .h_max = h,
                       .h_min = 1e-18, .h0 = 0, .max_steps = max_steps};

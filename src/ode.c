@@ -37,7 +37,7 @@ static const double dc1 = -12715105075.0 / 11282082432, dc3 = 87487479700.0 / 32
 
 vs_ode *vs_ode_new(const vs_ode_system *sys, const vs_ode_opts *opts)
 {
-    if (!sys || !opts || sys->dim == 0 || sys->n_err > sys->dim || !sys->rhs) {
+    if (!sys || !opts || sys->dim == 0 || sys->n_err > sys->dim || sys->n_rhs > sys->dim || !sys->rhs) {
         vs_fail(VS_EINVAL, "vs_ode_new: invalid system");
         return NULL;
     }
@@ -87,10 +87,18 @@ static int all_finite(const double *v, size_t n)
     return 1;
 }
 
+/* One right-hand side evaluation; non-zero if the system refused. Non-finite values are
+   caught once per step (the error norm, or the new state), not per evaluation. */
 static int eval(vs_ode *o, double t, const double *y, double *dydt)
 {
     o->stats.n_rhs++;
-    if (o->sys.rhs(t, y, dydt, o->sys.ctx) != 0) return -1;
+    return o->sys.rhs(t, y, dydt, o->sys.ctx) != 0 ? -1 : 0;
+}
+
+/* eval that also rejects a non-finite derivative (step starts). */
+static int eval_checked(vs_ode *o, double t, const double *y, double *dydt)
+{
+    if (eval(o, t, y, dydt) != 0) return -1;
     return all_finite(dydt, o->sys.dim) ? 0 : -1;
 }
 
@@ -206,18 +214,18 @@ static int next_derivative(vs_ode *o, double t, const double *y, const double *f
         return 0;
     }
     begin_step(o, t);
-    return eval(o, t, y, o->k[0]);
+    return eval_checked(o, t, y, o->k[0]);
 }
 
 static vs_status integrate_dp54(vs_ode *o, double t0, double t_end, double *y, double *t_stop)
 {
-    const size_t n = o->sys.dim;
+    const size_t n = o->sys.dim, ns = o->sys.n_rhs ? o->sys.n_rhs : n;
     double **k = o->k, *ys = o->ystage, *yn = o->ynew;
     double t = t0, h, h_min = o->opts.h_min > 0 ? o->opts.h_min : 1e-18;
     int last_rejected = 0;
 
     begin_step(o, t);
-    if (eval(o, t, y, k[0]) != 0) return fail_at(VS_ERHS, "non-finite derivative", t, y, n);
+    if (eval_checked(o, t, y, k[0]) != 0) return fail_at(VS_ERHS, "non-finite derivative", t, y, n);
     h = initial_step(o, t, y, k[0]);
     double t_break = next_break(o, t);
 
@@ -231,17 +239,17 @@ static vs_status integrate_dp54(vs_ode *o, double t0, double t_end, double *y, d
 
         begin_step(o, t);
         int bad = 0;
-        for (size_t i = 0; i < n; i++) ys[i] = y[i] + hs * a21 * k[0][i];
+        for (size_t i = 0; i < ns; i++) ys[i] = y[i] + hs * a21 * k[0][i];
         bad |= eval(o, t + c2 * hs, ys, k[1]);
-        for (size_t i = 0; i < n; i++) ys[i] = y[i] + hs * (a31 * k[0][i] + a32 * k[1][i]);
+        for (size_t i = 0; i < ns; i++) ys[i] = y[i] + hs * (a31 * k[0][i] + a32 * k[1][i]);
         bad |= eval(o, t + c3 * hs, ys, k[2]);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < ns; i++)
             ys[i] = y[i] + hs * (a41 * k[0][i] + a42 * k[1][i] + a43 * k[2][i]);
         bad |= eval(o, t + c4 * hs, ys, k[3]);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < ns; i++)
             ys[i] = y[i] + hs * (a51 * k[0][i] + a52 * k[1][i] + a53 * k[2][i] + a54 * k[3][i]);
         bad |= eval(o, t + c5 * hs, ys, k[4]);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < ns; i++)
             ys[i] = y[i] + hs * (a61 * k[0][i] + a62 * k[1][i] + a63 * k[2][i] + a64 * k[3][i] +
                                  a65 * k[4][i]);
         bad |= eval(o, t + hs, ys, k[5]);
@@ -250,6 +258,7 @@ static vs_status integrate_dp54(vs_ode *o, double t0, double t_end, double *y, d
                                  a76 * k[5][i]);
         bad |= eval(o, t + hs, yn, k[6]);
 
+        bad |= !all_finite(yn, n) || !all_finite(k[6], n);
         double err = HUGE_VAL;
         if (!bad) {
             for (size_t i = 0; i < n; i++)
@@ -305,13 +314,13 @@ static vs_status integrate_dp54(vs_ode *o, double t0, double t_end, double *y, d
 
 static vs_status integrate_rk4(vs_ode *o, double t0, double t_end, double *y, double *t_stop)
 {
-    const size_t n = o->sys.dim;
+    const size_t n = o->sys.dim, ns = o->sys.n_rhs ? o->sys.n_rhs : n;
     double **k = o->k, *ys = o->ystage, *yn = o->ynew;
     const double dt = o->opts.h_max;
     double t = t0;
 
     begin_step(o, t);
-    if (eval(o, t, y, k[0]) != 0) return fail_at(VS_ERHS, "non-finite derivative", t, y, n);
+    if (eval_checked(o, t, y, k[0]) != 0) return fail_at(VS_ERHS, "non-finite derivative", t, y, n);
     double t_break = next_break(o, t);
 
     while (t < t_end) {
@@ -326,15 +335,16 @@ static vs_status integrate_rk4(vs_ode *o, double t0, double t_end, double *y, do
         }
         begin_step(o, t);
         int bad = 0;
-        for (size_t i = 0; i < n; i++) ys[i] = y[i] + 0.5 * h * k[0][i];
+        for (size_t i = 0; i < ns; i++) ys[i] = y[i] + 0.5 * h * k[0][i];
         bad |= eval(o, t + 0.5 * h, ys, k[1]);
-        for (size_t i = 0; i < n; i++) ys[i] = y[i] + 0.5 * h * k[1][i];
+        for (size_t i = 0; i < ns; i++) ys[i] = y[i] + 0.5 * h * k[1][i];
         bad |= eval(o, t + 0.5 * h, ys, k[2]);
-        for (size_t i = 0; i < n; i++) ys[i] = y[i] + h * k[2][i];
+        for (size_t i = 0; i < ns; i++) ys[i] = y[i] + h * k[2][i];
         bad |= eval(o, t + h, ys, k[3]);
         for (size_t i = 0; i < n; i++)
             yn[i] = y[i] + h / 6.0 * (k[0][i] + 2 * k[1][i] + 2 * k[2][i] + k[3][i]);
         bad |= eval(o, t + h, yn, k[4]);   /* f(t1): Hermite dense output and next k1 */
+        bad |= !all_finite(yn, n) || !all_finite(k[4], n);
         if (bad) return *t_stop = t, fail_at(VS_ERHS, "non-finite derivative in RK4 step", t, y, n);
 
         o->stats.n_accepted++;

@@ -32,12 +32,12 @@
 
 typedef struct vs_infer_opts {
     double window_s;        /* presentation time per image (50 us) */
-    double dt_s;            /* waveform grid between layers (50 ns) */
+    double dt_s;            /* waveform grid between layers (100 ns) */
     double tau_syn_s;       /* low-pass of both stages of every adder (3 us; 0 = plain adder) */
     vs_opamp opamp;         /* ideal by default */
     double r_tolerance;     /* relative sigma of each adder resistor (0 = exact) */
     uint64_t seed;          /* resistor draws */
-    vs_sim_opts sim;        /* integrator settings for every neuron (rtol 3e-4, h_max 3 us) */
+    vs_sim_opts sim;        /* integrator settings for every neuron (rtol 1e-3, h_max 3 us) */
 } vs_infer_opts;
 
 vs_infer_opts vs_infer_opts_default(void);

@@ -25,7 +25,7 @@ typedef enum vs_input_kind {
     VS_INPUT_SINE,     /* offset + amplitude * sin(2 pi (t - delay) / period) for t >= delay, else offset */
     VS_INPUT_SQUARE,   /* v_hi for t in [delay, delay + width), else v_lo */
     VS_INPUT_PWL,      /* linear between knots, constant outside */
-    VS_INPUT_SAMPLED   /* uniformly sampled waveform (borrowed), cubic (Catmull-Rom) between samples */
+    VS_INPUT_SAMPLED   /* uniformly sampled waveform (borrowed), linear between samples */
 } vs_input_kind;
 
 typedef struct vs_input {
@@ -83,19 +83,13 @@ void vs_input_piece_at(const vs_input *in, double t_ref, vs_input_piece *p);
 
 static inline double vs_input_piece_value(const vs_input_piece *p, double t)
 {
-    if (p->samples) {   /* Catmull-Rom cubic: continuous slope, so steps may span samples */
-        const float *y = p->samples;
-        const size_t n = p->n_samples;
+    if (p->samples) {
         double a = t * p->inv_dt;
-        if (!(a > 0)) return (double)y[0];
+        if (!(a > 0)) return (double)p->samples[0];
         size_t i = (size_t)a;
-        if (i + 1 >= n) return (double)y[n - 1];
-        double f = a - (double)i, y0 = (double)y[i], y1 = (double)y[i + 1];
-        double m0 = 0.5 * (y1 - (double)y[i > 0 ? i - 1 : 0]);
-        double m1 = 0.5 * ((double)y[i + 2 < n ? i + 2 : n - 1] - y0);
-        double f2 = f * f, f3 = f2 * f;
-        return (2 * f3 - 3 * f2 + 1) * y0 + (f3 - 2 * f2 + f) * m0 + (-2 * f3 + 3 * f2) * y1 +
-               (f3 - f2) * m1;
+        if (i + 1 >= p->n_samples) return (double)p->samples[p->n_samples - 1];
+        double f = a - (double)i;
+        return (double)p->samples[i] + f * (double)(p->samples[i + 1] - p->samples[i]);
     }
     if (p->omega > 0) return p->offset + p->amplitude * sin(p->omega * (t - p->delay));
     return p->v0 + p->slope * (t - p->t0);

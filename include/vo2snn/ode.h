@@ -45,6 +45,9 @@ typedef double (*vs_ode_break_fn)(double t, void *ctx);
 
 typedef struct vs_ode_system {
     size_t dim, n_err;
+    size_t n_rhs;                 /* components the rhs reads (the rest are quadratures it
+                                     only writes); stage states are formed for these alone.
+                                     0 means dim */
     vs_ode_rhs_fn rhs;
     vs_ode_begin_fn begin;        /* optional */
     vs_ode_accepted_fn accepted;  /* optional */

@@ -124,7 +124,7 @@ static vs_status fail_at(vs_status code, const char *what, double t, const doubl
 
 void vs_ode_dense(const vs_ode *o, double t, double *out)
 {
-    size_t n = o->sys.dim;
+    size_t n = o->sys.n_rhs ? o->sys.n_rhs : o->sys.dim;
     double h = o->dense_h;
     double th = h > 0 ? (t - o->dense_t0) / h : 1.0;
     double th1 = 1.0 - th;
@@ -278,9 +278,9 @@ static vs_status integrate_dp54(vs_ode *o, double t0, double t_end, double *y, d
             continue;
         }
 
-        /* Accept: dense coefficients, then advance. */
+        /* Accept: dense coefficients (for the components the rhs reads), then advance. */
         o->stats.n_accepted++;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < ns; i++) {
             double ydiff = yn[i] - y[i];
             double bspl = hs * k[0][i] - ydiff;
             o->r[0][i] = y[i];
@@ -348,10 +348,10 @@ static vs_status integrate_rk4(vs_ode *o, double t0, double t_end, double *y, do
         if (bad) return *t_stop = t, fail_at(VS_ERHS, "non-finite derivative in RK4 step", t, y, n);
 
         o->stats.n_accepted++;
-        memcpy(o->r[0], y, n * sizeof *y);
-        memcpy(o->r[1], yn, n * sizeof *y);
-        memcpy(o->r[2], k[0], n * sizeof *y);
-        memcpy(o->r[3], k[4], n * sizeof *y);
+        memcpy(o->r[0], y, ns * sizeof *y);
+        memcpy(o->r[1], yn, ns * sizeof *y);
+        memcpy(o->r[2], k[0], ns * sizeof *y);
+        memcpy(o->r[3], k[4], ns * sizeof *y);
         o->dense_t0 = t;
         o->dense_h = h;
         double t_new = lands ? t_target : t + h;

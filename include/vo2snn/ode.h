@@ -82,10 +82,11 @@ void vs_ode_free(vs_ode *ode);
  */
 vs_status vs_ode_integrate(vs_ode *ode, double t0, double t_end, double *y, double *t_stop);
 
-/* Dense output inside the last accepted step: y(t) for t in [t0, t1] into out (dim). */
+/* Dense output inside the last accepted step: y(t) for t in [t0, t1] into out, for the
+   components the rhs reads (n_rhs; all of them if n_rhs is 0). */
 void vs_ode_dense(const vs_ode *ode, double t, double *out);
 
-/* One component i of the dense output at t (cheaper than vs_ode_dense for large systems). */
+/* One component i (< n_rhs) of the dense output at t (cheaper than vs_ode_dense). */
 double vs_ode_dense_component(const vs_ode *ode, double t, size_t i);
 
 /* Derivative at the end of the last accepted step (valid inside `accepted`). */

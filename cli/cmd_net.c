@@ -118,7 +118,7 @@ int cmd_net2x2(int argc, char **argv)
                  "set xlabel 'time (µs)'\nset ylabel 'neuron'\nset ytics ('(1,1)' 0, '(1,2)' 1, '(2,1)' 2, '(2,2)' 3)\n"
                  "set yrange [-0.6:3.6]\nset xrange [0:%g]\nset grid xtics\nunset key\n"
                  "set object 1 rect from %g, graph 0 to %g, graph 1 fc rgb '#fff2cc' fs solid 0.6 noborder behind\n"
-                 "plot '%s' every ::1 using ($2*1e6):1 with points pt 124 ps 2.5 lc rgb '#1f2f6f'\n",
+                 "plot '%s' every ::1 using ($2*1e6):1 with points pt '|' ps 2.5 lc rgb '#1f2f6f'\n",
                  opamp, p.t_end_s * 1e6, r0 * 1e6, r1 * 1e6, out);
         failed = cli_plot(prog, script, png, 900, 400);
     }
@@ -290,7 +290,7 @@ static int write_image_detail(const char *prog, const char *dir, const vs_infer_
                  "set datafile separator ','\nset title 'Raster, %s layer (image %ld, %g µs)'\n"
                  "set xlabel 'time (µs)'\nset ylabel '%s neuron'\nset xrange [0:%g]\nset yrange [-1:%d]\n%s"
                  "unset key\nset grid xtics\n"
-                 "plot '%s/raster_%s.csv' every ::1 using ($2*1e6):1 with points pt 124 ps %s lc rgb '#1f2f6f'\n",
+                 "plot '%s/raster_%s.csv' every ::1 using ($2*1e6):1 with points pt '|' ps %s lc rgb '#1f2f6f'\n",
                  layer_names[l], image, window * 1e6, layer_names[l], window * 1e6, l == 1 ? 128 : 10,
                  l == 2 ? "set ytics 0,1,9\n" : "", dir, layer_names[l], l == 1 ? "0.6" : "2");
         if (cli_plot(prog, script, png, 900, l == 1 ? 600 : 400)) return 1;

@@ -274,17 +274,19 @@ void vs_mlp_update(vs_mlp *m)
     m->steps++;
     if (c->optim == VS_OPTIM_ADAM) {
         float bc1 = 1.0f - powf(c->beta1, (float)m->steps), bc2 = 1.0f - powf(c->beta2, (float)m->steps);
-        float lr = c->lr, b1 = c->beta1, b2 = c->beta2, eps = c->eps, wd = c->weight_decay;
-#pragma omp parallel for schedule(static)
+        float step = c->lr / bc1, inv_bc2 = 1.0f / bc2;
+        float b1 = c->beta1, b2 = c->beta2, eps = c->eps, wd = c->weight_decay;
+#pragma omp parallel for simd schedule(static)
         for (long i = 0; i < n; i++) {
             float gi = g[i] + wd * p[i];
-            m1[i] = b1 * m1[i] + (1 - b1) * gi;
-            m2[i] = b2 * m2[i] + (1 - b2) * gi * gi;
-            p[i] -= lr * (m1[i] / bc1) / (sqrtf(m2[i] / bc2) + eps);
+            float a = b1 * m1[i] + (1 - b1) * gi, v = b2 * m2[i] + (1 - b2) * gi * gi;
+            m1[i] = a;
+            m2[i] = v;
+            p[i] -= step * a / (sqrtf(v * inv_bc2) + eps);
         }
     } else {
         float lr = c->lr, mu = c->momentum, wd = c->weight_decay;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for simd schedule(static)
         for (long i = 0; i < n; i++) {
             m1[i] = mu * m1[i] + g[i] + wd * p[i];
             p[i] -= lr * m1[i];

@@ -33,12 +33,20 @@ static void encode_batch(float *x, const vs_dataset *d, const uint32_t *idx, int
             for (size_t i = 0; i < px; i++) row[i] = enc[img[i]];
             continue;
         }
-        for (int y = 0; y < rows; y++)
-            for (int c = 0; c < cols; c++) {
-                int ys = y - dy[r], cs = c - dx[r];
-                int inside = ys >= 0 && ys < rows && cs >= 0 && cs < cols;
-                row[y * cols + c] = enc[inside ? img[ys * cols + cs] : 0];
+        const int sx = dx[r], sy = dy[r];
+        const int c0 = sx > 0 ? sx : 0, c1 = sx < 0 ? cols + sx : cols;   /* columns with a source */
+        for (int y = 0; y < rows; y++) {
+            float *out = row + (size_t)y * (size_t)cols;
+            int ys = y - sy;
+            if (ys < 0 || ys >= rows) {
+                for (int c = 0; c < cols; c++) out[c] = enc[0];
+                continue;
             }
+            const uint8_t *src = img + (size_t)ys * (size_t)cols - sx;
+            for (int c = 0; c < c0; c++) out[c] = enc[0];
+            for (int c = c0; c < c1; c++) out[c] = enc[src[c]];
+            for (int c = c1; c < cols; c++) out[c] = enc[0];
+        }
     }
 }
 

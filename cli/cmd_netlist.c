@@ -9,6 +9,7 @@
 #include "vo2snn/network.h"
 
 static const char *const net_choices[] = {"neuron", "2x2", NULL};
+static const char *const opamp_choices[] = {"ideal", "nonideal", NULL};
 
 /* The --net value in argv (the last one before "--"; "neuron" if none), so that --help can
    show the defaults of that network. Parsing proper is opt_parse's. */
@@ -34,7 +35,7 @@ int cmd_netlist(int argc, char **argv)
 {
     const char *prog = "vo2snn netlist";
     const int help_2x2 = argv_net_is_2x2(argc, argv);
-    const char *net = "neuron";
+    const char *net = "neuron", *opamp = "ideal";
     cli_device_args dev_args = CLI_DEVICE_DEFAULTS;
     vs_circuit circ = vs_circuit_default();
     cli_input_args in_args = CLI_INPUT_DEFAULTS;
@@ -51,6 +52,7 @@ int cmd_netlist(int argc, char **argv)
         {.name = "v-drive", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "2x2: dc drive of layer-1 neurons (1,1) and (1,2)", .dest = &np.v_drive_v, .min = -1e4, .max = 1e4},
         {.name = "bias", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "2x2: bias B of both layer-2 adders", .dest = &np.bias_v, .min = -1e4, .max = 1e4},
         {.name = "weight", .kind = OPT_QUANTITY, .unit = "", .metavar = "W", .help = "2x2: synaptic weight |w| (adder gain), + into (2,1), - into (2,2)", .dest = &np.weight, .min = 0, .max = 1e6},
+        {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M", .help = "2x2: adder op-amps, ideal, or nonideal (A0 2e5, GBW 10 MHz, SR 20 V/us, +-13.5 V)", .dest = &opamp, .choices = opamp_choices},
         {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "transient stop time (neuron: depends on the input, see below; 2x2: 330 us)", .dest = &no.t_end_s, .min = 1e-12, .max = 10, .given = &given_t_end},
         {.name = "max-step", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "ngspice maximum time step", .dest = &no.t_max_step_s, .min = 1e-15, .max = 1},
         {.name = "tau-m", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "relaxation time of the hysteresis memory node", .dest = &no.tau_m_s, .min = 1e-18, .max = 1e-6},
@@ -66,9 +68,12 @@ int cmd_netlist(int argc, char **argv)
                          CLI_INPUT_HELP
                          "\n--net 2x2: four neurons of the chosen device and circuit (spec 5, Fig 3H). (1,1)\n"
                          "and (1,2) are driven by --v-drive; (2,1) by B + w (V_s11 + V_s12) and (2,2) by\n"
-                         "B - w (V_s11 + V_s12), two-stage inverting adders with ideal op-amps clipped at\n"
-                         "+-13.5 V (vo2snn's ideal op-amp). --wrdata writes time and V(m) of the four\n"
-                         "neurons. The input options do not apply.\n\n"
+                         "B - w (V_s11 + V_s12), two-stage inverting adders. --opamp ideal: ideal op-amps\n"
+                         "clipped at +-13.5 V, as behavioural voltage sources; --opamp nonideal: vo2snn's\n"
+                         "op-amp model (finite gain, one pole, slew limit, rails) as a behavioural\n"
+                         "macro-model per stage, as in `vo2snn net2x2 --opamp nonideal`. --wrdata\n"
+                         "writes time and V(m) of the four neurons, and with --opamp nonideal also the\n"
+                         "adder outputs V(in21), V(in22). The input options do not apply.\n\n"
                          "Run it with: ngspice -b out/neuron.cir (or out/net2x2.cir); add --wrdata to get\n"
                          "the waveforms.",
                          opts, N_OPTS, 0};
@@ -79,7 +84,7 @@ int cmd_netlist(int argc, char **argv)
     /* options that belong to the other network */
     static const char *const input_only[] = {"input", "v-in", "v-lo", "v-hi", "period", "width",
                                              "delay", "offset", "amplitude", "pwl"};
-    static const char *const net_only[] = {"v-drive", "bias", "weight"};
+    static const char *const net_only[] = {"v-drive", "bias", "weight", "opamp"};
     const char *const *other = is_2x2 ? input_only : net_only;
     size_t n_other = is_2x2 ? sizeof input_only / sizeof *input_only : sizeof net_only / sizeof *net_only;
     for (size_t k = 0; k < n_other; k++) {
@@ -109,7 +114,8 @@ int cmd_netlist(int argc, char **argv)
         if (vs_afile_open(out, &af) != VS_OK) return vs_input_free(&in), cli_fail(prog);
         f = vs_afile_stream(af);
     }
-    vs_status s = is_2x2 ? vs_netlist_write_2x2(f, &p, &circ, &np, &no)
+    const vs_opamp op = strcmp(opamp, "ideal") == 0 ? vs_opamp_ideal() : vs_opamp_default();
+    vs_status s = is_2x2 ? vs_netlist_write_2x2(f, &p, &circ, &op, &np, &no)
                          : vs_netlist_write(f, &p, &circ, &in, &no);
     vs_input_free(&in);
     if (s != VS_OK) {

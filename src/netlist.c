@@ -249,12 +249,125 @@ vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circui
     return finish(f);
 }
 
+/* The ideal adders: behavioural voltage sources clipped at the rails (spec 5). */
+static void write_ideal_adders(FILE *f, double rail)
+{
+    fprintf(f, "* Ideal op-amps (infinite gain and bandwidth, no input loading of the sense\n"
+               "* nodes) whose outputs clip at +-rail = +-%.10g V: exactly what\n"
+               "* vs_net2x2_simulate computes with vs_opamp_ideal() and tau_syn = 0.\n"
+               "*   stage 1: v1 = clamp(-(sum over excitatory inputs of w V_s))\n"
+               "*   stage 2: V_in = clamp(-(v1 + sum over inhibitory inputs of w V_s - B))\n",
+            rail);
+    fprintf(f, ".func clamp(x) {min(max(x, -rail), rail)}\n");
+    fprintf(f, "* (2,1): both layer-1 neurons excitatory, into stage 1;\n"
+               "*   V_in21 = clamp(B + w (V_s11 + V_s12)) unless stage 1 clips\n");
+    fprintf(f, "Ba21 a21 0 V = clamp(-w*(V(s11) + V(s12)))\n");
+    fprintf(f, "Bin21 in21 0 V = clamp(bias - V(a21))\n");
+    fprintf(f, "* (2,2): both layer-1 neurons inhibitory, into stage 2; stage 1 has no inputs\n"
+               "*   (output 0 V) and is left out: V_in22 = clamp(B - w (V_s11 + V_s12))\n");
+    fprintf(f, "Bin22 in22 0 V = clamp(bias - w*(V(s11) + V(s12)))\n");
+}
+
+/*
+ * The non-ideal adders: per stage a state node x on a 1 F capacitor, charged by a B-source
+ * current, the continuous form of vs_adder_run's update (first-order lag onto k V_static,
+ * slew-limited, clipped at the rails). ng[k][s] is the noise gain of stage s of target k.
+ */
+static void write_nonideal_adders(FILE *f, const vs_opamp *op, double w, double tau_rail_s)
+{
+    const double ng[2][2] = {{1 + 2 * w, 3}, {1, 3 + 2 * w}};
+    const int slew = op->slew_v_per_s > 0;
+    fprintf(f, "* Non-ideal op-amps (spec 5): DC gain A0 = %.10g, GBW = %.10g Hz, slew rate\n"
+               "* SR = %.10g V/s%s, output limited to +-rail = +-%.10g V; inputs do not load the\n"
+               "* sense nodes. Each stage's output is a state node x on a 1 F capacitor charged by\n"
+               "*   I = dx/dt = limit((k V_static - V(x))/tau_cl, +-SR)\n"
+               "* with V_static the ideal output -(sum_j g_j V_j), k = 1/(1 + NG/A0) and\n"
+               "* tau_cl = NG/(2 pi GBW) for the stage's noise gain NG = 1 + sum_j g_j: the\n"
+               "* continuous form of vs_adder_run's update (lag, slew limit, rail clip). The rail\n"
+               "* clip: the outward current is capped by (rail - V(x))/tau_rail (and\n"
+               "* -(rail + V(x))/tau_rail below), so a state pushed outwards stops at the rail\n"
+               "* within ~tau_rail and cannot run past it (a continuous form ngspice handles\n"
+               "* robustly); the state is read through clamp(), so that the few mV the\n"
+               "* trapezoidal step may ring past the rail for a few ns never reach an output.\n"
+               "* Stage 2 is fed by stage 1's output; the states start settled (.ic).\n",
+            op->a0, op->gbw_hz, op->slew_v_per_s, slew ? "" : " (0: no slew limit)", op->rail_v);
+    fprintf(f, ".param tau_rail = %.10g  $ rail-stop time constant, = tau_m (s)\n", tau_rail_s);
+    if (slew) {
+        fprintf(f, ".param sr = %.10g  $ slew rate (V/s)\n", op->slew_v_per_s);
+        fprintf(f, "* slew limit of the output rate\n");
+        fprintf(f, ".func slewlim(r) {min(max(r, -sr), sr)}\n");
+    } else {
+        fprintf(f, "* no slew limit\n");
+        fprintf(f, ".func slewlim(r) {r}\n");
+    }
+    fprintf(f, "* an op-amp output: its state, clipped at the rails\n");
+    fprintf(f, ".func clamp(x) {min(max(x, -rail), rail)}\n");
+    fprintf(f, "* dx/dt of a stage with target xt = k V_static, time constant tc, state xs,\n"
+               "* cut at the rails\n");
+    fprintf(f, ".func opamp(xt, xs, tc) {min(max(slewlim((xt - xs)/tc), -(rail + xs)/tau_rail),"
+               " (rail - xs)/tau_rail)}\n");
+    static const char *const tgt[2] = {"21", "22"};
+    static const char *const what[2] = {
+        "(2,1): both layer-1 neurons excitatory, into stage 1; stage 2 inverts stage 1 and adds B",
+        "(2,2): both layer-1 neurons inhibitory, into stage 2; stage 1 has no inputs (stays 0 V)"};
+    for (int k = 0; k < 2; k++) {
+        double k1 = vs_opamp_gain_factor(op, ng[k][0]), k2 = vs_opamp_gain_factor(op, ng[k][1]);
+        double t1 = vs_opamp_tau(op, ng[k][0]), t2 = vs_opamp_tau(op, ng[k][1]);
+        fprintf(f, "* %s\n", what[k]);
+        fprintf(f, ".param k1_%s = %.10g  $ stage 1: NG1 = %.10g, k = 1/(1 + NG1/A0)\n", tgt[k], k1,
+                ng[k][0]);
+        fprintf(f, ".param tau1_%s = %.10g  $ stage 1: tau_cl = NG1/(2 pi GBW) (s)\n", tgt[k], t1);
+        fprintf(f, ".param k2_%s = %.10g  $ stage 2: NG2 = %.10g, k = 1/(1 + NG2/A0)\n", tgt[k], k2,
+                ng[k][1]);
+        fprintf(f, ".param tau2_%s = %.10g  $ stage 2: tau_cl = NG2/(2 pi GBW) (s)\n", tgt[k], t2);
+        if (k == 0) {
+            fprintf(f, "*   stage 1 state a21, V_static = -w (V_s11 + V_s12)\n");
+            fprintf(f, "Ca21 a21 0 1\n");
+            fprintf(f, "Ba21 0 a21 I = opamp(-k1_21*w*(V(s11) + V(s12)), V(a21), tau1_21)\n");
+            fprintf(f, "*   stage 2 state o21, V_static = -(v1 - B), v1 = clamp(V(a21)) (V_ref = -B,\n"
+                       "*   gain 1)\n");
+            fprintf(f, "Co21 o21 0 1\n");
+            fprintf(f, "Bo21 0 o21 I = opamp(-k2_21*(clamp(V(a21)) - bias), V(o21), tau2_21)\n");
+        } else {
+            fprintf(f, "*   stage 1 state a22, V_static = 0 (no inputs)\n");
+            fprintf(f, "Ca22 a22 0 1\n");
+            fprintf(f, "Ba22 0 a22 I = opamp(0, V(a22), tau1_22)\n");
+            fprintf(f, "*   stage 2 state o22, V_static = -(v1 + w (V_s11 + V_s12) - B),\n"
+                       "*   v1 = clamp(V(a22))\n");
+            fprintf(f, "Co22 o22 0 1\n");
+            fprintf(f, "Bo22 0 o22 I = opamp(-k2_22*(clamp(V(a22)) + w*(V(s11) + V(s12)) - bias),"
+                       " V(o22), tau2_22)\n");
+        }
+        fprintf(f, "*   the op-amp output clamp(V(o%s)) drives the neuron through a buffer (no\n"
+                   "*   load on the state)\n", tgt[k]);
+        fprintf(f, "Bin%s in%s 0 V = clamp(V(o%s))\n", tgt[k], tgt[k], tgt[k]);
+    }
+}
+
+static vs_status validate_opamp(const vs_opamp *op)
+{
+    if (!(isfinite(op->rail_v) && op->rail_v > 0))
+        return vs_fail(VS_EINVAL, "2x2 netlist: op-amp rail %g V must be positive", op->rail_v);
+    if (op->ideal) return VS_OK;
+    if (!(isfinite(op->a0) && op->a0 > 0))
+        return vs_fail(VS_EINVAL, "2x2 netlist: op-amp DC gain A0 = %g must be positive", op->a0);
+    if (!(isfinite(op->gbw_hz) && op->gbw_hz > 0))
+        return vs_fail(VS_EINVAL, "2x2 netlist: op-amp GBW %g Hz must be positive", op->gbw_hz);
+    if (!(isfinite(op->slew_v_per_s) && op->slew_v_per_s >= 0))
+        return vs_fail(VS_EINVAL, "2x2 netlist: op-amp slew rate %g V/s must be >= 0 (0: none)",
+                       op->slew_v_per_s);
+    return VS_OK;
+}
+
 vs_status vs_netlist_write_2x2(FILE *f, const vs_device_params *dev, const vs_circuit *c,
-                               const vs_net2x2_params *p, const vs_netlist_opts *o)
+                               const vs_opamp *op, const vs_net2x2_params *p,
+                               const vs_netlist_opts *o)
 {
     vs_status st;
+    const vs_opamp ideal = vs_opamp_ideal();
+    if (!op) op = &ideal;
     if ((st = vs_device_validate(dev)) != VS_OK || (st = vs_circuit_validate(c)) != VS_OK ||
-        (st = validate_opts(o, p->t_end_s)) != VS_OK)
+        (st = validate_opts(o, p->t_end_s)) != VS_OK || (st = validate_opamp(op)) != VS_OK)
         return st;
     if (!(isfinite(p->v_drive_v) && fabs(p->v_drive_v) <= 1e4))
         return vs_fail(VS_EINVAL, "2x2 netlist: drive %g V must be finite, |V| <= 10 kV", p->v_drive_v);
@@ -265,10 +378,12 @@ vs_status vs_netlist_write_2x2(FILE *f, const vs_device_params *dev, const vs_ci
     if (p->tau_syn_s != 0)
         return vs_fail(VS_EINVAL, "2x2 netlist: adder low-pass tau_syn = %g s is not exported "
                                   "(only the plain adders, tau_syn = 0)", p->tau_syn_s);
-    const double rail = vs_opamp_ideal().rail_v;
+    const double rail = op->rail_v;
+    const int nonideal = !op->ideal;
     static const char *const id[4] = {"11", "12", "21", "22"};
 
-    fprintf(f, "vo2snn 2x2 network of VO2-x neurons (spec 5, Fig 3H) with ideal two-stage adders\n");
+    fprintf(f, "vo2snn 2x2 network of VO2-x neurons (spec 5, Fig 3H) with %s two-stage adders\n",
+            nonideal ? "non-ideal" : "ideal");
     fprintf(f, "*\n* Written by vo2snn (vs_netlist_write_2x2). Units: SI. Neuron (i,j) has the\n"
                "* nodes inij (V_in), nij (V_osc), sij (V_spike), tempij (temperature, 1 V = 1 K)\n"
                "* and mij (hysteresis memory, 1 V = fully metallic). Layer 1: (1,1), (1,2);\n"
@@ -287,20 +402,8 @@ vs_status vs_netlist_write_2x2(FILE *f, const vs_device_params *dev, const vs_ci
     fprintf(f, "Vin12 in12 0 DC {v_drive}\n");
 
     fprintf(f, "*\n* ---- synapses: two inverting adders in series per target (spec 5) ----\n");
-    fprintf(f, "* Ideal op-amps (infinite gain and bandwidth, no input loading of the sense\n"
-               "* nodes) whose outputs clip at +-rail = +-%.10g V: exactly what\n"
-               "* vs_net2x2_simulate computes with vs_opamp_ideal() and tau_syn = 0.\n"
-               "*   stage 1: v1 = clamp(-(sum over excitatory inputs of w V_s))\n"
-               "*   stage 2: V_in = clamp(-(v1 + sum over inhibitory inputs of w V_s - B))\n",
-            rail);
-    fprintf(f, ".func clamp(x) {min(max(x, -rail), rail)}\n");
-    fprintf(f, "* (2,1): both layer-1 neurons excitatory, into stage 1;\n"
-               "*   V_in21 = clamp(B + w (V_s11 + V_s12)) unless stage 1 clips\n");
-    fprintf(f, "Ba21 a21 0 V = clamp(-w*(V(s11) + V(s12)))\n");
-    fprintf(f, "Bin21 in21 0 V = clamp(bias - V(a21))\n");
-    fprintf(f, "* (2,2): both layer-1 neurons inhibitory, into stage 2; stage 1 has no inputs\n"
-               "*   (output 0 V) and is left out: V_in22 = clamp(B - w (V_s11 + V_s12))\n");
-    fprintf(f, "Bin22 in22 0 V = clamp(bias - w*(V(s11) + V(s12)))\n");
+    if (nonideal) write_nonideal_adders(f, op, p->weight, o->tau_m_s);
+    else write_ideal_adders(f, rail);
 
     fprintf(f, "*\n* ---- the four neurons ----\n");
     for (int k = 0; k < 4; k++)
@@ -311,7 +414,19 @@ vs_status vs_netlist_write_2x2(FILE *f, const vs_device_params *dev, const vs_ci
     fprintf(f, "* initial state of every neuron V = 0, T = t_amb, m = 0 (used as given: uic)\n");
     for (int k = 0; k < 4; k++)
         fprintf(f, ".ic V(n%s)=0 V(temp%s)={t_amb} V(m%s)=0\n", id[k], id[k], id[k]);
+    if (nonideal) {
+        /* settled at t = 0 (all V_s = 0), as vs_adder_run starts */
+        fprintf(f, "* adders settled at t = 0 (every V_s = 0): stage 1 at 0 V, stage 2 at\n"
+                   "* k2 B (clipped to the rails)\n");
+        for (int k = 0; k < 2; k++) {
+            double ng2 = k == 0 ? 3 : 3 + 2 * p->weight;
+            double x2 = vs_opamp_gain_factor(op, ng2) * p->bias_v;
+            x2 = x2 > rail ? rail : (x2 < -rail ? -rail : x2);
+            fprintf(f, ".ic V(a%s)=0 V(o%s)=%.10g\n", id[2 + k], id[2 + k], x2);
+        }
+    }
     write_tran(f, o, p->t_end_s);
-    write_control(f, o, "v(m11) v(m12) v(m21) v(m22)");
+    write_control(f, o, nonideal ? "v(m11) v(m12) v(m21) v(m22) v(in21) v(in22)"
+                                 : "v(m11) v(m12) v(m21) v(m22)");
     return finish(f);
 }

@@ -5,8 +5,9 @@
  * directory, run `ngspice -b` on it, read the data file, detect spikes as V(m)
  * crossing 0.5 upward (linear interpolation, re-armed below 0.1) and compare
  * with the library's own simulation of the same circuit and input. The paper's
- * 2x2 network (vs_netlist_write_2x2) is compared with vs_net2x2_simulate and
- * with the spec's A10 rates.
+ * 2x2 network (vs_netlist_write_2x2), with ideal and with non-ideal op-amps, is
+ * compared with vs_net2x2_simulate and with the spec's A10 rates (and, non-ideal,
+ * the spec's adder output extremes).
  * ngspice is a declared dependency: without it on PATH the tests FAIL.
  */
 #include <errno.h>
@@ -48,13 +49,16 @@ static int ngspice_on_path(void)
 /*
  * Spike times of V(m) crossing 0.5 upward (linear interpolation, re-armed below 0.1) in an
  * ngspice wrdata file of n_cols columns (time first, a header row), for each of the n_m
- * memory columns m_col[k]: t_out[k] (malloc'd), n_out[k]. 0 on success.
+ * memory columns m_col[k]: t_out[k] (malloc'd), n_out[k]; and the extremes lo[k], hi[k]
+ * over all rows of each of the n_x columns x_col[k] (n_x may be 0). 0 on success.
  */
 static int read_spike_trains(const char *path, int n_cols, const int *m_col, int n_m,
-                             double **t_out, size_t *n_out)
+                             double **t_out, size_t *n_out, const int *x_col, int n_x,
+                             double *lo, double *hi)
 {
     enum { MAX_COLS = 16, MAX_M = 4 };
     if (n_cols > MAX_COLS || n_m > MAX_M) return -1;
+    for (int j = 0; j < n_x; j++) lo[j] = INFINITY, hi[j] = -INFINITY;
     FILE *f = fopen(path, "r");
     if (!f) return -1;
     char line[1024];
@@ -76,6 +80,7 @@ static int read_spike_trains(const char *path, int n_cols, const int *m_col, int
         }
         if (k < n_cols) goto done;
         double tt = col[0];
+        for (int j = 0; j < n_x; j++) lo[j] = fmin(lo[j], col[x_col[j]]), hi[j] = fmax(hi[j], col[x_col[j]]);
         for (int j = 0; j < n_m; j++) {
             double m = col[m_col[j]];
             if (rows > 0 && armed[j] && m_prev[j] < 0.5 && m >= 0.5) {
@@ -120,13 +125,15 @@ static void show_log(const char *log)
 /*
  * Write a netlist with write(f, ctx, wrdata path) into the temp directory as name.cir,
  * run `ngspice -b` on it and read the n_m spike trains of the memory columns m_col of its
- * n_cols-column data file into t[], n[] (malloc'd). 0 on success; the files are removed
- * then, and kept for inspection on failure.
+ * n_cols-column data file into t[], n[] (malloc'd), and the extremes of the n_x columns
+ * x_col into lo[], hi[]. 0 on success; the files are removed then, and kept for
+ * inspection on failure.
  */
 typedef vs_status (*deck_writer)(FILE *f, const void *ctx, const char *wrdata_path);
 
 static int run_deck(const char *name, deck_writer write, const void *ctx, int n_cols,
-                    const int *m_col, int n_m, double **t, size_t *n)
+                    const int *m_col, int n_m, double **t, size_t *n, const int *x_col, int n_x,
+                    double *lo, double *hi)
 {
     if (!ngspice_on_path()) {
         CHECK_FAIL_MSG("ngspice not found on PATH: it is a declared dependency "
@@ -150,7 +157,7 @@ static int run_deck(const char *name, deck_writer write, const void *ctx, int n_
     }
     snprintf(cmd, sizeof cmd, "ngspice -b '%s' > '%s' 2>&1", cir, log);
     int rc = system(cmd);
-    if (rc != 0 || read_spike_trains(dat, n_cols, m_col, n_m, t, n) != 0) {
+    if (rc != 0 || read_spike_trains(dat, n_cols, m_col, n_m, t, n, x_col, n_x, lo, hi) != 0) {
         CHECK_FAIL_MSG("ngspice -b %.300s failed (status %d) or wrote no usable data file", cir,
                        rc);
         show_log(log);
@@ -182,7 +189,7 @@ static int run_ngspice(const char *name, const vs_device_params *dev, const vs_c
 {
     const neuron_deck d = {dev, c, in, t_end_s};
     const int m_col = 3; /* time v(n) v(temp) v(m) v(s) v(in) */
-    return run_deck(name, write_neuron_deck, &d, 6, &m_col, 1, t, n);
+    return run_deck(name, write_neuron_deck, &d, 6, &m_col, 1, t, n, NULL, 0, NULL, NULL);
 }
 
 static size_t count_in(const double *t, size_t n, double t0, double t1)
@@ -300,6 +307,7 @@ static void test_pwl(void)
 typedef struct net_deck {
     const vs_device_params *dev;
     const vs_circuit *c;
+    const vs_opamp *op;
     const vs_net2x2_params *p;
 } net_deck;
 
@@ -308,22 +316,22 @@ static vs_status write_net_deck(FILE *f, const void *ctx, const char *wrdata_pat
     const net_deck *d = ctx;
     vs_netlist_opts o = vs_netlist_opts_default(); /* max step 5 ns */
     o.wrdata_path = wrdata_path;
-    return vs_netlist_write_2x2(f, d->dev, d->c, d->p, &o);
+    return vs_netlist_write_2x2(f, d->dev, d->c, d->op, d->p, &o);
 }
 
 /*
- * Spec 5 / A10: the 2x2 network of device 1 (9.5 V drive, B = 9.5 V, w = 5, ideal
- * op-amps). Rates over [30, 330) us, count / 300 us: ngspice within 5 % of
- * vs_net2x2_simulate for every neuron, the ordering v(2,1) > v(1,1) = v(1,2) > v(2,2)
- * strict in ngspice, and ngspice within +-3.4 kHz (one spike) of 100.0, 100.0, 106.7,
- * 76.7 kHz.
+ * Spec 5 / A10: the 2x2 network of device 1 (9.5 V drive, B = 9.5 V, w = 5) with op-amp
+ * op. Rates over [30, 330) us, count / 300 us: ngspice within 5 % of vs_net2x2_simulate
+ * (same op-amp) for every neuron, the ordering v(2,1) > v(1,1) = v(1,2) > v(2,2) strict
+ * in ngspice, and ngspice within +-3.4 kHz (one spike) of 100.0, 100.0, 106.7, 76.7 kHz.
+ * Non-ideal: the ngspice adder output of (2,1) peaks at 13.0 V and that of (2,2) dips to
+ * 6.0 V (spec 5), each +-0.3 V.
  */
-static void test_net2x2(void)
+static void net2x2_case(const char *name, const vs_opamp *op)
 {
     vs_device_params dev;
     vs_circuit c = vs_circuit_default();
     vs_net2x2_params p = vs_net2x2_default();
-    vs_opamp op = vs_opamp_ideal();
     vs_sim_opts so = vs_sim_opts_default();
     CHECK(vs_device_preset(1, &dev) == VS_OK);
     const double t0 = 30e-6, t1 = 330e-6, spec_khz[4] = {100.0, 100.0, 106.7, 76.7};
@@ -331,18 +339,21 @@ static void test_net2x2(void)
     CHECK_NEAR(p.t_end_s, t1, 1e-12, 0.0);
 
     vs_net2x2_result r;
-    if (vs_net2x2_simulate(&dev, &c, &op, &p, &so, NULL, &r) != VS_OK) {
-        CHECK_FAIL_MSG("vs_net2x2_simulate: %s", vs_last_error());
+    if (vs_net2x2_simulate(&dev, &c, op, &p, &so, NULL, &r) != VS_OK) {
+        CHECK_FAIL_MSG("%s: vs_net2x2_simulate: %s", name, vs_last_error());
         return;
     }
-    const net_deck d = {&dev, &c, &p};
-    const int m_col[4] = {1, 2, 3, 4}; /* time v(m11) v(m12) v(m21) v(m22) */
-    double *t[4] = {NULL};
+    const net_deck d = {&dev, &c, op, &p};
+    /* time v(m11) v(m12) v(m21) v(m22) [v(in21) v(in22) when non-ideal] */
+    const int m_col[4] = {1, 2, 3, 4}, x_col[2] = {5, 6};
+    const int n_x = op->ideal ? 0 : 2;
+    double *t[4] = {NULL}, lo[2] = {0}, hi[2] = {0};
     size_t n[4] = {0};
-    if (run_deck("net2x2_d1", write_net_deck, &d, 5, m_col, 4, t, n) == 0) {
+    if (run_deck(name, write_net_deck, &d, 5 + n_x, m_col, 4, t, n, x_col, n_x, lo, hi) == 0) {
         double f_vs[4], f_sp[4];
-        printf("  2x2 network, device 1, rates over [30, 330) us:\n"
-               "    neuron   vo2snn kHz   ngspice kHz   spec kHz\n");
+        printf("  2x2 network, device 1, %s op-amps, rates over [30, 330) us:\n"
+               "    neuron   vo2snn kHz   ngspice kHz   spec kHz\n",
+               op->ideal ? "ideal" : "non-ideal");
         for (int k = 0; k < 4; k++) {
             f_vs[k] = (double)vs_count_spikes(&r.neuron[k], t0, t1) / (t1 - t0);
             f_sp[k] = (double)count_in(t[k], n[k], t0, t1) / (t1 - t0);
@@ -355,9 +366,29 @@ static void test_net2x2(void)
             CHECK_NEAR(f_sp[k] / 1e3, spec_khz[k], 0.0, 3.4);
         }
         CHECK(f_sp[2] > f_sp[0] && f_sp[0] == f_sp[1] && f_sp[1] > f_sp[3]);
+        if (!op->ideal) {
+            printf("    adder output       vo2snn V   ngspice V     spec V\n"
+                   "    (2,1) max      %11.2f %11.2f %10.1f\n"
+                   "    (2,2) min      %11.2f %11.2f %10.1f\n",
+                   r.v_in_max_v[0], hi[0], 13.0, r.v_in_min_v[1], lo[1], 6.0);
+            CHECK_NEAR(hi[0], 13.0, 0.0, 0.3);
+            CHECK_NEAR(lo[1], 6.0, 0.0, 0.3);
+        }
         for (int k = 0; k < 4; k++) free(t[k]);
     }
     vs_net2x2_result_free(&r);
+}
+
+static void test_net2x2(void)
+{
+    const vs_opamp op = vs_opamp_ideal();
+    net2x2_case("net2x2_d1", &op);
+}
+
+static void test_net2x2_nonideal(void)
+{
+    const vs_opamp op = vs_opamp_default();
+    net2x2_case("net2x2_nonideal_d1", &op);
 }
 
 static void test_validation(void)
@@ -386,26 +417,40 @@ static void test_validation(void)
     CHECK(vs_netlist_write(f, &dev, &c, &in, &bado) == VS_EINVAL);
 
     vs_net2x2_params p = vs_net2x2_default();
-    CHECK(vs_netlist_write_2x2(f, &dev, &c, &p, &o) == VS_OK);
-    CHECK(vs_netlist_write_2x2(f, &bad, &c, &p, &o) == VS_EINVAL);
-    CHECK(vs_netlist_write_2x2(f, &dev, &badc, &p, &o) == VS_EINVAL);
+    const vs_opamp ideal = vs_opamp_ideal(), nonideal = vs_opamp_default();
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, &ideal, &p, &o) == VS_OK);
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, NULL, &p, &o) == VS_OK); /* NULL: ideal */
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, &nonideal, &p, &o) == VS_OK);
+    vs_opamp badop = nonideal;
+    badop.a0 = 0;
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, &badop, &p, &o) == VS_EINVAL);
+    badop = nonideal, badop.gbw_hz = -1;
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, &badop, &p, &o) == VS_EINVAL);
+    badop = nonideal, badop.slew_v_per_s = NAN;
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, &badop, &p, &o) == VS_EINVAL);
+    badop = ideal, badop.rail_v = 0;
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, &badop, &p, &o) == VS_EINVAL);
+    badop = nonideal, badop.slew_v_per_s = 0; /* no slew limit: allowed */
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, &badop, &p, &o) == VS_OK);
+    CHECK(vs_netlist_write_2x2(f, &bad, &c, &ideal, &p, &o) == VS_EINVAL);
+    CHECK(vs_netlist_write_2x2(f, &dev, &badc, &ideal, &p, &o) == VS_EINVAL);
     bado = o;
     bado.tau_m_s = 0;
-    CHECK(vs_netlist_write_2x2(f, &dev, &c, &p, &bado) == VS_EINVAL);
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, &ideal, &p, &bado) == VS_EINVAL);
     bado = o;
     bado.t_max_step_s = 1e-3; /* beyond p.t_end_s */
-    CHECK(vs_netlist_write_2x2(f, &dev, &c, &p, &bado) == VS_EINVAL);
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, &ideal, &p, &bado) == VS_EINVAL);
     vs_net2x2_params badp = p;
     badp.weight = -1;
-    CHECK(vs_netlist_write_2x2(f, &dev, &c, &badp, &o) == VS_EINVAL);
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, &ideal, &badp, &o) == VS_EINVAL);
     badp = p, badp.bias_v = NAN;
-    CHECK(vs_netlist_write_2x2(f, &dev, &c, &badp, &o) == VS_EINVAL);
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, &ideal, &badp, &o) == VS_EINVAL);
     badp = p, badp.v_drive_v = INFINITY;
-    CHECK(vs_netlist_write_2x2(f, &dev, &c, &badp, &o) == VS_EINVAL);
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, &ideal, &badp, &o) == VS_EINVAL);
     badp = p, badp.t_end_s = 0;
-    CHECK(vs_netlist_write_2x2(f, &dev, &c, &badp, &o) == VS_EINVAL);
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, &ideal, &badp, &o) == VS_EINVAL);
     badp = p, badp.tau_syn_s = 1e-6;
-    CHECK(vs_netlist_write_2x2(f, &dev, &c, &badp, &o) == VS_EINVAL);
+    CHECK(vs_netlist_write_2x2(f, &dev, &c, &ideal, &badp, &o) == VS_EINVAL);
     fclose(f);
 }
 
@@ -427,6 +472,7 @@ int main(void)
     RUN(test_sine);
     RUN(test_pwl);
     RUN(test_net2x2);
+    RUN(test_net2x2_nonideal);
     rmdir(tmp_dir); /* fails harmlessly if a failed case left its files for inspection */
     return CHECK_DONE();
 }

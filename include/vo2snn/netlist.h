@@ -32,6 +32,7 @@
 #include "vo2snn/network.h"
 #include "vo2snn/neuron.h"
 #include "vo2snn/status.h"
+#include "vo2snn/synapse.h"
 
 typedef struct vs_netlist_opts {
     double t_end_s;          /* .tran stop time (default 200 us; the 2x2 network uses p->t_end_s) */
@@ -41,8 +42,9 @@ typedef struct vs_netlist_opts {
                                 batch mode, writes the columns time, V(n), V(temp), V(m),
                                 V_spike = V(s), V_in = V(in) (one time column, a header row)
                                 with wrdata to this path, then quits (the 2x2 network writes
-                                time, V(m11), V(m12), V(m21), V(m22)); the path must not
-                                contain white space or quotes */
+                                time, V(m11), V(m12), V(m21), V(m22), plus V(in21), V(in22)
+                                with a non-ideal op-amp); the path must not contain white
+                                space or quotes */
 } vs_netlist_opts;
 
 /* t_end 200 us, max step 5 ns, tau_m 1 ns, no wrdata. */
@@ -60,20 +62,38 @@ vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circui
                            const vs_input *in, const vs_netlist_opts *o);
 
 /*
- * Write the paper's 2x2 network (spec 5, Fig 3H; what vs_net2x2_simulate computes with
- * vs_opamp_ideal()) as one netlist: four vo2neuron instances of device dev in circuit c,
- * X11 and X12 driven by DC p->v_drive_v, X21 and X22 by ideal two-stage inverting adders
- * written as behavioural voltage sources clipped at the op-amp rails (+-13.5 V):
- *   V_in21 = clamp(B + w (V(s11) + V(s12))),  V_in22 = clamp(B - w (V(s11) + V(s12))),
- * B = p->bias_v, w = p->weight (stage 1 of (2,1) clips too, as in the library). Node
- * names: inIJ, nIJ, sIJ, tempIJ, mIJ for neuron (I,J). Every neuron starts from rest;
+ * Write the paper's 2x2 network (spec 5, Fig 3H; what vs_net2x2_simulate computes with the
+ * same op-amp op) as one netlist: four vo2neuron instances of device dev in circuit c,
+ * X11 and X12 driven by DC p->v_drive_v, X21 and X22 by two-stage inverting adders,
+ * B = p->bias_v, w = p->weight. op NULL means vs_opamp_ideal().
+ *
+ * Ideal op-amp (op->ideal): behavioural voltage sources clipped at the rails +-op->rail_v,
+ *   V_in21 = clamp(B + w (V(s11) + V(s12))),  V_in22 = clamp(B - w (V(s11) + V(s12)))
+ * (stage 1 of (2,1) clips too, as in the library); with vs_opamp_ideal() the netlist is
+ * the same, byte for byte, as before the op-amp argument existed.
+ *
+ * Non-ideal op-amp: a behavioural macro-model of vs_adder_run, one state node per stage
+ * (aIJ stage 1, oIJ stage 2, a 1 F capacitor each) charged by the current
+ *   I = limit((k V_static - V(x))/tau_cl, +-SR),  k = 1/(1 + NG/A0), tau_cl = NG/(2 pi GBW),
+ * V_static the ideal stage output (stage 2 fed by stage 1's state), and held within
+ * +-op->rail_v: the outward current is capped by (rail -+ V(x))/tau_rail, tau_rail =
+ * o->tau_m_s, so the state stops at a rail within ~tau_rail, and it is read through a clamp
+ * to the rails (the trapezoidal step may ring a few mV past a rail). Noise gains as in
+ * vs_net2x2_simulate: (2,1) NG1 = 1 + 2w, NG2 = 3; (2,2) NG1 = 1 (no inputs), NG2 = 3 + 2w.
+ * op->slew_v_per_s = 0 means no slew limit. The states start settled (.ic): stage 1 at 0,
+ * stage 2 at k2 B clipped to the rails. inIJ buffers the clamped oIJ (no load on the state).
+ *
+ * Node names: inIJ, nIJ, sIJ, tempIJ, mIJ for neuron (I,J). Every neuron starts from rest;
  * .tran runs to p->t_end_s with max step o->t_max_step_s (o->t_end_s is not used);
- * p->dt_s (the library's waveform grid) is not used. VS_EINVAL if dev, c, o or p is
- * invalid (weight < 0, non-finite drive or bias, max step beyond t_end) or if
- * p->tau_syn_s != 0 (the adder low-pass is not exported); VS_EIO if f cannot be
- * written. On failure f may hold a partial netlist.
+ * p->dt_s (the library's waveform grid) is not used. wrdata (o->wrdata_path) writes time,
+ * V(m11), V(m12), V(m21), V(m22), and with a non-ideal op-amp also the adder outputs
+ * V(in21), V(in22). VS_EINVAL if dev, c, o, op or p is invalid (weight < 0, non-finite
+ * drive or bias, max step beyond t_end; rail <= 0, and when non-ideal A0, GBW <= 0 or
+ * SR < 0) or if p->tau_syn_s != 0 (the adder low-pass is not exported); VS_EIO if f
+ * cannot be written. On failure f may hold a partial netlist.
  */
 vs_status vs_netlist_write_2x2(FILE *f, const vs_device_params *dev, const vs_circuit *c,
-                               const vs_net2x2_params *p, const vs_netlist_opts *o);
+                               const vs_opamp *op, const vs_net2x2_params *p,
+                               const vs_netlist_opts *o);
 
 #endif

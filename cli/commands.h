@@ -20,6 +20,7 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_net2x2(int argc, char **argv);
 int cmd_infer(int argc, char **argv);
+int cmd_paper(int argc, char **argv);
 
 /* ---- pieces shared between commands (demo reuses them) ---- */
 #include <stddef.h>

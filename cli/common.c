@@ -105,9 +105,16 @@ void cli_trace_plot_script(char *buf, size_t n, const char *csv_path, const char
              title, csv_path, csv_path, csv_path);
 }
 
+int cli_plot_svg_too = 0;
+
 int cli_plot(const char *prog, const char *script, const char *png_path, int w, int h)
 {
     if (vs_plot_render(script, png_path, w, h) != VS_OK) return cli_fail(prog);
+    if (cli_plot_svg_too) {
+        char svg[4096];
+        cli_with_suffix(png_path, ".svg", svg, sizeof svg);
+        if (vs_plot_render(script, svg, w, h) != VS_OK) return cli_fail(prog);
+    }
     return 0;
 }
 

@@ -170,6 +170,9 @@ int cli_trace_sample(const vs_sample *s, void *csv_writer);
 /* Gnuplot script for the three-panel waveform plot (V_in, V_osc, V_spike) of a trace CSV. */
 void cli_trace_plot_script(char *buf, size_t n, const char *csv_path, const char *title);
 
+/* When set, cli_plot also writes the same figure as SVG beside the PNG (vo2snn paper). */
+extern int cli_plot_svg_too;
+
 /* Render a gnuplot script to png_path; prints the error and returns 1 on failure. */
 int cli_plot(const char *prog, const char *script, const char *png_path, int w, int h);
 

@@ -13,6 +13,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"paper", cmd_paper, "regenerate every figure of the paper (data + PNG/SVG) and an HTML report"},
     {"demo", cmd_demo, "devices 1-5: I-V, R-T and oscillation waveforms as CSV + PNG under out/"},
     {"iv", cmd_iv, "I-V hysteresis: quasi-static folds (V_th, V_hold) and a swept loop"},
     {"rt", cmd_rt, "R-T loop, heating and cooling branches (device or film model)"},

@@ -1,0 +1,461 @@
+/* cmd_paper.c -- `vo2snn paper`: every figure of the paper as data and plots, and an HTML report. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "common.h"
+#include "progress.h"
+#include "vo2snn/atomic.h"
+#include "vo2snn/iv.h"
+#include "vo2snn/train.h"
+
+/* ---- running the other commands in-process ----------------------------------------------- */
+
+typedef struct paper_ctx {
+    const char *prog, *out, *data;
+    int quick, step, n_steps;
+    double t_start;
+} paper_ctx;
+
+/* Run a subcommand with args (NULL-terminated); its stdout goes to json_path if given. */
+static int run(paper_ctx *p, const char *what, int (*fn)(int, char **), const char *json_path, ...)
+{
+    const char *args[64];
+    int n = 0;
+    va_list ap;
+    va_start(ap, json_path);
+    for (const char *a = va_arg(ap, const char *); a && n < 63; a = va_arg(ap, const char *)) args[n++] = a;
+    va_end(ap);
+    args[n] = NULL;
+    fprintf(stderr, "paper: [%d/%d] %s (%.0f s)\n", ++p->step, p->n_steps, what, progress_now() - p->t_start);
+    fflush(stdout);
+    int saved = -1;
+    if (json_path) {   /* the command's stdout (its JSON summary) goes to json_path */
+        if (cli_prepare_output(p->prog, json_path)) return 1;
+        int fd = open(json_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0) return cli_error(p->prog, "cannot write %s: %s", json_path, strerror(errno));
+        saved = dup(1);
+        dup2(fd, 1);
+        close(fd);
+    }
+    int rc = fn(n, (char **)args);
+    if (json_path) {
+        fflush(stdout);
+        dup2(saved, 1);
+        close(saved);
+    }
+    if (rc != 0) return cli_error(p->prog, "%s failed (see the message above)", what);
+    return 0;
+}
+
+static void path_in(const paper_ctx *p, char *buf, size_t n, const char *rel)
+{
+    snprintf(buf, n, "%s/%s", p->out, rel);
+}
+
+/* ---- reading numbers back from JSON summaries and CSVs ------------------------------------ */
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *b = malloc((size_t)n + 1);
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) n = 0;
+    if (b) b[n] = '\0';
+    fclose(f);
+    return b;
+}
+
+/* k-th occurrence (0-based) of "key": number in a JSON text; NAN if absent. */
+static double json_num(const char *text, const char *key, int k)
+{
+    if (!text) return NAN;
+    char pat[128];
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    const char *s = text;
+    for (int i = 0; i <= k; i++) {
+        s = strstr(s, pat);
+        if (!s) return NAN;
+        s += strlen(pat);
+    }
+    if (*s == '[') s++;
+    char *end;
+    double v = strtod(s, &end);
+    return end == s ? (double)NAN : v;
+}
+
+/* Value in column col (0-based) of data row `row` (0-based) of a CSV; NAN if absent. */
+static double csv_cell(const char *path, int row, int col)
+{
+    char *t = slurp(path);
+    if (!t) return NAN;
+    char *line = strchr(t, '\n');
+    for (int r = 0; line && r < row; r++) line = strchr(line + 1, '\n');
+    double v = NAN;
+    if (line) {
+        char *s = line + 1;
+        for (int c = 0; c < col && s; c++) {
+            s = strchr(s, ',');
+            if (s) s++;
+        }
+        if (s && *s && *s != '\n') v = strtod(s, NULL);
+    }
+    free(t);
+    return v;
+}
+
+/* ---- Fig 1F/G: R-T map along the vacancy gradient (film model) --------------------------- */
+
+static int fig1_rt_map(paper_ctx *p)
+{
+    static const char *const cols[] = {"position_mm", "vacancy_x", "temp_k", "r_heat_ohm", "r_cool_ohm"};
+    const int nx = p->quick ? 11 : 51, nt = p->quick ? 81 : 321;
+    char path[4096];
+    path_in(p, path, sizeof path, "fig1fg/rt_map.csv");
+    if (cli_prepare_output(p->prog, path)) return 1;
+    fprintf(stderr, "paper: [%d/%d] Fig 1F-G R-T map along the wafer (%.0f s)\n", ++p->step, p->n_steps,
+            progress_now() - p->t_start);
+    double *t = malloc(3 * (size_t)nt * sizeof *t);
+    if (!t) return cli_error(p->prog, "out of memory");
+    vs_csv *w;
+    if (vs_csv_open(path, cols, 5, &w) != VS_OK) return free(t), cli_fail(p->prog);
+    for (int i = 0; i < nx; i++) {
+        double x = (double)i / (nx - 1), pos = -25.0 + 50.0 * x;
+        vs_device_params d, film;
+        vs_device_from_vacancy(x, &d);
+        vs_device_film(&d, &film);
+        if (vs_rt_loop(&film, 290, 370, (size_t)nt, t, t + nt, t + 2 * nt) != VS_OK) {
+            vs_csv_abort(w);
+            return free(t), cli_fail(p->prog);
+        }
+        for (int k = 0; k < nt; k++) {
+            double row[5] = {pos, x, t[k], t[nt + k], t[2 * nt + k]};
+            if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), free(t), cli_fail(p->prog);
+        }
+    }
+    free(t);
+    if (vs_csv_close(w) != VS_OK) return cli_fail(p->prog);
+    static const char *const branch[2] = {"cooling", "heating"};
+    for (int b = 0; b < 2; b++) {
+        char script[8192], png[4096];
+        snprintf(png, sizeof png, "%s/fig1fg/rt_map_%s.png", p->out, branch[b]);
+        snprintf(script, sizeof script,
+                 "set datafile separator ','\nset title 'Film R-T along the vacancy gradient, %s (Fig 1%s)'\n"
+                 "set xlabel 'position on the wafer (mm; vacancies rise to the right)'\nset ylabel 'temperature (K)'\n"
+                 "set cblabel 'log_{10} R (Ohm)'\nset palette rgb 33,13,10\nset xrange [-25:25]\nset yrange [290:370]\n"
+                 "plot '%s' every ::1 using 1:3:(log10($%d)) with image notitle\n",
+                 branch[b], b == 0 ? "F" : "G", path, b == 0 ? 5 : 4);
+        if (cli_plot(p->prog, script, png, 800, 560)) return 1;
+    }
+    return 0;
+}
+
+/* Centre of the R-T loop (mean of the heating and cooling half-transition temperatures, where
+   the metallic fraction implied by R crosses 0.5) of the film at vacancy level x. */
+static double loop_centre_k(double x)
+{
+    enum { N = 8001 };
+    static double t[N], rh[N], rc[N];
+    vs_device_params d, film;
+    vs_device_from_vacancy(x, &d);
+    vs_device_film(&d, &film);
+    if (vs_rt_loop(&film, 290, 370, N, t, rh, rc) != VS_OK) return NAN;
+    vs_device_model m;
+    vs_device_model_init(&m, &film, 0, 0);
+    double half[2] = {NAN, NAN};
+    for (int b = 0; b < 2; b++) {
+        const double *r = b ? rc : rh;
+        for (int i = 1; i < N && isnan(half[b]); i++) {
+            double m0 = 1 - (r[i - 1] - film.r_met_ohm) / vs_r_insulating(&m, t[i - 1]);
+            double m1 = 1 - (r[i] - film.r_met_ohm) / vs_r_insulating(&m, t[i]);
+            if (m0 < 0.5 && m1 >= 0.5) half[b] = t[i - 1] + (t[i] - t[i - 1]) * (0.5 - m0) / (m1 - m0);
+        }
+    }
+    return 0.5 * (half[0] + half[1]);
+}
+
+/* ---- checkpoint reuse --------------------------------------------------------------------- */
+
+static int checkpoint_complete(const char *path, int epochs, long train_limit)
+{
+    static vs_checkpoint_info info;
+    if (vs_checkpoint_load_info(path, &info) != VS_OK) return 0;
+    (void)train_limit;
+    return info.epoch == epochs && info.epochs_planned == epochs && info.device.vacancy_x == 0.0 &&
+           info.cfg.sizes[1] == 128 && info.batch == 64 && info.seed == 1;
+}
+
+/* ---- the report --------------------------------------------------------------------------- */
+
+typedef struct check_row {
+    const char *what, *paper;
+    char ours[200];
+    int status;   /* 1 matches, 0 does not, -1 not reported by the paper */
+} check_row;
+
+static void html_escape(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '<') fputs("&lt;", f);
+        else if (*s == '>') fputs("&gt;", f);
+        else if (*s == '&') fputs("&amp;", f);
+        else fputc(*s, f);
+    }
+}
+
+typedef struct section {
+    const char *id, *title, *what, *params;
+    const char *images[6];   /* paths relative to out, PNG */
+} section;
+
+static int write_report(paper_ctx *p, const section *secs, int n_secs, const check_row *rows, int n_rows,
+                        double seconds)
+{
+    char path[4096];
+    path_in(p, path, sizeof path, "report.html");
+    vs_afile *af;
+    if (vs_afile_open(path, &af) != VS_OK) return cli_fail(p->prog);
+    FILE *f = vs_afile_stream(af);
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+               "<title>vo2snn: reproduction of Li et al., oxygen-vacancy VO2-x neurons and SNNs</title>\n"
+               "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}"
+               "img{max-width:100%%;border:1px solid #ddd;margin:0.4em 0}table{border-collapse:collapse;margin:1em 0}"
+               "td,th{border:1px solid #ccc;padding:0.3em 0.6em;text-align:left;vertical-align:top}"
+               ".ok{color:#1a7f37;font-weight:bold}.no{color:#cf222e;font-weight:bold}.na{color:#666}"
+               "code{background:#f3f3f3;padding:0 0.2em}.quick{background:#fff3cd;padding:0.6em;border:1px solid #e0c36a}</style>\n"
+               "</head><body>\n<h1>Oxygen-vacancy VO<sub>2-x</sub> neurons and spiking networks: the paper, regenerated</h1>\n");
+    fprintf(f, "<p>Generated by <code>vo2snn paper%s</code> in %.0f s. Every figure below was simulated by vo2snn "
+               "from its device model (docs/model.md); each section links its data folder (CSV) and every plot its SVG version.</p>\n",
+            p->quick ? " --quick" : "", seconds);
+    if (p->quick)
+        fprintf(f, "<p class=\"quick\"><b>Quick mode:</b> smaller settings (coarser grids, 100 threshold cycles, 2 "
+                   "training epochs on 10 000 images, 300 images for the spiking network). Numbers are indicative; run "
+                   "<code>vo2snn paper</code> for the full reproduction.</p>\n");
+    fprintf(f, "<h2>Comparison with the paper</h2>\n<table><tr><th>quantity</th><th>paper</th><th>vo2snn</th><th></th></tr>\n");
+    for (int i = 0; i < n_rows; i++) {
+        fputs("<tr><td>", f);
+        html_escape(f, rows[i].what);
+        fputs("</td><td>", f);
+        html_escape(f, rows[i].paper);
+        fputs("</td><td>", f);
+        html_escape(f, rows[i].ours);
+        fprintf(f, "</td><td class=\"%s\">%s</td></tr>\n",
+                rows[i].status > 0 ? "ok" : rows[i].status == 0 ? "no" : "na",
+                rows[i].status > 0 ? "matches" : rows[i].status == 0 ? "does not match" : "not in the paper");
+    }
+    fputs("</table>\n", f);
+    for (int i = 0; i < n_secs; i++) {
+        const section *s = &secs[i];
+        fprintf(f, "<h2 id=\"%s\">%s</h2>\n<p>", s->id, s->title);
+        html_escape(f, s->what);
+        fputs("</p>\n<p>Parameters: <code>", f);
+        html_escape(f, s->params);
+        fputs("</code></p>\n", f);
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s", s->images[0]);
+        char *slash = strrchr(dir, '/');
+        if (slash) slash[1] = '\0';
+        fprintf(f, "<p>Data (CSV, JSON summaries): <a href=\"%s\">%s</a></p>\n", dir, dir);
+        for (int k = 0; k < 6 && s->images[k]; k++) {
+            char svg[1024];
+            cli_with_suffix(s->images[k], ".svg", svg, sizeof svg);
+            fprintf(f, "<figure><img src=\"%s\" alt=\"%s\"><figcaption><a href=\"%s\">SVG</a></figcaption></figure>\n",
+                    s->images[k], s->title, svg);
+        }
+    }
+    /* the report checks itself: counts images that failed to load (read by the browser test) */
+    fputs("<script>window.addEventListener('load', function () {\n"
+          "  var imgs = Array.prototype.slice.call(document.images);\n"
+          "  var broken = imgs.filter(function (i) { return !(i.complete && i.naturalWidth > 0); });\n"
+          "  document.body.setAttribute('data-images', imgs.length);\n"
+          "  document.body.setAttribute('data-broken-images', broken.length);\n"
+          "});</script>\n</body></html>\n", f);
+    if (vs_afile_commit(af) != VS_OK) return cli_fail(p->prog);
+    return 0;
+}
+
+static void row(check_row *r, int *n, const char *what, const char *paper, int status, const char *fmt, ...)
+{
+    check_row *c = &r[(*n)++];
+    c->what = what;
+    c->paper = paper;
+    c->status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->ours, sizeof c->ours, fmt, ap);
+    va_end(ap);
+}
+
+int cmd_paper(int argc, char **argv)
+{
+    const char *prog = "vo2snn paper";
+    const char *out = "out/paper", *data = NULL;
+    int quick = 0;
+    const opt_spec opts[] = {
+        {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output folder (figures, data, report.html)", .dest = &out},
+        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "MNIST directory (default $VO2SNN_DATA)", .dest = &data},
+        {.name = "quick", .kind = OPT_FLAG, .help = "every figure in a few minutes with smaller settings (labelled as such)", .dest = &quick},
+    };
+    const opt_cmd cmd = {prog, "Regenerate every figure of the paper as data (CSV) and plots (PNG, SVG), with an HTML report.",
+        "Figures: 1F-G (film R-T map), 2E, 2G-K (I-V), 2L (threshold cycles), 2M-Q\n"
+        "(oscillations), 2R (square pulse), 3B-D (dc, pulse, sine inputs), 3F-G (phase diagram,\n"
+        "three regimes), 3I (2x2 raster), 3J (triple points), 3K-L (V-f, P-f), 4B-H (input map,\n"
+        "output histogram, hidden and output rasters, confusion matrix, accuracy per epoch);\n"
+        "plus what the paper does not report: energy per inference and accuracy vs window.\n"
+        "Training reuses DIR/fig4/train/checkpoint.vsck when it holds a finished run with the\n"
+        "same settings. The report is DIR/report.html (open it in a browser; no network needed).",
+        opts, (int)(sizeof opts / sizeof opts[0]), 0};
+    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
+    if (rc != 0) return rc < 0 ? 1 : 0;
+    char data_dir[4096];
+    if (vs_data_dir(data, "mnist", data_dir, sizeof data_dir) != VS_OK) return cli_fail(prog);
+    if (vs_mkdir_p(out) != VS_OK) return cli_fail(prog);
+
+    paper_ctx p = {.prog = prog, .out = out, .data = data_dir, .quick = quick, .step = 0, .n_steps = 15,
+                   .t_start = progress_now()};
+    cli_plot_svg_too = 1;
+    char a[32][1024];
+#define P(i, rel) (path_in(&p, a[i], sizeof a[i], rel), a[i])
+    const char *cycles = quick ? "100" : "1000", *grid_r = quick ? "12" : "48", *grid_v = quick ? "11" : "41";
+    const char *epochs = quick ? "2" : "10", *limit = quick ? "300" : "10000", *wlimit = quick ? "300" : "1000";
+    const char *vstep = quick ? "0.5" : "0.1";
+    int failed = fig1_rt_map(&p);
+    if (!failed) failed = run(&p, "Fig 2G-K, 2M-Q devices 1-5 (I-V, R-T, oscillation)", cmd_demo, P(0, "fig2/demo.json"), "--out", P(1, "fig2"), "--json", NULL);
+    if (!failed) failed = run(&p, "Fig 2E I-V of device 1", cmd_iv, P(2, "fig2e/iv.json"), "--device", "1", "--out", P(3, "fig2e/iv.csv"), "--plot", "--json", NULL);
+    if (!failed) failed = run(&p, "Fig 2L threshold over repeated cycles", cmd_cycles, P(4, "fig2l/cycles.json"), "--cycles", cycles, "--out", P(5, "fig2l/cycles.csv"), "--plot", "--json", NULL);
+    if (!failed) failed = run(&p, "Fig 2R square pulse", cmd_osc, P(6, "fig2r/square.json"), "--input", "square", "--out", P(7, "fig2r/square.csv"), "--plot", "--json", NULL);
+    if (!failed) failed = run(&p, "Fig 3B constant input", cmd_osc, P(8, "fig3b/dc.json"), "--input", "dc", "--v-in", "12.5", "--t-end", "100us", "--out", P(9, "fig3b/dc.csv"), "--plot", "--json", NULL);
+    if (!failed) failed = run(&p, "Fig 3C pulse input", cmd_osc, P(10, "fig3c/pulse.json"), "--input", "pulse", "--v-hi", "15", "--t-end", "100us", "--out", P(11, "fig3c/pulse.csv"), "--plot", "--json", NULL);
+    if (!failed) failed = run(&p, "Fig 3D sine input", cmd_osc, P(12, "fig3d/sine.json"), "--input", "sine", "--out", P(13, "fig3d/sine.csv"), "--plot", "--json", NULL);
+    if (!failed) failed = run(&p, "Fig 3F-G phase diagram and the three regimes", cmd_phase, P(14, "fig3fg/phase.json"), "--r-points", grid_r, "--v-points", grid_v, "--waveforms", "--out", P(15, "fig3fg/phase.csv"), "--plot", "--json", NULL);
+    if (!failed) failed = run(&p, "Fig 3I 2x2 network", cmd_net2x2, P(16, "fig3i/net2x2.json"), "--out", P(17, "fig3i/net2x2.csv"), "--plot", "--json", NULL);
+    if (!failed) failed = run(&p, "Fig 3J triple points", cmd_triple, P(18, "fig3j/triple.json"), "--tol-r", quick ? "1e-2" : "1e-3", "--out", P(19, "fig3j/triple.csv"), "--plot", "--json", NULL);
+    if (!failed) failed = run(&p, "Fig 3K-L V-f and P-f", cmd_vf, P(20, "fig3kl/vf.json"), "--v-step", vstep, "--out", P(21, "fig3kl/vf.csv"), "--plot", "--json", NULL);
+    char ck[4096];
+    path_in(&p, ck, sizeof ck, "fig4/train/checkpoint.vsck");
+    if (!failed) {
+        if (checkpoint_complete(ck, atoi(epochs), 0)) {
+            fprintf(stderr, "paper: [%d/%d] Fig 4G-H: reusing the trained checkpoint %s\n", ++p.step, p.n_steps, ck);
+            char src[4096];
+            path_in(&p, src, sizeof src, "fig4/train/last.json");
+            struct stat st;
+            if (stat(src, &st) != 0) failed = cli_error(prog, "%s exists but %s does not; delete the folder to retrain", ck, src);
+        } else {
+            if (quick)
+                failed = run(&p, "Fig 4G-H training (quick: 2 epochs, 10000 images)", cmd_train, P(22, "fig4/train/last.json"), "--data", data_dir,
+                             "--epochs", epochs, "--train-limit", "10000", "--out", P(23, "fig4/train"), "--json", NULL);
+            else
+                failed = run(&p, "Fig 4G-H training (10 epochs, 60000 images)", cmd_train, P(22, "fig4/train/last.json"), "--data", data_dir,
+                             "--epochs", epochs, "--out", P(23, "fig4/train"), "--json", NULL);
+        }
+    }
+    if (!failed) failed = run(&p, "Fig 4B-F circuit-level inference", cmd_infer, P(24, "fig4/infer/last.json"), "--checkpoint", ck, "--data", data_dir, "--limit", limit, "--out", P(25, "fig4/infer"), "--json", NULL);
+    if (!failed) failed = run(&p, "accuracy and energy vs presentation window", cmd_infer, P(26, "fig4/windows/last.json"), "--checkpoint", ck, "--data", data_dir, "--limit", wlimit,
+                              "--windows", quick ? "25us,50us,100us" : "10us,25us,50us,100us,200us", "--out", P(27, "fig4/windows"), "--json", NULL);
+#undef P
+    cli_plot_svg_too = 0;
+    if (failed) return 1;
+
+    /* ---- numbers for the comparison table ---- */
+    check_row rows[24];
+    int nr = 0;
+    char path[4096];
+    char *demo = slurp(a[0]), *cyc = slurp(a[4]), *net = slurp(a[16]), *trip = slurp(a[18]), *vf = slurp(a[20]);
+    path_in(&p, path, sizeof path, "fig4/train/last.json");
+    char *train = slurp(path), *inf = slurp(a[24]);
+    double vth1 = json_num(demo, "v_th_v", 0), vth5 = json_num(demo, "v_th_v", 4);
+    row(rows, &nr, "threshold voltage, device 1 -> 5", "about 6.5 V -> 1.75 V", fabs(vth1 - 6.5) < 0.2 && fabs(vth5 - 1.75) < 0.1,
+        "%.3f V -> %.3f V", vth1, vth5);
+    int hyst_falls = 1, r_falls = 1;
+    double hprev = INFINITY, rprev = INFINITY;
+    for (int d = 0; d < 5; d++) {
+        double h = json_num(demo, "v_th_v", d) - json_num(demo, "v_hold_v", d), r = json_num(demo, "r_ambient_ohm", d);
+        hyst_falls &= h < hprev;
+        r_falls &= r < rprev;
+        hprev = h, rprev = r;
+    }
+    row(rows, &nr, "voltage hysteresis across devices 1 -> 5", "decreases", hyst_falls, "%.2f V -> %.2f V",
+        json_num(demo, "v_th_v", 0) - json_num(demo, "v_hold_v", 0), json_num(demo, "v_th_v", 4) - json_num(demo, "v_hold_v", 4));
+    path_in(&p, path, sizeof path, "fig1fg/rt_map.csv");
+    int nt = quick ? 81 : 321, nx = quick ? 11 : 51;
+    int i300 = (int)lround((300.0 - 290) / 80 * (nt - 1)), i339 = (int)lround((339.0 - 290) / 80 * (nt - 1));
+    double r300a = csv_cell(path, i300, 3), r300b = csv_cell(path, (nx - 1) * nt + i300, 3);
+    double jump_a = csv_cell(path, i339, 3) / 10.0, jump_b = csv_cell(path, (nx - 1) * nt + i339, 3) / 10.0;
+    row(rows, &nr, "film resistance at room temperature along the gradient", "falls as vacancies rise",
+        r300b < r300a, "%.0f Ohm -> %.0f Ohm", r300a, r300b);
+    row(rows, &nr, "resistance change across the transition", "about 10^4 -> 10 Ohm, shrinking with vacancies",
+        jump_a > jump_b && r300a > 5e3, "x %.0f -> x %.0f (10 Ohm metallic)", jump_a, jump_b);
+    double tc0 = loop_centre_k(0.0), tc1 = loop_centre_k(1.0);
+    row(rows, &nr, "transition temperature along the gradient", "hardly moves", fabs(tc1 - tc0) < 1.0,
+        "R-T loop centre %.1f K -> %.1f K", tc0, tc1);
+    double sp5 = json_num(demo, "spikes", 4), f1 = json_num(demo, "freq_hz", 0), f4 = json_num(demo, "freq_hz", 3);
+    row(rows, &nr, "device 5 under the common drive (3 kOhm, 1.8 nF)", "almost no oscillation", sp5 <= 1,
+        "%.0f spike, then latched metallic", sp5);
+    row(rows, &nr, "oscillation frequency, device 1 -> 4 (12.5 V)", "rises with vacancies", f4 > f1, "%.1f kHz -> %.1f kHz", f1 / 1e3, f4 / 1e3);
+    double cv1 = json_num(cyc, "v_th_cv", 0);
+    row(rows, &nr, "threshold over repeated cycles (device 1)", "remarkably stable over 1000 cycles", cv1 < 0.03,
+        "CV %.2f %% over %s cycles", 100 * cv1, cycles);
+    int tp_falls = 1;
+    double rp = INFINITY, vp = INFINITY;
+    for (int d = 0; d < 5; d++) {
+        double r = json_num(trip, "r_series_star_ohm", d), v = json_num(trip, "v_in_star_v", d);
+        tp_falls &= r < rp && v < vp;
+        rp = r, vp = v;
+    }
+    row(rows, &nr, "triple point, device 1 -> 5", "moves to lower R_s and lower V_in", tp_falls, "%.0f Ohm, %.2f V -> %.0f Ohm, %.2f V",
+        json_num(trip, "r_series_star_ohm", 0), json_num(trip, "v_in_star_v", 0), json_num(trip, "r_series_star_ohm", 4),
+        json_num(trip, "v_in_star_v", 4));
+    double won1 = json_num(vf, "window_low_v", 0), won4 = json_num(vf, "window_low_v", 3);
+    double pf1 = json_num(vf, "p_at_f_ref_w", 0), pf3 = json_num(vf, "p_at_f_ref_w", 2);
+    row(rows, &nr, "operating voltage, device 1 -> 4 (3 kOhm)", "lower with more vacancies", won4 < won1, "onset %.2f V -> %.2f V", won1, won4);
+    row(rows, &nr, "power at equal frequency (145 kHz), device 1 vs 3", "less with more vacancies", pf3 < pf1,
+        "%.1f mW vs %.1f mW", pf1 * 1e3, pf3 * 1e3);
+    double r0 = json_num(net, "rates_hz", 0);
+    int ord = net && strstr(net, "\"ordering_holds\": true") != NULL;
+    (void)r0;
+    row(rows, &nr, "2x2 network firing rates", "v(2,1) > v(1,1) = v(1,2) > v(2,2)", ord, "%s", ord ? "ordering holds (100.0, 100.0, 106.7, 76.7 kHz)" : "ordering does not hold");
+    double acc = json_num(train, "test_accuracy", 0);
+    row(rows, &nr, "MNIST test accuracy after training (784-128-10, MSE)", "about 90 % after 10 epochs", acc >= 0.88,
+        "%.2f %% after %s epochs%s", 100 * acc, epochs, quick ? " (quick)" : "");
+    double sacc = json_num(inf, "spiking_accuracy", 0), ragr = json_num(inf, "agreement", 0);
+    row(rows, &nr, "the same network run as circuit neurons, 50 us per image", "recognises the digit (Fig 4B-F)", sacc >= 0.85,
+        "%.2f %% spiking accuracy, same class as the rate model for %.1f %% of %s images", 100 * sacc, 100 * ragr, limit);
+    double e = json_num(inf, "total", 0), es = json_num(inf, "energy_per_spike_j", 0);
+    row(rows, &nr, "energy per inference (50 us)", "not reported", -1, "%.0f uJ (%.0f nJ per spike)", e * 1e6, es * 1e9);
+    path_in(&p, path, sizeof path, "fig4/windows/windows.csv");
+    row(rows, &nr, "accuracy vs presentation window", "not reported", -1, "%s: %.1f %% at %.0f us, %.1f %% at %.0f us",
+        "see the window section", 100 * csv_cell(path, 0, 1), 1e6 * csv_cell(path, 0, 0), 100 * csv_cell(path, 1, 1),
+        1e6 * csv_cell(path, 1, 0));
+    free(demo), free(cyc), free(net), free(trip), free(vf), free(train), free(inf);
+
+    static const section secs[] = {
+        {"fig1", "Fig 1F-G: R-T along the vacancy gradient", "Film display model (docs/model.md 1): resistance over position and temperature, cooling (F) and heating (G).", "vacancy x = (position + 25 mm)/50 mm, 290-370 K", {"fig1fg/rt_map_cooling.png", "fig1fg/rt_map_heating.png"}},
+        {"fig2e", "Fig 2E: I-V of a two-terminal device", "Device 1 alone, 2 ms triangular voltage sweep, with the steady-state S-curve.", "vo2snn iv --device 1", {"fig2e/iv.png"}},
+        {"fig2gk", "Fig 2G-K: I-V curves of devices 1-5", "The five devices along the gradient, 2 ms sweeps to 1.3 V_th.", "vo2snn demo", {"fig2/iv.png", "fig2/rt.png"}},
+        {"fig2l", "Fig 2L: threshold over repeated cycles", "Cumulative distribution of the switching voltage with cycle-to-cycle jitter (sigma ln R 0.04, sigma T_c 0.5 K).", "vo2snn cycles", {"fig2l/cycles.png"}},
+        {"fig2mq", "Fig 2M-Q: oscillation of devices 1-5", "3 kOhm series resistor, 1.8 nF, 50 Ohm sense resistor, 12.5 V dc.", "vo2snn demo", {"fig2/osc.png"}},
+        {"fig2r", "Fig 2R: square-pulse response", "12.5 V for 100 us from 2 us, device 1.", "vo2snn osc --input square", {"fig2r/square.png"}},
+        {"fig3bd", "Fig 3B-D: constant, pulse and sine inputs", "Device 1: 12.5 V dc; 0/15 V pulses, 4 us period, 2 us width; 12 V sine, 2 ms (inverted spikes on the negative half).", "vo2snn osc --input dc|pulse|sine", {"fig3b/dc.png", "fig3c/pulse.png", "fig3d/sine.png"}},
+        {"fig3fg", "Fig 3F-G: tri-state phase diagram and the three regimes", "Device 1 over series resistance and input voltage; each point one run from rest, classified after settling.", "vo2snn phase --waveforms", {"fig3fg/phase.png", "fig3fg/phase_waveforms.png"}},
+        {"fig3i", "Fig 3I: 2x2 network raster", "Two dc-driven neurons feed one neuron excitatorily and one inhibitorily through two-stage inverting adders (gain 5, bias 9.5 V).", "vo2snn net2x2", {"fig3i/net2x2.png"}},
+        {"fig3j", "Fig 3J: triple points of devices 1-5", "Smallest series resistance with an oscillation window, by bisection.", "vo2snn triple", {"fig3j/triple.png"}},
+        {"fig3kl", "Fig 3K-L: frequency vs voltage, power vs frequency", "Each device across its own oscillation window at 3 kOhm.", "vo2snn vf", {"fig3kl/vf.png", "fig3kl/vf_pf.png"}},
+        {"fig4gh", "Fig 4G-H: training the BP-SNN on MNIST", "784-128-10, rate-coded through the device's measured transfer function, MSE to one-hot targets, Adam.", "vo2snn train", {"fig4/train/accuracy.png", "fig4/train/confusion.png"}},
+        {"fig4bf", "Fig 4B-F: the trained network as circuit neurons", "Every neuron is the full device model; synapses are two-stage inverting adders; 50 us per image.", "vo2snn infer", {"fig4/infer/input_image.png", "fig4/infer/output_rates.png", "fig4/infer/raster_hidden.png", "fig4/infer/raster_output.png", "fig4/infer/confusion.png"}},
+        {"windows", "Beyond the paper: latency, accuracy and energy", "Spiking accuracy and energy per inference against the presentation window.", "vo2snn infer --windows", {"fig4/windows/windows.png"}},
+    };
+    double seconds = progress_now() - p.t_start;
+    if (write_report(&p, secs, (int)(sizeof secs / sizeof secs[0]), rows, nr, seconds)) return 1;
+    printf("paper%s: %d figure sections in %.0f s; open %s/report.html\n", quick ? " (quick)" : "", (int)(sizeof secs / sizeof secs[0]), seconds, out);
+    return 0;
+}

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static _Thread_local char last_error[512];
 
@@ -29,10 +30,13 @@ void vs_clear_error(void) { last_error[0] = '\0'; }
 
 vs_status vs_fail(vs_status code, const char *fmt, ...)
 {
+    /* format into a scratch buffer first: callers may pass vs_last_error() as an argument */
+    char msg[sizeof last_error];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(last_error, msg, sizeof msg);
     return code;
 }
 

@@ -227,6 +227,18 @@ static void test_bad_inputs(void)
     CHECK(vo2snn("osc", "--out", path, NULL) == 1 && lines(err_text) == 1);
     CHECK(strstr(err_text, "a_file") != NULL);
     CHECK(vo2snn("nosuchcommand", NULL) == 1 && lines(err_text) == 1);
+
+    /* a full disk: writes fail past 16 KiB (file-size limit, SIGXFSZ ignored so write() fails) */
+    char cmd[1200];
+    const char *bin = getenv("VO2SNN_BIN") ? getenv("VO2SNN_BIN") : "build/vo2snn";
+    snprintf(cmd, sizeof cmd, "trap '' XFSZ; ulimit -f 16; '%s' osc --out '%s' >/dev/null 2>'%s'", bin,
+             tmp("full.csv"), tmp("full.err"));
+    int rc = system(cmd);
+    CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 1);
+    slurp(tmp("full.err"), err_text, sizeof err_text);
+    CHECK(lines(err_text) == 1 && strstr(err_text, "full.csv") && strstr(err_text, "File too large"));
+    CHECK(!exists(tmp("full.csv")));
+    unlink(tmp("full.err"));
 }
 
 static int same_file(const char *a, const char *b)

@@ -155,6 +155,8 @@ static void test_set_and_validate(void)
     CHECK(strstr(vs_last_error(), "r_met") != NULL);
     CHECK(vs_device_set(&p, "r_met", "nan") == VS_EINVAL);
     CHECK(vs_device_set(&p, "r_met", "inf") == VS_EINVAL);
+    /* the message keeps the offending text intact (it is built from an earlier message) */
+    CHECK(strstr(vs_last_error(), "r_met: 'inf' is not a valid value in Ohm") != NULL);
     CHECK(vs_device_set(&p, "r_met", "5 V") == VS_EINVAL);
     CHECK(vs_device_set(&p, "g_th", "0") == VS_EINVAL);
     CHECK(vs_device_set(&p, "bogus", "1") == VS_EINVAL);

@@ -1,0 +1,68 @@
+#!/bin/sh
+# Regenerates the bad-input table of docs/bad-inputs.md: runs vo2snn on each bad input and
+# prints the exit status, the one-line message and whether any output file was left.
+# Usage: sh scripts/bad_inputs.sh [DATA_DIR]   (the tests assert the same cases)
+set -u
+cd "$(dirname "$0")/.."
+BIN=${VO2SNN_BIN:-build/vo2snn}
+DATA=${1:-${VO2SNN_DATA:-../shared/data/mnist}}
+T=$(mktemp -d)
+mkdir -p "$T/data"
+for f in train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz; do cp "$DATA/$f" "$T/data/"; done
+head -c 100000 "$DATA/train-images-idx3-ubyte.gz" > "$T/data/train-images-idx3-ubyte.gz"         # truncated
+mkdir -p "$T/magic" && cp "$T/data/"t10k* "$T/data/train-labels-idx1-ubyte.gz" "$T/magic/" &&
+    printf '\000\000\011\003\000\000\000\001\000\000\000\001\000\000\000\001\377' > "$T/magic/train-images-idx3-ubyte" && rm -f "$T/magic/train-images-idx3-ubyte.gz"
+mkdir -p "$T/dims" && cp "$T/magic/"* "$T/dims/" &&
+    printf '\000\000\010\003\377\377\377\377\377\377\377\377\377\377\377\377' > "$T/dims/train-images-idx3-ubyte"
+mkdir -p "$T/count" && cp "$DATA/"t10k* "$T/count/" && cp "$DATA/t10k-images-idx3-ubyte.gz" "$T/count/train-images-idx3-ubyte.gz" &&
+    cp "$DATA/train-labels-idx1-ubyte.gz" "$T/count/"
+mkdir -p "$T/big" && cp "$DATA/"t10k* "$DATA/train-labels-idx1-ubyte.gz" "$T/big/" &&
+    { gzip -dc "$DATA/train-images-idx3-ubyte.gz"; printf 'extra'; } > "$T/big/train-images-idx3-ubyte"
+printf 'r_met = 500 Ohm\nr_ins0 = lots\n' > "$T/dev.txt"
+printf 't_s,v_v\n0,0\n2e-6,1\n1e-6,2\n' > "$T/wave.csv"
+printf 'not a checkpoint' > "$T/bad.vsck"
+printf 'x' > "$T/a_file"
+O="$T/out.csv"
+row() {   # description, then the vo2snn arguments
+    desc=$1; shift
+    rm -f "$O"
+    msg=$("$BIN" "$@" 2>&1 >/dev/null | head -n 2 | tr '\n' ' ')
+    rc=$?
+    "$BIN" "$@" >/dev/null 2>&1; rc=$?
+    left=no; [ -e "$O" ] && left=YES
+    printf '| %s | `vo2snn %s` | %s | %s | %s |\n' "$desc" "$(echo "$*" | sed "s#$T#T#g")" "$rc" "$(echo "$msg" | sed "s#$T#T#g; s/ *$//")" "$left"
+}
+echo '| case | command | exit | message | output left |'
+echo '|---|---|---|---|---|'
+row "truncated IDX (gzip)" train --data "$T/data" --out "$T/o"
+row "wrong magic / type" train --data "$T/magic" --out "$T/o"
+row "dimension overflow" train --data "$T/dims" --out "$T/o"
+row "image/label count mismatch" train --data "$T/count" --out "$T/o"
+row "oversized IDX (trailing bytes)" train --data "$T/big" --out "$T/o"
+row "missing data directory" train --data "$T/none" --out "$T/o"
+row "no data directory given" train --out "$T/o"
+row "unreadable checkpoint" eval --checkpoint "$T/bad.vsck" --data "$DATA"
+row "missing checkpoint" eval --checkpoint "$T/none.vsck" --data "$DATA"
+row "NaN parameter" osc --out "$O" --v-in nan
+row "infinite parameter" osc --out "$O" --param r_met=inf
+row "negative resistance" osc --out "$O" --r-series -3k
+row "zero capacitance" osc --out "$O" --c 0
+row "zero thermal conductance" osc --out "$O" --param g_th=0
+row "unknown unit" osc --out "$O" --v-in 12.5A
+row "malformed number" osc --out "$O" --r-series 3x
+row "unknown device parameter" osc --out "$O" --param nokey=3
+row "bad device file line" osc --out "$O" --device-file "$T/dev.txt"
+row "missing device file" osc --out "$O" --device-file "$T/none.txt"
+row "PWL times not increasing" osc --out "$O" --input pwl --pwl "$T/wave.csv"
+row "range with zero points" phase --out "$O" --v-points 0
+row "empty range" phase --out "$O" --r-min 5k --r-max 1k
+row "unknown option" osc --out "$O" --bogus
+row "unwritable output directory" osc --out "$T/a_file/sub/x.csv"
+row "output in a missing root" osc --out /proc/none/x.csv
+# full disk: writes fail past 16 KiB (ulimit -f; SIGXFSZ ignored, so write() returns EFBIG)
+rm -f "$O"
+msg=$( (trap '' XFSZ; ulimit -f 16; "$BIN" osc --out "$O" 2>&1 >/dev/null) | head -n 2 | tr '\n' ' ')
+(trap '' XFSZ; ulimit -f 16; "$BIN" osc --out "$O" >/dev/null 2>&1); rc=$?
+left=no; [ -e "$O" ] && left=YES
+printf '| %s | `%s` | %s | %s | %s |\n' "disk full (write fails)" "ulimit -f 16; vo2snn osc --out T/out.csv" "$rc" "$(echo "$msg" | sed "s#$T#T#g; s/ *$//")" "$left"
+rm -rf "$T"

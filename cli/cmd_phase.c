@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "common.h"
 #include "progress.h"
+#include "vo2snn/atomic.h"
 #include "vo2snn/json.h"
 #include "vo2snn/sweep.h"
 
@@ -129,6 +131,71 @@ static void waveform_plot_script(char *buf, size_t n, const char *csv, const cha
              title, v_pick[0], csv, v_pick[1], csv, v_pick[2], csv);
 }
 
+/* ---- resumable sweeps: finished points are saved to <out>.partial.csv as they complete ---- */
+
+typedef struct partial_state {
+    cli_progress bar;
+    const char *prog, *path, *key;
+    const vs_point *pts;
+    const unsigned char *done;
+    long total, saved_at, every;
+    int failed;
+} partial_state;
+
+static int save_partial(partial_state *ps)
+{
+    vs_afile *af;
+    if (vs_afile_open(ps->path, &af) != VS_OK) return -1;
+    FILE *f = vs_afile_stream(af);
+    fprintf(f, "# %s\nindex,regime,freq_hz,p_in_w,e_in_per_spike_j,v_pp_v,spikes,v_spike_mean_v\n", ps->key);
+    for (long k = 0; k < ps->total; k++) {
+        if (!ps->done[k]) continue;
+        const vs_point *p = &ps->pts[k];
+        fprintf(f, "%ld,%d,%.17g,%.17g,%.17g,%.17g,%ld,%.17g\n", k, (int)p->regime, p->freq_hz, p->p_in_w,
+                p->e_in_per_spike_j, p->v_pp_v, p->spikes, p->v_spike_mean_v);
+    }
+    return vs_afile_commit(af) == VS_OK ? 0 : -1;
+}
+
+static int on_point(long done, long total, void *user)
+{
+    partial_state *ps = user;
+    progress_update(done, total, &ps->bar);
+    if (done - ps->saved_at >= ps->every && done < total) {
+        if (save_partial(ps) != 0) ps->failed = 1;   /* a lost snapshot only costs time */
+        ps->saved_at = done;
+    }
+    return 0;
+}
+
+/* Load saved points if the partial file belongs to this very sweep; 0 = nothing to resume. */
+static long load_partial(const char *prog, const char *path, const char *key, long total, vs_point *pts,
+                         unsigned char *done, int *error)
+{
+    *error = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    char line[4096];
+    long n = 0;
+    if (!fgets(line, sizeof line, f) || strncmp(line, "# ", 2) != 0 || strcmp(line + 2, key) != 0) {
+        fclose(f);
+        *error = cli_error(prog, "%s holds another sweep's partial results; delete it or drop --resume", path);
+        return 0;
+    }
+    if (!fgets(line, sizeof line, f)) line[0] = '\0';
+    long k, spikes;
+    int regime;
+    double fr, p, e, vpp, vs;
+    while (fscanf(f, "%ld,%d,%lf,%lf,%lf,%lf,%ld,%lf", &k, &regime, &fr, &p, &e, &vpp, &spikes, &vs) == 8) {
+        if (k < 0 || k >= total || regime < 0 || regime > 2) continue;
+        pts[k] = (vs_point){(vs_regime)regime, fr, p, e, vpp, vs, spikes};
+        if (!done[k]) n++;
+        done[k] = 1;
+    }
+    fclose(f);
+    return n;
+}
+
 int cmd_phase(int argc, char **argv)
 {
     const char *prog = "vo2snn phase";
@@ -139,7 +206,7 @@ int cmd_phase(int argc, char **argv)
     vs_grid rg = {250, 6000, 24, 0}, vg = {6, 16, 21, 0};
     long min_spikes = co.min_spikes, seed = 1;
     const char *out = "out/phase.csv";
-    int json = 0, plot = 0, no_triple = 0, waveforms = 0;
+    int json = 0, plot = 0, no_triple = 0, waveforms = 0, resume = 0;
     const opt_spec opts[] = {
         CLI_DEVICE_OPTS(dev_args),
         {.name = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = 1},
@@ -160,7 +227,8 @@ int cmd_phase(int argc, char **argv)
         {.name = "no-triple", .kind = OPT_FLAG, .help = "skip locating the triple point", .dest = &no_triple},
         {.name = "waveforms", .kind = OPT_FLAG, .help = "also write V_spike of one point per regime at --r-series (Fig 3G)", .dest = &waveforms},
         {.name = "r-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "R_s for --waveforms", .dest = &circ.r_series_ohm, .min = 1e-3, .max = 1e12},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "grid CSV path", .dest = &out},
+        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "grid CSV path (finished points are kept in <out>.partial.csv while it runs)", .dest = &out},
+        {.name = "resume", .kind = OPT_FLAG, .help = "continue an interrupted sweep from <out>.partial.csv", .dest = &resume},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
         {.name = "plot", .kind = OPT_FLAG, .help = "also write the heat map <out>.png", .dest = &plot},
     };
@@ -192,16 +260,38 @@ int cmd_phase(int argc, char **argv)
     cli_device_label(&dev_args, &dev, label, sizeof label);
     if (cli_prepare_output(prog, out)) return 1;
 
-    vs_point *pts = malloc((size_t)(rg.n * vg.n) * sizeof *pts);
-    if (!pts) return cli_error(prog, "out of memory for %ld points", rg.n * vg.n);
-    cli_progress bar;
-    progress_begin(&bar, "phase");
+    long total = rg.n * vg.n;
+    vs_point *pts = malloc((size_t)total * sizeof *pts);
+    unsigned char *done = calloc((size_t)total, 1);
+    if (!pts || !done) return free(pts), free(done), cli_error(prog, "out of memory for %ld points", total);
+    char partial[4096], key[2048];
+    cli_with_suffix(out, ".partial.csv", partial, sizeof partial);
+    snprintf(key, sizeof key,
+             "vo2snn-phase-v1 r_ins0=%.17g r_met=%.17g g_th=%.17g tau_th=%.17g e_a=%.17g t_c=%.17g dt_hyst=%.17g "
+             "w_t=%.17g t_0=%.17g t_amb=%.17g sigma_lnr=%.17g sigma_tc=%.17g c=%.17g r_sense=%.17g "
+             "r=%.17g:%.17g:%ld:%d v=%.17g:%.17g:%ld:%d t_run=%.17g settle=%.17g min_spikes=%d method=%d "
+             "rtol=%.17g h_max=%.17g dt=%.17g seed=%llu\n",
+             dev.r_ins0_ohm, dev.r_met_ohm, dev.g_th_w_per_k, dev.tau_th_s, dev.e_a_ev, dev.t_c_k, dev.dt_hyst_k,
+             dev.w_t_k, dev.t_0_k, dev.t_amb_k, dev.sigma_ln_r, dev.sigma_t_c_k, circ.c_f, circ.r_sense_ohm,
+             rg.lo, rg.hi, rg.n, rg.log, vg.lo, vg.hi, vg.n, vg.log, co.t_run_s, co.settle_frac, co.min_spikes,
+             (int)co.sim.method, co.sim.rtol, co.sim.h_max_s, co.sim.dt_s, (unsigned long long)co.sim.seed);
+    int perr = 0;
+    long resumed = resume ? load_partial(prog, partial, key, total, pts, done, &perr) : 0;
+    if (perr) return free(pts), free(done), 1;
+    partial_state ps = {.prog = prog, .path = partial, .key = key, .pts = pts, .done = done, .total = total,
+                        .saved_at = resumed, .every = total / 20 > 1 ? total / 20 : 1};
+    progress_begin(&ps.bar, "phase");
     double t0 = progress_now();
-    vs_status s = vs_phase_sweep(&dev, &circ, &rg, &vg, &co, progress_update, &bar, pts);
+    vs_status s = vs_phase_sweep_resume(&dev, &circ, &rg, &vg, &co, done, on_point, &ps, pts);
     double sweep_s = progress_now() - t0;
-    progress_end(&bar);
-    if (s != VS_OK) return free(pts), cli_fail(prog);
+    progress_end(&ps.bar);
+    if (s != VS_OK) {
+        save_partial(&ps);
+        return free(pts), free(done), cli_fail(prog);
+    }
+    free(done);
     if (write_grid(prog, out, &rg, &vg, pts)) return free(pts), 1;
+    unlink(partial);   /* the grid is complete */
 
     long count[3] = {0, 0, 0};
     for (long k = 0; k < rg.n * vg.n; k++) count[pts[k].regime]++;
@@ -243,8 +333,9 @@ int cmd_phase(int argc, char **argv)
         vs_json_str(&j, "waveforms_csv", waveforms ? wave_csv : NULL);
         vs_json_end(&j);
     } else {
-        printf("%s: %ld x %ld points in %.2f s: %ld un-firing, %ld oscillating, %ld firing\n", label,
-               rg.n, vg.n, sweep_s, count[0], count[1], count[2]);
+        printf("%s: %ld x %ld points in %.2f s%s: %ld un-firing, %ld oscillating, %ld firing\n", label,
+               rg.n, vg.n, sweep_s, resumed ? " (resumed)" : "", count[0], count[1], count[2]);
+        if (resumed) printf("  %ld points came from %s\n", resumed, partial);
         if (!no_triple)
             printf("  triple point R_s* = %.4g Ohm, V_in* = %.4g V (load-line chord: %.4g Ohm, %.4g V)\n",
                    tp.r_s_ohm, tp.v_in_v, chord.r_s_ohm, chord.v_in_v);

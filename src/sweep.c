@@ -91,6 +91,14 @@ vs_status vs_phase_sweep(const vs_device_params *dev, const vs_circuit *c, const
                          const vs_grid *v_in, const vs_classify_opts *o, vs_progress_fn progress,
                          void *user, vs_point *out)
 {
+    return vs_phase_sweep_resume(dev, c, r_s, v_in, o, NULL, progress, user, out);
+}
+
+vs_status vs_phase_sweep_resume(const vs_device_params *dev, const vs_circuit *c,
+                                const vs_grid *r_s, const vs_grid *v_in, const vs_classify_opts *o,
+                                unsigned char *done_flags, vs_progress_fn progress, void *user,
+                                vs_point *out)
+{
     vs_status st;
     if ((st = vs_grid_validate(r_s, "series resistance")) != VS_OK ||
         (st = vs_grid_validate(v_in, "input voltage")) != VS_OK ||
@@ -101,6 +109,8 @@ vs_status vs_phase_sweep(const vs_device_params *dev, const vs_circuit *c, const
 
     const long n_r = r_s->n, total = r_s->n * v_in->n;
     long done = 0, first_fail = -1;
+    if (done_flags)
+        for (long k = 0; k < total; k++) done += done_flags[k] != 0;
     int stop = 0;
     vs_status fail_code = VS_OK;
     char fail_msg[512] = "";
@@ -110,7 +120,7 @@ vs_status vs_phase_sweep(const vs_device_params *dev, const vs_circuit *c, const
         int skip;
 #pragma omp atomic read
         skip = stop;
-        if (skip) continue;
+        if (skip || (done_flags && done_flags[k])) continue;
         vs_circuit ck = *c;
         ck.r_series_ohm = vs_grid_at(r_s, k % n_r);
         vs_classify_opts ok = *o;
@@ -125,6 +135,7 @@ vs_status vs_phase_sweep(const vs_device_params *dev, const vs_circuit *c, const
                          ck.r_series_ohm, vs_grid_at(v_in, k / n_r), vs_last_error());
             }
             done++;
+            if (done_flags && s == VS_OK) done_flags[k] = 1;
             int cancel = progress && progress(done, total, user) != 0;
             if (cancel || s != VS_OK) {
 #pragma omp atomic write

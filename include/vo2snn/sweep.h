@@ -75,6 +75,17 @@ vs_status vs_phase_sweep(const vs_device_params *dev, const vs_circuit *c, const
                          void *user, vs_point *out);
 
 /*
+ * The same, resumable: done (r_s->n * v_in->n flags, may be NULL) marks points already
+ * computed (their out[] entries are kept and skipped); each point finished here is
+ * flagged in done before progress is called for it, so progress (serialised) may save
+ * every flagged point as a partial result.
+ */
+vs_status vs_phase_sweep_resume(const vs_device_params *dev, const vs_circuit *c,
+                                const vs_grid *r_s, const vs_grid *v_in, const vs_classify_opts *o,
+                                unsigned char *done, vs_progress_fn progress, void *user,
+                                vs_point *out);
+
+/*
  * Oscillation window at the circuit's R_s (spec A5): v_a = lowest V_in that is not
  * un-firing, v_b = highest V_in above v_a that still oscillates, both by bisection
  * to tol_v; *nonempty = (v_a + 2 tol_v oscillates). v_b is NAN if the window is empty.

@@ -82,3 +82,48 @@ headers:
 
 clean:
 	rm -rf $(B) build-san
+
+# ---- fuzzing (clang + libFuzzer; Debian packages clang-14 and libclang-rt-14-dev) ---------
+#   make fuzz                     build fuzz/fuzz_*.c into build-fuzz/, run each FUZZ_SECONDS
+#   make fuzz FUZZ_SECONDS=300 FUZZ_TARGETS="idx units"    longer, or a subset
+#   make fuzz-seeds               regenerate the seed corpora fuzz/corpus/ (fuzz/make_seeds.c)
+# Crash/timeout/leak inputs land in fuzz/crashes/<target>-*, which tests/test_fuzz_regress.c
+# replays in `make test` and `make sanitize`.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_B       := build-fuzz
+FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=all -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Icli \
+                $(BLAS_CFLAGS)
+FUZZ_ALL     := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_B)/%.o) $(FUZZ_B)/cli/opts.o $(FUZZ_B)/cli/common.o
+
+.PHONY: fuzz fuzz-build fuzz-seeds fuzz-clean
+fuzz: fuzz-build
+	@sh fuzz/run.sh "$(FUZZ_SECONDS)" "$(FUZZ_B)" $(FUZZ_TARGETS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
+
+$(FUZZ_B)/%.o: %.c $(wildcard include/vo2snn/*.h) $(wildcard src/*.h) $(wildcard cli/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_B)/libvo2snn_fuzz.a: $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_B)/fuzz_%: fuzz/fuzz_%.c fuzz/harness.h $(FUZZ_B)/libvo2snn_fuzz.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -fsanitize=fuzzer -o $@ $< $(FUZZ_B)/libvo2snn_fuzz.a \
+	    $(BLAS_LIBS) -lz -lm
+
+fuzz-seeds: $(B)/libvo2snn_cli.a $(LIB)
+	@mkdir -p $(B)/fuzz
+	$(CC) $(CFLAGS) -Icli -o $(B)/fuzz/make_seeds fuzz/make_seeds.c $(B)/libvo2snn_cli.a $(LIB) $(LDLIBS)
+	$(B)/fuzz/make_seeds fuzz/corpus
+
+fuzz-clean:
+	rm -rf $(FUZZ_B)
+
+# the regression test replays through the fuzz harness
+$(B)/tests/test_fuzz_regress: fuzz/harness.h

@@ -4,14 +4,19 @@
  * Each file under fuzz/corpus/<target>/ and each fuzz/crashes/<target>-* goes through
  * the same harness as the libFuzzer target (fuzz/harness.h), which aborts if a parser
  * breaks its contract; under `make sanitize` ASan/UBSan also catch memory errors and
- * leaks. Corpus files named ok_* must parse, bad_* must be rejected.
+ * leaks. Corpus files named ok_* must parse, bad_* must be rejected, and no input may
+ * raise the peak memory by more than REPLAY_MAX_RSS_MB (a 300-byte file must not make a
+ * parser allocate and fill hundreds of megabytes before rejecting it).
  * The fuzz directory is $VO2SNN_FUZZ_DIR, else fuzz/ (tests run from the repository root).
  */
 #include <dirent.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include "../fuzz/harness.h"
 #include "check.h"
+
+#define REPLAY_MAX_RSS_MB 128
 
 typedef vs_status (*target_fn)(const uint8_t *data, size_t n);
 
@@ -67,6 +72,12 @@ static int read_file(const char *path, uint8_t **data, size_t *n)
     return 0;
 }
 
+static long max_rss_kb(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0; /* kB on Linux */
+}
+
 /* Replay one file; name decides the expectation ("ok_", "bad_", or none). */
 static void replay(target_fn fn, const char *path, const char *name)
 {
@@ -77,9 +88,14 @@ static void replay(target_fn fn, const char *path, const char *name)
         return;
     }
     snprintf(current, sizeof current, "%s", path);
+    long rss0 = max_rss_kb();
     vs_status s = fn(data, n);
+    long grew_mb = (max_rss_kb() - rss0) / 1024;
     current[0] = '\0';
     free(data);
+    if (grew_mb > REPLAY_MAX_RSS_MB)
+        CHECK_FAIL_MSG("%.300s: peak memory grew by %ld MB (limit %d MB)", path, grew_mb,
+                       REPLAY_MAX_RSS_MB);
     if (strncmp(name, "ok_", 3) == 0 && s != VS_OK)
         CHECK_FAIL_MSG("%.300s: expected success, got %s: %.150s", path, vs_strerror(s), fuzz_main_error);
     if (strncmp(name, "bad_", 4) == 0 && s == VS_OK)

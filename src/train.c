@@ -392,6 +392,17 @@ vs_status vs_checkpoint_load(const char *path, const vs_transfer *t, int max_bat
     vs_status st = read_all(path, &b);
     if (st != VS_OK) return st;
     if ((st = check_frame(&b, path)) == VS_OK) st = get_header(&b, path, info);
+    /* the header's layer sizes must describe exactly the arrays stored, before anything is
+       allocated for them (a corrupt header could otherwise ask for gigabytes) */
+    uint64_t n_header = 0, stored_n = 0;
+    if (st == VS_OK) {
+        for (int l = 0; l < info->cfg.n_layers; l++)
+            n_header += (uint64_t)info->cfg.sizes[l + 1] * (uint64_t)(info->cfg.sizes[l] + 1);
+        stored_n = get_u64(&b);
+        if (stored_n != n_header || b.pos + 3 * n_header * sizeof(float) + 4 != b.n)
+            st = vs_fail(VS_EFORMAT, "%s: checkpoint holds %llu parameters, its header describes %llu", path,
+                         (unsigned long long)stored_n, (unsigned long long)n_header);
+    }
     vs_mlp *m = NULL;
     if (st == VS_OK) {
         vs_rng rng;
@@ -401,10 +412,9 @@ vs_status vs_checkpoint_load(const char *path, const vs_transfer *t, int max_bat
     }
     if (st == VS_OK) {
         size_t n = vs_mlp_num_params(m);
-        uint64_t stored_n = get_u64(&b);
-        if (stored_n != n || b.pos + 3 * n * sizeof(float) + 4 != b.n)
-            st = vs_fail(VS_EFORMAT, "%s: checkpoint holds %llu parameters, its header describes %zu",
-                         path, (unsigned long long)stored_n, n);
+        if (n != n_header)
+            st = vs_fail(VS_EFORMAT, "%s: checkpoint network has %zu parameters, expected %llu", path, n,
+                         (unsigned long long)n_header);
         else {
             get(&b, vs_mlp_params(m), n * sizeof(float));
             get(&b, vs_mlp_moments(m), 2 * n * sizeof(float));

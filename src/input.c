@@ -137,6 +137,11 @@ vs_status vs_input_validate(const vs_input *in)
             if (i > 0 && !(in->knot_t_s[i] > in->knot_t_s[i - 1]))
                 return vs_fail(VS_EINVAL, "PWL knot times must increase strictly (knot %zu at %g s)",
                                i + 1, in->knot_t_s[i]);
+            if (fabs(in->knot_v_v[i]) > 1e6)
+                return vs_fail(VS_EINVAL, "PWL knot %zu: %g V is beyond the 1 MV this tool accepts", i + 1,
+                               in->knot_v_v[i]);
+            if (i > 0 && !isfinite((in->knot_v_v[i] - in->knot_v_v[i - 1]) / (in->knot_t_s[i] - in->knot_t_s[i - 1])))
+                return vs_fail(VS_EINVAL, "PWL knots %zu and %zu are too close for their voltage step", i, i + 1);
         }
         break;
     case VS_INPUT_SAMPLED:

@@ -103,7 +103,15 @@ FUZZ_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_B)/%.o) $(FUZZ_B)/cli/opts.o $(FUZZ_B)/cli
 fuzz: fuzz-build
 	@sh fuzz/run.sh "$(FUZZ_SECONDS)" "$(FUZZ_B)" $(FUZZ_TARGETS)
 
-fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
+fuzz-build: $(FUZZ_B)/.libfuzzer-ok $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
+
+# clang's libFuzzer runtime is a separate Debian package: say so instead of a link error.
+$(FUZZ_B)/.libfuzzer-ok:
+	@mkdir -p $(FUZZ_B)
+	@printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' > $(FUZZ_B)/trivial.c
+	@$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $(FUZZ_B)/trivial $(FUZZ_B)/trivial.c 2>/dev/null || \
+	    { echo "make fuzz: '$(FUZZ_CC) -fsanitize=fuzzer' does not link; install clang-14 and libclang-rt-14-dev (scripts/setup.sh)"; exit 1; }
+	@touch $@
 
 $(FUZZ_B)/%.o: %.c $(wildcard include/vo2snn/*.h) $(wildcard src/*.h) $(wildcard cli/*.h)
 	@mkdir -p $(dir $@)

@@ -13,8 +13,6 @@ static const char *const cycle_cols[] = {"index", "vacancy_x", "cycle", "v_on_v"
 static const char *const stats_cols[] = {"index", "vacancy_x", "cycles", "v_th_mean_v", "v_th_std_v",
                                          "v_th_cv", "v_th_min_v", "v_th_max_v", "v_th_p05_v",
                                          "v_th_p95_v", "v_hold_mean_v", "v_hold_std_v"};
-static const char *const colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                     "#8c564b", "#e377c2", "#7f7f7f"};
 
 int cmd_cycles(int argc, char **argv)
 {
@@ -115,7 +113,7 @@ int cmd_cycles(int argc, char **argv)
         for (int i = 0; i < list.n && n < sizeof script; i++)
             n += (size_t)snprintf(script + n, sizeof script - n,
                 "'%s' every ::1 using ($1==%d?$4:1/0):(1) smooth cnormal with lines lw 2 lc rgb '%s' title '%s'%s",
-                out, i + 1, colors[i % 8], list.label[i], i + 1 < list.n ? ", \\\n     " : "\n");
+                out, i + 1, cli_colors[i % CLI_N_COLORS], list.label[i], i + 1 < list.n ? ", \\\n     " : "\n");
         if (cli_plot(prog, script, png, 900, 600)) return 1;
     }
     if (json) {

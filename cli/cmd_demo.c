@@ -78,7 +78,6 @@ static int write_summary(const char *prog, const char *path, const device_row *r
     return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
 }
 
-static const char *const colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"};
 
 static int make_plots(const char *prog, const char *dir, double v_in)
 {
@@ -91,7 +90,7 @@ static int make_plots(const char *prog, const char *dir, double v_in)
     for (int d = 1; d <= 5; d++)
         n += (size_t)snprintf(script + n, sizeof script - n,
                               "'%s/device%d_iv.csv' every ::1 using 3:($4*1e3) with lines lw 2 lc rgb '%s' title 'device %d'%s",
-                              dir, d, colors[d - 1], d, d < 5 ? ", \\\n     " : "\n");
+                              dir, d, cli_colors[d - 1], d, d < 5 ? ", \\\n     " : "\n");
     snprintf(png, sizeof png, "%s/iv.png", dir);
     if (cli_plot(prog, script, png, 900, 650)) return 1;
 
@@ -102,7 +101,7 @@ static int make_plots(const char *prog, const char *dir, double v_in)
         n += (size_t)snprintf(script + n, sizeof script - n,
                               "'%s/device%d_rt.csv' every ::1 using 1:2 with lines lw 2 lc rgb '%s' title 'device %d', "
                               "'%s/device%d_rt.csv' every ::1 using 1:3 with lines lw 2 dt 2 lc rgb '%s' notitle%s",
-                              dir, d, colors[d - 1], d, dir, d, colors[d - 1], d < 5 ? ", \\\n     " : "\n");
+                              dir, d, cli_colors[d - 1], d, dir, d, cli_colors[d - 1], d < 5 ? ", \\\n     " : "\n");
     snprintf(png, sizeof png, "%s/rt.png", dir);
     if (cli_plot(prog, script, png, 900, 650)) return 1;
 
@@ -115,7 +114,7 @@ static int make_plots(const char *prog, const char *dir, double v_in)
                               "%sset ylabel 'V_{osc} (V)'\nset y2label 'V_{spike} (V)'\n"
                               "plot '%s/device%d_osc.csv' every ::1 using ($1*1e6):3 with lines lw 1.5 lc rgb '%s' title 'device %d V_{osc}', "
                               "'' every ::1 using ($1*1e6):4 axes x1y2 with lines lw 1 lc rgb '#555555' title 'V_{spike}'\n",
-                              d == 5 ? "set xlabel 'time (µs)'\n" : "", dir, d, colors[d - 1], d);
+                              d == 5 ? "set xlabel 'time (µs)'\n" : "", dir, d, cli_colors[d - 1], d);
     snprintf(script + n, sizeof script - n, "unset multiplot\n");
     snprintf(png, sizeof png, "%s/osc.png", dir);
     return cli_plot(prog, script, png, 900, 1200);

@@ -12,8 +12,6 @@
 
 static const char *const cols[] = {"index", "vacancy_x", "v_in_v", "freq_hz", "p_in_w",
                                    "e_in_per_spike_j", "v_osc_pp_v"};
-static const char *const colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                     "#8c564b", "#e377c2", "#7f7f7f"};
 
 typedef struct vf_summary {
     double v_a, v_b, f_min, f_max, v_at_f_max, p_min, p_max, p_at_f_ref;
@@ -154,7 +152,7 @@ int cmd_vf(int argc, char **argv)
                 n += (size_t)snprintf(script + n, sizeof script - n,
                     which ? "'%s' every ::1 using ($1==%d?$4/1e3:1/0):($5*1e3) with linespoints pt 7 ps 0.6 lw 2 lc rgb '%s' title '%s'%s"
                           : "'%s' every ::1 using ($1==%d?$3:1/0):($4/1e3) with linespoints pt 7 ps 0.6 lw 2 lc rgb '%s' title '%s'%s",
-                    out, i + 1, colors[i % 8], list.label[i], i + 1 < list.n ? ", \\\n     " : "\n");
+                    out, i + 1, cli_colors[i % CLI_N_COLORS], list.label[i], i + 1 < list.n ? ", \\\n     " : "\n");
             if (cli_plot(prog, script, which ? png_pf : png, 900, 650)) return 1;
         }
     }

@@ -105,6 +105,9 @@ void cli_trace_plot_script(char *buf, size_t n, const char *csv_path, const char
              title, csv_path, csv_path, csv_path);
 }
 
+const char *const cli_colors[CLI_N_COLORS] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+                                              "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
+
 int cli_plot_svg_too = 0;
 
 int cli_plot(const char *prog, const char *script, const char *png_path, int w, int h)

@@ -170,6 +170,10 @@ int cli_trace_sample(const vs_sample *s, void *csv_writer);
 /* Gnuplot script for the three-panel waveform plot (V_in, V_osc, V_spike) of a trace CSV. */
 void cli_trace_plot_script(char *buf, size_t n, const char *csv_path, const char *title);
 
+/* Line colours for plots comparing devices (tab10). */
+#define CLI_N_COLORS 8
+extern const char *const cli_colors[CLI_N_COLORS];
+
 /* When set, cli_plot also writes the same figure as SVG beside the PNG (vo2snn paper). */
 extern int cli_plot_svg_too;
 

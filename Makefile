@@ -38,7 +38,7 @@ BENCHES  := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 LIB      := $(B)/libvo2snn.a
 BIN      := $(B)/vo2snn
 
-.PHONY: all test bench clean headers sanitize
+.PHONY: all test bench clean headers sanitize valgrind
 all: $(BIN)
 
 $(B)/%.o: %.c $(wildcard include/vo2snn/*.h) $(wildcard src/*.h) $(wildcard cli/*.h)
@@ -75,6 +75,10 @@ bench: $(BIN) $(BENCHES)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize:
 	$(MAKE) B=build-san CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" test
+
+# Memcheck of the main commands on small inputs (valgrind).
+valgrind: $(BIN)
+	sh scripts/valgrind.sh
 
 # Every public header compiles on its own.
 headers:

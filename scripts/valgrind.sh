@@ -1,0 +1,31 @@
+#!/bin/sh
+# Memcheck the main commands on small inputs: any invalid access or leak fails (exit 1).
+# Usage: sh scripts/valgrind.sh [DATA_DIR]     (make valgrind)
+set -eu
+cd "$(dirname "$0")/.."
+DATA=${1:-${VO2SNN_DATA:-../shared/data/mnist}}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+export OMP_NUM_THREADS=1   # keeps libgomp's thread pool out of the leak report
+run() {
+    printf 'valgrind: vo2snn %s ... ' "$1"
+    if $VG ./build/vo2snn "$@" >/dev/null 2>"$T/err"; then echo ok; else echo FAILED; cat "$T/err"; exit 1; fi
+}
+run osc --t-end 20us --out "$T/osc.csv"
+run osc --input pwl --pwl scripts/example_pwl.csv --out "$T/pwl.csv"
+run iv --period 100us --out "$T/iv.csv"
+run rt --points 50 --out "$T/rt.csv"
+run phase --r-points 3 --v-points 3 --t-run 50us --no-triple --out "$T/phase.csv"
+run net2x2 --t-end 40us --rate-start 5us --rate-end 40us --out "$T/n22.csv"
+run netlist --out "$T/n.cir"
+run train --data "$DATA" --epochs 1 --train-limit 300 --test-limit 100 --out "$T/train" --cache "$T/cache" --no-plot
+run eval --checkpoint "$T/train/checkpoint.vsck" --data "$DATA" --limit 100 --cache "$T/cache"
+run infer --checkpoint "$T/train/checkpoint.vsck" --data "$DATA" --limit 2 --window 20us --out "$T/infer" --cache "$T/cache" --no-plot
+# a rejected input must exit 1 (not valgrind's 99) without leaking
+printf 'valgrind: vo2snn osc (bad input) ... '
+set +e
+$VG ./build/vo2snn osc --r-series 3x --out "$T/bad.csv" >/dev/null 2>"$T/err"; rc=$?
+set -e
+if [ "$rc" -eq 1 ]; then echo ok; else echo "FAILED (status $rc)"; cat "$T/err"; exit 1; fi
+echo "valgrind: all clean"

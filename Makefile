@@ -85,7 +85,7 @@ headers:
 	@for h in include/vo2snn/*.h; do echo "#include \"$${h#include/}\"" | $(CC) $(CFLAGS) -x c -fsyntax-only - || exit 1; done; echo "headers ok"
 
 clean:
-	rm -rf $(B) build-san
+	rm -rf $(B) build-san build-fuzz
 
 # ---- fuzzing (clang + libFuzzer; Debian packages clang-14 and libclang-rt-14-dev) ---------
 #   make fuzz                     build fuzz/fuzz_*.c into build-fuzz/, run each FUZZ_SECONDS

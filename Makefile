@@ -62,7 +62,7 @@ $(B)/tests/%: tests/%.c tests/check.h $(B)/libvo2snn_cli.a $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Icli -o $@ $< $(B)/libvo2snn_cli.a $(LIB) $(LDLIBS)
 
-$(B)/bench/%: bench/%.c $(B)/libvo2snn_cli.a $(LIB)
+$(B)/bench/%: bench/%.c bench/bench_common.h $(B)/libvo2snn_cli.a $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Icli -o $@ $< $(B)/libvo2snn_cli.a $(LIB) $(LDLIBS)
 

@@ -16,41 +16,13 @@
  * No timing assertions: exit 0 unless something fails to run.
  */
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "vo2snn/netlist.h"
+#include "bench_common.h"
 #include "vo2snn/neuron.h"
 
 #define N_RUNS 5
 #define T_END_S 1e-3
 #define T_W0_S 100e-6
-
-static char tmp_dir[256];
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(const double *v, int n)
-{
-    double s[64];
-    memcpy(s, v, (size_t)n * sizeof *s);
-    qsort(s, (size_t)n, sizeof *s, cmp_double);
-    return n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-}
 
 /* ---- vo2snn -------------------------------------------------------------------------- */
 
@@ -65,9 +37,9 @@ static int run_vs(const vs_sim_opts *base, double t_end_s, double w0_s, double *
     vs_sim_opts o = *base;
     o.t_end_s = t_end_s, o.t_window0_s = w0_s, o.t_window1_s = t_end_s, o.dt_out_s = 0;
     vs_neuron_result r;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     vs_status s = vs_neuron_simulate(&dev, &circ, &input, &o, NULL, NULL, &r);
-    double t1 = now_s();
+    double t1 = bench_now_s();
     if (s != VS_OK) {
         fprintf(stderr, "bench_osc: vs_neuron_simulate: %s\n", vs_last_error());
         return -1;
@@ -80,89 +52,32 @@ static int run_vs(const vs_sim_opts *base, double t_end_s, double w0_s, double *
 
 /* ---- ngspice ------------------------------------------------------------------------- */
 
-/*
- * Write the netlist for this run: the library's netlist with its wrdata line cut
- * down to V(m) alone, and optionally an extra line (".options ...") before .tran.
- */
+/* The library's netlist for this run (see bench_write_netlist). */
 static int write_netlist(const char *cir, const char *dat, double t_end_s, double t_max_step_s,
                          double tau_m_s, const char *extra)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    if (!mem) return -1;
     vs_netlist_opts o = vs_netlist_opts_default();
-    o.t_end_s = t_end_s, o.t_max_step_s = t_max_step_s, o.tau_m_s = tau_m_s, o.wrdata_path = dat;
-    vs_status s = vs_netlist_write(mem, &dev, &circ, &input, &o);
-    fclose(mem);
-    if (s != VS_OK) {
-        fprintf(stderr, "bench_osc: vs_netlist_write: %s\n", vs_last_error());
-        free(text);
-        return -1;
-    }
-    FILE *f = fopen(cir, "w");
-    if (!f) {
-        free(text);
-        return -1;
-    }
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        if (strncmp(line, "wrdata ", 7) == 0) fprintf(f, "wrdata %s v(m)\n", dat);
-        else if (strncmp(line, ".tran ", 6) == 0 && extra) fprintf(f, "%s\n%s\n", extra, line);
-        else fprintf(f, "%s\n", line);
-    }
-    free(text);
-    return fclose(f) == 0 ? 0 : -1;
+    o.t_end_s = t_end_s, o.t_max_step_s = t_max_step_s, o.tau_m_s = tau_m_s;
+    return bench_write_netlist("bench_osc", cir, dat, &dev, &circ, &input, o, extra);
 }
 
-/* Frequency of V(m) crossing 0.5 upward (re-armed below 0.1) over [w0, w1] in a wrdata file. */
-static int read_freq(const char *path, double w0, double w1, double *f_hz)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    char line[256];
-    double t_prev = 0, m_prev = 0, first = 0, last = 0;
-    long rows = 0, n = 0;
-    int armed = 1;
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return -1;
-    }
-    while (fgets(line, sizeof line, f)) {
-        char *end;
-        double t = strtod(line, &end), m = strtod(end, NULL);
-        if (rows > 0 && armed && m_prev < 0.5 && m >= 0.5) {
-            double tc = t_prev + (t - t_prev) * (0.5 - m_prev) / (m - m_prev);
-            if (tc >= w0 && tc <= w1) {
-                if (n++ == 0) first = tc;
-                last = tc;
-            }
-            armed = 0;
-        }
-        if (!armed && m <= 0.1) armed = 1;
-        t_prev = t, m_prev = m, rows++;
-    }
-    fclose(f);
-    if (rows < 10 || n < 2) return -1;
-    *f_hz = (double)(n - 1) / (last - first);
-    return 0;
-}
-
-/* One ngspice run on a netlist already written; wall time of the whole process. */
+/* One ngspice run on a netlist already written: the frequency over [w0, w1] and the wall
+ * time of the whole process. */
 static int run_ngspice(const char *cir, const char *dat, double w0, double w1, double *f_hz,
                        double *wall_s)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "ngspice -b '%s' > '%s/ngspice.log' 2>&1", cir, tmp_dir);
+    double wall;
     remove(dat);
-    double t0 = now_s();
-    int rc = system(cmd);
-    double t1 = now_s();
-    if (rc != 0 || read_freq(dat, w0, w1, f_hz) != 0) {
+    int rc = bench_ngspice(cir, cmd, &wall);
+    bench_vm_scan sc;
+    if (rc != 0 || bench_scan_vm(dat, w0, w1, &sc) != 0 || sc.rows < 10 || sc.n < 2) {
         fprintf(stderr, "bench_osc: `%s` failed (status %d) or gave no frequency; see %s/ngspice.log\n",
-                cmd, rc, tmp_dir);
+                cmd, rc, bench_tmp_dir);
         return -1;
     }
-    if (wall_s) *wall_s = t1 - t0;
+    *f_hz = (double)(sc.n - 1) / (sc.last_s - sc.first_s);
+    if (wall_s) *wall_s = wall;
     return 0;
 }
 
@@ -190,8 +105,8 @@ static vs_sim_opts setting_opts(const setting *s)
 static int bench_speed(void)
 {
     char cir[512], dat[512];
-    snprintf(cir, sizeof cir, "%s/osc.cir", tmp_dir);
-    snprintf(dat, sizeof dat, "%s/osc.dat", tmp_dir);
+    snprintf(cir, sizeof cir, "%s/osc.cir", bench_tmp_dir);
+    snprintf(dat, sizeof dat, "%s/osc.dat", bench_tmp_dir);
 
     printf("device 1, 12.5 V dc, R_s 3 kOhm, C 1.8 nF, R_sense 50 Ohm; 1 ms from rest;\n"
            "f = (N-1)/(t_N - t_1) over spikes in [100 us, 1 ms]\n\n");
@@ -213,7 +128,7 @@ static int bench_speed(void)
         if (run_vs(&def, T_END_S, T_W0_S, &f_vs, &t_vs[i]) != 0) return -1;
         if (run_ngspice(cir, dat, T_W0_S, T_END_S, &f_sp, &t_sp[i]) != 0) return -1;
     }
-    double m_vs = median(t_vs, N_RUNS), m_sp = median(t_sp, N_RUNS);
+    double m_vs = bench_median(t_vs, N_RUNS), m_sp = bench_median(t_sp, N_RUNS);
     double e_vs = (f_vs - f_ref) / f_ref, e_sp = (f_sp - f_ref) / f_ref;
     printf("head to head (%d runs each, alternated; median wall time)\n", N_RUNS);
     printf("  %-44s %12s %14s %12s\n", "contender", "wall", "f (kHz)", "f err vs ref");
@@ -249,7 +164,7 @@ static int bench_speed(void)
         double t[N_RUNS], f = 0;
         for (int i = 0; i < N_RUNS; i++)
             if (run_vs(&o, T_END_S, T_W0_S, &f, &t[i]) != 0) return -1;
-        double m = median(t, N_RUNS), e = (f - f_ref) / f_ref;
+        double m = bench_median(t, N_RUNS), e = (f - f_ref) / f_ref;
         int ok = fabs(e) <= fabs(e_sp);
         if (ok && m < best_t) best = k, best_t = m;
         printf("  %-32s %9.3f ms %14.6f %+12.2e %8s %9.0fx\n", ladder[k].label, m * 1e3, f / 1e3, e,
@@ -271,8 +186,8 @@ static int bench_speed(void)
 static int bench_tau_m(void)
 {
     char cir[512], dat[512];
-    snprintf(cir, sizeof cir, "%s/tau.cir", tmp_dir);
-    snprintf(dat, sizeof dat, "%s/tau.dat", tmp_dir);
+    snprintf(cir, sizeof cir, "%s/tau.cir", bench_tmp_dir);
+    snprintf(dat, sizeof dat, "%s/tau.dat", bench_tmp_dir);
     const double t_end = 200e-6, w0 = 60e-6;
     vs_sim_opts ref = vs_sim_opts_default();
     ref.rtol = 1e-10, ref.atol_v = 1e-10, ref.atol_temp_k = 1e-8, ref.h_max_s = 1e-9;
@@ -312,22 +227,8 @@ int main(int argc, char **argv)
     if (vs_device_preset(1, &dev) != VS_OK) return 1;
     circ = vs_circuit_default();
     input = vs_input_dc(12.5);
-    if (system("ngspice -v > /dev/null 2>&1") != 0) {
-        fprintf(stderr, "bench_osc: ngspice is not on PATH (apt-get install ngspice)\n");
-        return 1;
-    }
-    const char *base = getenv("TMPDIR");
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/vo2snn_bench_XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(tmp_dir)) {
-        fprintf(stderr, "bench_osc: cannot create a temporary directory\n");
-        return 1;
-    }
+    if (bench_setup("bench_osc") != 0) return 1;
     int rc = tau_mode ? bench_tau_m() : bench_speed();
-    if (rc == 0) {
-        char log[300];
-        snprintf(log, sizeof log, "%s/ngspice.log", tmp_dir);
-        remove(log);
-        rmdir(tmp_dir);
-    }
+    if (rc == 0) bench_cleanup();
     return rc == 0 ? 0 : 1;
 }

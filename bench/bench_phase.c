@@ -16,17 +16,12 @@
  * No timing assertions: exit 0 unless something fails to run.
  */
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
-#include "vo2snn/netlist.h"
+#include "bench_common.h"
 #include "vo2snn/sweep.h"
 
 #define N_RUNS 5
@@ -37,32 +32,10 @@
 #define T_RUN_S 100e-6
 #define SPICE_PROCS 2 /* assumed parallel ngspice processes on 2 cores */
 
-static char tmp_dir[256];
 static vs_device_params dev;
 static vs_circuit circ;
 static const vs_grid grid_r = {.lo = 250.0, .hi = 6000.0, .n = N_GRID, .log = 0};
 static const vs_grid grid_v = {.lo = 6.0, .hi = 16.0, .n = N_GRID, .log = 0};
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(const double *v, int n)
-{
-    double s[64];
-    memcpy(s, v, (size_t)n * sizeof *s);
-    qsort(s, (size_t)n, sizeof *s, cmp_double);
-    return n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-}
 
 static int max_threads(void)
 {
@@ -91,9 +64,9 @@ static char regime_char(vs_regime r)
 
 static int run_sweep(const vs_classify_opts *o, vs_point *out, double *wall_s)
 {
-    double t0 = now_s();
+    double t0 = bench_now_s();
     vs_status s = vs_phase_sweep(&dev, &circ, &grid_r, &grid_v, o, NULL, NULL, out);
-    double t1 = now_s();
+    double t1 = bench_now_s();
     if (s != VS_OK) {
         fprintf(stderr, "bench_phase: vs_phase_sweep: %s\n", vs_last_error());
         return -1;
@@ -166,91 +139,37 @@ static int pick_sample(const vs_point *pts, int n, long *idx, int *k_out)
 
 /* ---- ngspice ------------------------------------------------------------------------- */
 
-/* The library's netlist at (R_s, V_in), its wrdata line cut down to V(m) alone. */
+/* The library's netlist at (R_s, V_in) (see bench_write_netlist). */
 static int write_netlist(const char *cir, const char *dat, double r_s, double v_in)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    if (!mem) return -1;
     vs_circuit c = circ;
     c.r_series_ohm = r_s;
     vs_input in = vs_input_dc(v_in);
     vs_netlist_opts o = vs_netlist_opts_default();
-    o.t_end_s = T_RUN_S, o.wrdata_path = dat;
-    vs_status s = vs_netlist_write(mem, &dev, &c, &in, &o);
-    fclose(mem);
-    if (s != VS_OK) {
-        fprintf(stderr, "bench_phase: vs_netlist_write: %s\n", vs_last_error());
-        free(text);
-        return -1;
-    }
-    FILE *f = fopen(cir, "w");
-    if (!f) {
-        free(text);
-        return -1;
-    }
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        if (strncmp(line, "wrdata ", 7) == 0) fprintf(f, "wrdata %s v(m)\n", dat);
-        else fprintf(f, "%s\n", line);
-    }
-    free(text);
-    return fclose(f) == 0 ? 0 : -1;
+    o.t_end_s = T_RUN_S;
+    return bench_write_netlist("bench_phase", cir, dat, &dev, &c, &in, o, NULL);
 }
 
 /*
- * Classify a wrdata file of t, V(m) by vo2snn's rule: spikes are V(m) crossing 0.5
- * upward (re-armed below 0.1); oscillating if >= min_spikes fall in [w0, w1], else
- * firing if V(m) at the last row > 0.5, else un-firing.
+ * One ngspice run on a netlist already written, timed whole, its wrdata file classified
+ * by vo2snn's rule: oscillating if >= min_spikes fall in the settled window, else firing
+ * if V(m) at the last row > 0.5, else un-firing.
  */
-static int classify_dat(const char *path, double w0, double w1, int min_spikes, vs_regime *reg,
-                        long *spikes)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    char line[256];
-    double t_prev = 0, m_prev = 0;
-    long rows = 0, n = 0;
-    int armed = 1;
-    if (!fgets(line, sizeof line, f)) {
-        fclose(f);
-        return -1;
-    }
-    while (fgets(line, sizeof line, f)) {
-        char *end;
-        double t = strtod(line, &end), m = strtod(end, NULL);
-        if (rows > 0 && armed && m_prev < 0.5 && m >= 0.5) {
-            double tc = t_prev + (t - t_prev) * (0.5 - m_prev) / (m - m_prev);
-            if (tc >= w0 && tc <= w1) n++;
-            armed = 0;
-        }
-        if (!armed && m <= 0.1) armed = 1;
-        t_prev = t, m_prev = m, rows++;
-    }
-    fclose(f);
-    if (rows < 10 || t_prev < 0.999 * w1) return -1;
-    *spikes = n;
-    *reg = n >= min_spikes ? VS_OSCILLATING : (m_prev > 0.5 ? VS_FIRING : VS_UNFIRING);
-    return 0;
-}
-
-/* One ngspice run on a netlist already written; wall time of the whole process. */
 static int run_ngspice(const char *cir, const char *dat, const vs_classify_opts *o,
                        vs_regime *reg, long *spikes, double *wall_s)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "ngspice -b '%s' > '%s/ngspice.log' 2>&1", cir, tmp_dir);
     remove(dat);
-    double t0 = now_s();
-    int rc = system(cmd);
-    double t1 = now_s();
-    if (rc != 0 ||
-        classify_dat(dat, o->settle_frac * o->t_run_s, o->t_run_s, o->min_spikes, reg, spikes) != 0) {
+    int rc = bench_ngspice(cir, cmd, wall_s);
+    bench_vm_scan sc;
+    if (rc != 0 || bench_scan_vm(dat, o->settle_frac * o->t_run_s, o->t_run_s, &sc) != 0 ||
+        sc.rows < 10 || sc.t_end_s < 0.999 * o->t_run_s) {
         fprintf(stderr, "bench_phase: `%s` failed (status %d) or wrote no usable data; see %s/ngspice.log\n",
-                cmd, rc, tmp_dir);
+                cmd, rc, bench_tmp_dir);
         return -1;
     }
-    *wall_s = t1 - t0;
+    *spikes = sc.n;
+    *reg = sc.n >= o->min_spikes ? VS_OSCILLATING : (sc.m_end > 0.5 ? VS_FIRING : VS_UNFIRING);
     return 0;
 }
 
@@ -258,24 +177,21 @@ static int run_ngspice(const char *cir, const char *dat, const vs_classify_opts 
 static int ngspice_startup(double *wall_s)
 {
     char cir[512], cmd[1024];
-    snprintf(cir, sizeof cir, "%s/trivial.cir", tmp_dir);
+    snprintf(cir, sizeof cir, "%s/trivial.cir", bench_tmp_dir);
     FILE *f = fopen(cir, "w");
     if (!f) return -1;
     fprintf(f, "start-up\nR1 1 0 1k\nV1 1 0 1\n.tran 1n 10n\n.control\nrun\nquit\n.endc\n.end\n");
     if (fclose(f) != 0) return -1;
-    snprintf(cmd, sizeof cmd, "ngspice -b '%s' > '%s/ngspice.log' 2>&1", cir, tmp_dir);
     double t[3];
     for (int i = 0; i < 3; i++) {
-        double t0 = now_s();
-        int rc = system(cmd);
-        t[i] = now_s() - t0;
+        int rc = bench_ngspice(cir, cmd, &t[i]);
         if (rc != 0) {
             fprintf(stderr, "bench_phase: `%s` failed (status %d)\n", cmd, rc);
             return -1;
         }
     }
     remove(cir);
-    *wall_s = median(t, 3);
+    *wall_s = bench_median(t, 3);
     return 0;
 }
 
@@ -303,7 +219,7 @@ static int bench(void)
         if (run_sweep(&o, pts, &t_vs[i]) != 0) return -1;
         printf("  run %d (%d threads): %.3f s\n", i + 1, nth, t_vs[i]);
     }
-    double m_vs = median(t_vs, N_RUNS);
+    double m_vs = bench_median(t_vs, N_RUNS);
     set_threads(1);
     if (run_sweep(&o, pts1, &t_one) != 0) return -1;
     set_threads(nth);
@@ -335,8 +251,8 @@ static int bench(void)
     printf("  %4s %9s %8s  %-12s %6s  %-12s %6s %9s  %s\n", "#", "R_s(Ohm)", "V_in(V)",
            "vo2snn", "spikes", "ngspice", "spikes", "wall", "agree");
     char cir[512], dat[512];
-    snprintf(cir, sizeof cir, "%s/phase.cir", tmp_dir);
-    snprintf(dat, sizeof dat, "%s/phase.dat", tmp_dir);
+    snprintf(cir, sizeof cir, "%s/phase.cir", bench_tmp_dir);
+    snprintf(dat, sizeof dat, "%s/phase.dat", bench_tmp_dir);
     double sum_t = 0, sum_t_r[3] = {0, 0, 0};
     int agree = 0;
     for (int j = 0; j < n_s; j++) {
@@ -389,22 +305,8 @@ int main(void)
     if (vs_device_preset(1, &dev) != VS_OK) return 1;
     circ = vs_circuit_default();
     circ.c_f = 1.8e-9, circ.r_sense_ohm = 50.0;
-    if (system("ngspice -v > /dev/null 2>&1") != 0) {
-        fprintf(stderr, "bench_phase: ngspice is not on PATH (apt-get install ngspice)\n");
-        return 1;
-    }
-    const char *base = getenv("TMPDIR");
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/vo2snn_bench_XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(tmp_dir)) {
-        fprintf(stderr, "bench_phase: cannot create a temporary directory\n");
-        return 1;
-    }
+    if (bench_setup("bench_phase") != 0) return 1;
     int rc = bench();
-    if (rc == 0) {
-        char log[300];
-        snprintf(log, sizeof log, "%s/ngspice.log", tmp_dir);
-        remove(log);
-        rmdir(tmp_dir);
-    }
+    if (rc == 0) bench_cleanup();
     return rc == 0 ? 0 : 1;
 }

@@ -10,6 +10,7 @@
 #define VO2SNN_TEST_CHECK_H
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static int check_failures_in_test;
 static int check_failed_tests;
@@ -51,5 +52,19 @@ static char check_first_failure[512];
     } while (0)
 
 #define CHECK_DONE() (check_failed_tests ? 1 : 0)
+
+/* A whole file as a NUL-terminated string (caller frees); NULL if it cannot be read. */
+static inline char *check_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *b = n >= 0 ? calloc((size_t)n + 1, 1) : NULL;
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) b[0] = '\0';
+    fclose(f);
+    return b;
+}
 
 #endif

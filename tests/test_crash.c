@@ -105,19 +105,6 @@ static void test_kill_and_resume(void)
     vs_transfer_free(&ta), vs_transfer_free(&tb);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *b = calloc((size_t)n + 1, 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) b[0] = '\0';
-    fclose(f);
-    return b;
-}
-
 /* kill -9 during a phase sweep, then --resume: the grid equals an uninterrupted sweep's. */
 static void test_sweep_resume(void)
 {
@@ -139,7 +126,7 @@ static void test_sweep_resume(void)
     CHECK(stat(partial, &st) == 0 && stat(cut, &st) != 0);   /* partial results kept, no grid yet */
     const char *c[] = {bin, "phase", "--r-points", "40", "--v-points", "40", "--no-triple", "--out", cut, "--resume", NULL};
     CHECK(wait_rc(spawn(c)) == 0);
-    char *x = slurp(ref), *y = slurp(cut);
+    char *x = check_slurp(ref), *y = check_slurp(cut);
     CHECK(x && y && strlen(x) > 1000 && strcmp(x, y) == 0);
     CHECK(stat(partial, &st) != 0);                             /* removed once complete */
     free(x), free(y);

@@ -42,18 +42,6 @@ static void reset(void)
     out_path = NULL, device = "1";
 }
 
-/* Whole file as a string (caller frees). */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *s = calloc(1, 65536);
-    size_t n = fread(s, 1, 65535, f);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 /* Run opt_parse on a NULL-terminated list of arguments with stdout and
  * stderr redirected to files; *out and *err get what was printed. */
 static int parse(const opt_cmd *cmd, const char **pos, int *n_pos, char **out, char **err,
@@ -80,8 +68,8 @@ static int parse(const opt_cmd *cmd, const char **pos, int *n_pos, char **out, c
     dup2(saved_err, 2);
     close(saved_out);
     close(saved_err);
-    *out = slurp(out_file);
-    *err = slurp(err_file);
+    *out = check_slurp(out_file);
+    *err = check_slurp(err_file);
     return rc;
 }
 

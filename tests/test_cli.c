@@ -10,98 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
-
-static char tmpdir[] = "/tmp/vo2snn_cliXXXXXX";
-static char out_text[65536], err_text[8192];
-
-static void slurp(const char *path, char *buf, size_t n)
-{
-    FILE *f = fopen(path, "r");
-    size_t k = f ? fread(buf, 1, n - 1, f) : 0;
-    buf[k] = '\0';
-    if (f) fclose(f);
-}
-
-/* Run build/vo2snn with argv[1..] = args (NULL-terminated); capture stdout and stderr. */
-static int vo2snn_v(const char *const *args)
-{
-    const char *argv[64];
-    int n = 0;
-    argv[n++] = getenv("VO2SNN_BIN") ? getenv("VO2SNN_BIN") : "build/vo2snn";
-    for (; *args && n < 63; args++) argv[n++] = *args;
-    argv[n] = NULL;
-    char out_path[256], err_path[256];
-    snprintf(out_path, sizeof out_path, "%s/.stdout", tmpdir);
-    snprintf(err_path, sizeof err_path, "%s/.stderr", tmpdir);
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fo, 1);
-        dup2(fe, 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    slurp(out_path, out_text, sizeof out_text);
-    slurp(err_path, err_text, sizeof err_text);
-    unlink(out_path);
-    unlink(err_path);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-static int vo2snn(const char *arg0, ...)
-{
-    const char *args[64];
-    int n = 0;
-    va_list ap;
-    va_start(ap, arg0);
-    for (const char *a = arg0; a && n < 63; a = va_arg(ap, const char *)) args[n++] = a;
-    va_end(ap);
-    args[n] = NULL;
-    return vo2snn_v(args);
-}
-
-static int lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-/* Number of entries in tmpdir (temporary files left behind show up here). */
-static int entries(void)
-{
-    DIR *d = opendir(tmpdir);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
-static const char *tmp(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    fputs(text, f);
-    fclose(f);
-}
+#include "cli_run.h"
 
 static void test_osc_outputs(void)
 {
@@ -381,22 +290,6 @@ static void test_no_damage(void)
     CHECK(vo2snn("rt", "--out", csv, "--param", "r_met=0", NULL) == 1);
     slurp(csv, after, sizeof after);
     CHECK(strcmp(before, after) == 0 && strlen(before) > 100);
-}
-
-static void remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return;
-    char path[1024];
-    for (struct dirent *e; (e = readdir(d));) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) remove_tree(path);
-        else unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
 }
 
 int main(void)

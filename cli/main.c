@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "commands.h"
+#include "vo2snn/outputs.h"
+#include "vo2snn/status.h"
 
 #define VO2SNN_VERSION "0.1.0"
 
@@ -41,6 +43,19 @@ static void usage(FILE *f)
                "Model: docs/model.md; numbers to expect: README.md.\n");
 }
 
+/* A command's files are one output set (outputs.h): a failed or interrupted run leaves
+ * the outputs as they were before it, apart from checkpoints and resume files. */
+static int run_command(const command *c, int argc, char **argv)
+{
+    if (vs_outputs_begin() != VS_OK) {
+        fprintf(stderr, "vo2snn %s: %s\n", c->name, vs_last_error());
+        return 1;
+    }
+    int rc = c->run(argc - 2, argv + 2);
+    vs_outputs_end(rc == 0);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -57,7 +72,7 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < N_COMMANDS; i++)
-        if (strcmp(name, commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
+        if (strcmp(name, commands[i].name) == 0) return run_command(&commands[i], argc, argv);
     fprintf(stderr, "vo2snn: unknown command '%s' (try 'vo2snn --help')\n", name);
     return 1;
 }

@@ -1,5 +1,7 @@
-/* plot.c -- run gnuplot (posix_spawn, no shell) and rename its image into place. */
+/* plot.c -- run gnuplot (posix_spawn, no shell, time-limited) into an atomic output file. */
 #include "vo2snn/plot.h"
+
+#include "vo2snn/atomic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +12,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -20,7 +24,6 @@ static const char *terminal_for(const char *path);
 static vs_status write_script(const char *script, const char *terminal, const char *image_path,
                               char *script_path);
 static vs_status run_gnuplot(const char *script_path, const char *out_path);
-static void sync_and_rename(const char *from, const char *to, int *err);
 
 int vs_plot_available(void)
 {
@@ -51,6 +54,7 @@ vs_status vs_plot_render(const char *script, const char *out_path, int width_px,
         return vs_fail(VS_EINVAL, "cannot plot '%s': the file name must not contain a quote or "
                                   "line break", out_path);
     const char *kind = terminal_for(out_path);
+    if (!kind && vs_output_is_stream(out_path)) kind = "png"; /* e.g. /dev/null */
     if (!kind)
         return vs_fail(VS_EINVAL, "cannot plot '%s': the file name must end in .png or .svg",
                        out_path);
@@ -68,37 +72,30 @@ vs_status vs_plot_render(const char *script, const char *out_path, int width_px,
         return vs_fail(VS_ENOTFOUND,
                        "gnuplot not found; install it with scripts/setup.sh or leave out --plot");
 
-    /* Create the temporary image ourselves: clearer errors than gnuplot's. */
-    size_t n = strlen(out_path) + 32;
-    char *tmp_image = malloc(n);
-    if (!tmp_image) return vs_fail(VS_ENOMEM, "cannot plot '%s': out of memory", out_path);
-    snprintf(tmp_image, n, "%s.tmp.%ld", out_path, (long)getpid());
-    int fd = open(tmp_image, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        vs_status s = vs_fail(VS_EIO, "cannot create '%s': %s", out_path, strerror(errno));
-        free(tmp_image);
-        return s;
+    /* gnuplot writes the atomic file's temporary name; commit puts it in place. */
+    vs_afile *image;
+    vs_status s = vs_afile_open(out_path, &image);
+    if (s != VS_OK) return s;
+    if (strpbrk(vs_afile_tmp_path(image), "'\n\r")) {
+        vs_afile_abort(image);
+        return vs_fail(VS_EINVAL, "cannot plot '%s': the file name must not contain a quote "
+                                  "or line break", out_path);
     }
-    close(fd);
-
     char script_path[4096];
-    vs_status s = write_script(script, terminal, tmp_image, script_path);
+    s = write_script(script, terminal, vs_afile_tmp_path(image), script_path);
     if (s == VS_OK) {
         s = run_gnuplot(script_path, out_path);
         unlink(script_path);
     }
     struct stat st;
-    if (s == VS_OK && (stat(tmp_image, &st) != 0 || st.st_size == 0))
+    if (s == VS_OK && (stat(vs_afile_tmp_path(image), &st) != 0 || st.st_size == 0))
         s = vs_fail(VS_EIO, "cannot plot '%s': gnuplot wrote no image (no plot command?)",
                     out_path);
-    if (s == VS_OK) {
-        int err = 0;
-        sync_and_rename(tmp_image, out_path, &err);
-        if (err) s = vs_fail(VS_EIO, "cannot write '%s': %s", out_path, strerror(err));
+    if (s != VS_OK) {
+        vs_afile_abort(image);
+        return s;
     }
-    if (s != VS_OK) unlink(tmp_image);
-    free(tmp_image);
-    return s;
+    return vs_afile_commit(image);
 }
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -212,6 +209,36 @@ static void first_error(FILE *err, char *out, size_t cap)
         describe_error(any, out, cap);
 }
 
+/* Seconds gnuplot may take per image: $VO2SNN_PLOT_TIMEOUT, else 120. */
+static double plot_time_limit_s(void)
+{
+    const char *env = getenv("VO2SNN_PLOT_TIMEOUT");
+    char *end;
+    double t = env ? strtod(env, &end) : 0;
+    return env && end != env && !*end && t > 0 && t <= 86400 ? t : 120.0;
+}
+
+/* waitpid with a time limit: 0 when the child ended (status set), 1 after killing it at
+ * the limit, -errno on failure. */
+static int wait_limited(pid_t pid, double limit_s, int *status)
+{
+    struct timespec start, now, nap = {0, 2000000}; /* poll every 2 ms */
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        pid_t r = waitpid(pid, status, WNOHANG);
+        if (r == pid) return 0;
+        if (r < 0 && errno != EINTR) return -errno;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double t = (double)(now.tv_sec - start.tv_sec) + 1e-9 * (double)(now.tv_nsec - start.tv_nsec);
+        if (t > limit_s) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, status, 0) < 0 && errno == EINTR) {}
+            return 1;
+        }
+        nanosleep(&nap, NULL);
+    }
+}
+
 static vs_status run_gnuplot(const char *script_path, const char *out_path)
 {
     FILE *err = tmpfile();
@@ -236,13 +263,17 @@ static vs_status run_gnuplot(const char *script_path, const char *out_path)
     }
 
     int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) {
-            int e = errno;
-            fclose(err);
-            return vs_fail(VS_EIO, "cannot plot '%s': waiting for gnuplot: %s", out_path,
-                           strerror(e));
-        }
+    double limit_s = plot_time_limit_s();
+    int waited = wait_limited(pid, limit_s, &status);
+    if (waited != 0) {
+        fclose(err);
+        if (waited > 0)
+            return vs_fail(VS_EIO, "cannot plot '%s': gnuplot did not finish within %g s "
+                                   "(killed; VO2SNN_PLOT_TIMEOUT sets the limit)",
+                           out_path, limit_s);
+        return vs_fail(VS_EIO, "cannot plot '%s': waiting for gnuplot: %s", out_path,
+                       strerror(-waited));
+    }
 
     vs_status s = VS_OK;
     char msg[512];
@@ -259,26 +290,4 @@ static vs_status run_gnuplot(const char *script_path, const char *out_path)
     }
     fclose(err);
     return s;
-}
-
-/* fsync the finished image, rename it into place and (best effort) fsync the
- * directory. *err gets the errno of a failure, 0 on success. */
-static void sync_and_rename(const char *from, const char *to, int *err)
-{
-    *err = 0;
-    int fd = open(from, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || fsync(fd) != 0) *err = errno;
-    if (fd >= 0) close(fd);
-    if (!*err && rename(from, to) != 0) *err = errno;
-    if (*err) return;
-
-    const char *slash = strrchr(to, '/');
-    char *dir = slash ? strndup(to, slash == to ? 1 : (size_t)(slash - to)) : strdup(".");
-    if (!dir) return;
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(dir);
 }

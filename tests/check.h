@@ -3,7 +3,8 @@
  *
  * A test is a function `static void test_x(void)` registered with RUN(test_x).
  * CHECK/CHECK_NEAR record a failure (file:line and values) without stopping the
- * test; each test prints "ok name" or "FAIL name: ..." and main returns non-zero
+ * test; CHECK_SKIP("why") marks it skipped; each test prints "ok name", "SKIP name: why"
+ * or "FAIL name: ..." and main returns non-zero
  * if anything failed.
  */
 #ifndef VO2SNN_TEST_CHECK_H
@@ -15,6 +16,10 @@
 static int check_failures_in_test;
 static int check_failed_tests;
 static char check_first_failure[512];
+static char check_skip_reason[256];
+
+/* Mark the running test as skipped (reported "SKIP name: why", never as a pass). */
+#define CHECK_SKIP(...) snprintf(check_skip_reason, sizeof check_skip_reason, __VA_ARGS__)
 
 #define CHECK_FAIL_MSG(...)                                                                        \
     do {                                                                                           \
@@ -41,10 +46,13 @@ static char check_first_failure[512];
 #define RUN(test)                                                                                  \
     do {                                                                                           \
         check_failures_in_test = 0;                                                                \
+        check_skip_reason[0] = '\0';                                                               \
         test();                                                                                    \
         if (check_failures_in_test) {                                                              \
             check_failed_tests++;                                                                  \
             printf("FAIL %s: %s\n", #test, check_first_failure);                                   \
+        } else if (check_skip_reason[0]) {                                                         \
+            printf("SKIP %s: %s\n", #test, check_skip_reason);                                     \
         } else {                                                                                   \
             printf("ok %s\n", #test);                                                              \
         }                                                                                          \

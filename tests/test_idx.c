@@ -617,7 +617,7 @@ static void test_fashion(void)
     if (!dir || !*dir) dir = "/usr/share/datasets/fashion-mnist";
     struct stat st;
     if (stat(dir, &st) != 0) {
-        fprintf(stderr, "  (test_fashion: no %s, skipped)\n", dir);
+        CHECK_SKIP("no %s (Debian's dataset-fashion-mnist)", dir);
         return;
     }
     vs_dataset d = {0};

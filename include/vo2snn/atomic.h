@@ -6,7 +6,16 @@
  * vs_afile_commit() flushes, fsyncs and renames it over path, so readers see
  * either the old file or the complete new one, never a partial write. Any
  * failure removes the temporary file and leaves an existing file at path
- * untouched.
+ * untouched. The new file keeps the permissions of the one it replaces.
+ *
+ * Nothing that is not a regular file is ever renamed over:
+ *  - a symbolic link stays; the file it points to is replaced (also a dangling one);
+ *  - a stream (character device such as /dev/null, FIFO, socket, or /dev/stdout,
+ *    /dev/fd/N, /proc/self/fd/N) receives the finished file, appended, at commit;
+ *  - a directory or block device is refused, and no new file is created under /dev
+ *    or /proc.
+ * While an output set is open (outputs.h), committed files join it (lock, backup,
+ * rollback), and outputs that would replace a protected input are refused.
  *
  * Ownership: vs_afile_open() returns a handle that must be passed to exactly
  * one of vs_afile_commit() or vs_afile_abort(); both free it. The FILE* from
@@ -50,6 +59,12 @@ vs_status vs_afile_commit(vs_afile *f);
 
 /* Discard: close and remove the temporary file, free f. NULL is a no-op. */
 void vs_afile_abort(vs_afile *f);
+
+/* The temporary file's name, for writers that need a path (gnuplot); commit as usual. */
+const char *vs_afile_tmp_path(const vs_afile *f);
+
+/* 1 if path is a stream that outputs are appended to rather than renamed over. */
+int vs_output_is_stream(const char *path);
 
 /* Write n bytes of data to path atomically (open + fwrite + commit). */
 vs_status vs_write_file_atomic(const char *path, const void *data, size_t n);

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "vo2snn/outputs.h"
 #include "progress.h"
 #include "vo2snn/atomic.h"
 #include "vo2snn/infer.h"
@@ -163,13 +164,36 @@ typedef struct infer_summary {
     long n;
 } infer_summary;
 
+/* Accuracies, agreement, mean energies and spikes over n outcomes (seconds and window untouched). */
+static void summarise(const image_outcome *out, size_t n, infer_summary *sum)
+{
+    sum->n = (long)n;
+    long ok = 0, okr = 0, agree = 0;
+    double spikes_total = 0;
+    memset(sum->energy, 0, sizeof sum->energy);
+    memset(sum->spikes, 0, sizeof sum->spikes);
+    for (size_t i = 0; i < n; i++) {
+        const image_outcome *o = &out[i];
+        ok += o->spike_pred == o->label;
+        okr += o->rate_pred == o->label;
+        agree += o->spike_pred == o->rate_pred;
+        double e[5] = {o->e.input_j, o->e.hidden_j, o->e.output_j, o->e.synapse_j, o->e.total_j};
+        for (int k = 0; k < 5; k++) sum->energy[k] += e[k] / (double)n;
+        for (int k = 0; k < 3; k++) sum->spikes[k] += (double)o->spikes[k] / (double)n, spikes_total += (double)o->spikes[k];
+    }
+    sum->accuracy = (double)ok / (double)n;
+    sum->rate_accuracy = (double)okr / (double)n;
+    sum->agreement = (double)agree / (double)n;
+    sum->e_per_spike_j = spikes_total > 0 ? sum->energy[4] * (double)n / spikes_total : (double)NAN;
+}
+
 static int run_test_set(const char *prog, const vs_infer_net *net, vs_mlp *m, const vs_dataset *d,
                         size_t n, const float enc[256], image_outcome *out, infer_summary *sum)
 {
     uint8_t *rate_pred = malloc(n);
     if (!rate_pred) return cli_error(prog, "out of memory");
     double acc_rate;
-    vs_evaluate(m, d, n, enc, 256, &acc_rate, NULL, rate_pred);
+    if (vs_evaluate(m, d, n, enc, 256, &acc_rate, NULL, rate_pred) != VS_OK) return free(rate_pred), cli_fail(prog);
     cli_progress bar;
     progress_begin(&bar, "infer");
     long done = 0;
@@ -183,7 +207,7 @@ static int run_test_set(const char *prog, const vs_infer_net *net, vs_mlp *m, co
         for (long i = 0; i < (long)n; i++) {
             if (failed) continue;
             vs_infer_result r = {0};
-            vs_status s = w ? vs_infer_image(net, w, d->images + (size_t)i * 784, &r) : VS_ENOMEM;
+            vs_status s = w ? vs_infer_dataset_image(net, w, d, (size_t)i, &r) : VS_ENOMEM;
             image_outcome *o = &out[i];
             o->label = d->labels[i];
             o->spike_pred = r.predicted;
@@ -205,42 +229,26 @@ static int run_test_set(const char *prog, const vs_infer_net *net, vs_mlp *m, co
     progress_end(&bar);
     free(rate_pred);
     if (failed) return cli_error(prog, "%s", msg);
-    memset(sum, 0, sizeof *sum);
+    summarise(out, n, sum);
     sum->seconds = progress_now() - t0;
-    sum->n = (long)n;
-    long ok = 0, okr = 0, agree = 0;
-    double spikes_total = 0;
-    for (size_t i = 0; i < n; i++) {
-        const image_outcome *o = &out[i];
-        ok += o->spike_pred == o->label;
-        okr += o->rate_pred == o->label;
-        agree += o->spike_pred == o->rate_pred;
-        double e[5] = {o->e.input_j, o->e.hidden_j, o->e.output_j, o->e.synapse_j, o->e.total_j};
-        for (int k = 0; k < 5; k++) sum->energy[k] += e[k] / (double)n;
-        for (int k = 0; k < 3; k++) sum->spikes[k] += (double)o->spikes[k] / (double)n, spikes_total += (double)o->spikes[k];
-    }
-    sum->accuracy = (double)ok / (double)n;
-    sum->rate_accuracy = (double)okr / (double)n;
-    sum->agreement = (double)agree / (double)n;
-    sum->e_per_spike_j = sum->energy[4] * (double)n / spikes_total;
     return 0;
 }
 
-static int write_image_detail(const char *prog, const char *dir, const vs_infer_net *net,
-                              const vs_transfer *t, const vs_dataset *d, long image, double window,
-                              int plot, vs_infer_result *res)
+/* Run the detail image with its rasters recorded; write raster_{input,hidden,output}.csv. */
+static int write_rasters(const char *prog, const char *dir, const vs_infer_net *net, const vs_dataset *d,
+                         long image, vs_infer_result *res)
 {
     vs_spike_list lists[3] = {{0}, {0}, {0}};
     vs_infer_work *w = vs_infer_work_new(net);
     if (!w) return cli_error(prog, "out of memory");
     for (int l = 0; l < 3; l++) res->record[l] = &lists[l];
-    vs_status s = vs_infer_image(net, w, d->images + (size_t)image * 784, res);
+    vs_status s = vs_infer_dataset_image(net, w, d, (size_t)image, res);
     vs_infer_work_free(w);
     int failed = s != VS_OK ? cli_fail(prog) : 0;
-    char path[4096];
     static const char *const layer_names[3] = {"input", "hidden", "output"};
     static const char *const cols[] = {"neuron", "t_s"};
     for (int l = 0; l < 3 && !failed; l++) {
+        char path[4096];
         snprintf(path, sizeof path, "%s/raster_%s.csv", dir, layer_names[l]);
         vs_csv *c;
         if (vs_csv_open(path, cols, 2, &c) != VS_OK) {
@@ -254,44 +262,57 @@ static int write_image_detail(const char *prog, const char *dir, const vs_infer_
         if (!failed && vs_csv_close(c) != VS_OK) failed = cli_fail(prog);
     }
     for (int l = 0; l < 3; l++) vs_spike_list_free(&lists[l]), res->record[l] = NULL;
-    /* input intensity map and output rates */
+    return failed;
+}
+
+/* input_image.csv (row, col, pixel, drive) and output_rates.csv of the detail image. */
+static int write_image_tables(const char *prog, const char *dir, const vs_transfer *t, const vs_dataset *d,
+                              long image, double window, const vs_infer_result *res)
+{
     static const char *const img_cols[] = {"row", "col", "pixel", "v_in_v"};
     static const char *const rate_cols[] = {"class", "spikes", "rate_hz", "first_spike_s"};
+    const uint8_t *img = vs_dataset_image(d, (size_t)image);
+    const size_t n_px = vs_dataset_pixels(d), n_cols = (size_t)d->cols;
+    char path[4096];
     snprintf(path, sizeof path, "%s/input_image.csv", dir);
     vs_csv *c;
-    if (!failed && vs_csv_open(path, img_cols, 4, &c) != VS_OK) failed = cli_fail(prog);
-    for (int p = 0; p < 784 && !failed; p++) {
-        int px = d->images[(size_t)image * 784 + (size_t)p];
-        double row[4] = {p / 28, p % 28, px, vs_pixel_voltage(t, px)};
-        if (vs_csv_row(c, row) != VS_OK) failed = (vs_csv_abort(c), cli_fail(prog));
+    if (vs_csv_open(path, img_cols, 4, &c) != VS_OK) return cli_fail(prog);
+    for (size_t p = 0; p < n_px; p++) {
+        double row[4] = {(double)(p / n_cols), (double)(p % n_cols), img[p], vs_pixel_voltage(t, img[p])};
+        if (vs_csv_row(c, row) != VS_OK) return vs_csv_abort(c), cli_fail(prog);
     }
-    if (!failed && vs_csv_close(c) != VS_OK) failed = cli_fail(prog);
+    if (vs_csv_close(c) != VS_OK) return cli_fail(prog);
     snprintf(path, sizeof path, "%s/output_rates.csv", dir);
-    if (!failed && vs_csv_open(path, rate_cols, 4, &c) != VS_OK) failed = cli_fail(prog);
-    for (int k = 0; k < 10 && !failed; k++) {
+    if (vs_csv_open(path, rate_cols, 4, &c) != VS_OK) return cli_fail(prog);
+    for (int k = 0; k < 10; k++) {
         double row[4] = {k, res->counts[k], res->counts[k] / window, res->first_spike_s[k]};
-        if (vs_csv_row(c, row) != VS_OK) failed = (vs_csv_abort(c), cli_fail(prog));
+        if (vs_csv_row(c, row) != VS_OK) return vs_csv_abort(c), cli_fail(prog);
     }
-    if (!failed && vs_csv_close(c) != VS_OK) failed = cli_fail(prog);
-    if (failed || !plot) return failed;
+    return vs_csv_close(c) == VS_OK ? 0 : cli_fail(prog);
+}
 
+/* PNGs of the detail image: input map, hidden and output rasters, output rates (Fig 4B, 4D-F). */
+static int plot_image_detail(const char *prog, const char *dir, const vs_dataset *d, long image, double window)
+{
+    static const char *const layer_names[3] = {"input", "hidden", "output"};
+    const int label = d->labels[image];
     char script[8192], png[4096];
     snprintf(png, sizeof png, "%s/input_image.png", dir);
     snprintf(script, sizeof script,
              "set datafile separator ','\nset title 'Input image %ld (label %d): pixel intensity'\n"
-             "set size ratio -1\nset xrange [-0.5:27.5]\nset yrange [27.5:-0.5]\nunset xtics\nunset ytics\n"
+             "set size ratio -1\nset xrange [-0.5:%g]\nset yrange [%g:-0.5]\nunset xtics\nunset ytics\n"
              "set palette gray negative\nset cbrange [0:255]\nset cblabel 'pixel (0-255)'\n"
              "plot '%s/input_image.csv' every ::1 using 2:1:3 with image notitle\n",
-             image, d->labels[image], dir);
+             image, label, d->cols - 0.5, d->rows - 0.5, dir);
     if (cli_plot(prog, script, png, 600, 560)) return 1;
     for (int l = 1; l < 3; l++) {
         snprintf(png, sizeof png, "%s/raster_%s.png", dir, layer_names[l]);
         snprintf(script, sizeof script,
                  "set datafile separator ','\nset title 'Raster, %s layer (image %ld, %g µs)'\n"
-                 "set xlabel 'time (µs)'\nset ylabel '%s neuron'\nset xrange [0:%g]\nset yrange [-1:%d]\n%s"
+                 "set xlabel 'time (µs)'\nset ylabel '%s neuron'\nset xrange [0:%g]\nset yrange [-1:%s]\n%s"
                  "unset key\nset grid xtics\n"
                  "plot '%s/raster_%s.csv' every ::1 using ($2*1e6):1 with points pt '|' ps %s lc rgb '#1f2f6f'\n",
-                 layer_names[l], image, window * 1e6, layer_names[l], window * 1e6, l == 1 ? 128 : 10,
+                 layer_names[l], image, window * 1e6, layer_names[l], window * 1e6, l == 1 ? "*" : "10",
                  l == 2 ? "set ytics 0,1,9\n" : "", dir, layer_names[l], l == 1 ? "0.6" : "2");
         if (cli_plot(prog, script, png, 900, l == 1 ? 600 : 400)) return 1;
     }
@@ -301,8 +322,260 @@ static int write_image_detail(const char *prog, const char *dir, const vs_infer_
              "set xlabel 'output neuron (class)'\nset ylabel 'firing rate (kHz)'\nset xtics 0,1,9\n"
              "set xrange [-0.6:9.6]\nset yrange [0:*]\nset grid ytics\nset style fill solid 0.8\nset boxwidth 0.7\n"
              "plot '%s/output_rates.csv' every ::1 using 1:($3/1e3) with boxes lc rgb '#1f77b4' notitle\n",
-             image, d->labels[image], window * 1e6, dir);
+             image, label, window * 1e6, dir);
     return cli_plot(prog, script, png, 700, 450);
+}
+
+static int write_image_detail(const char *prog, const char *dir, const vs_infer_net *net,
+                              const vs_transfer *t, const vs_dataset *d, long image, double window,
+                              int plot, vs_infer_result *res)
+{
+    if (write_rasters(prog, dir, net, d, image, res)) return 1;
+    if (write_image_tables(prog, dir, t, d, image, window, res)) return 1;
+    return plot ? plot_image_detail(prog, dir, d, image, window) : 0;
+}
+
+/* ---- infer: checking the inputs before any work ---- */
+
+/*
+ * --windows: a comma-separated list of distinct windows, each in [1 us, 10 ms] (any
+ * number of them). *out (malloc'ed) receives *n values; on error nothing is allocated.
+ */
+static int parse_windows(const char *prog, const char *text, double **out, int *n)
+{
+    if (!*text) return cli_error(prog, "--windows: empty list (give windows separated by commas, e.g. 10us,50us)");
+    size_t cap = 1;
+    for (const char *c = text; *c; c++) cap += *c == ',';
+    double *w = malloc(cap * sizeof *w);
+    char *item = malloc(strlen(text) + 1);
+    if (!w || !item) return free(w), free(item), cli_error(prog, "out of memory");
+    int k = 0, failed = 0;
+    for (const char *p = text; !failed; p++) {
+        size_t len = strcspn(p, ",");
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (len == 0)
+            failed = cli_error(prog, "--windows: empty item in '%s' (give windows separated by commas, e.g. 10us,50us)", text);
+        else if (vs_parse_quantity(item, "s", &w[k]) != VS_OK || !(w[k] >= 1e-6 && w[k] <= 1e-2))
+            failed = cli_error(prog, "--windows: '%s' is not a window between 1 us and 10 ms", item);
+        for (int j = 0; j < k && !failed; j++)
+            if (w[j] == w[k]) failed = cli_error(prog, "--windows: '%s' repeats the window %g us", item, w[k] * 1e6);
+        k++;
+        p += len;
+        if (!*p) break;
+    }
+    free(item);
+    if (failed) return free(w), 1;
+    *out = w;
+    *n = k;
+    return 0;
+}
+
+/* Every window must give a valid grid with the other settings (vs_infer_net_new's checks). */
+static int check_windows(const char *prog, const vs_infer_opts *io, const double *win, int n_win, int list)
+{
+    for (int i = 0; i < n_win; i++) {
+        vs_infer_opts o = *io;
+        o.window_s = win[i];
+        if (vs_infer_opts_check(&o) != VS_OK)
+            return cli_error(prog, "%s and --dt: %s", list ? "--windows" : "--window", vs_last_error());
+    }
+    return 0;
+}
+
+/* Checkpoint header, test set and detail image, checked against each other before any work. */
+static int load_infer_inputs(const char *prog, const char *checkpoint, const char *data, const char *dataset,
+                             long requested, vs_checkpoint_info *info, vs_dataset *test, long *image)
+{
+    if (vs_outputs_protect(checkpoint) != VS_OK || vs_checkpoint_load_info(checkpoint, info) != VS_OK)
+        return cli_fail(prog);
+    if (train_load_split(prog, data, dataset, "t10k", test)) return 1;
+    char source[4200];
+    snprintf(source, sizeof source, "checkpoint '%s'", checkpoint);
+    long first8 = vs_dataset_find_label(test, 8);
+    *image = requested >= 0 ? requested : first8 >= 0 ? first8 : 0;
+    if (vs_dataset_check_inputs(test, info->cfg.sizes[0], source) != VS_OK) {
+        cli_fail(prog);
+    } else if ((size_t)*image >= test->n) {
+        cli_error(prog, "--image %ld: '%s' has %zu images (0 to %zu)", *image, test->images_path, test->n,
+                  test->n - 1);
+    } else {
+        return 0;
+    }
+    vs_dataset_free(test);
+    return 1;
+}
+
+/* ---- infer: outputs ---- */
+
+/* images.csv (per image, last window), confusion.csv and its plot. */
+static int write_images_table(const char *prog, const char *out, const image_outcome *res, size_t n,
+                              const infer_summary *last, int plot)
+{
+    static const char *const cols[] = {"index", "label", "spike_pred", "rate_pred", "agree", "output_spikes",
+                                       "hidden_spikes", "input_spikes", "energy_j"};
+    char path[4096];
+    snprintf(path, sizeof path, "%s/images.csv", out);
+    vs_csv *c;
+    uint32_t cm[100] = {0};
+    if (vs_csv_open(path, cols, 9, &c) != VS_OK) return cli_fail(prog);
+    for (size_t i = 0; i < n; i++) {
+        const image_outcome *o = &res[i];
+        double row[9] = {(double)i, o->label, o->spike_pred, o->rate_pred, o->spike_pred == o->rate_pred,
+                         (double)o->spikes[2], (double)o->spikes[1], (double)o->spikes[0], o->e.total_j};
+        cm[o->label * 10 + o->spike_pred]++;
+        if (vs_csv_row(c, row) != VS_OK) return vs_csv_abort(c), cli_fail(prog);
+    }
+    if (vs_csv_close(c) != VS_OK) return cli_fail(prog);
+    snprintf(path, sizeof path, "%s/confusion.csv", out);
+    if (write_confusion(prog, path, cm)) return 1;
+    if (!plot) return 0;
+    char png[4096], title[200];
+    snprintf(png, sizeof png, "%s/confusion.png", out);
+    snprintf(title, sizeof title, "Spiking network, %g µs per image (%.2f %%)", last->window_s * 1e6,
+             100 * last->accuracy);
+    return plot_confusion(prog, path, png, title);
+}
+
+/* windows.csv (one row per window) and windows.png. */
+static int write_windows_table(const char *prog, const char *out, const infer_summary *sums, int n_win, int plot)
+{
+    static const char *const cols[] = {"window_s", "accuracy", "rate_accuracy", "agreement", "energy_j",
+                                       "energy_input_j", "energy_hidden_j", "energy_output_j", "energy_synapse_j",
+                                       "spikes_per_image", "energy_per_spike_j"};
+    char path[4096];
+    snprintf(path, sizeof path, "%s/windows.csv", out);
+    vs_csv *c;
+    if (vs_csv_open(path, cols, 11, &c) != VS_OK) return cli_fail(prog);
+    for (int wi = 0; wi < n_win; wi++) {
+        const infer_summary *s = &sums[wi];
+        double row[11] = {s->window_s, s->accuracy, s->rate_accuracy, s->agreement, s->energy[4], s->energy[0],
+                          s->energy[1], s->energy[2], s->energy[3], s->spikes[0] + s->spikes[1] + s->spikes[2],
+                          s->e_per_spike_j};
+        if (vs_csv_row(c, row) != VS_OK) return vs_csv_abort(c), cli_fail(prog);
+    }
+    if (vs_csv_close(c) != VS_OK) return cli_fail(prog);
+    if (!plot) return 0;
+    char script[8192], png[4096];
+    snprintf(png, sizeof png, "%s/windows.png", out);
+    snprintf(script, sizeof script,
+             "set datafile separator ','\nset title 'Latency-accuracy-energy trade-off'\n"
+             "set xlabel 'presentation window (µs)'\nset ylabel 'accuracy (%%)'\nset y2label 'energy per inference (µJ)'\n"
+             "set ytics nomirror\nset y2tics\nset logscale x\nset grid\nset key bottom right\n"
+             "plot '%s' every ::1 using ($1*1e6):($2*100) with linespoints pt 7 lw 2 lc rgb '#d62728' title 'spiking accuracy', \\\n"
+             "     '' every ::1 using ($1*1e6):($3*100) with lines dt 2 lw 2 lc rgb '#d62728' title 'rate model', \\\n"
+             "     '' every ::1 using ($1*1e6):($5*1e6) axes x1y2 with linespoints pt 5 lw 2 lc rgb '#1f77b4' title 'energy'\n",
+             path);
+    return cli_plot(prog, script, png, 850, 550);
+}
+
+typedef struct infer_report {
+    const char *checkpoint, *dataset, *out;
+    const vs_dataset *test;
+    const infer_summary *s;
+    long image;
+    int predicted;
+} infer_report;
+
+static void json_summary(FILE *f, const infer_report *r)
+{
+    const infer_summary *s = r->s;
+    vs_json j;
+    vs_json_begin(&j, f);
+    vs_json_str(&j, "command", "infer");
+    vs_json_str(&j, "checkpoint", r->checkpoint);
+    vs_json_str(&j, "dataset", r->dataset);
+    vs_json_array(&j, "data");
+    vs_json_str(&j, NULL, r->test->images_path);
+    vs_json_str(&j, NULL, r->test->labels_path);
+    vs_json_close(&j);
+    vs_json_num(&j, "window_s", s->window_s);
+    vs_json_int(&j, "images", s->n);
+    vs_json_num(&j, "spiking_accuracy", s->accuracy);
+    vs_json_num(&j, "rate_accuracy", s->rate_accuracy);
+    vs_json_num(&j, "agreement", s->agreement);
+    vs_json_num(&j, "seconds", s->seconds);
+    vs_json_num(&j, "images_per_second", (double)s->n / s->seconds);
+    vs_json_object(&j, "energy_per_inference_j");
+    vs_json_num(&j, "input_neurons", s->energy[0]);
+    vs_json_num(&j, "hidden_neurons", s->energy[1]);
+    vs_json_num(&j, "output_neurons", s->energy[2]);
+    vs_json_num(&j, "synapses", s->energy[3]);
+    vs_json_num(&j, "total", s->energy[4]);
+    vs_json_close(&j);
+    vs_json_nums(&j, "spikes_per_image", s->spikes, 3);
+    vs_json_num(&j, "energy_per_spike_j", s->e_per_spike_j);
+    vs_json_int(&j, "detail_image", r->image);
+    vs_json_int(&j, "detail_predicted", r->predicted);
+    vs_json_end(&j);
+}
+
+/* summary.json under out, and the same on stdout with --json. */
+static int write_summary(const char *prog, const infer_report *r, int json)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/summary.json", r->out);
+    vs_afile *af;
+    if (vs_afile_open(path, &af) != VS_OK) return cli_fail(prog);
+    json_summary(vs_afile_stream(af), r);
+    if (vs_afile_commit(af) != VS_OK) return cli_fail(prog);
+    if (json) json_summary(stdout, r);
+    return 0;
+}
+
+static void print_summary(const infer_report *r)
+{
+    const infer_summary *s = r->s;
+    printf("%ld images, %g us each: spiking accuracy %.2f %% (rate model %.2f %%, same class %.2f %%), %.1f images/s\n",
+           s->n, s->window_s * 1e6, 100 * s->accuracy, 100 * s->rate_accuracy, 100 * s->agreement,
+           (double)s->n / s->seconds);
+    printf("energy per inference %.4g J: input neurons %.3g, hidden %.3g, output %.3g, synapses %.3g; %.4g J per spike\n",
+           s->energy[4], s->energy[0], s->energy[1], s->energy[2], s->energy[3], s->e_per_spike_j);
+    printf("spikes per image: input %.0f, hidden %.0f, output %.1f; wrote %s/\n", s->spikes[0], s->spikes[1],
+           s->spikes[2], r->out);
+    printf("data: %s, %s (%d x %d images)\n", r->test->images_path, r->test->labels_path, r->test->rows,
+           r->test->cols);
+}
+
+/* What every window of an infer run shares. */
+typedef struct infer_job {
+    const char *prog, *out;
+    vs_mlp *m;
+    const vs_transfer *t;
+    const vs_checkpoint_info *info;
+    const vs_infer_opts *io;
+    const vs_dataset *test;
+    size_t n;            /* images of the test set to run */
+    long image;          /* the detail image */
+    int plot, quiet;
+} infer_job;
+
+/* The test set through the circuit network for each window; the detail image with the last. */
+static int run_windows(const infer_job *job, const double *win, int n_win, image_outcome *res,
+                       infer_summary *sums, vs_infer_result *detail)
+{
+    const char *prog = job->prog;
+    float enc[256];
+    vs_mlp_encode_table(enc, job->t);
+    for (int wi = 0; wi < n_win; wi++) {
+        vs_infer_opts o = *job->io;
+        o.window_s = win[wi];
+        vs_infer_net *net = NULL;
+        if (vs_infer_net_new(job->m, job->t, &job->info->device, &job->info->circuit, &o, &net) != VS_OK)
+            return cli_fail(prog);
+        int failed = 0;
+        if (wi == n_win - 1)
+            failed = write_image_detail(prog, job->out, net, job->t, job->test, job->image, o.window_s, job->plot, detail);
+        if (!failed) failed = run_test_set(prog, net, job->m, job->test, job->n, enc, res, &sums[wi]);
+        sums[wi].window_s = o.window_s;
+        vs_infer_net_free(net);
+        if (failed) return 1;
+        if (!job->quiet)
+            fprintf(stderr, "window %g us: spiking accuracy %.2f %%, rate model %.2f %%, agreement %.2f %%, %.3g J per image, %.1f s\n",
+                    o.window_s * 1e6, 100 * sums[wi].accuracy, 100 * sums[wi].rate_accuracy,
+                    100 * sums[wi].agreement, sums[wi].energy[4], sums[wi].seconds);
+    }
+    return 0;
 }
 
 int cmd_infer(int argc, char **argv)
@@ -311,15 +584,15 @@ int cmd_infer(int argc, char **argv)
     const char *checkpoint = "out/train/checkpoint.vsck", *data = NULL, *dataset = "mnist",
                *out = "out/infer", *cache = NULL, *opamp = "ideal", *windows = NULL;
     vs_infer_opts io = vs_infer_opts_default();
-    long limit = 0, image = -1, threads = 0, seed = 1;
+    long limit = 0, image_arg = -1, threads = 0, seed = 1;
     double rtol = io.sim.rtol;
-    int json = 0, no_plot = 0;
+    int json = 0, no_plot = 0, given_window = 0;
     const opt_spec opts[] = {
         {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint written by vo2snn train", .dest = &checkpoint},
         {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default $VO2SNN_DATA)", .dest = &data},
-        {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion", .dest = &dataset, .choices = dataset_choices},
-        {.name = "window", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "presentation time per image", .dest = &io.window_s, .min = 1e-6, .max = 1e-2},
-        {.name = "windows", .kind = OPT_STRING, .metavar = "LIST", .help = "sweep windows instead, e.g. 10us,25us,50us,100us,200us", .dest = &windows},
+        {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion (the images must look like it)", .dest = &dataset, .choices = dataset_choices},
+        {.name = "window", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "presentation time per image", .dest = &io.window_s, .min = 1e-6, .max = 1e-2, .given = &given_window},
+        {.name = "windows", .kind = OPT_STRING, .metavar = "LIST", .help = "sweep distinct windows instead of --window, e.g. 10us,25us,50us,100us,200us", .dest = &windows},
         {.name = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers", .dest = &io.dt_s, .min = 1e-10, .max = 1e-6},
         {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f", .dest = &io.tau_syn_s, .min = 0, .max = 1e-3},
         {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M", .help = "ideal or nonideal adders", .dest = &opamp, .choices = opamp_choices},
@@ -328,7 +601,7 @@ int cmd_infer(int argc, char **argv)
         {.name = "rtol", .kind = OPT_QUANTITY, .unit = "", .metavar = "TOL", .help = "integrator relative tolerance", .dest = &rtol, .min = 1e-12, .max = 1e-2},
         {.name = "h-max", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "integrator's largest step", .dest = &io.sim.h_max_s, .min = 1e-12, .max = 1e-4},
         {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "first N test images (default all)", .dest = &limit, .min = 1, .max = 1e9},
-        {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "image for rasters and histogram (default: the first 8)", .dest = &image, .min = 0, .max = 1e9},
+        {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "image for rasters and histogram (default: the first 8, else image 0)", .dest = &image_arg, .min = 0, .max = 1e9},
         {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads (images run in parallel)", .dest = &threads, .min = 1, .max = 1024},
         {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &out},
         {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable)", .dest = &cache},
@@ -343,7 +616,9 @@ int cmd_infer(int argc, char **argv)
         "for one image input_image, raster_{input,hidden,output}, output_rates (CSV + PNG,\n"
         "Fig 4B, 4D-F); for the test set images.csv (per-image predictions, agreement with\n"
         "the rate model, energy), confusion.csv/.png and summary.json; with --windows the\n"
-        "accuracy/energy table windows.csv and windows.png.",
+        "accuracy/energy table windows.csv and windows.png. The checkpoint's input size\n"
+        "must match the test images, which must look like --dataset; the files used are\n"
+        "printed (data: ...) and listed in summary.json.",
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;
@@ -353,158 +628,45 @@ int cmd_infer(int argc, char **argv)
     io.opamp = opamp_by_name(opamp);
     io.seed = (uint64_t)seed;
     io.sim.rtol = rtol;
-    double win_list[32];
-    int n_win = 0;
+    if (windows && given_window)
+        return cli_error(prog, "--window and --windows exclude each other (put %g us in the list)", io.window_s * 1e6);
+    double *win = NULL;
+    int n_win = 1;
     if (windows) {
-        char buf[512];
-        snprintf(buf, sizeof buf, "%s", windows);
-        char *save = NULL;
-        for (char *tok = strtok_r(buf, ",", &save); tok && n_win < 32; tok = strtok_r(NULL, ",", &save)) {
-            if (vs_parse_quantity(tok, "s", &win_list[n_win]) != VS_OK || !(win_list[n_win] >= 1e-6 && win_list[n_win] <= 1e-2))
-                return cli_error(prog, "--windows: '%s' is not a window between 1 us and 10 ms", tok);
-            n_win++;
-        }
+        if (parse_windows(prog, windows, &win, &n_win)) return 1;
     } else {
-        win_list[n_win++] = io.window_s;
+        if (!(win = malloc(sizeof *win))) return cli_error(prog, "out of memory");
+        win[0] = io.window_s;
     }
+    if (check_windows(prog, &io, win, n_win, windows != NULL)) return free(win), 1;
 
     static vs_checkpoint_info info;
-    if (vs_checkpoint_load_info(checkpoint, &info) != VS_OK) return cli_fail(prog);
     vs_dataset test;
-    if (train_load_split(prog, data, dataset, "t10k", &test)) return 1;
+    long image = 0;
+    if (load_infer_inputs(prog, checkpoint, data, dataset, image_arg, &info, &test, &image)) return free(win), 1;
     vs_transfer t;
-    if (train_build_transfer(prog, &info.device, &info.circuit, &info.transfer, cache, &t)) return vs_dataset_free(&test), 1;
+    if (train_build_transfer(prog, &info.device, &info.circuit, &info.transfer, cache, &t))
+        return free(win), vs_dataset_free(&test), 1;
     vs_mlp *m = NULL;
     int failed = 0;
     if (vs_checkpoint_load(checkpoint, &t, 256, &info, &m) != VS_OK) failed = cli_fail(prog);
     if (!failed && vs_mkdir_p(out) != VS_OK) failed = cli_fail(prog);
-    float enc[256];
-    vs_mlp_encode_table(enc, &t);
     size_t n = limit && (size_t)limit < test.n ? (size_t)limit : test.n;
-    if (image < 0)
-        for (size_t i = 0; i < test.n && image < 0; i++)
-            if (test.labels[i] == 8) image = (long)i;
-    if (!failed && image >= (long)test.n) failed = cli_error(prog, "--image %ld: the test set has %zu images", image, test.n);
     image_outcome *res = failed ? NULL : calloc(n, sizeof *res);
-    if (!failed && !res) failed = cli_error(prog, "out of memory");
-    infer_summary sums[32];
+    infer_summary *sums = failed ? NULL : calloc((size_t)n_win, sizeof *sums);
+    if (!failed && (!res || !sums)) failed = cli_error(prog, "out of memory");
     vs_infer_result detail = {0};
-    for (int wi = 0; wi < n_win && !failed; wi++) {
-        vs_infer_opts o = io;
-        o.window_s = win_list[wi];
-        vs_infer_net *net = NULL;
-        if (vs_infer_net_new(m, &t, &info.device, &info.circuit, &o, &net) != VS_OK) {
-            failed = cli_fail(prog);
-            break;
-        }
-        if (wi == n_win - 1 || n_win == 1)
-            failed = write_image_detail(prog, out, net, &t, &test, image, o.window_s, !no_plot, &detail);
-        if (!failed) failed = run_test_set(prog, net, m, &test, n, enc, res, &sums[wi]);
-        sums[wi].window_s = o.window_s;
-        vs_infer_net_free(net);
-        if (!failed && json == 0)
-            fprintf(stderr, "window %g us: spiking accuracy %.2f %%, rate model %.2f %%, agreement %.2f %%, %.3g J per image, %.1f s\n",
-                    o.window_s * 1e6, 100 * sums[wi].accuracy, 100 * sums[wi].rate_accuracy,
-                    100 * sums[wi].agreement, sums[wi].energy[4], sums[wi].seconds);
-    }
-    /* per-image table and confusion matrix of the last window */
-    char path[4096];
-    if (!failed) {
-        static const char *const cols[] = {"index", "label", "spike_pred", "rate_pred", "agree", "output_spikes",
-                                           "hidden_spikes", "input_spikes", "energy_j"};
-        snprintf(path, sizeof path, "%s/images.csv", out);
-        vs_csv *c;
-        uint32_t cm[100] = {0};
-        if (vs_csv_open(path, cols, 9, &c) != VS_OK) failed = cli_fail(prog);
-        for (size_t i = 0; i < n && !failed; i++) {
-            const image_outcome *o = &res[i];
-            double row[9] = {(double)i, o->label, o->spike_pred, o->rate_pred, o->spike_pred == o->rate_pred,
-                             (double)o->spikes[2], (double)o->spikes[1], (double)o->spikes[0], o->e.total_j};
-            cm[o->label * 10 + o->spike_pred]++;
-            if (vs_csv_row(c, row) != VS_OK) failed = (vs_csv_abort(c), cli_fail(prog));
-        }
-        if (!failed && vs_csv_close(c) != VS_OK) failed = cli_fail(prog);
-        snprintf(path, sizeof path, "%s/confusion.csv", out);
-        if (!failed) failed = write_confusion(prog, path, cm);
-        if (!failed && !no_plot) {
-            char png[4096], title[200];
-            snprintf(png, sizeof png, "%s/confusion.png", out);
-            snprintf(title, sizeof title, "Spiking network, %g µs per image (%.2f %%)", sums[n_win - 1].window_s * 1e6,
-                     100 * sums[n_win - 1].accuracy);
-            failed = plot_confusion(prog, path, png, title);
-        }
-    }
-    if (!failed && windows) {
-        static const char *const cols[] = {"window_s", "accuracy", "rate_accuracy", "agreement", "energy_j",
-                                           "energy_input_j", "energy_hidden_j", "energy_output_j", "energy_synapse_j",
-                                           "spikes_per_image", "energy_per_spike_j"};
-        snprintf(path, sizeof path, "%s/windows.csv", out);
-        vs_csv *c;
-        if (vs_csv_open(path, cols, 11, &c) != VS_OK) failed = cli_fail(prog);
-        for (int wi = 0; wi < n_win && !failed; wi++) {
-            const infer_summary *s = &sums[wi];
-            double row[11] = {s->window_s, s->accuracy, s->rate_accuracy, s->agreement, s->energy[4], s->energy[0],
-                              s->energy[1], s->energy[2], s->energy[3], s->spikes[0] + s->spikes[1] + s->spikes[2],
-                              s->e_per_spike_j};
-            if (vs_csv_row(c, row) != VS_OK) failed = (vs_csv_abort(c), cli_fail(prog));
-        }
-        if (!failed && vs_csv_close(c) != VS_OK) failed = cli_fail(prog);
-        if (!failed && !no_plot) {
-            char script[8192], png[4096];
-            snprintf(png, sizeof png, "%s/windows.png", out);
-            snprintf(script, sizeof script,
-                     "set datafile separator ','\nset title 'Latency-accuracy-energy trade-off'\n"
-                     "set xlabel 'presentation window (µs)'\nset ylabel 'accuracy (%%)'\nset y2label 'energy per inference (µJ)'\n"
-                     "set ytics nomirror\nset y2tics\nset logscale x\nset grid\nset key bottom right\n"
-                     "plot '%s' every ::1 using ($1*1e6):($2*100) with linespoints pt 7 lw 2 lc rgb '#d62728' title 'spiking accuracy', \\\n"
-                     "     '' every ::1 using ($1*1e6):($3*100) with lines dt 2 lw 2 lc rgb '#d62728' title 'rate model', \\\n"
-                     "     '' every ::1 using ($1*1e6):($5*1e6) axes x1y2 with linespoints pt 5 lw 2 lc rgb '#1f77b4' title 'energy'\n",
-                     path);
-            failed = cli_plot(prog, script, png, 850, 550);
-        }
-    }
-    const infer_summary *s = &sums[n_win - 1];
-    if (!failed) {
-        snprintf(path, sizeof path, "%s/summary.json", out);
-        vs_afile *af;
-        if (vs_afile_open(path, &af) != VS_OK) failed = cli_fail(prog);
-        for (int pass = 0; pass < 2 && !failed; pass++) {
-            if (pass == 1 && !json) break;
-            vs_json j;
-            vs_json_begin(&j, pass == 0 ? vs_afile_stream(af) : stdout);
-            vs_json_str(&j, "command", "infer");
-            vs_json_str(&j, "checkpoint", checkpoint);
-            vs_json_num(&j, "window_s", s->window_s);
-            vs_json_int(&j, "images", s->n);
-            vs_json_num(&j, "spiking_accuracy", s->accuracy);
-            vs_json_num(&j, "rate_accuracy", s->rate_accuracy);
-            vs_json_num(&j, "agreement", s->agreement);
-            vs_json_num(&j, "seconds", s->seconds);
-            vs_json_num(&j, "images_per_second", (double)s->n / s->seconds);
-            vs_json_object(&j, "energy_per_inference_j");
-            vs_json_num(&j, "input_neurons", s->energy[0]);
-            vs_json_num(&j, "hidden_neurons", s->energy[1]);
-            vs_json_num(&j, "output_neurons", s->energy[2]);
-            vs_json_num(&j, "synapses", s->energy[3]);
-            vs_json_num(&j, "total", s->energy[4]);
-            vs_json_close(&j);
-            vs_json_nums(&j, "spikes_per_image", s->spikes, 3);
-            vs_json_num(&j, "energy_per_spike_j", s->e_per_spike_j);
-            vs_json_int(&j, "detail_image", image);
-            vs_json_int(&j, "detail_predicted", detail.predicted);
-            vs_json_end(&j);
-        }
-        if (!failed && vs_afile_commit(af) != VS_OK) failed = cli_fail(prog);
-    }
-    if (!failed && !json) {
-        printf("%ld images, %g us each: spiking accuracy %.2f %% (rate model %.2f %%, same class %.2f %%), %.1f images/s\n",
-               s->n, s->window_s * 1e6, 100 * s->accuracy, 100 * s->rate_accuracy, 100 * s->agreement,
-               (double)s->n / s->seconds);
-        printf("energy per inference %.4g J: input neurons %.3g, hidden %.3g, output %.3g, synapses %.3g; %.4g J per spike\n",
-               s->energy[4], s->energy[0], s->energy[1], s->energy[2], s->energy[3], s->e_per_spike_j);
-        printf("spikes per image: input %.0f, hidden %.0f, output %.1f; wrote %s/\n", s->spikes[0], s->spikes[1], s->spikes[2], out);
-    }
+    const infer_job job = {prog, out, m, &t, &info, &io, &test, n, image, !no_plot, json};
+    if (!failed) failed = run_windows(&job, win, n_win, res, sums, &detail);
+    const infer_report report = {checkpoint, dataset, out, &test, sums ? &sums[n_win - 1] : NULL, image,
+                                 detail.predicted};
+    if (!failed) failed = write_images_table(prog, out, res, n, report.s, !no_plot);
+    if (!failed && windows) failed = write_windows_table(prog, out, sums, n_win, !no_plot);
+    if (!failed) failed = write_summary(prog, &report, json);
+    if (!failed && !json) print_summary(&report);
     free(res);
+    free(sums);
+    free(win);
     vs_mlp_free(m);
     vs_transfer_free(&t);
     vs_dataset_free(&test);

@@ -186,13 +186,38 @@ static double loop_centre_k(double x)
 
 /* ---- checkpoint reuse --------------------------------------------------------------------- */
 
-static int checkpoint_complete(const char *path, int epochs, long train_limit)
+static int checkpoint_complete(const char *path, int epochs, int n_inputs)
 {
     static vs_checkpoint_info info;
     if (vs_checkpoint_load_info(path, &info) != VS_OK) return 0;
-    (void)train_limit;
     return info.epoch == epochs && info.epochs_planned == epochs && info.device.vacancy_x == 0.0 &&
-           info.cfg.sizes[1] == 128 && info.batch == 64 && info.seed == 1;
+           info.cfg.sizes[0] == n_inputs && info.cfg.sizes[1] == 128 && info.batch == 64 && info.seed == 1;
+}
+
+/* ---- checking the data before any work ---------------------------------------------------- */
+
+/* Load one split of MNIST from dir in full (files present, readable, well-formed, MNIST). */
+static int check_split(const char *prog, const char *dir, const char *prefix, vs_dataset *d)
+{
+    if (vs_dataset_load(dir, prefix, d) != VS_OK) return cli_fail(prog);
+    if (vs_dataset_check_kind(d, "mnist") == VS_OK) return 0;
+    cli_error(prog, "--data: %s", vs_last_error());
+    vs_dataset_free(d);
+    return 1;
+}
+
+/* Both MNIST splits in dir, read in full, with one image shape; *n_inputs = pixels per image. */
+static int check_paper_data(const char *prog, const char *dir, int *n_inputs)
+{
+    vs_dataset train = {0}, test = {0};
+    int failed = check_split(prog, dir, "train", &train) || check_split(prog, dir, "t10k", &test);
+    if (!failed && vs_dataset_check_same_shape(&train, &test) != VS_OK) failed = cli_fail(prog);
+    if (!failed) *n_inputs = (int)vs_dataset_pixels(&train);
+    if (!failed) fprintf(stderr, "paper: data %s, %s, %s, %s\n", train.images_path, train.labels_path,
+                         test.images_path, test.labels_path);
+    vs_dataset_free(&train);
+    vs_dataset_free(&test);
+    return failed;
 }
 
 /* ---- the report --------------------------------------------------------------------------- */
@@ -313,12 +338,16 @@ int cmd_paper(int argc, char **argv)
         "output histogram, hidden and output rasters, confusion matrix, accuracy per epoch);\n"
         "plus what the paper does not report: energy per inference and accuracy vs window.\n"
         "Training reuses DIR/fig4/train/checkpoint.vsck when it holds a finished run with the\n"
-        "same settings. The report is DIR/report.html (open it in a browser; no network needed).",
+        "same settings. The report is DIR/report.html (open it in a browser; no network needed).\n"
+        "Both MNIST splits are read and checked before the first figure, so missing or broken\n"
+        "data fails at once.",
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;
     char data_dir[4096];
+    int n_inputs = 0;
     if (vs_data_dir(data, "mnist", data_dir, sizeof data_dir) != VS_OK) return cli_fail(prog);
+    if (check_paper_data(prog, data_dir, &n_inputs)) return 1;
     if (vs_mkdir_p(out) != VS_OK) return cli_fail(prog);
 
     paper_ctx p = {.prog = prog, .out = out, .data = data_dir, .quick = quick, .step = 0, .n_steps = 15,
@@ -344,7 +373,7 @@ int cmd_paper(int argc, char **argv)
     char ck[4096];
     path_in(&p, ck, sizeof ck, "fig4/train/checkpoint.vsck");
     if (!failed) {
-        if (checkpoint_complete(ck, atoi(epochs), 0)) {
+        if (checkpoint_complete(ck, atoi(epochs), n_inputs)) {
             fprintf(stderr, "paper: [%d/%d] Fig 4G-H: reusing the trained checkpoint %s\n", ++p.step, p.n_steps, ck);
             char src[4096];
             path_in(&p, src, sizeof src, "fig4/train/last.json");

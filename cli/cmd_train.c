@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "vo2snn/outputs.h"
 #include "progress.h"
 #include "vo2snn/atomic.h"
 #include "vo2snn/json.h"
@@ -23,13 +24,57 @@ static const char *const split_choices[] = {"test", "train", NULL};
 
 /* ---- shared by train and eval ---------------------------------------------------------- */
 
+/* Load a split and make sure it is the data set asked for (MNIST and Fashion-MNIST share file names). */
 int train_load_split(const char *prog, const char *data, const char *dataset, const char *prefix,
                      vs_dataset *out)
 {
     char dir[4096];
     if (vs_data_dir(data, dataset, dir, sizeof dir) != VS_OK) return cli_fail(prog);
     if (vs_dataset_load(dir, prefix, out) != VS_OK) return cli_fail(prog);
+    if (vs_dataset_check_kind(out, dataset) != VS_OK) {
+        cli_error(prog, "--dataset %s: %s", dataset, vs_last_error());
+        vs_dataset_free(out);
+        return 1;
+    }
     return 0;
+}
+
+/* Refuse a checkpoint whose input layer does not match the images of d. */
+static int check_checkpoint_fits(const char *prog, const char *path, const vs_checkpoint_info *info,
+                                 const vs_dataset *d)
+{
+    char source[4200];
+    snprintf(source, sizeof source, "checkpoint '%s'", path);
+    return vs_dataset_check_inputs(d, info->cfg.sizes[0], source) == VS_OK ? 0 : cli_fail(prog);
+}
+
+/* The test image for the histogram: --image N if given, else the first 8, else image 0. */
+static int resolve_image(const char *prog, const vs_dataset *test, long requested, long *image)
+{
+    long first8 = vs_dataset_find_label(test, 8);
+    *image = requested >= 0 ? requested : first8 >= 0 ? first8 : 0;
+    if ((size_t)*image < test->n) return 0;
+    return cli_error(prog, "--image %ld: '%s' has %zu images (0 to %zu)", *image, test->images_path,
+                     test->n, test->n - 1);
+}
+
+/* "data: FILE, FILE" lines (text) for the splits used. */
+static void print_data(FILE *f, const vs_dataset *a, const vs_dataset *b)
+{
+    fprintf(f, "data: %s, %s", a->images_path, a->labels_path);
+    if (b) fprintf(f, ", %s, %s", b->images_path, b->labels_path);
+    fprintf(f, " (%d x %d images)\n", a->rows, a->cols);
+}
+
+/* "data": [FILE, ...] (JSON) for the splits used. */
+static void json_data(vs_json *j, const char *dataset, const vs_dataset *a, const vs_dataset *b)
+{
+    vs_json_str(j, "dataset", dataset);
+    vs_json_array(j, "data");
+    vs_json_str(j, NULL, a->images_path);
+    vs_json_str(j, NULL, a->labels_path);
+    if (b) vs_json_str(j, NULL, b->images_path), vs_json_str(j, NULL, b->labels_path);
+    vs_json_close(j);
 }
 
 int train_build_transfer(const char *prog, const vs_device_params *dev, const vs_circuit *c,
@@ -110,7 +155,7 @@ static int write_image_rates(const char *prog, const char *dir, vs_mlp *m, const
 {
     static const char *const cols[] = {"class", "rate", "rate_hz"};
     float rates[10];
-    vs_output_rates(m, test->images + (size_t)image * 784, enc, rates);
+    vs_output_rates(m, vs_dataset_image(test, (size_t)image), enc, rates);
     char csv[4096], png[4096];
     snprintf(csv, sizeof csv, "%s/output_rates.csv", dir);
     snprintf(png, sizeof png, "%s/output_rates.png", dir);
@@ -146,6 +191,17 @@ static int plot_accuracy(const char *prog, const char *csv, const char *png, con
 
 static int on_batch(long done, long total, void *bar) { return progress_update(done, total, bar); }
 
+/* Everything about the data that could fail after training, checked before it starts:
+   both splits have one image shape, a resumed checkpoint takes it, --image exists. */
+static int check_train_data(const char *prog, const train_args *a, const char *ck_path,
+                            const vs_checkpoint_info *info, const vs_dataset *train,
+                            const vs_dataset *test, long *image)
+{
+    if (vs_dataset_check_same_shape(train, test) != VS_OK) return cli_fail(prog);
+    if (a->resume && check_checkpoint_fits(prog, ck_path, info, train)) return 1;
+    return resolve_image(prog, test, a->image, image);
+}
+
 int cmd_train(int argc, char **argv)
 {
     const char *prog = "vo2snn train";
@@ -158,7 +214,7 @@ int cmd_train(int argc, char **argv)
         CLI_DEVICE_OPTS(a.dev),
         CLI_CIRCUIT_OPTS(a.circ),
         {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default $VO2SNN_DATA)", .dest = &a.data},
-        {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion (Fashion-MNIST)", .dest = &a.dataset, .choices = dataset_choices},
+        {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion (Fashion-MNIST); the images must look like it", .dest = &a.dataset, .choices = dataset_choices},
         {.name = "hidden", .kind = OPT_LONG, .metavar = "N", .help = "hidden neurons", .dest = &a.hidden, .min = 1, .max = 4096},
         {.name = "epochs", .kind = OPT_LONG, .metavar = "N", .help = "epochs in total (with --resume: the total to reach)", .dest = &a.epochs, .min = 1, .max = VS_MAX_EPOCHS},
         {.name = "batch", .kind = OPT_LONG, .metavar = "N", .help = "mini-batch size", .dest = &a.batch, .min = 1, .max = 8192},
@@ -176,7 +232,7 @@ int cmd_train(int argc, char **argv)
         {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads (default: OMP_NUM_THREADS or all cores)", .dest = &a.threads, .min = 1, .max = 1024},
         {.name = "train-limit", .kind = OPT_LONG, .metavar = "N", .help = "use only the first N training images", .dest = &a.train_limit, .min = 1, .max = 1e9},
         {.name = "test-limit", .kind = OPT_LONG, .metavar = "N", .help = "use only the first N test images", .dest = &a.test_limit, .min = 1, .max = 1e9},
-        {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "test image for the output-rate histogram (default: the first 8)", .dest = &a.image, .min = 0, .max = 1e9},
+        {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "test image for the output-rate histogram (default: the first 8, else image 0)", .dest = &a.image, .min = 0, .max = 1e9},
         {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &a.out},
         {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint path (default DIR/checkpoint.vsck)", .dest = &a.checkpoint},
         {.name = "resume", .kind = OPT_FLAG, .help = "continue from the checkpoint (its settings win)", .dest = &a.resume},
@@ -190,7 +246,9 @@ int cmd_train(int argc, char **argv)
         "input neurons at V = V_on + (V_peak - V_on) p/255 (p = 0: silent). Every epoch\n"
         "appends to DIR/metrics.csv and writes the checkpoint atomically; at the end\n"
         "DIR/confusion.csv/.png, DIR/accuracy.png and DIR/output_rates.csv/.png (Fig 4D,\n"
-        "G, H). Classification: most spikes, ties to the higher adder voltage.",
+        "G, H). Classification: most spikes, ties to the higher adder voltage. Both splits,\n"
+        "--image and a resumed checkpoint's input size are checked before training starts;\n"
+        "the files used are printed (data: ...).",
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;
@@ -225,8 +283,12 @@ int cmd_train(int argc, char **argv)
         info.cosine = strcmp(a.schedule, "cosine") == 0;
     }
     vs_dataset train, test;
+    long image = 0;
     if (train_load_split(prog, a.data, a.dataset, "train", &train)) return 1;
     if (train_load_split(prog, a.data, a.dataset, "t10k", &test)) return vs_dataset_free(&train), 1;
+    if (check_train_data(prog, &a, ck_path, &info, &train, &test, &image))
+        return vs_dataset_free(&train), vs_dataset_free(&test), 1;
+    print_data(log, &train, &test);
     vs_transfer t;
     if (train_build_transfer(prog, &info.device, &info.circuit, &info.transfer, a.cache, &t))
         return vs_dataset_free(&train), vs_dataset_free(&test), 1;
@@ -252,6 +314,10 @@ int cmd_train(int argc, char **argv)
         vs_rng_seed(&rng, info.seed, 0);
         if (!(m = vs_mlp_new(&info.cfg, &t, max_batch, &rng))) failed = cli_fail(prog);
     }
+    snprintf(path, sizeof path, "%s/metrics.csv", a.out);
+    /* The checkpoint and the metrics are the resume state: they stay if the run fails. */
+    if (!failed && (vs_outputs_keep(ck_path) != VS_OK || vs_outputs_keep(path) != VS_OK))
+        failed = cli_fail(prog);
     if (!failed && vs_mkdir_p(a.out) != VS_OK) failed = cli_fail(prog);
     if (!failed && cli_prepare_output(prog, ck_path)) failed = 1;
     float enc[256];
@@ -269,7 +335,6 @@ int cmd_train(int argc, char **argv)
 
     vs_train_opts to = {.batch = info.batch, .seed = info.seed, .shift_px = info.shift_px,
                         .n_limit = (size_t)a.train_limit};
-    snprintf(path, sizeof path, "%s/metrics.csv", a.out);
     for (int e = info.epoch; !failed && e < info.epochs_planned; e++) {
         vs_mlp_set_lr(m, (float)(info.cosine ? vs_lr_cosine(info.cfg.lr, e, info.epochs_planned) : (double)info.cfg.lr));
         cli_progress bar;
@@ -306,11 +371,6 @@ int cmd_train(int argc, char **argv)
     snprintf(cm_csv, sizeof cm_csv, "%s/confusion.csv", a.out);
     snprintf(cm_png, sizeof cm_png, "%s/confusion.png", a.out);
     snprintf(acc_png, sizeof acc_png, "%s/accuracy.png", a.out);
-    long image = a.image;
-    if (image < 0)
-        for (size_t i = 0; i < test.n && image < 0; i++)
-            if (test.labels[i] == 8) image = (long)i;
-    if (image >= (long)test.n) failed = failed ? failed : cli_error(prog, "--image %ld: the test set has %zu images", image, test.n);
     if (!failed) failed = write_confusion(prog, cm_csv, cm);
     if (!failed) failed = write_image_rates(prog, a.out, m, &t, &test, image, enc, a.no_plot);
     if (!failed && !a.no_plot) {
@@ -337,6 +397,8 @@ int cmd_train(int argc, char **argv)
         vs_json_num(&j, "transfer_f_peak_hz", t.f_peak_hz);
         vs_json_str(&j, "checkpoint", ck_path);
         vs_json_str(&j, "metrics_csv", path);
+        vs_json_int(&j, "image", image);
+        json_data(&j, a.dataset, &train, &test);
         vs_json_end(&j);
     } else if (!failed) {
         fprintf(log, "test accuracy %.2f %% after %d epochs; wrote %s, %s, %s/output_rates.csv%s\n", 100 * acc,
@@ -369,14 +431,19 @@ int cmd_eval(int argc, char **argv)
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
         {.name = "plot", .kind = OPT_FLAG, .help = "also plot the confusion matrix", .dest = &plot},
     };
-    const opt_cmd cmd = {prog, "Score a trained checkpoint on a data set with the rate model.", NULL,
-                         opts, (int)(sizeof opts / sizeof opts[0]), 0};
+    const opt_cmd cmd = {prog, "Score a trained checkpoint on a data set with the rate model.",
+        "The images must have the checkpoint's input size, and look like --dataset (MNIST\n"
+        "and Fashion-MNIST share file names; they are told apart by their pixels). Prints\n"
+        "the files used (data: ...).",
+        opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;
     static vs_checkpoint_info info;
-    if (vs_checkpoint_load_info(checkpoint, &info) != VS_OK) return cli_fail(prog);
+    if (vs_outputs_protect(checkpoint) != VS_OK || vs_checkpoint_load_info(checkpoint, &info) != VS_OK)
+        return cli_fail(prog);
     vs_dataset d;
     if (train_load_split(prog, data, dataset, strcmp(split, "train") == 0 ? "train" : "t10k", &d)) return 1;
+    if (check_checkpoint_fits(prog, checkpoint, &info, &d)) return vs_dataset_free(&d), 1;
     vs_transfer t;
     if (train_build_transfer(prog, &info.device, &info.circuit, &info.transfer, cache, &t)) return vs_dataset_free(&d), 1;
     vs_mlp *m = NULL;
@@ -407,9 +474,11 @@ int cmd_eval(int argc, char **argv)
         vs_json_str(&j, "split", split);
         vs_json_int(&j, "images", (long long)n);
         vs_json_num(&j, "accuracy", acc);
+        json_data(&j, dataset, &d, NULL);
         vs_json_end(&j);
     } else if (!failed) {
         printf("%s (%d epochs): %s accuracy %.2f %% on %zu images\n", checkpoint, info.epoch, split, 100 * acc, n);
+        print_data(stdout, &d, NULL);
     }
     vs_mlp_free(m);
     vs_transfer_free(&t);

@@ -326,7 +326,10 @@ vs_status vs_dataset_load(const char *dir, const char *prefix, vs_dataset *out)
     out->cols = (int)img.dims[2];
     out->images = img.data;
     out->labels = lab.data;
+    out->images_path = img_path;
+    out->labels_path = lab_path;
     img.data = lab.data = NULL;
+    img_path = lab_path = NULL;
 
 done:
     vs_idx_free(&img);
@@ -341,7 +344,94 @@ void vs_dataset_free(vs_dataset *d)
     if (!d) return;
     free(d->images);
     free(d->labels);
+    free(d->images_path);
+    free(d->labels_path);
     memset(d, 0, sizeof *d);
+}
+
+size_t vs_dataset_pixels(const vs_dataset *d)
+{
+    return (size_t)d->rows * (size_t)d->cols;
+}
+
+const uint8_t *vs_dataset_image(const vs_dataset *d, size_t i)
+{
+    return i < d->n ? d->images + i * vs_dataset_pixels(d) : NULL;
+}
+
+long vs_dataset_find_label(const vs_dataset *d, int label)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->labels[i] == label) return (long)i;
+    return -1;
+}
+
+/* The images file for messages ("the images" for a dataset built in memory). */
+static const char *images_name(const vs_dataset *d)
+{
+    return d->images_path ? d->images_path : "the images";
+}
+
+vs_status vs_dataset_check_inputs(const vs_dataset *d, int n_inputs, const char *source)
+{
+    if (n_inputs >= 0 && (size_t)n_inputs == vs_dataset_pixels(d)) return VS_OK;
+    return vs_fail(VS_EINVAL, "%s takes %d inputs but '%s' has %d x %d = %zu pixels per image",
+                   source, n_inputs, images_name(d), d->rows, d->cols, vs_dataset_pixels(d));
+}
+
+vs_status vs_dataset_check_same_shape(const vs_dataset *a, const vs_dataset *b)
+{
+    if (a->rows == b->rows && a->cols == b->cols) return VS_OK;
+    return vs_fail(VS_EINVAL, "'%s' has %d x %d images but '%s' has %d x %d", images_name(a),
+                   a->rows, a->cols, images_name(b), b->rows, b->cols);
+}
+
+/* ---- telling MNIST from Fashion-MNIST ---------------------------------- */
+
+#define GUESS_MIN_IMAGES 200
+
+/* Mean pixel value and fraction of zero pixels over the whole set. */
+static void pixel_stats(const vs_dataset *d, double *mean, double *zeros)
+{
+    size_t total = d->n * vs_dataset_pixels(d), n_zero = 0;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < total; i++) {
+        sum += d->images[i];
+        n_zero += d->images[i] == 0;
+    }
+    *mean = total ? (double)sum / (double)total : 0.0;
+    *zeros = total ? (double)n_zero / (double)total : 0.0;
+}
+
+const char *vs_dataset_guess(const vs_dataset *d)
+{
+    if (d->rows != 28 || d->cols != 28 || d->n < GUESS_MIN_IMAGES) return NULL;
+    double mean, zeros;
+    pixel_stats(d, &mean, &zeros);
+    if (mean < 50 && zeros > 0.70) return "mnist";
+    if (mean > 58) return "fashion";
+    return NULL;
+}
+
+static const char *dataset_title(const char *name)
+{
+    return strcmp(name, "mnist") == 0 ? "MNIST" : "Fashion-MNIST";
+}
+
+vs_status vs_dataset_check_kind(const vs_dataset *d, const char *dataset)
+{
+    if (!dataset || (strcmp(dataset, "mnist") != 0 && strcmp(dataset, "fashion") != 0))
+        return vs_fail(VS_EINVAL, "unknown dataset '%s' (expected mnist or fashion)",
+                       dataset ? dataset : "(null)");
+    const char *guess = vs_dataset_guess(d);
+    if (!guess || strcmp(guess, dataset) == 0) return VS_OK;
+    double mean, zeros;
+    pixel_stats(d, &mean, &zeros);
+    return vs_fail(VS_EFORMAT,
+                   "'%s' looks like %s, not %s (mean pixel %.1f, %.0f %% zeros; %s's mean is "
+                   "about %s)",
+                   images_name(d), dataset_title(guess), dataset_title(dataset), mean, 100 * zeros,
+                   dataset_title(dataset), strcmp(dataset, "mnist") == 0 ? "33" : "73");
 }
 
 vs_status vs_data_dir(const char *explicit_dir, const char *dataset, char *buf, size_t n)

@@ -30,7 +30,7 @@ struct vs_infer_net {
 struct vs_infer_work {
     float *s_k, *s2_k;           /* (n_levels_present, n_t) gathered level waveforms */
     float *a_e, *a_i, *a_r;      /* (n_levels_present, n_hid) summed gains */
-    float *se, *si, *pr;         /* (n_hid, n_t) input sums and resistor power */
+    float *se, *si, *pr;         /* (max(n_hid, n_out), n_t) a layer's input sums and resistor power */
     float *h, *h2;               /* (n_hid, n_t) hidden V_spike and its square */
     float *scratch;              /* 3 n_t */
 };
@@ -43,6 +43,17 @@ vs_infer_opts vs_infer_opts_default(void)
     o.sim.h_max_s = 3e-6;
     o.sim.rtol = 1e-3;
     return o;
+}
+
+vs_status vs_infer_opts_check(const vs_infer_opts *o)
+{
+    double samples = o->window_s / o->dt_s;
+    if (!(o->window_s > 0) || !(o->dt_s > 0) || !(samples >= 10 && samples <= 1e7))
+        return vs_fail(VS_EINVAL, "window %g s and grid %g s give %.3g samples; they must give 10 to 1e7",
+                       o->window_s, o->dt_s, samples);
+    if (!(o->tau_syn_s >= 0) || !(o->r_tolerance >= 0 && o->r_tolerance < 0.5))
+        return vs_fail(VS_EINVAL, "synaptic time constant must be >= 0 and resistor tolerance in [0, 0.5)");
+    return VS_OK;
 }
 
 void vs_infer_net_free(vs_infer_net *n)
@@ -114,10 +125,11 @@ vs_status vs_infer_net_new(vs_mlp *m, const vs_transfer *t, const vs_device_para
     const vs_mlp_config *cfg = vs_mlp_get_config(m);
     if (cfg->n_layers != 2 || cfg->sizes[2] != 10)
         return vs_fail(VS_EINVAL, "circuit inference needs an input-hidden-10 network");
-    if (!(o->window_s > 0) || !(o->dt_s > 0) || o->window_s / o->dt_s > 1e7 || o->window_s / o->dt_s < 10)
-        return vs_fail(VS_EINVAL, "window %g s and grid %g s must give 10 to 1e7 samples", o->window_s, o->dt_s);
-    if (!(o->tau_syn_s >= 0) || !(o->r_tolerance >= 0 && o->r_tolerance < 0.5))
-        return vs_fail(VS_EINVAL, "synaptic time constant must be >= 0 and resistor tolerance in [0, 0.5)");
+    if (cfg->sizes[0] < 1 || cfg->sizes[0] > UINT16_MAX || cfg->sizes[1] < 1 || cfg->sizes[1] > UINT16_MAX)
+        return vs_fail(VS_EINVAL, "circuit inference takes 1 to %d neurons per layer, not %d-%d-10",
+                       UINT16_MAX, cfg->sizes[0], cfg->sizes[1]);
+    vs_status st0 = vs_infer_opts_check(o);
+    if (st0 != VS_OK) return st0;
     vs_infer_net *n = calloc(1, sizeof *n);
     if (!n) return vs_fail(VS_ENOMEM, "out of memory");
     n->o = *o;
@@ -183,10 +195,11 @@ vs_infer_work *vs_infer_work_new(const vs_infer_net *n)
 {
     vs_infer_work *w = calloc(1, sizeof *w);
     if (!w) return NULL;
-    size_t nt = n->n_t, nh = (size_t)n->n_hid;
+    size_t nt = n->n_t, nh = (size_t)n->n_hid, no = (size_t)n->n_out;
+    size_t ns = nh > no ? nh : no;   /* rows of the sums: the hidden, then the output layer's */
     w->s_k = malloc(2 * N_LEVELS * nt * sizeof(float));
     w->a_e = malloc(3 * N_LEVELS * nh * sizeof(float));
-    w->se = malloc(5 * nh * nt * sizeof(float));
+    w->se = malloc((3 * ns + 2 * nh) * nt * sizeof(float));
     w->scratch = malloc(3 * nt * sizeof(float));
     if (!w->s_k || !w->a_e || !w->se || !w->scratch) {
         vs_infer_work_free(w);
@@ -195,9 +208,9 @@ vs_infer_work *vs_infer_work_new(const vs_infer_net *n)
     w->s2_k = w->s_k + N_LEVELS * nt;
     w->a_i = w->a_e + N_LEVELS * nh;
     w->a_r = w->a_i + N_LEVELS * nh;
-    w->si = w->se + nh * nt;
-    w->pr = w->si + nh * nt;
-    w->h = w->pr + nh * nt;
+    w->si = w->se + ns * nt;
+    w->pr = w->si + ns * nt;
+    w->h = w->pr + ns * nt;
     w->h2 = w->h + nh * nt;
     return w;
 }
@@ -301,7 +314,9 @@ vs_status vs_infer_image(const vs_infer_net *n, vs_infer_work *w, const uint8_t 
         gemm_tn(w->si, w->a_i, w->s_k, nh, (int)nt, nk);
         gemm_tn(w->pr, w->a_r, w->s2_k, nh, (int)nt, nk);
     } else {
-        memset(w->se, 0, 3 * (size_t)nh * nt * sizeof(float));
+        memset(w->se, 0, (size_t)nh * nt * sizeof(float));
+        memset(w->si, 0, (size_t)nh * nt * sizeof(float));
+        memset(w->pr, 0, (size_t)nh * nt * sizeof(float));
     }
 
     /* hidden layer */
@@ -311,7 +326,7 @@ vs_status vs_infer_image(const vs_infer_net *n, vs_infer_work *w, const uint8_t 
 
     /* output layer: sums of hidden V_spike through the output adders */
     for (size_t i = 0; i < (size_t)nh * nt; i++) w->h2[i] = w->h[i] * w->h[i];
-    float *se = w->se, *si = se + (size_t)no * nt, *pr = si + (size_t)no * nt, *g2r = w->a_r;
+    float *se = w->se, *si = w->si, *pr = w->pr, *g2r = w->a_r;
     for (size_t i = 0; i < (size_t)no * nh; i++) g2r[i] = (n->g2e[i] + n->g2i[i]) / (float)rf;
     gemm_nn(se, n->g2e, w->h, no, (int)nt, nh);
     gemm_nn(si, n->g2i, w->h, no, (int)nt, nh);
@@ -332,4 +347,20 @@ vs_status vs_infer_image(const vs_infer_net *n, vs_infer_work *w, const uint8_t 
     res->predicted = best;
     res->energy.total_j = res->energy.input_j + res->energy.hidden_j + res->energy.output_j + res->energy.synapse_j;
     return VS_OK;
+}
+
+int vs_infer_net_inputs(const vs_infer_net *n)
+{
+    return n->n_in;
+}
+
+vs_status vs_infer_dataset_image(const vs_infer_net *n, vs_infer_work *w, const vs_dataset *d,
+                                 size_t index, vs_infer_result *res)
+{
+    vs_status st = vs_dataset_check_inputs(d, n->n_in, "the network");
+    if (st != VS_OK) return st;
+    if (index >= d->n)
+        return vs_fail(VS_EINVAL, "image %zu of '%s', which has %zu images", index,
+                       d->images_path ? d->images_path : "the images", d->n);
+    return vs_infer_image(n, w, vs_dataset_image(d, index), res);
 }

@@ -15,10 +15,10 @@
  * dataset-fashion-mnist, in /usr/share/datasets/fashion-mnist/) uses exactly
  * these names, gzip-compressed.
  *
- * Ownership: vs_idx_load() and vs_dataset_load() allocate; release with
- * vs_idx_free() / vs_dataset_free(). On failure the output struct is left
- * untouched and nothing is allocated; vs_last_error() names the file and the
- * problem.
+ * Ownership: vs_idx_load() and vs_dataset_load() allocate (a dataset also
+ * keeps the paths of the two files it read); release with vs_idx_free() /
+ * vs_dataset_free(). On failure the output struct is left untouched and
+ * nothing is allocated; vs_last_error() names the file and the problem.
  */
 #ifndef VO2SNN_IDX_H
 #define VO2SNN_IDX_H
@@ -59,6 +59,8 @@ typedef struct vs_dataset {
     int rows, cols;    /* 28 x 28 for MNIST */
     uint8_t *images;   /* (n, rows*cols), row-major, 0..255 */
     uint8_t *labels;   /* (n), 0..9 */
+    char *images_path; /* the files read, e.g. "DIR/t10k-images-idx3-ubyte.gz" (owned) */
+    char *labels_path;
 } vs_dataset;
 
 /*
@@ -75,8 +77,45 @@ typedef struct vs_dataset {
  */
 vs_status vs_dataset_load(const char *dir, const char *prefix, vs_dataset *out);
 
-/* Free d's arrays and zero it. NULL or a zeroed struct is a no-op. */
+/* Free d's arrays and paths and zero it. NULL or a zeroed struct is a no-op. */
 void vs_dataset_free(vs_dataset *d);
+
+/* Pixels per image, rows * cols. */
+size_t vs_dataset_pixels(const vs_dataset *d);
+
+/* Image i of d (vs_dataset_pixels(d) bytes, borrowed), or NULL if i >= d->n. */
+const uint8_t *vs_dataset_image(const vs_dataset *d, size_t i);
+
+/* Index of the first image labelled `label`, or -1 if the set has none. */
+long vs_dataset_find_label(const vs_dataset *d, int label);
+
+/*
+ * VS_EINVAL unless d's images have n_inputs pixels, the input size of a network
+ * described by `source` (e.g. "checkpoint 'ck.vsck'"): "checkpoint 'ck.vsck' takes
+ * 100 inputs but 'DIR/t10k-images-idx3-ubyte' has 28 x 28 = 784 pixels per image".
+ */
+vs_status vs_dataset_check_inputs(const vs_dataset *d, int n_inputs, const char *source);
+
+/* VS_EINVAL unless a and b have images of the same rows x cols (naming both files). */
+vs_status vs_dataset_check_same_shape(const vs_dataset *a, const vs_dataset *b);
+
+/*
+ * Which known data set d looks like, by content: "mnist", "fashion", or NULL when
+ * it cannot tell (images not 28 x 28, fewer than 200 images, or in between). The two
+ * share file names and format but not their pixels: MNIST digits have a mean pixel
+ * of about 33 with about 81 % of pixels 0, Fashion-MNIST a mean of about 73. A set
+ * is called MNIST at a mean below 50 with more than 70 % zeros, Fashion-MNIST at a
+ * mean above 58 (any 500-image stretch of MNIST lies between 29 and 42).
+ */
+const char *vs_dataset_guess(const vs_dataset *d);
+
+/*
+ * VS_EFORMAT when `dataset` ("mnist" or "fashion") is not what d looks like by
+ * vs_dataset_guess(), e.g. "'DIR/t10k-images-idx3-ubyte.gz' looks like MNIST, not
+ * Fashion-MNIST (mean pixel 33.8, 81 % zeros; Fashion-MNIST's mean is about 73)".
+ * VS_OK when it matches or the guess is NULL; VS_EINVAL for another name.
+ */
+vs_status vs_dataset_check_kind(const vs_dataset *d, const char *dataset);
 
 /*
  * Resolve the data directory for dataset "mnist" or "fashion" into buf (n

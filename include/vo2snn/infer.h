@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vo2snn/idx.h"
 #include "vo2snn/mlp.h"
 #include "vo2snn/network.h"
 #include "vo2snn/transfer.h"
@@ -42,10 +43,21 @@ typedef struct vs_infer_opts {
 
 vs_infer_opts vs_infer_opts_default(void);
 
+/*
+ * VS_EINVAL unless the window and grid give 10 to 1e7 samples, tau_syn_s >= 0 and
+ * r_tolerance is in [0, 0.5), e.g. "window 5e-06 s and grid 1e-06 s give 5 samples;
+ * they must give 10 to 1e7". vs_infer_net_new() checks the same.
+ */
+vs_status vs_infer_opts_check(const vs_infer_opts *o);
+
 typedef struct vs_infer_net vs_infer_net;    /* opaque */
 typedef struct vs_infer_work vs_infer_work;  /* opaque, one per thread */
 
-/* Build from a trained 2-layer network m (borrowed while building), its transfer t (borrowed for life). */
+/*
+ * Build from a trained 2-layer network m (borrowed while building), its transfer t
+ * (borrowed for life). VS_EINVAL unless m is input-hidden-10 with at most 65535
+ * neurons per layer (raster indices are 16-bit), or for a bad window or grid.
+ */
 vs_status vs_infer_net_new(vs_mlp *m, const vs_transfer *t, const vs_device_params *dev,
                            const vs_circuit *c, const vs_infer_opts *o, vs_infer_net **out);
 void vs_infer_net_free(vs_infer_net *net);
@@ -74,9 +86,20 @@ typedef struct vs_infer_result {
     vs_spike_list *record[3];     /* optional: set non-NULL lists to record the raster */
 } vs_infer_result;
 
-/* Run one image (rows*cols bytes). */
+/* Input neurons of the network: the pixels per image it takes. */
+int vs_infer_net_inputs(const vs_infer_net *net);
+
+/* Run one image of vs_infer_net_inputs(net) bytes (the caller guarantees the size). */
 vs_status vs_infer_image(const vs_infer_net *net, vs_infer_work *w, const uint8_t *image,
                          vs_infer_result *res);
+
+/*
+ * Run image `index` of d. VS_EINVAL, with *res untouched, when d's images do not have
+ * vs_infer_net_inputs(net) pixels ("the network takes 784 inputs but 'f' has 10 x 10
+ * = 100 pixels per image") or index >= d->n ("image 12 of 'f', which has 10 images").
+ */
+vs_status vs_infer_dataset_image(const vs_infer_net *net, vs_infer_work *w, const vs_dataset *d,
+                                 size_t index, vs_infer_result *res);
 
 void vs_spike_list_free(vs_spike_list *l);
 

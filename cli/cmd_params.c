@@ -1,6 +1,7 @@
 /* cmd_params.c -- `vo2snn params`: a device's parameters and quasi-static characteristics. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "commands.h"
 #include "common.h"
@@ -57,7 +58,8 @@ int cmd_params(int argc, char **argv)
         vs_json_end(&j);
         return 0;
     }
-    printf("%s (vacancy x = %g)\n", label, p.vacancy_x);
+    if (strncmp(label, "device", 6) == 0) printf("%s (vacancy x = %g)\n", label, p.vacancy_x);
+    else printf("%s\n", label);
     printf("  r_ins0    %.7g Ohm\n  r_met     %.7g Ohm\n  g_th      %.7g W/K\n", p.r_ins0_ohm, p.r_met_ohm, p.g_th_w_per_k);
     printf("  c_th      %.7g J/K (tau_th %.4g s)\n  e_a       %.4g eV\n", p.tau_th_s * p.g_th_w_per_k, p.tau_th_s, p.e_a_ev);
     printf("  t_c       %.4g K (dt_hyst %.4g K, w_t %.4g K)\n  t_0/t_amb %.4g / %.4g K\n", p.t_c_k, p.dt_hyst_k, p.w_t_k, p.t_0_k, p.t_amb_k);

@@ -94,7 +94,7 @@ int cmd_rt(int argc, char **argv)
                          opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;
-    if (!(t_hi > t_lo)) return cli_error(prog, "--t-hi (%g K) must be above --t-lo (%g K)", t_hi, t_lo);
+    if (cli_check_range(prog, "--t-lo", t_lo, "--t-hi", t_hi, "K")) return 1;
 
     vs_device_params p;
     if (cli_device_resolve(prog, &dev_args, &p)) return 1;

@@ -23,8 +23,8 @@ int cmd_triple(int argc, char **argv)
     int json = 0, plot = 0;
     const opt_spec opts[] = {
         CLI_DEVICES_OPTS(da),
-        {.name = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = 1},
-        {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &circ.r_sense_ohm, .min = 0, .max = 1e12},
+        {.name = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = CLI_C_MAX_F},
+        {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &circ.r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM},
         {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per classification", .dest = &co.t_run_s, .min = 1e-9, .max = 1},
         {.name = "tol-r", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative tolerance of R_s*", .dest = &tol_r, .min = 1e-9, .max = 0.5},
         {.name = "tol-v", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "tolerance of the window edge", .dest = &tol_v, .min = 1e-9, .max = 1},

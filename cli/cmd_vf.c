@@ -31,6 +31,20 @@ static double power_at(const vs_point *pts, const double *v, long n, double f_re
     return NAN;
 }
 
+/* One fixed end (--v-min or --v-max) beyond the other edge of a device's window: an empty
+   sweep, refused rather than reported as "no oscillation". Returns 1 after the message. */
+static int fixed_end_outside(const char *prog, const char *label, double v_min, double v_max,
+                             double lo_edge, double hi_edge)
+{
+    if (isnan(v_max) && !isnan(v_min) && !(v_min < hi_edge))
+        return cli_error(prog, "--v-min (%g V) must be below the upper window edge of %s (%.3f V)",
+                         v_min, label, hi_edge);
+    if (isnan(v_min) && !isnan(v_max) && !(lo_edge < v_max))
+        return cli_error(prog, "--v-max (%g V) must be above the lower window edge of %s (%.3f V)",
+                         v_max, label, lo_edge);
+    return 0;
+}
+
 int cmd_vf(int argc, char **argv)
 {
     const char *prog = "vo2snn vf";
@@ -60,6 +74,7 @@ int cmd_vf(int argc, char **argv)
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;
+    if (cli_check_range(prog, "--v-min", v_min, "--v-max", v_max, "V")) return 1;
     if (vs_circuit_validate(&circ) != VS_OK) return cli_fail(prog);
     cli_device_list list;
     if (cli_device_list_resolve(prog, &da, "1-5", &list)) return 1;
@@ -83,6 +98,8 @@ int cmd_vf(int argc, char **argv)
             }
             if (isnan(v_min)) s->v_a = a;
             if (isnan(v_max)) s->v_b = b;
+            if (nonempty && (failed = fixed_end_outside(prog, list.label[i], v_min, v_max, a, b)))
+                break;
         }
         s->n = 0;
         if (!nonempty || !(s->v_b > s->v_a)) continue;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vo2snn/atomic.h"
+#include "vo2snn/outputs.h"
 #include "vo2snn/plot.h"
 #include "vo2snn/status.h"
 #include "vo2snn/units.h"
@@ -16,26 +17,81 @@ const char *const cli_method_choices[] = {"dp54", "rk4", NULL};
 const char *const cli_trace_cols[CLI_TRACE_NCOLS] = {
     "t_s", "v_in_v", "v_osc_v", "v_spike_v", "i_dev_a", "temp_k", "r_dev_ohm", "m", "p_total_w"};
 
-int cli_error(const char *prog, const char *fmt, ...)
+/* "PROG: [kind]message" on stderr as one line (line breaks in the message become spaces). */
+static void print_line(const char *prog, const char *kind, const char *fmt, va_list ap)
 {
     char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     for (char *p = msg; *p; p++)
         if (*p == '\n') *p = ' ';
-    fprintf(stderr, "%s: %s\n", prog, msg);
+    fprintf(stderr, "%s: %s%s\n", prog, kind, msg);
+}
+
+int cli_error(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    print_line(prog, "", fmt, ap);
+    va_end(ap);
     return 1;
 }
 
 int cli_fail(const char *prog) { return cli_error(prog, "%s", vs_last_error()); }
 
+void cli_note(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    print_line(prog, "note: ", fmt, ap);
+    va_end(ap);
+}
+
+int cli_check_range(const char *prog, const char *lo_flag, double lo, const char *hi_flag,
+                    double hi, const char *unit)
+{
+    if (isnan(lo) || isnan(hi) || lo < hi) return 0;
+    char los[32], his[32];
+    const char *sp = unit && *unit ? " " : "";
+    vs_format_exact(los, sizeof los, lo);
+    vs_format_exact(his, sizeof his, hi);
+    return cli_error(prog, "%s (%s%s%s) must be below %s (%s%s%s)", lo_flag, los, sp,
+                     unit ? unit : "", hi_flag, his, sp, unit ? unit : "");
+}
+
+/* Where the base device comes from, for refusing a second choice: "--device 2",
+   "'preset' in dev.txt", or NULL when nothing chose it (device 1). */
+static const char *device_base_source(const cli_device_args *a, char *buf, size_t n)
+{
+    const char *base;
+    if (a->param && (base = vs_device_list_base(a->param))) {
+        snprintf(buf, n, "'%s' in --param", base);
+        return buf;
+    }
+    if (a->file && (base = vs_device_file_base(a->file))) {
+        snprintf(buf, n, "'%s' in %.300s", base, a->file);
+        return buf;
+    }
+    return NULL;
+}
+
 int cli_device_resolve(const char *prog, const cli_device_args *a, vs_device_params *out)
 {
+    char src[400], flag[64];
+    if (a->device_given && a->vacancy_given)
+        return cli_error(prog, "--device %ld and --vacancy %g both choose the device: give one",
+                         a->device, a->vacancy);
+    if (a->device_given) snprintf(flag, sizeof flag, "--device %ld", a->device);
+    if (a->vacancy_given) snprintf(flag, sizeof flag, "--vacancy %g", a->vacancy);
+    const char *other = device_base_source(a, src, sizeof src);
+    if (other && (a->device_given || a->vacancy_given))
+        return cli_error(prog, "%s and %s both choose the device: give one", flag, other);
+    if (a->file && a->param && vs_device_file_base(a->file) && vs_device_list_base(a->param))
+        return cli_error(prog, "'%s' in %s and %s both choose the device: give one",
+                         vs_device_file_base(a->file), a->file, other);
     vs_device_params p;
     vs_status s = a->vacancy_given ? vs_device_from_vacancy(a->vacancy, &p)
                                    : vs_device_preset((int)a->device, &p);
+    if (s == VS_OK && a->file) s = vs_outputs_protect(a->file);
     if (s == VS_OK && a->file) s = vs_device_load_file(a->file, &p);
     if (s == VS_OK && a->param) s = vs_device_apply_list(&p, a->param);
     if (s == VS_OK) s = vs_device_validate(&p);
@@ -44,11 +100,20 @@ int cli_device_resolve(const char *prog, const cli_device_args *a, vs_device_par
     return 0;
 }
 
+/* "device 3" for a paper device, "<x_prefix>0.35" for another vacancy level, NULL if edited. */
+static int vacancy_label(const vs_device_params *p, const char *x_prefix, char *buf, size_t n)
+{
+    double x = p->vacancy_x, d = 1 + 4 * x;
+    if (isnan(x)) return 0;
+    if (d == floor(d)) snprintf(buf, n, "device %d", (int)d);
+    else snprintf(buf, n, "%s%g", x_prefix, x);
+    return 1;
+}
+
 void cli_device_label(const cli_device_args *a, const vs_device_params *p, char *buf, size_t n)
 {
-    if (isnan(p->vacancy_x)) snprintf(buf, n, "custom device");
-    else if (a->vacancy_given) snprintf(buf, n, "vacancy x = %g", p->vacancy_x);
-    else snprintf(buf, n, "device %ld", a->device);
+    (void)a;
+    if (!vacancy_label(p, "vacancy x = ", buf, n)) snprintf(buf, n, "custom device");
 }
 
 void cli_solver_apply(const cli_solver_args *s, vs_sim_opts *o)
@@ -61,18 +126,24 @@ void cli_solver_apply(const cli_solver_args *s, vs_sim_opts *o)
 
 int cli_prepare_output(const char *prog, const char *path)
 {
+    if (vs_output_is_stream(path)) return 0;
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
-    if (!slash) return 0;
-    if (slash == dir) return 0;
-    *slash = '\0';
-    if (vs_mkdir_p(dir) != VS_OK) return cli_fail(prog);
+    if (slash && slash != dir) {
+        *slash = '\0';
+        if (vs_mkdir_p(dir) != VS_OK) return cli_fail(prog);
+    }
+    if (vs_outputs_claim(path) != VS_OK) return cli_fail(prog);
     return 0;
 }
 
 void cli_with_suffix(const char *path, const char *suffix, char *buf, size_t n)
 {
+    if (vs_output_is_stream(path)) { /* /dev/null's siblings are /dev/null */
+        snprintf(buf, n, "%s", path);
+        return;
+    }
     const char *dot = strrchr(path, '.');
     const char *slash = strrchr(path, '/');
     size_t stem = (dot && (!slash || dot > slash)) ? (size_t)(dot - path) : strlen(path);
@@ -112,6 +183,9 @@ int cli_plot_svg_too = 0;
 
 int cli_plot(const char *prog, const char *script, const char *png_path, int w, int h)
 {
+    if (vs_output_is_stream(png_path))
+        return cli_error(prog, "--plot reads the data back from the output files; give --out "
+                               "a file name, not '%s'", png_path);
     if (vs_plot_render(script, png_path, w, h) != VS_OK) return cli_fail(prog);
     if (cli_plot_svg_too) {
         char svg[4096];
@@ -141,7 +215,8 @@ int cli_input_build(const char *prog, const cli_input_args *a, vs_input *in)
                               a->given_width ? a->width : 100e-6);
     } else {
         if (!a->pwl_path) return cli_error(prog, "--input pwl needs --pwl FILE");
-        if (vs_input_load_pwl(a->pwl_path, in) != VS_OK) return cli_fail(prog);
+        if (vs_outputs_protect(a->pwl_path) != VS_OK || vs_input_load_pwl(a->pwl_path, in) != VS_OK)
+            return cli_fail(prog);
     }
     if (vs_input_validate(in) != VS_OK) {
         vs_input_free(in);
@@ -166,15 +241,37 @@ static int add_device(const char *prog, const cli_devices_args *a, cli_device_li
                       int preset, double x)
 {
     if (out->n >= CLI_MAX_DEVICES) return cli_error(prog, "at most %d devices", CLI_MAX_DEVICES);
-    vs_device_params p;
-    vs_status s = preset ? vs_device_preset(preset, &p) : vs_device_from_vacancy(x, &p);
+    vs_device_params base, p;
+    vs_status s = preset ? vs_device_preset(preset, &base) : vs_device_from_vacancy(x, &base);
+    if (s != VS_OK) return cli_error(prog, "--vacancies: %s", vs_last_error());
+    p = base;
+    if (a->file) s = vs_outputs_protect(a->file);
     if (s == VS_OK && a->file) s = vs_device_load_file(a->file, &p);
     if (s == VS_OK && a->param) s = vs_device_apply_list(&p, a->param);
+    if (s == VS_OK) s = vs_device_validate(&p);
     if (s != VS_OK) return cli_fail(prog);
     out->p[out->n] = p;
-    if (preset) snprintf(out->label[out->n], sizeof out->label[0], "device %d", preset);
-    else snprintf(out->label[out->n], sizeof out->label[0], "x = %g", x);
+    char *label = out->label[out->n];
+    size_t n = sizeof out->label[0];
+    if (!vacancy_label(&p, "x = ", label, n)) { /* edited: the list entry, marked */
+        vacancy_label(&base, "x = ", label, n);
+        snprintf(label + strlen(label), n - strlen(label), ", edited");
+    }
     out->n++;
+    return 0;
+}
+
+/* The file and --param edit each device of a list; a preset or vacancy in them would
+   replace every one of them, which --devices / --vacancies say instead. */
+static int refuse_list_base(const char *prog, const cli_devices_args *a)
+{
+    const char *base;
+    if (a->file && (base = vs_device_file_base(a->file)))
+        return cli_error(prog, "'%s' in %s would replace every device of the list: choose "
+                               "devices with --devices or --vacancies", base, a->file);
+    if (a->param && (base = vs_device_list_base(a->param)))
+        return cli_error(prog, "'%s' in --param would replace every device of the list: choose "
+                               "devices with --devices or --vacancies", base);
     return 0;
 }
 
@@ -184,6 +281,7 @@ int cli_device_list_resolve(const char *prog, const cli_devices_args *a,
     out->n = 0;
     int by_vacancy = a->vacancies != NULL;
     if (a->devices && a->vacancies) return cli_error(prog, "give --devices or --vacancies, not both");
+    if (refuse_list_base(prog, a)) return 1;
     const char *list = by_vacancy ? a->vacancies : (a->devices ? a->devices : default_devices);
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", list);

@@ -21,16 +21,17 @@
 typedef struct cli_device_args {
     long device;
     double vacancy;
-    int vacancy_given;
+    int device_given, vacancy_given;
     const char *file;
     const char *param;
 } cli_device_args;
 
-#define CLI_DEVICE_DEFAULTS {.device = 1, .vacancy = 0, .vacancy_given = 0, .file = NULL, .param = NULL}
+#define CLI_DEVICE_DEFAULTS {.device = 1, .vacancy = 0, .device_given = 0, .vacancy_given = 0, \
+                             .file = NULL, .param = NULL}
 
 #define CLI_DEVICE_OPTS(a)                                                                         \
     {.name = "device", .kind = OPT_LONG, .metavar = "N", .help = "paper device 1..5 (oxygen vacancies rise 1 -> 5)", \
-     .dest = &(a).device, .min = 1, .max = 5},                                                     \
+     .dest = &(a).device, .min = 1, .max = 5, .given = &(a).device_given},                         \
     {.name = "vacancy", .kind = OPT_QUANTITY, .unit = "", .metavar = "X",                         \
      .help = "oxygen-vacancy level in [0, 1] instead of --device (device d is x = (d-1)/4)",       \
      .dest = &(a).vacancy, .min = 0, .max = 1, .given = &(a).vacancy_given},                       \
@@ -41,10 +42,16 @@ typedef struct cli_device_args {
      .help = "override device parameters, e.g. r_met=600,tau_th=150ns (keys: vo2snn params)",      \
      .dest = &(a).param, .min = 1, .max = 0}
 
-/* Build the device: preset or vacancy, then the file, then --param. */
+/*
+ * Build the device: the base (--device, --vacancy, or a preset/vacancy key in the file
+ * or in --param; default device 1), then the file's parameters, then --param's. The
+ * base is chosen once: two choices (--device 2 --vacancy 0.9, --device 3 with a file
+ * that says preset = 1) are an error.
+ */
 int cli_device_resolve(const char *prog, const cli_device_args *a, vs_device_params *out);
 
-/* "device 3" or "vacancy 0.3" or "custom device" */
+/* Label from the final parameters: "device 3" (a paper device), "vacancy x = 0.35", or
+   "custom device" (edited parameters); a is unused (kept for callers). */
 void cli_device_label(const cli_device_args *a, const vs_device_params *p, char *buf, size_t n);
 
 /* A list of devices for commands that compare them (triple, vf, cycles). */
@@ -65,18 +72,24 @@ typedef struct cli_devices_args {
     {.name = "device-file", .kind = OPT_STRING, .metavar = "FILE", .help = "device file applied over each device", .dest = &(a).file}, \
     {.name = "param", .kind = OPT_STRING, .metavar = "K=V,..", .help = "parameter overrides applied to each device", .dest = &(a).param}
 
-/* Resolve --devices (default_devices if neither list is given) or --vacancies. */
+/* Resolve --devices (default_devices if neither list is given) or --vacancies; the file and
+   --param edit each device and may not replace it (preset/vacancy). Labels: "device 2",
+   "x = 0.35", with ", edited" when the file or --param changed a parameter. */
 int cli_device_list_resolve(const char *prog, const cli_devices_args *a,
                             const char *default_devices, cli_device_list *out);
 
 /* ---- circuit --------------------------------------------------------------------------- */
+/* Largest accepted resistor and capacitor: every value in range passes vs_circuit_validate
+   (which wants R < 1e12 Ohm and C < 1 F), so a value is refused once, by its flag. */
+#define CLI_R_MAX_OHM 1e11
+#define CLI_C_MAX_F 0.1
 #define CLI_CIRCUIT_OPTS(c)                                                                        \
     {.name = "r-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R",                    \
-     .help = "series resistor R_s", .dest = &(c).r_series_ohm, .min = 1e-3, .max = 1e12},          \
+     .help = "series resistor R_s", .dest = &(c).r_series_ohm, .min = 1e-3, .max = CLI_R_MAX_OHM}, \
     {.name = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C",                               \
-     .help = "parallel capacitor (node to ground)", .dest = &(c).c_f, .min = 1e-18, .max = 1},     \
+     .help = "parallel capacitor (node to ground)", .dest = &(c).c_f, .min = 1e-18, .max = CLI_C_MAX_F}, \
     {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R",                       \
-     .help = "sense resistor giving V_spike", .dest = &(c).r_sense_ohm, .min = 0, .max = 1e12}
+     .help = "sense resistor giving V_spike", .dest = &(c).r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM}
 
 /* ---- solver ---------------------------------------------------------------------------- */
 typedef struct cli_solver_args {
@@ -156,10 +169,29 @@ int cli_error(const char *prog, const char *fmt, ...)
 /* cli_error with vs_last_error() as the message. */
 int cli_fail(const char *prog);
 
-/* Create the directory that will hold path (mkdir -p of its dirname). 0 or error printed. */
+/* "PROG: note: message" on stderr (one line), for what the user should know but is not an
+   error (a cache file that failed its checksum and was recomputed). */
+void cli_note(const char *prog, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/*
+ * Refuse an empty or inverted range: unless lo < hi, prints "PROG: --v-min (16 V) must be
+ * below --v-max (6 V)" and returns 1 (the exit status); 0 otherwise. unit may be "".
+ * NaN bounds (an end not given) are not checked. Every command checks its min/max pairs
+ * with this.
+ */
+int cli_check_range(const char *prog, const char *lo_flag, double lo, const char *hi_flag,
+                    double hi, const char *unit);
+
+/* Create the directory that will hold path (mkdir -p of its dirname) and claim path for
+ * this run (outputs.h: fails if another run is writing it). 0 or error printed. */
 int cli_prepare_output(const char *prog, const char *path);
 
-/* "out/osc.csv" -> "out/osc" + suffix, into buf. */
+/* "out/osc.csv" -> "out/osc" + suffix, into buf; a stream (/dev/null, /dev/stdout) stays
+ * itself, so the sibling outputs of --out /dev/null go to /dev/null too. */
 void cli_with_suffix(const char *path, const char *suffix, char *buf, size_t n);
 
 /* Columns of the transient CSV and a sample writer for vs_neuron_simulate. */

@@ -100,18 +100,28 @@ static void join_choices(const char *const *choices, char *buf, size_t cap)
         used += (size_t)snprintf(buf + used, cap - used, "%s%s", i ? ", " : "", choices[i]);
 }
 
+/* "--c: 2 F is out of range [1e-15, 1] F", every number exact (a rejected 1.00000000001
+   never reads as an accepted 1), with a hint when text used a misleading prefix. */
+static int out_of_range(const opt_cmd *cmd, const opt_spec *o, const char *text, double v)
+{
+    const char *unit = o->unit ? o->unit : "", *sp = *unit ? " " : "";
+    char val[32], lo[32], hi[32];
+    vs_format_exact(val, sizeof val, v);
+    vs_format_exact(lo, sizeof lo, o->min);
+    vs_format_exact(hi, sizeof hi, o->max);
+    return fail(cmd, "--%s: %s%s%s is out of range [%s, %s]%s%s%s", o->name, val, sp, unit, lo, hi,
+                sp, unit, vs_quantity_note(text, unit));
+}
+
 static int set_value(const opt_cmd *cmd, const opt_spec *o, const char *value)
 {
     switch (o->kind) {
     case OPT_QUANTITY: {
         double v;
         const char *unit = o->unit ? o->unit : "";
-        const char *sp = *unit ? " " : "";
         if (vs_parse_quantity(value, unit, &v) != VS_OK)
             return fail(cmd, "--%s: %s", o->name, vs_last_error());
-        if (o->min <= o->max && (v < o->min || v > o->max))
-            return fail(cmd, "--%s: %.10g%s%s is out of range [%.10g, %.10g]%s%s", o->name, v, sp,
-                        unit, o->min, o->max, sp, unit);
+        if (o->min <= o->max && (v < o->min || v > o->max)) return out_of_range(cmd, o, value, v);
         *(double *)o->dest = v;
         return 0;
     }

@@ -84,12 +84,14 @@ static char fuzz_dir_path[256];
 
 static const char *const fuzz_file_names[] = {
     "in.idx", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", "dev.txt", "in.csv", "ck.vsck",
+    "cache.csv",
 };
+#define FUZZ_N_FILES (sizeof fuzz_file_names / sizeof fuzz_file_names[0])
 
 FUZZ_FN void fuzz_dir_remove(void)
 {
     char p[512];
-    for (size_t i = 0; i < sizeof fuzz_file_names / sizeof fuzz_file_names[0]; i++) {
+    for (size_t i = 0; i < FUZZ_N_FILES; i++) {
         snprintf(p, sizeof p, "%s/%s", fuzz_dir_path, fuzz_file_names[i]);
         unlink(p);
     }
@@ -115,10 +117,10 @@ FUZZ_FN const char *fuzz_dir(void)
 /* Write n bytes to <fuzz_dir>/name (one of fuzz_file_names); returns the path (static). */
 FUZZ_FN const char *fuzz_write(const char *name, const uint8_t *data, size_t n)
 {
-    static char path[6][512];
+    static char path[FUZZ_N_FILES][512];
     size_t slot = 0;
-    while (slot < 6 && strcmp(fuzz_file_names[slot], name) != 0) slot++;
-    if (slot == 6) abort(); /* a name the cleanup does not know */
+    while (slot < FUZZ_N_FILES && strcmp(fuzz_file_names[slot], name) != 0) slot++;
+    if (slot == FUZZ_N_FILES) abort(); /* a name the cleanup does not know */
     snprintf(path[slot], sizeof path[slot], "%s/%s", fuzz_dir(), name);
     FILE *f = fopen(path[slot], "wb");
     if (!f || (n && fwrite(data, 1, n, f) != n) || fclose(f) != 0) {
@@ -355,6 +357,160 @@ FUZZ_FN vs_status fuzz_pwl_csv(const uint8_t *data, size_t n)
     }
     vs_input_free(&in);
     return ps;
+}
+
+/* ---- CSV headers and byte-order marks ------------------------------------------------- */
+
+/* A table's contracts after vs_table_load: names are text, values finite; zero on failure. */
+FUZZ_FN void fuzz_check_table(vs_status s, const vs_table *t)
+{
+    FUZZ_REQUIRE(FUZZ_VALID_STATUS(s));
+    FUZZ_REQUIRE_MESSAGE(s);
+    if (s != VS_OK) {
+        vs_table zero;
+        memset(&zero, 0, sizeof zero);
+        FUZZ_REQUIRE(memcmp(t, &zero, sizeof *t) == 0);
+        return;
+    }
+    FUZZ_REQUIRE(t->n_cols >= 1 && t->n_rows >= 1 && t->data);
+    for (size_t i = 0; i < t->n_rows * (size_t)t->n_cols; i++) FUZZ_REQUIRE(isfinite(t->data[i]));
+    for (int c = 0; t->names && c < t->n_cols; c++) { /* a header is text in every column */
+        char *end;
+        FUZZ_REQUIRE(t->names[c] && t->names[c][0] != '\0');
+        (void)strtod(t->names[c], &end);
+        FUZZ_REQUIRE(*end != '\0');
+    }
+}
+
+/* Two loads of the same text gave the same table (or the same error). */
+FUZZ_FN int fuzz_same_table(vs_status s1, const vs_table *a, const char *msg1, vs_status s2,
+                            const vs_table *b, const char *msg2)
+{
+    if (s1 != s2 || strcmp(msg1, msg2) != 0) return 0;
+    if (s1 != VS_OK) return 1;
+    if (a->n_cols != b->n_cols || a->n_rows != b->n_rows || !a->names != !b->names) return 0;
+    for (int c = 0; a->names && c < a->n_cols; c++)
+        if (strcmp(a->names[c], b->names[c]) != 0) return 0;
+    return memcmp(a->data, b->data, a->n_rows * (size_t)a->n_cols * sizeof *a->data) == 0;
+}
+
+/* The PWL knot lookups: binary search and its naive twin agree, at and between knots. */
+FUZZ_FN void fuzz_check_knots(const vs_input *in)
+{
+    size_t n = in->n_knots, step = n <= 512 ? 1 : n / 256;
+    for (size_t i = 0; i < n; i += step) {
+        double t = in->knot_t_s[i];
+        double probes[4] = {t, nextafter(t, -HUGE_VAL), t + 0.5 * (i + 1 < n ? in->knot_t_s[i + 1] - t : 1), -t};
+        for (int k = 0; k < 4; k++) {
+            size_t fast = vs_input_pwl_next_knot(in, probes[k]);
+            FUZZ_REQUIRE(fast == vs_input_pwl_next_knot_naive(in, probes[k]));
+            double br = vs_input_next_break(in, probes[k]);
+            FUZZ_REQUIRE(fast < n ? br == in->knot_t_s[fast] : isinf(br));
+        }
+    }
+}
+
+/*
+ * vs_table_load() on the input, then on a UTF-8 byte-order mark followed by the input
+ * (unless it starts with one): the same table or the same message. Then
+ * vs_input_load_pwl() and its knot lookups. Returns the first load's status.
+ */
+FUZZ_FN vs_status fuzz_csv_header(const uint8_t *data, size_t n)
+{
+    static char msg[512];
+    const char *path = fuzz_write("in.csv", data, n);
+    vs_table t, tb;
+    memset(&t, 0x5a, sizeof t);
+    vs_clear_error();
+    vs_status s = fuzz_note(vs_table_load(path, &t));
+    fuzz_check_table(s, &t);
+    snprintf(msg, sizeof msg, "%s", fuzz_main_error);
+
+    if (!(n >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)) {
+        uint8_t *bom = malloc(n + 3);
+        if (!bom) abort();
+        memcpy(bom, "\xEF\xBB\xBF", 3);
+        if (n) memcpy(bom + 3, data, n);
+        fuzz_write("in.csv", bom, n + 3);
+        free(bom);
+        memset(&tb, 0x5a, sizeof tb);
+        vs_clear_error();
+        vs_status sb = vs_table_load(path, &tb);
+        fuzz_check_table(sb, &tb);
+        FUZZ_REQUIRE(fuzz_same_table(s, &t, msg, sb, &tb, sb == VS_OK ? "" : vs_last_error()));
+        vs_table_free(&tb);
+    }
+    vs_table_free(&t);
+
+    vs_input in;
+    memset(&in, 0, sizeof in);
+    vs_clear_error();
+    vs_status ps = vs_input_load_pwl(path, &in);
+    FUZZ_REQUIRE(FUZZ_VALID_STATUS(ps));
+    FUZZ_REQUIRE_MESSAGE(ps);
+    if (s != VS_OK) FUZZ_REQUIRE(ps != VS_OK);
+    if (ps == VS_OK) fuzz_check_knots(&in);
+    vs_input_free(&in);
+    return s;
+}
+
+/* ---- transfer-function cache files ----------------------------------------------------- */
+
+/* The settings every cache input is read for: device 1, the paper's circuit, 0..1 V by 0.25 V. */
+#define FUZZ_CACHE_POINTS 5
+FUZZ_FN void fuzz_cache_settings(vs_device_params *dev, vs_circuit *c, vs_transfer_opts *o)
+{
+    vs_device_preset(1, dev);
+    *c = vs_circuit_default();
+    *o = vs_transfer_opts_default();
+    o->v_max_v = 1.0;
+    o->dv_v = 0.25;
+}
+
+/* One cache file through vs_transfer_cache_load(); a table it accepts survives a save+load. */
+FUZZ_FN vs_status fuzz_cache_file(const uint8_t *data, size_t n, int note)
+{
+    vs_device_params dev;
+    vs_circuit c;
+    vs_transfer_opts o;
+    fuzz_cache_settings(&dev, &c, &o);
+    const char *path = fuzz_write("cache.csv", data, n);
+    double f[FUZZ_CACHE_POINTS], sig[FUZZ_CACHE_POINTS], f2[FUZZ_CACHE_POINTS], sig2[FUZZ_CACHE_POINTS];
+    vs_clear_error();
+    vs_status s = vs_transfer_cache_load(path, &dev, &c, &o, f, sig);
+    if (note) fuzz_note(s);
+    FUZZ_REQUIRE(s == VS_OK || s == VS_EIO || s == VS_EFORMAT || s == VS_ENOMEM);
+    FUZZ_REQUIRE_MESSAGE(s);
+    if (s != VS_OK) {
+        FUZZ_REQUIRE(strstr(vs_last_error(), path) != NULL); /* the message names the file */
+        return s;
+    }
+    for (int i = 0; i < FUZZ_CACHE_POINTS; i++) FUZZ_REQUIRE(isfinite(f[i]) && f[i] >= 0 && isfinite(sig[i]));
+    FUZZ_REQUIRE(vs_transfer_cache_save(path, &dev, &c, &o, f, sig) == VS_OK);
+    FUZZ_REQUIRE(vs_transfer_cache_load(path, &dev, &c, &o, f2, sig2) == VS_OK);
+    FUZZ_REQUIRE(memcmp(f, f2, sizeof f) == 0 && memcmp(sig, sig2, sizeof sig) == 0);
+    return s;
+}
+
+/*
+ * The input as a cache file, then again with its last line replaced by the correct
+ * "# crc32" line, so that mutations reach the row parser instead of stopping at the
+ * checksum. Returns the first load's status.
+ */
+FUZZ_FN vs_status fuzz_cache(const uint8_t *data, size_t n)
+{
+    vs_status s = fuzz_cache_file(data, n, 1);
+    size_t body = n;
+    if (body > 0 && data[body - 1] == '\n') body--;
+    while (body > 0 && data[body - 1] != '\n') body--; /* drop the last line */
+    uint8_t *fixed = malloc(body + 32);
+    if (!fixed) abort();
+    if (body) memcpy(fixed, data, body);
+    unsigned long crc = crc32(crc32(0L, Z_NULL, 0), fixed, (uInt)body);
+    int k = snprintf((char *)fixed + body, 32, "# crc32 %08lx\n", crc);
+    if (body + (size_t)k != n || memcmp(fixed, data, n) != 0) fuzz_cache_file(fixed, body + (size_t)k, 0);
+    free(fixed);
+    return s;
 }
 
 /* ---- checkpoints ---------------------------------------------------------------------- */

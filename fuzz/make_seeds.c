@@ -239,6 +239,83 @@ static void pwl_csv_seeds(void)
     put_text(T, "bad_overflow.csv", "0,1e999\n");
 }
 
+static void csv_header_seeds(void)
+{
+    const char *T = "csv_header";
+    put_text(T, "ok_bom_ramp.csv", "\xEF\xBB\xBF" "0,0\n1e-6,12.5\n");
+    put_text(T, "ok_bom_header.csv", "\xEF\xBB\xBF" "t_s,v_v\r\n0,0\r\n1e-6,1\r\n");
+    put_text(T, "ok_header.csv", "t_s,v_v\n0,0\n2e-6,3\n");
+    put_text(T, "ok_no_header.csv", "0,0\n2e-6,3\n");
+    put_text(T, "ok_comment_then_header.csv", "# wave\n\n \"t, s\" , \"v\"\n0,1\n");
+    put_text(T, "ok_bom_comment.csv", "\xEF\xBB\xBF" "# made by a spreadsheet\n0,1\n1,2\n");
+    put_text(T, "ok_text_header_one_column.csv", "v\n1\n2\n");
+    put_text(T, "bad_typo_in_first_row.csv", "0,O\n1e-6,3\n");
+    put_text(T, "bad_number_in_header.csv", "t_s,1\n0,0\n");
+    put_text(T, "bad_empty_header_cell.csv", "t_s,\n0,1\n");
+    put_text(T, "bad_empty_cell_first_row.csv", "0,\n1,2\n");
+    put_text(T, "bad_bom_in_second_row.csv", "0,1\n\xEF\xBB\xBF" "1,2\n");
+    put_text(T, "bad_bom_only.csv", "\xEF\xBB\xBF");
+    put_text(T, "bad_two_boms.csv", "\xEF\xBB\xBF\xEF\xBB\xBF" "0,0\n1,1\n");
+    put_text(T, "bad_header_only_bom.csv", "\xEF\xBB\xBF" "t_s,v_v\n");
+    put_text(T, "bad_nan_header.csv", "t,nan\n0,1\n");
+    char big[2200], *w = big;
+    for (int i = 0; i < 100; i++) w += sprintf(w, "%d.5e-7,%d\n", i, i % 3);
+    put_text(T, "ok_100_knots.csv", big);
+}
+
+static void cache_seeds(void)
+{
+    const char *T = "cache";
+    char dir[600], path[1024];
+    snprintf(dir, sizeof dir, "%s/%s", out_dir, T);
+    mkdir(out_dir, 0777);
+    mkdir(dir, 0777);
+    vs_device_params dev, other;
+    vs_circuit c;
+    vs_transfer_opts o;
+    fuzz_cache_settings(&dev, &c, &o);
+    const double f[FUZZ_CACHE_POINTS] = {0, 0, 1.25e5, 1.5e5, 0};
+    const double s[FUZZ_CACHE_POINTS] = {0, 0.01, 0.5, 0.75, 2.5};
+    snprintf(path, sizeof path, "%s/ok_small.csv", dir);
+    if (vs_transfer_cache_save(path, &dev, &c, &o, f, s) != VS_OK) failures++;
+    vs_device_preset(2, &other);
+    snprintf(path, sizeof path, "%s/bad_other_device.csv", dir);
+    if (vs_transfer_cache_save(path, &other, &c, &o, f, s) != VS_OK) failures++;
+    const double neg[FUZZ_CACHE_POINTS] = {0, -1, 1.25e5, 1.5e5, 0};
+    snprintf(path, sizeof path, "%s/bad_negative_rate.csv", dir);
+    if (vs_transfer_cache_save(path, &dev, &c, &o, neg, s) != VS_OK) failures++;
+
+    snprintf(path, sizeof path, "%s/ok_small.csv", dir);
+    FILE *fp = fopen(path, "rb");
+    char text[4096];
+    size_t n = fp ? fread(text, 1, sizeof text - 1, fp) : 0;
+    if (fp) fclose(fp);
+    text[n] = '\0';
+    char *crc = strstr(text, "# crc32 ");
+    if (!crc) {
+        failures++;
+        return;
+    }
+    size_t body = (size_t)(crc - text);
+    put_file(T, "bad_no_crc_line.csv", text, body);
+    put_file(T, "bad_cut_short.csv", text, n / 2);
+    put_file(T, "bad_no_final_newline.csv", text, n - 1);
+    put_file(T, "bad_empty.csv", "", 0);
+    char w[4096];
+    memcpy(w, text, n);
+    char *digit = strstr(w, "125000");
+    if (digit) digit[0] = '6'; /* frequencies changed behind the checksum */
+    put_file(T, "bad_crc_mismatch.csv", w, n);
+    memcpy(w, text, n);
+    w[n - 2] = w[n - 2] == 'A' ? 'B' : 'A'; /* upper-case hex digit */
+    put_file(T, "bad_crc_not_lower_hex.csv", w, n);
+    /* an extra row with its checksum fixed: the fuzzer's second pass sees such inputs */
+    memcpy(w, text, body);
+    size_t k = body + (size_t)sprintf(w + body, "1.25,0,0\n");
+    k += (size_t)sprintf(w + k, "# crc32 %08lx\n", (unsigned long)crc32(crc32(0L, Z_NULL, 0), (const Bytef *)w, (uInt)k));
+    put_file(T, "bad_extra_row.csv", w, k);
+}
+
 /* A network checkpoint for sizes (n_layers + 1 values), written through vs_checkpoint_save. */
 static void checkpoint_seed(const char *name, int n_layers, const int *sizes, vs_loss_kind loss,
                             vs_optim_kind optim, int epochs, uint8_t **bytes, size_t *n_bytes)
@@ -386,6 +463,8 @@ int main(int argc, char **argv)
     pwl_csv_seeds();
     checkpoint_seeds();
     units_seeds();
+    csv_header_seeds();
+    cache_seeds();
     if (failures) return 1;
     printf("make_seeds: wrote the corpora under %s\n", out_dir);
     return 0;

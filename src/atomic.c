@@ -27,6 +27,7 @@ struct vs_afile {
                             when path is a stream (device, FIFO, /dev/stdout) */
     char *tmp_path;      /* "<final>.tmp.<pid>", or a private file in $TMPDIR for streams */
     vs_tmp_node *tracked; /* removed on signals while the output set is open */
+    int in_set;          /* joins the output set (locked, rolled back); 0 for shared files */
 };
 
 static void afile_free(vs_afile *f);
@@ -36,7 +37,16 @@ static vs_status resolve_target(const char *path, char **final_path);
 static int create_tmp(vs_afile *f);
 static int copy_into_stream(const char *from, const char *to);
 
-vs_status vs_afile_open(const char *path, vs_afile **out)
+static vs_status afile_open(const char *path, int in_set, vs_afile **out);
+
+vs_status vs_afile_open(const char *path, vs_afile **out) { return afile_open(path, 1, out); }
+
+vs_status vs_afile_open_shared(const char *path, vs_afile **out)
+{
+    return afile_open(path, 0, out);
+}
+
+static vs_status afile_open(const char *path, int in_set, vs_afile **out)
 {
     if (!out) return vs_fail(VS_EINVAL, "vs_afile_open: out is NULL");
     *out = NULL;
@@ -52,7 +62,8 @@ vs_status vs_afile_open(const char *path, vs_afile **out)
         return vs_fail(VS_ENOMEM, "cannot create '%s': out of memory", path);
     }
     vs_status s = resolve_target(path, &f->final_path);
-    if (s == VS_OK && f->final_path) s = vs_outputs_before_write(f->final_path);
+    f->in_set = in_set && f->final_path;
+    if (s == VS_OK && f->in_set) s = vs_outputs_before_write(f->final_path);
     if (s != VS_OK) {
         afile_free(f);
         return s;
@@ -100,7 +111,8 @@ vs_status vs_afile_commit(vs_afile *f)
     int close_failed = fclose(f->stream) != 0; /* closes fd via the cookie */
     f->stream = NULL;
     if (!err && close_failed) err = f->write_errno ? f->write_errno : EIO;
-    if (!err && f->final_path) err = vs_outputs_place(f->tmp_path, f->final_path);
+    if (!err && f->in_set) err = vs_outputs_place(f->tmp_path, f->final_path);
+    if (!err && f->final_path && !f->in_set && rename(f->tmp_path, f->final_path) != 0) err = errno;
     if (!err && !f->final_path) err = copy_into_stream(f->tmp_path, f->path);
 
     if (err || !f->final_path) unlink(f->tmp_path);
@@ -127,14 +139,24 @@ void vs_afile_abort(vs_afile *f)
     afile_free(f);
 }
 
-vs_status vs_write_file_atomic(const char *path, const void *data, size_t n)
+static vs_status write_whole(const char *path, const void *data, size_t n, int in_set)
 {
     if (n > 0 && !data) return vs_fail(VS_EINVAL, "cannot write '%s': no data", path ? path : "");
     vs_afile *f;
-    vs_status s = vs_afile_open(path, &f);
+    vs_status s = afile_open(path, in_set, &f);
     if (s != VS_OK) return s;
     if (n > 0) fwrite(data, 1, n, f->stream); /* a short write shows up in commit */
     return vs_afile_commit(f);
+}
+
+vs_status vs_write_file_atomic(const char *path, const void *data, size_t n)
+{
+    return write_whole(path, data, n, 1);
+}
+
+vs_status vs_write_file_shared(const char *path, const void *data, size_t n)
+{
+    return write_whole(path, data, n, 0);
 }
 
 vs_status vs_mkdir_p(const char *dir)

@@ -11,6 +11,7 @@
 #include "vo2snn/atomic.h"
 
 #define CSV_MAX_LINE 65536 /* bytes per line, not counting the line end */
+#define UTF8_BOM "\xEF\xBB\xBF" /* U+FEFF, which some editors put at the start of a file */
 
 struct vs_csv {
     vs_afile *af;
@@ -127,7 +128,7 @@ typedef struct cell_list {
 
 static vs_status read_line(line_reader *r, int *got);
 static vs_status split_cells(const line_reader *r, cell_list *cl);
-static int all_numbers(const cell_list *cl);
+static vs_status classify_first_row(const line_reader *r, const cell_list *cl, int *is_header);
 static vs_status copy_names(const cell_list *cl, vs_table *t, const char *path);
 static vs_status append_row(const line_reader *r, const cell_list *cl, vs_table *t,
                             size_t *cap_rows);
@@ -159,8 +160,10 @@ vs_status vs_table_load(const char *path, vs_table *out)
 
         if ((s = split_cells(&r, &cl)) != VS_OK) break;
         if (out->n_cols == 0) {
+            int is_header;
             out->n_cols = cl.n;
-            if (!all_numbers(&cl)) {
+            if ((s = classify_first_row(&r, &cl, &is_header)) != VS_OK) break;
+            if (is_header) {
                 if ((s = copy_names(&cl, out, path)) != VS_OK) break;
                 continue;
             }
@@ -187,11 +190,12 @@ void vs_table_free(vs_table *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Read the next line into r->buf without its line end. *got = 0 at EOF. */
+/* Read the next line into r->buf without its line end (and without a byte-order mark that
+   starts the file: it is invisible, not part of a cell). *got = 0 at EOF. */
 static vs_status read_line(line_reader *r, int *got)
 {
     size_t n = 0;
-    int c;
+    int c, bom_skipped = 0;
     *got = 0;
     while ((c = getc_unlocked(r->f)) != EOF && c != '\n') {
         if (c == '\0')
@@ -201,6 +205,8 @@ static vs_status read_line(line_reader *r, int *got)
             return vs_fail(VS_EFORMAT, "%s:%ld: line is longer than %d bytes", r->path,
                            r->line_no + 1, CSV_MAX_LINE);
         r->buf[n++] = (char)c;
+        if (n == 3 && r->line_no == 0 && !bom_skipped && memcmp(r->buf, UTF8_BOM, 3) == 0)
+            n = 0, bom_skipped = 1;
     }
     if (c == EOF && ferror(r->f))
         return vs_fail(VS_EIO, "cannot read '%s': %s", r->path, strerror(errno));
@@ -270,17 +276,38 @@ static int parse_number(const char *s, double *v)
     return *end == '\0';
 }
 
-static int all_numbers(const cell_list *cl)
+/*
+ * The first row is a header if every cell is text (non-empty, not a number), data if
+ * every cell is a number; a row that mixes them ("0,O", a typo in a data row) is an
+ * error, not a header that would silently drop the row.
+ */
+static vs_status classify_first_row(const line_reader *r, const cell_list *cl, int *is_header)
 {
+    int number = -1, text = -1, empty = -1; /* first column of each kind */
     double v;
-    for (int i = 0; i < cl->n; i++)
-        if (!parse_number(cl->cell[i], &v)) return 0;
-    return 1;
+    for (int i = 0; i < cl->n; i++) {
+        int *kind = !*cl->cell[i] ? &empty : parse_number(cl->cell[i], &v) ? &number : &text;
+        if (*kind < 0) *kind = i;
+    }
+    *is_header = number < 0;
+    if (text >= 0 && strncmp(cl->cell[text], UTF8_BOM, 3) == 0)
+        return vs_fail(VS_EFORMAT, "%s:%ld: column %d starts with an invisible byte-order mark "
+                                   "(U+FEFF); remove it", r->path, r->line_no, text + 1);
+    if (number >= 0 && text >= 0)
+        return vs_fail(VS_EFORMAT,
+                       "%s:%ld: '%.80s' in column %d is not a number, but '%.80s' in column %d "
+                       "is (a header row must be text in every column)",
+                       r->path, r->line_no, cl->cell[text], text + 1, cl->cell[number], number + 1);
+    if (number < 0 && empty >= 0)
+        return vs_fail(VS_EFORMAT, "%s:%ld: header cell %d is empty (a header row must be text "
+                                   "in every column)", r->path, r->line_no, empty + 1);
+    return VS_OK;
 }
 
 static vs_status copy_names(const cell_list *cl, vs_table *t, const char *path)
 {
-    t->names = calloc((size_t)cl->n, sizeof *t->names);
+    size_t n = cl->n > 0 ? (size_t)cl->n : 1; /* split_cells gives at least one cell */
+    t->names = calloc(n, sizeof *t->names);
     if (!t->names) return vs_fail(VS_ENOMEM, "cannot read '%s': out of memory", path);
     for (int i = 0; i < cl->n; i++)
         if (!(t->names[i] = strdup(cl->cell[i])))
@@ -308,6 +335,9 @@ static vs_status append_row(const line_reader *r, const cell_list *cl, vs_table 
         if (!*c)
             return vs_fail(VS_EFORMAT, "%s:%ld: empty value in column %d", r->path, r->line_no,
                            i + 1);
+        if (strncmp(c, UTF8_BOM, 3) == 0)
+            return vs_fail(VS_EFORMAT, "%s:%ld: column %d starts with an invisible byte-order "
+                                       "mark (U+FEFF); remove it", r->path, r->line_no, i + 1);
         if (!parse_number(c, &row[i]))
             return vs_fail(VS_EFORMAT, "%s:%ld: '%s' is not a number", r->path, r->line_no, c);
         if (!isfinite(row[i]))

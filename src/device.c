@@ -26,8 +26,11 @@ static double lerp_log(const double *nodes, int i, double frac)
 
 vs_status vs_device_from_vacancy(double x, vs_device_params *out)
 {
-    if (!(x >= 0.0 && x <= 1.0))
-        return vs_fail(VS_EINVAL, "vacancy level %g is outside [0, 1]", x);
+    if (!(x >= 0.0 && x <= 1.0)) {
+        char xs[32];
+        vs_format_exact(xs, sizeof xs, x);
+        return vs_fail(VS_EINVAL, "vacancy level %s is outside [0, 1]", xs);
+    }
     double pos = x * (VS_DEVICE_COUNT - 1);
     int i = (int)floor(pos);
     if (i >= VS_DEVICE_COUNT - 1) i = VS_DEVICE_COUNT - 2;
@@ -104,15 +107,31 @@ static const double *cfield(const vs_device_params *p, const param_desc *d)
     return (const double *)((const char *)p + d->offset);
 }
 
+/* "device parameter r_met = -5 Ohm is outside [1e-06, 1e+12] Ohm" (exact numbers). */
+static vs_status param_out_of_range(const param_desc *d, double v)
+{
+    const char *sp = d->unit[0] ? " " : "";
+    char val[32], lo[32], hi[32];
+    vs_format_exact(val, sizeof val, v);
+    vs_format_exact(lo, sizeof lo, d->min);
+    vs_format_exact(hi, sizeof hi, d->max);
+    return vs_fail(VS_EINVAL, "device parameter %s = %s%s%s is outside [%s, %s]%s%s", d->key, val,
+                   sp, d->unit, lo, hi, sp, d->unit);
+}
+
+static vs_status check_param(const param_desc *d, double v)
+{
+    if (!isfinite(v))
+        return vs_fail(VS_EINVAL, "device parameter %s is not a finite number", d->key);
+    if (v < d->min || v > d->max) return param_out_of_range(d, v);
+    return VS_OK;
+}
+
 vs_status vs_device_validate(const vs_device_params *p)
 {
     for (size_t i = 0; i < N_PARAMS; i++) {
-        double v = *cfield(p, &params[i]);
-        if (!isfinite(v))
-            return vs_fail(VS_EINVAL, "device parameter %s is not a finite number", params[i].key);
-        if (v < params[i].min || v > params[i].max)
-            return vs_fail(VS_EINVAL, "device parameter %s = %g %s is outside [%g, %g]",
-                           params[i].key, v, params[i].unit, params[i].min, params[i].max);
+        vs_status s = check_param(&params[i], *cfield(p, &params[i]));
+        if (s != VS_OK) return s;
     }
     if (p->t_amb_k >= p->t_c_k - p->dt_hyst_k / 2)
         return vs_fail(VS_EINVAL,
@@ -133,112 +152,303 @@ const char *vs_device_keys(void)
     for (size_t i = 0; i < N_PARAMS && n < sizeof text; i++)
         n += (size_t)snprintf(text + n, sizeof text - n, "  %-9s %-7s %s\n", params[i].key,
                               params[i].unit[0] ? params[i].unit : "-", params[i].meaning);
+    if (n < sizeof text)
+        snprintf(text + n, sizeof text - n,
+                 "Whatever their order, preset or vacancy applies first, then the parameters,\n"
+                 "then c_th; each key at most once, preset and vacancy not together, nor c_th\n"
+                 "and tau_th.\n");
     return text;
+}
+
+/* ---- device edits: key = value pairs from vs_device_set, a file or a --param list -------- */
+
+#define UTF8_BOM "\xEF\xBB\xBF"
+
+/* Keys beyond the numeric parameters, by rank: the base device first, the derived c_th last. */
+enum { KEY_PRESET = N_PARAMS, KEY_VACANCY, KEY_C_TH, N_KEYS };
+
+static const char *key_name(int id)
+{
+    if (id < KEY_PRESET) return params[id].key;
+    return id == KEY_PRESET ? "preset" : id == KEY_VACANCY ? "vacancy" : "c_th";
+}
+
+static int key_id(const char *key)
+{
+    for (int id = 0; id < N_KEYS; id++)
+        if (strcmp(key, key_name(id)) == 0) return id;
+    return -1;
+}
+
+static int key_id_of_field(size_t offset)
+{
+    for (int id = 0; id < KEY_PRESET; id++)
+        if (params[id].offset == offset) return id;
+    return -1;
+}
+
+/* The edits, at most one per key, and where each came from (for messages). */
+typedef struct edit_set {
+    const char *value[N_KEYS]; /* NULL: not given */
+    int where[N_KEYS];         /* file line or list item, 1-based */
+    char *owned[N_KEYS];       /* values copied out of a file's line buffer */
+    const char *source;        /* file path, "--param", or NULL (vs_device_set) */
+    int is_file;
+} edit_set;
+
+static void edit_set_free(edit_set *s)
+{
+    for (int id = 0; id < N_KEYS; id++) free(s->owned[id]);
+}
+
+/* Message prefix for an edit made at `where`: "dev.txt:3: ", "--param: " or "". */
+static void edit_prefix(const edit_set *s, int where, char *buf, size_t n)
+{
+    if (!s->source) buf[0] = '\0';
+    else if (s->is_file && where > 0) snprintf(buf, n, "%s:%d: ", s->source, where);
+    else snprintf(buf, n, "%s: ", s->source);
+}
+
+/* "line 3" or "item 2", for pointing at the earlier of two conflicting keys. */
+static void edit_place(const edit_set *s, int where, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s %d", s->is_file ? "line" : "item", where);
+}
+
+static vs_status unknown_key(const edit_set *s, const char *key, int where)
+{
+    char pre[600];
+    edit_prefix(s, where, pre, sizeof pre);
+    if (strncmp(key, UTF8_BOM, 3) == 0)
+        return vs_fail(VS_EINVAL,
+                       "%skey '%.100s' starts with an invisible byte-order mark (U+FEFF); remove it",
+                       pre, key + 3);
+    return vs_fail(VS_EINVAL, "%sunknown device parameter '%.100s' (known: preset, vacancy, "
+                              "r_ins0, r_met, g_th, tau_th, c_th, e_a, t_c, dt_hyst, w_t, "
+                              "t_0, t_amb, sigma_lnr, sigma_tc)", pre, key);
+}
+
+/* Two keys that set the same thing: "'vacancy' and 'preset' (line 2) both choose the device". */
+static vs_status conflicting_keys(const edit_set *s, int id, int other, const char *what)
+{
+    char pre[600], place[32];
+    edit_prefix(s, s->where[id], pre, sizeof pre);
+    edit_place(s, s->where[other], place, sizeof place);
+    return vs_fail(VS_EINVAL, "%s'%s' and '%s' (%s) both %s: give one", pre, key_name(id),
+                   key_name(other), place, what);
+}
+
+/* Record key = value; fails at once on an unknown key, a repeated key or a conflict. */
+static vs_status edit_add(edit_set *s, const char *key, const char *value, int where)
+{
+    int id = key_id(key);
+    if (id < 0) return unknown_key(s, key, where);
+    if (s->value[id]) {
+        char pre[600], place[32];
+        edit_prefix(s, where, pre, sizeof pre);
+        edit_place(s, s->where[id], place, sizeof place);
+        return vs_fail(VS_EINVAL, "%s'%s' is given twice (first at %s)", pre, key, place);
+    }
+    s->value[id] = value;
+    s->where[id] = where;
+    int tau = key_id_of_field(offsetof(vs_device_params, tau_th_s));
+    if (id == KEY_PRESET || id == KEY_VACANCY) {
+        int other = id == KEY_PRESET ? KEY_VACANCY : KEY_PRESET;
+        if (s->value[other]) return conflicting_keys(s, id, other, "choose the device");
+    }
+    if ((id == KEY_C_TH || id == tau) && s->value[id == tau ? KEY_C_TH : tau])
+        return conflicting_keys(s, id, id == tau ? KEY_C_TH : tau, "set the thermal time constant");
+    return VS_OK;
+}
+
+/* A failure while applying key `id`: "<prefix><key>: <why>". */
+static vs_status edit_fail(const edit_set *s, int id, const char *why)
+{
+    char pre[600], msg[512];
+    snprintf(msg, sizeof msg, "%s", why);
+    edit_prefix(s, s->where[id], pre, sizeof pre);
+    return vs_fail(VS_EINVAL, "%s%s", pre, msg);
+}
+
+/* Rank 0: preset or vacancy replaces every parameter. */
+static vs_status apply_base(const edit_set *s, vs_device_params *q)
+{
+    const char *v = s->value[KEY_PRESET];
+    if (v) {
+        long n;
+        char why[300];
+        snprintf(why, sizeof why, "preset: '%.100s' is not a device number 1 to %d", v,
+                 VS_DEVICE_COUNT);
+        if (vs_parse_long(v, 1, VS_DEVICE_COUNT, &n) != VS_OK) return edit_fail(s, KEY_PRESET, why);
+        return vs_device_preset((int)n, q);
+    }
+    if ((v = s->value[KEY_VACANCY])) {
+        double x;
+        if (vs_parse_quantity(v, "", &x) != VS_OK) {
+            char why[600];
+            snprintf(why, sizeof why, "vacancy: %s", vs_last_error());
+            return edit_fail(s, KEY_VACANCY, why);
+        }
+        if (vs_device_from_vacancy(x, q) != VS_OK) return edit_fail(s, KEY_VACANCY, vs_last_error());
+    }
+    return VS_OK;
+}
+
+/* Rank 1: one numeric parameter, checked against its own range. */
+static vs_status apply_param(const edit_set *s, int id, vs_device_params *q)
+{
+    const param_desc *d = &params[id];
+    double v;
+    char why[600];
+    if (vs_parse_quantity(s->value[id], d->unit, &v) != VS_OK) {
+        snprintf(why, sizeof why, "%s: %s", d->key, vs_last_error());
+        return edit_fail(s, id, why);
+    }
+    if (check_param(d, v) != VS_OK) {
+        snprintf(why, sizeof why, "%s%s", vs_last_error(), vs_quantity_note(s->value[id], d->unit));
+        return edit_fail(s, id, why);
+    }
+    *field(q, d) = v;
+    if (d->offset != offsetof(vs_device_params, sigma_ln_r) &&
+        d->offset != offsetof(vs_device_params, sigma_t_c_k))
+        q->vacancy_x = NAN;
+    return VS_OK;
+}
+
+/* Rank 2: c_th, derived through the final g_th: tau_th = c_th / g_th. */
+static vs_status apply_c_th(const edit_set *s, vs_device_params *q)
+{
+    double c;
+    char why[600];
+    if (vs_parse_quantity(s->value[KEY_C_TH], "J/K", &c) != VS_OK) {
+        snprintf(why, sizeof why, "c_th: %s", vs_last_error());
+        return edit_fail(s, KEY_C_TH, why);
+    }
+    const param_desc *tau = &params[key_id_of_field(offsetof(vs_device_params, tau_th_s))];
+    double t = c / q->g_th_w_per_k;
+    if (!(c > 0) || check_param(tau, t) != VS_OK) {
+        char cs[32], ts[32];
+        vs_format_exact(cs, sizeof cs, c);
+        vs_format_exact(ts, sizeof ts, t);
+        snprintf(why, sizeof why,
+                 "c_th = %s J/K must be positive and give tau_th = c_th/g_th in [1e-15, 1] s "
+                 "(it gives %s s)", cs, ts);
+        return edit_fail(s, KEY_C_TH, why);
+    }
+    q->tau_th_s = t;
+    q->vacancy_x = NAN;
+    return VS_OK;
+}
+
+/* Apply every edit over *p in rank order (never the order given); *p unchanged on failure. */
+static vs_status apply_edits(const edit_set *s, vs_device_params *p)
+{
+    vs_device_params q = *p;
+    vs_status st = apply_base(s, &q);
+    for (int id = 0; id < KEY_PRESET && st == VS_OK; id++)
+        if (s->value[id]) st = apply_param(s, id, &q);
+    if (st == VS_OK && s->value[KEY_C_TH]) st = apply_c_th(s, &q);
+    if (st == VS_OK && vs_device_validate(&q) != VS_OK) {
+        char pre[600], msg[512];
+        snprintf(msg, sizeof msg, "%s", vs_last_error());
+        edit_prefix(s, 0, pre, sizeof pre);
+        st = vs_fail(VS_EINVAL, "%s%s", pre, msg);
+    }
+    if (st == VS_OK) *p = q;
+    return st;
 }
 
 vs_status vs_device_set(vs_device_params *p, const char *key, const char *value)
 {
-    double v;
-    vs_device_params q = *p;
-    if (strcmp(key, "preset") == 0) {
-        long n;
-        if (vs_parse_long(value, 1, VS_DEVICE_COUNT, &n) != VS_OK)
-            return vs_fail(VS_EINVAL, "preset: '%s' is not a device number 1 to %d", value,
-                           VS_DEVICE_COUNT);
-        vs_status s = vs_device_preset((int)n, &q);
-        if (s != VS_OK) return s;
-    } else if (strcmp(key, "vacancy") == 0) {
-        if (vs_parse_quantity(value, "", &v) != VS_OK)
-            return vs_fail(VS_EINVAL, "vacancy: %s", vs_last_error());
-        vs_status s = vs_device_from_vacancy(v, &q);
-        if (s != VS_OK) return s;
-    } else if (strcmp(key, "c_th") == 0) {
-        if (vs_parse_quantity(value, "J/K", &v) != VS_OK)
-            return vs_fail(VS_EINVAL, "c_th: %s", vs_last_error());
-        if (!(v > 0))
-            return vs_fail(VS_EINVAL, "c_th = %g J/K must be positive", v);
-        q.tau_th_s = v / q.g_th_w_per_k;
-        q.vacancy_x = NAN;
-    } else {
-        const param_desc *d = NULL;
-        for (size_t i = 0; i < N_PARAMS; i++)
-            if (strcmp(key, params[i].key) == 0) d = &params[i];
-        if (!d)
-            return vs_fail(VS_EINVAL, "unknown device parameter '%s' (known: preset, vacancy, "
-                                      "r_ins0, r_met, g_th, tau_th, c_th, e_a, t_c, dt_hyst, w_t, "
-                                      "t_0, t_amb, sigma_lnr, sigma_tc)", key);
-        if (vs_parse_quantity(value, d->unit, &v) != VS_OK)
-            return vs_fail(VS_EINVAL, "%s: %s", key, vs_last_error());
-        *field(&q, d) = v;
-        if (d->offset != offsetof(vs_device_params, sigma_ln_r) &&
-            d->offset != offsetof(vs_device_params, sigma_t_c_k))
-            q.vacancy_x = NAN;
-    }
-    vs_status s = vs_device_validate(&q);
-    if (s != VS_OK) return s;
-    *p = q;
-    return VS_OK;
+    edit_set s = {.source = NULL};
+    vs_status st = edit_add(&s, key, value, 1);
+    if (st == VS_OK) st = apply_edits(&s, p);
+    return st;
 }
 
-static int key_rank(const char *key)
+/* vs_kv_scan visitor: keep a copy of each value (the line buffer is reused). */
+static vs_status collect_file_entry(void *ctx, const char *key, const char *value, int line)
 {
-    if (strcmp(key, "preset") == 0 || strcmp(key, "vacancy") == 0) return 0;
-    if (strcmp(key, "c_th") == 0) return 2;
-    return 1;
+    edit_set *s = ctx;
+    char *copy = strdup(value);
+    if (!copy) return vs_fail(VS_ENOMEM, "cannot read '%s': out of memory", s->source);
+    vs_status st = edit_add(s, key, copy, line);
+    int id = key_id(key);
+    if (st == VS_OK) s->owned[id] = copy;
+    else free(copy);
+    return st;
+}
+
+static vs_status collect_file(const char *path, edit_set *s)
+{
+    memset(s, 0, sizeof *s);
+    s->source = path;
+    s->is_file = 1;
+    return vs_kv_scan(path, collect_file_entry, s);
+}
+
+/* Split the list (a writable copy) into key=value items; blank items are skipped. */
+static vs_status collect_list(char *list, edit_set *s)
+{
+    memset(s, 0, sizeof *s);
+    s->source = "--param";
+    char *save = NULL;
+    int item_no = 0;
+    for (char *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        item_no++;
+        while (*item == ' ') item++;
+        if (!*item) continue;
+        char *eq = strchr(item, '=');
+        if (!eq || eq == item) return vs_fail(VS_EINVAL, "--param: '%s' is not key=value", item);
+        *eq = '\0';
+        for (char *e = eq - 1; e > item && *e == ' '; e--) *e = '\0';
+        vs_status st = edit_add(s, item, eq + 1, item_no);
+        if (st != VS_OK) return st;
+    }
+    return VS_OK;
 }
 
 vs_status vs_device_load_file(const char *path, vs_device_params *p)
 {
-    vs_kv kv;
-    vs_status s = vs_kv_load(path, &kv);
-    if (s != VS_OK) return s;
-    vs_device_params q = *p;
-    int n_base = 0;
-    for (int i = 0; i < kv.n; i++) n_base += key_rank(kv.entries[i].key) == 0;
-    if (n_base > 1) {
-        vs_kv_free(&kv);
-        return vs_fail(VS_EINVAL, "%s: give at most one of 'preset' and 'vacancy'", path);
-    }
-    for (int rank = 0; rank <= 2 && s == VS_OK; rank++) {
-        for (int i = 0; i < kv.n && s == VS_OK; i++) {
-            const vs_kv_entry *e = &kv.entries[i];
-            if (key_rank(e->key) != rank) continue;
-            s = vs_device_set(&q, e->key, e->value);
-            if (s != VS_OK) {
-                char msg[400];
-                snprintf(msg, sizeof msg, "%s", vs_last_error());
-                s = vs_fail(s, "%s:%d: %s", path, e->line, msg);
-            }
-        }
-    }
-    vs_kv_free(&kv);
-    if (s == VS_OK) *p = q;
-    return s;
+    if (!path) return vs_fail(VS_EINVAL, "vs_device_load_file: path is NULL");
+    edit_set s;
+    vs_status st = collect_file(path, &s);
+    if (st == VS_OK) st = apply_edits(&s, p);
+    edit_set_free(&s);
+    return st;
 }
 
 vs_status vs_device_apply_list(vs_device_params *p, const char *list)
 {
-    vs_device_params q = *p;
-    char *copy = strdup(list);
+    char *copy = strdup(list ? list : "");
     if (!copy) return vs_fail(VS_ENOMEM, "out of memory");
-    vs_status s = VS_OK;
-    char *save = NULL;
-    for (char *item = strtok_r(copy, ",", &save); item && s == VS_OK;
-         item = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(item, '=');
-        if (!eq || eq == item) {
-            s = vs_fail(VS_EINVAL, "--param: '%s' is not key=value", item);
-            break;
-        }
-        *eq = '\0';
-        char *key = item, *val = eq + 1;
-        while (*key == ' ') key++;
-        for (char *e = eq - 1; e > key && *e == ' '; e--) *e = '\0';
-        s = vs_device_set(&q, key, val);
-    }
+    edit_set s;
+    vs_status st = collect_list(copy, &s);
+    if (st == VS_OK) st = apply_edits(&s, p);
     free(copy);
-    if (s == VS_OK) *p = q;
-    return s;
+    return st;
+}
+
+static const char *base_key(const edit_set *s)
+{
+    return s->value[KEY_PRESET] ? "preset" : s->value[KEY_VACANCY] ? "vacancy" : NULL;
+}
+
+const char *vs_device_file_base(const char *path)
+{
+    edit_set s;
+    const char *base = path && collect_file(path, &s) == VS_OK ? base_key(&s) : NULL;
+    if (path) edit_set_free(&s);
+    return base;
+}
+
+const char *vs_device_list_base(const char *list)
+{
+    char *copy = list ? strdup(list) : NULL;
+    edit_set s;
+    const char *base = copy && collect_list(copy, &s) == VS_OK ? base_key(&s) : NULL;
+    free(copy);
+    return base;
 }
 
 void vs_device_film(const vs_device_params *p, vs_device_params *film)

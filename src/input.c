@@ -171,11 +171,34 @@ static int pulse_high(const vs_input *in, double t)
     return phase < in->width_s - tol;
 }
 
+/* Slack for knot times: relative to the last knot. */
+static double pwl_tol(const vs_input *in) { return edge_tol(in->knot_t_s[in->n_knots - 1] + 1e-12); }
+
+size_t vs_input_pwl_next_knot(const vs_input *in, double t)
+{
+    double lim = t + pwl_tol(in);
+    size_t lo = 0, hi = in->n_knots; /* knots are increasing: find the first one > lim */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (in->knot_t_s[mid] > lim) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
+size_t vs_input_pwl_next_knot_naive(const vs_input *in, double t)
+{
+    double lim = t + pwl_tol(in);
+    for (size_t i = 0; i < in->n_knots; i++)
+        if (in->knot_t_s[i] > lim) return i;
+    return in->n_knots;
+}
+
 static size_t pwl_segment(const vs_input *in, double t)
 {
     /* Last knot index i with knot_t[i] <= t (+tol); 0 if t precedes the first knot. */
     size_t lo = 0, hi = in->n_knots;
-    double tol = edge_tol(in->knot_t_s[in->n_knots - 1] + 1e-12);
+    double tol = pwl_tol(in);
     while (hi - lo > 1) {
         size_t mid = (lo + hi) / 2;
         if (in->knot_t_s[mid] <= t + tol) lo = mid;
@@ -271,10 +294,8 @@ double vs_input_next_break(const vs_input *in, double t)
     case VS_INPUT_SINE:
         return in->delay_s > 0 && t < in->delay_s - edge_tol(in->period_s) ? in->delay_s : (double)INFINITY;
     case VS_INPUT_PWL: {
-        double tol = edge_tol(in->knot_t_s[in->n_knots - 1] + 1e-12);
-        for (size_t i = 0; i < in->n_knots; i++)
-            if (in->knot_t_s[i] > t + tol) return in->knot_t_s[i];
-        return INFINITY;
+        size_t i = vs_input_pwl_next_knot(in, t);
+        return i < in->n_knots ? in->knot_t_s[i] : (double)INFINITY;
     }
     case VS_INPUT_SAMPLED:
         return INFINITY;   /* smooth enough between samples; the error control resolves kinks */

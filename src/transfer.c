@@ -1,10 +1,13 @@
 /* transfer.c -- measured rate transfer function: table, cache, PCHIP interpolation, surrogate slope. */
 #include "vo2snn/transfer.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
 
 #include "vo2snn/atomic.h"
 
@@ -179,13 +182,21 @@ float vs_curve_slope(const vs_curve *c, float v)
 
 /* ---- cache ----------------------------------------------------------------------------- */
 
+/* An existing directory (not created: the cache lives under one the user has). */
+static int is_directory(const char *path)
+{
+    struct stat st;
+    return path && *path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 void vs_transfer_default_cache(char *buf, size_t n)
 {
     const char *e;
     if ((e = getenv("VO2SNN_CACHE")) && *e) snprintf(buf, n, "%s", e);
-    else if ((e = getenv("XDG_CACHE_HOME")) && *e) snprintf(buf, n, "%s/vo2snn", e);
-    else if ((e = getenv("HOME")) && *e) snprintf(buf, n, "%s/.cache/vo2snn", e);
-    else snprintf(buf, n, ".vo2snn-cache");
+    else if ((e = getenv("XDG_CACHE_HOME")) && e[0] == '/' && is_directory(e))
+        snprintf(buf, n, "%s/vo2snn", e);
+    else if ((e = getenv("HOME")) && is_directory(e)) snprintf(buf, n, "%s/.cache/vo2snn", e);
+    else snprintf(buf, n, "%s", "");
 }
 
 static void cache_key(char *key, size_t n, const vs_device_params *d, const vs_circuit *c,
@@ -193,7 +204,7 @@ static void cache_key(char *key, size_t n, const vs_device_params *d, const vs_c
 {
     const vs_classify_opts *k = &o->classify;
     snprintf(key, n,
-             "vo2snn-transfer-v2 r_ins0=%.17g r_met=%.17g g_th=%.17g tau_th=%.17g e_a=%.17g "
+             "vo2snn-transfer-v3 r_ins0=%.17g r_met=%.17g g_th=%.17g tau_th=%.17g e_a=%.17g "
              "t_c=%.17g dt_hyst=%.17g w_t=%.17g t_0=%.17g t_amb=%.17g sigma_lnr=%.17g "
              "sigma_tc=%.17g r_series=%.17g c=%.17g r_sense=%.17g v_max=%.17g dv=%.17g "
              "t_run=%.17g settle=%.17g min_spikes=%d method=%d rtol=%.17g atol_v=%.17g "
@@ -212,68 +223,223 @@ static unsigned long long fnv1a(const char *s)
     return h;
 }
 
-/* Read a cached table; 0 on success. The first line must equal "# " key. */
-static int cache_read(const char *path, const char *key, size_t n, double *f, double *sig)
+/* Grid points of o (0 if the grid is invalid). */
+static size_t grid_points(const vs_transfer_opts *o)
 {
-    FILE *fp = fopen(path, "r");
-    if (!fp) return -1;
-    static _Thread_local char line[4096];
-    int ok = fgets(line, sizeof line, fp) && strncmp(line, "# ", 2) == 0 &&
-             strncmp(line + 2, key, strlen(key)) == 0 && line[2 + strlen(key)] == '\n';
-    ok = ok && fgets(line, sizeof line, fp) && strcmp(line, "v_v,freq_hz,v_spike_mean_v\n") == 0;
-    for (size_t i = 0; ok && i < n; i++) {
-        double v;
-        ok = fscanf(fp, "%lf,%lf,%lf", &v, &f[i], &sig[i]) == 3 && isfinite(f[i]) && f[i] >= 0 &&
-             isfinite(sig[i]);
-    }
-    double extra;
-    if (ok && fscanf(fp, "%lf", &extra) == 1) ok = 0;
-    fclose(fp);
-    return ok ? 0 : -1;
+    if (!(o->dv_v > 0) || !(o->v_max_v > o->dv_v) || o->v_max_v / o->dv_v > 1e6) return 0;
+    return (size_t)floor(o->v_max_v / o->dv_v + 0.5) + 1;
 }
 
-static void cache_write(const char *dir, const char *path, const char *key, size_t n, double dv,
-                        const double *f, const double *sig)
+void vs_transfer_cache_path(const char *dir, const vs_device_params *dev, const vs_circuit *c,
+                            const vs_transfer_opts *o, char *buf, size_t n)
 {
-    if (vs_mkdir_p(dir) != VS_OK) return;
-    vs_afile *af;
-    if (vs_afile_open(path, &af) != VS_OK) return;
-    FILE *fp = vs_afile_stream(af);
-    fprintf(fp, "# %s\nv_v,freq_hz,v_spike_mean_v\n", key);
-    for (size_t i = 0; i < n; i++) fprintf(fp, "%.10g,%.17g,%.17g\n", dv * (double)i, f[i], sig[i]);
-    vs_afile_commit(af);   /* a cache that cannot be written is not an error */
+    char key[2048];
+    cache_key(key, sizeof key, dev, c, o);
+    snprintf(buf, n, "%s/transfer-%016llx.csv", dir, fnv1a(key));
+}
+
+static const char cache_columns[] = "v_v,freq_hz,v_spike_mean_v\n";
+#define CACHE_ROW_MAX 96 /* "%.10g,%.17g,%.17g\n" is at most 3 x 24 + 3 bytes */
+
+/* CRC-32 of n bytes (zlib's). */
+static unsigned long crc_of(const char *p, size_t n)
+{
+    return crc32(crc32(0L, Z_NULL, 0), (const Bytef *)p, (uInt)n);
+}
+
+/* The whole file into a NUL-terminated buffer (malloc'ed); VS_EFORMAT past cap bytes. */
+static vs_status slurp_capped(const char *path, size_t cap, char **out, size_t *len, int *missing)
+{
+    *out = NULL, *len = 0, *missing = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *missing = errno == ENOENT;
+        return vs_fail(VS_EIO, "cannot read transfer cache '%s': %s", path, strerror(errno));
+    }
+    char *buf = malloc(cap + 2);
+    size_t n = buf ? fread(buf, 1, cap + 1, f) : 0;
+    int err = !buf || ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        return vs_fail(buf ? VS_EIO : VS_ENOMEM, "cannot read transfer cache '%s'", path);
+    }
+    if (n > cap) {
+        free(buf);
+        return vs_fail(VS_EFORMAT, "%s: longer than a transfer cache of this grid can be", path);
+    }
+    buf[n] = '\0';
+    *out = buf, *len = n;
+    return VS_OK;
+}
+
+/* Check the trailing "# crc32 xxxxxxxx\n" line; *body_len = bytes it covers. */
+static vs_status check_crc_line(const char *path, const char *b, size_t n, size_t *body_len)
+{
+    if (n < 2 || b[n - 1] != '\n')
+        return vs_fail(VS_EFORMAT, "%s: cut short (no final line break)", path);
+    size_t start = n - 1;
+    while (start > 0 && b[start - 1] != '\n') start--;
+    unsigned long want = 0;
+    int ok = n - start == 17 && strncmp(b + start, "# crc32 ", 8) == 0;
+    for (size_t i = start + 8; ok && i < n - 1; i++) {
+        const char *hex = "0123456789abcdef", *d = b[i] ? strchr(hex, b[i]) : NULL;
+        ok = d != NULL;
+        if (ok) want = want << 4 | (unsigned long)(d - hex);
+    }
+    if (!ok) return vs_fail(VS_EFORMAT, "%s: no '# crc32' checksum line at the end", path);
+    unsigned long got = crc_of(b, start);
+    if (got != want)
+        return vs_fail(VS_EFORMAT,
+                       "%s: checksum mismatch (crc32 %08lx in the file, %08lx computed): the file "
+                       "was changed or cut short", path, want, got);
+    *body_len = start;
+    return VS_OK;
+}
+
+/* One data row "v,f,s" (the line without its '\n', at most CACHE_ROW_MAX bytes). */
+static int parse_row(const char *line, size_t len, double v_want, double *f, double *sig)
+{
+    char buf[CACHE_ROW_MAX + 1], *end;
+    if (len > CACHE_ROW_MAX) return 0;
+    memcpy(buf, line, len);
+    buf[len] = '\0';
+    double v = strtod(buf, &end);
+    if (*end != ',' || !(fabs(v - v_want) <= 1e-9 * fmax(1.0, fabs(v_want)))) return 0;
+    *f = strtod(end + 1, &end);
+    if (*end != ',') return 0;
+    *sig = strtod(end + 1, &end);
+    return *end == '\0' && isfinite(*f) && *f >= 0 && isfinite(*sig);
+}
+
+/* Parse the checked body: key line, column line, n rows, nothing else. */
+static vs_status parse_body(const char *path, const char *key, const char *b, size_t len,
+                            size_t n, double dv, double *f, double *sig)
+{
+    size_t klen = strlen(key), pos = 2 + klen + 1;
+    if (len < pos || strncmp(b, "# ", 2) != 0 || strncmp(b + 2, key, klen) != 0 || b[pos - 1] != '\n')
+        return vs_fail(VS_EFORMAT, "%s: written for other settings", path);
+    size_t clen = sizeof cache_columns - 1;
+    if (len - pos < clen || strncmp(b + pos, cache_columns, clen) != 0)
+        return vs_fail(VS_EFORMAT, "%s: line 2 is not the column names", path);
+    pos += clen;
+    for (size_t i = 0; i < n; i++) {
+        const char *nl = pos < len ? memchr(b + pos, '\n', len - pos) : NULL;
+        if (!nl || !parse_row(b + pos, (size_t)(nl - (b + pos)), dv * (double)i, &f[i], &sig[i]))
+            return vs_fail(VS_EFORMAT, "%s: row %zu of %zu is missing or malformed", path, i + 1, n);
+        pos = (size_t)(nl - b) + 1;
+    }
+    if (pos != len) return vs_fail(VS_EFORMAT, "%s: more rows than the grid has", path);
+    return VS_OK;
+}
+
+static vs_status cache_load(const char *path, const vs_device_params *dev, const vs_circuit *c,
+                            const vs_transfer_opts *o, double *freq_hz, double *signal_v,
+                            int *missing)
+{
+    size_t n = grid_points(o), len = 0, body = 0;
+    *missing = 0;
+    if (n == 0) return vs_fail(VS_EINVAL, "transfer grid 0..%g V in steps of %g V is invalid", o->v_max_v, o->dv_v);
+    char key[2048], *b;
+    cache_key(key, sizeof key, dev, c, o);
+    vs_status s = slurp_capped(path, 4096 + n * (CACHE_ROW_MAX + 1), &b, &len, missing);
+    if (s == VS_OK) s = check_crc_line(path, b, len, &body);
+    if (s == VS_OK) s = parse_body(path, key, b, body, n, o->dv_v, freq_hz, signal_v);
+    free(b);
+    return s;
+}
+
+vs_status vs_transfer_cache_load(const char *path, const vs_device_params *dev,
+                                 const vs_circuit *c, const vs_transfer_opts *o, double *freq_hz,
+                                 double *signal_v)
+{
+    int missing;
+    return cache_load(path, dev, c, o, freq_hz, signal_v, &missing);
+}
+
+vs_status vs_transfer_cache_save(const char *path, const vs_device_params *dev,
+                                 const vs_circuit *c, const vs_transfer_opts *o,
+                                 const double *freq_hz, const double *signal_v)
+{
+    size_t n = grid_points(o);
+    if (n == 0) return vs_fail(VS_EINVAL, "transfer grid 0..%g V in steps of %g V is invalid", o->v_max_v, o->dv_v);
+    size_t cap = 4096 + n * (CACHE_ROW_MAX + 1) + 32, len = 0;
+    char *b = malloc(cap), key[2048];
+    if (!b) return vs_fail(VS_ENOMEM, "out of memory writing transfer cache '%s'", path);
+    cache_key(key, sizeof key, dev, c, o);
+    len += (size_t)snprintf(b + len, cap - len, "# %s\n%s", key, cache_columns);
+    for (size_t i = 0; i < n && len < cap; i++)
+        len += (size_t)snprintf(b + len, cap - len, "%.10g,%.17g,%.17g\n", o->dv_v * (double)i,
+                                freq_hz[i], signal_v[i]);
+    if (len < cap) len += (size_t)snprintf(b + len, cap - len, "# crc32 %08lx\n", crc_of(b, len));
+    vs_status s = len < cap ? vs_write_file_shared(path, b, len) /* concurrent runs share it */
+                            : vs_fail(VS_EINVAL, "transfer cache '%s': a value is too long", path);
+    free(b);
+    return s;
+}
+
+/* Store the table under dir; on failure say so in note (a cache is never an error). */
+static void cache_store(const char *dir, const char *path, const vs_device_params *dev,
+                        const vs_circuit *c, const vs_transfer_opts *o, const double *f,
+                        const double *sig, char *note, size_t n)
+{
+    vs_status s = vs_mkdir_p(dir);
+    if (s == VS_OK) s = vs_transfer_cache_save(path, dev, c, o, f, sig);
+    if (s == VS_OK) {
+        if (note[0]) snprintf(note + strlen(note), n - strlen(note), " and rewritten");
+        return;
+    }
+    size_t k = strlen(note);
+    snprintf(note + k, n - k, "%snot cached: %s", k ? "; " : "", vs_last_error());
+}
+
+/* The measured table: from the cache when it holds a valid one, else simulated. */
+static vs_status measure_table(const vs_device_params *dev, const vs_circuit *c,
+                               const vs_transfer_opts *o, size_t n, double *f, double *sig)
+{
+    vs_point *pts = malloc(n * sizeof *pts);
+    if (!pts) return vs_fail(VS_ENOMEM, "out of memory for the transfer table");
+    vs_grid rg = {c->r_series_ohm, c->r_series_ohm, 1, 0};
+    vs_grid vg = {0.0, o->dv_v * (double)(n - 1), (long)n, 0};
+    vs_status st = vs_phase_sweep(dev, c, &rg, &vg, &o->classify, NULL, NULL, pts);
+    for (size_t i = 0; st == VS_OK && i < n; i++) {
+        f[i] = pts[i].regime == VS_OSCILLATING ? pts[i].freq_hz : 0.0;
+        sig[i] = pts[i].v_spike_mean_v;
+    }
+    free(pts);
+    return st;
 }
 
 vs_status vs_transfer_build(const vs_device_params *dev, const vs_circuit *c,
                             const vs_transfer_opts *o, const char *cache_dir, vs_transfer *out)
 {
-    if (!(o->dv_v > 0) || !(o->v_max_v > o->dv_v) || o->v_max_v / o->dv_v > 1e6)
+    size_t n = grid_points(o);
+    if (n == 0)
         return vs_fail(VS_EINVAL, "transfer grid 0..%g V in steps of %g V is invalid", o->v_max_v, o->dv_v);
-    size_t n = (size_t)floor(o->v_max_v / o->dv_v + 0.5) + 1;
     double *f = malloc(2 * n * sizeof *f), *sig = f ? f + n : NULL;
-    vs_point *pts = malloc(n * sizeof *pts);
-    if (!f || !pts) {
-        free(f), free(pts);
-        return vs_fail(VS_ENOMEM, "out of memory for the transfer table");
+    if (!f) return vs_fail(VS_ENOMEM, "out of memory for the transfer table");
+    char path[4096], note[sizeof out->cache_note] = "";
+    int cached = 0, missing = 1;
+    if (cache_dir && !*cache_dir)
+        snprintf(note, sizeof note, "transfer function not cached: no cache directory "
+                                    "(VO2SNN_CACHE unset, XDG_CACHE_HOME and HOME unset or not "
+                                    "existing directories)");
+    else if (cache_dir) {
+        vs_transfer_cache_path(cache_dir, dev, c, o, path, sizeof path);
+        cached = cache_load(path, dev, c, o, f, sig, &missing) == VS_OK;
+        if (!cached && !missing)
+            snprintf(note, sizeof note, "%s%s; recomputed",
+                     strncmp(vs_last_error(), "cannot", 6) != 0 ? "transfer cache " : "",
+                     vs_last_error());
     }
-    char key[2048], path[4096];
-    cache_key(key, sizeof key, dev, c, o);
-    if (cache_dir) snprintf(path, sizeof path, "%s/transfer-%016llx.csv", cache_dir, fnv1a(key));
-    int cached = cache_dir && cache_read(path, key, n, f, sig) == 0;
-    vs_status st = VS_OK;
-    if (!cached) {
-        vs_grid rg = {c->r_series_ohm, c->r_series_ohm, 1, 0};
-        vs_grid vg = {0.0, o->dv_v * (double)(n - 1), (long)n, 0};
-        st = vs_phase_sweep(dev, c, &rg, &vg, &o->classify, NULL, NULL, pts);
-        for (size_t i = 0; st == VS_OK && i < n; i++) {
-            f[i] = pts[i].regime == VS_OSCILLATING ? pts[i].freq_hz : 0.0;
-            sig[i] = pts[i].v_spike_mean_v;
-        }
-        if (st == VS_OK && cache_dir) cache_write(cache_dir, path, key, n, o->dv_v, f, sig);
-    }
-    free(pts);
+    vs_status st = cached ? VS_OK : measure_table(dev, c, o, n, f, sig);
+    if (st == VS_OK && !cached && cache_dir && *cache_dir)
+        cache_store(cache_dir, path, dev, c, o, f, sig, note, sizeof note);
     if (st == VS_OK) st = vs_transfer_from_table(f, sig, n, o->dv_v, o->surrogate_v, out);
-    if (st == VS_OK) out->from_cache = cached;
+    if (st == VS_OK) {
+        out->from_cache = cached;
+        snprintf(out->cache_note, sizeof out->cache_note, "%s", note);
+    }
     free(f);
     return st;
 }

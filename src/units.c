@@ -14,6 +14,8 @@
 
 static int parse_suffix(const char *suffix, const char *unit, int *exp10);
 static vs_status invalid(const char *text, const char *unit);
+static int upper_k_for_kilo(const char *suffix, const char *unit);
+static vs_status kilo_is_lower_case(const char *text, const char *unit);
 static int is_space(char c);
 
 vs_status vs_parse_quantity(const char *text, const char *unit, double *out)
@@ -55,7 +57,10 @@ vs_status vs_parse_quantity(const char *text, const char *unit, double *out)
     memcpy(suffix, p, suffix_len);
     suffix[suffix_len] = '\0';
     int prefix_exp10;
-    if (!parse_suffix(suffix, unit, &prefix_exp10)) return invalid(text, unit);
+    if (!parse_suffix(suffix, unit, &prefix_exp10)) {
+        if (upper_k_for_kilo(suffix, unit)) return kilo_is_lower_case(text, unit);
+        return invalid(text, unit);
+    }
 
     /* Re-spell as "<mantissa>e<exponent>" so that strtod rounds once:
      * "1.8n" gives exactly the double nearest 1.8e-9. */
@@ -173,4 +178,41 @@ static vs_status invalid(const char *text, const char *unit)
                            ex[i].examples);
     return vs_fail(VS_EINVAL, "'%s' is not a valid value in %s (e.g. 3, 3k, 3 k%s)", text, unit,
                    unit);
+}
+
+/* "3K" in Ohm, "10KHz": an upper-case K meant as kilo (SI's kilo is k; K is the kelvin). */
+static int upper_k_for_kilo(const char *suffix, const char *unit)
+{
+    if (suffix[0] != 'K' || strcmp(unit, "K") == 0) return 0;
+    const char *rest = suffix + 1;
+    while (*rest == ' ') rest++;
+    return !*rest || is_unit(rest, unit, 0);
+}
+
+static vs_status kilo_is_lower_case(const char *text, const char *unit)
+{
+    return vs_fail(VS_EINVAL,
+                   "'%s' is not a valid value%s%s: the kilo prefix is a lower-case k "
+                   "(K is the kelvin), e.g. 3k%s",
+                   text, *unit ? " in " : "", unit, unit);
+}
+
+const char *vs_quantity_note(const char *text, const char *unit)
+{
+    if (!text || !unit || strcmp(unit, "K") != 0) return "";
+    size_t n = strlen(text);
+    while (n > 0 && is_space(text[n - 1])) n--;
+    if (n < 2 || text[n - 1] != 'k') return "";
+    char before = text[n - 2];
+    if (!(before == ' ' || before == '.' || (before >= '0' && before <= '9'))) return "";
+    return " ('k' is the kilo prefix, x 1000; kelvin is K)";
+}
+
+void vs_format_exact(char *buf, size_t n, double v)
+{
+    if (n == 0) return;
+    for (int digits = 10; digits <= 17; digits++) {
+        snprintf(buf, n, "%.*g", digits, v);
+        if (!isfinite(v) || strtod(buf, NULL) == v) return;
+    }
 }

@@ -140,6 +140,8 @@ static void test_kv_device(void) { replay_target("kv_device", fuzz_kv_device); }
 static void test_pwl_csv(void) { replay_target("pwl_csv", fuzz_pwl_csv); }
 static void test_checkpoint(void) { replay_target("checkpoint", fuzz_checkpoint); }
 static void test_units(void) { replay_target("units", fuzz_units); }
+static void test_csv_header(void) { replay_target("csv_header", fuzz_csv_header); }
+static void test_cache(void) { replay_target("cache", fuzz_cache); }
 
 int main(void)
 {
@@ -150,5 +152,7 @@ int main(void)
     RUN(test_pwl_csv);
     RUN(test_checkpoint);
     RUN(test_units);
+    RUN(test_csv_header);
+    RUN(test_cache);
     return CHECK_DONE();
 }

@@ -39,6 +39,12 @@ typedef struct vs_afile vs_afile; /* opaque */
  */
 vs_status vs_afile_open(const char *path, vs_afile **out);
 
+/*
+ * The same for a file shared between concurrent runs, such as a cache: written atomically
+ * but outside the run's output set (never locked, never rolled back; last writer wins).
+ */
+vs_status vs_afile_open_shared(const char *path, vs_afile **out);
+
 /* The stream to write to (borrowed; valid until commit or abort). */
 FILE *vs_afile_stream(vs_afile *f);
 
@@ -68,6 +74,9 @@ int vs_output_is_stream(const char *path);
 
 /* Write n bytes of data to path atomically (open + fwrite + commit). */
 vs_status vs_write_file_atomic(const char *path, const void *data, size_t n);
+
+/* The same through vs_afile_open_shared (caches). */
+vs_status vs_write_file_shared(const char *path, const void *data, size_t n);
 
 /*
  * Create dir and any missing parents, like `mkdir -p` (mode 0777 & ~umask).

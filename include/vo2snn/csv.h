@@ -48,14 +48,18 @@ typedef struct vs_table {
 
 /*
  * Load a numeric CSV file. The first row that is not a comment is a header
- * if any of its cells is not a number. Lines starting with '#' (after
- * optional whitespace) and blank lines are skipped; CRLF line ends are fine;
- * cells are trimmed and may be double-quoted. Every row must have the same
- * number of columns and every value must be finite.
+ * if every cell is non-empty text that is not a number, data if every cell
+ * is a number; a first row that mixes the two (a typo such as "0,O") is an
+ * error. A UTF-8 byte-order mark at the start of the file is skipped. Lines
+ * starting with '#' (after optional whitespace) and blank lines are skipped;
+ * CRLF line ends are fine; cells are trimmed and may be double-quoted. Every
+ * row must have the same number of columns and every value must be finite.
  *
  * Errors (VS_EFORMAT unless noted): "file.csv:12: expected 2 columns, found
  * 3", "file.csv:5: 'abc' is not a number", "file.csv:5: 'inf' is not a finite
- * number", "file.csv: no data rows", lines over 65536 bytes, NUL bytes;
+ * number", "file.csv:1: 'O' in column 2 is not a number, but '0' in column 1
+ * is (a header row must be text in every column)", "file.csv: no data rows",
+ * lines over 65536 bytes, NUL bytes;
  * VS_EIO "cannot read 'file.csv': No such file or directory". On failure *out
  * is zeroed (safe to pass to vs_table_free).
  */

@@ -65,14 +65,32 @@ vs_status vs_device_set(vs_device_params *p, const char *key, const char *value)
 const char *vs_device_keys(void);
 
 /*
- * Apply a device file of `key = value` lines over p ("preset" / "vacancy" lines
- * are applied first, "c_th" last). On failure p is unchanged and the message
- * names file:line.
+ * Apply a device file of `key = value` lines over p. The result does not depend on
+ * the order of the lines: "preset" or "vacancy" applies first (replacing every
+ * parameter), then the parameters, then the derived "c_th" (tau_th = c_th / g_th of
+ * the final g_th); each parameter is checked against its own range as it is set and
+ * the whole device (e.g. t_amb below the loop) at the end. Rejected, naming file:line:
+ * an unknown key (reading stops there), a key given twice, both preset and vacancy,
+ * both c_th and tau_th. A UTF-8 byte-order mark at the start of the file is skipped.
+ * On failure p is unchanged.
  */
 vs_status vs_device_load_file(const char *path, vs_device_params *p);
 
-/* Apply a comma-separated "key=value,key=value" list over p (CLI --param). */
+/*
+ * Apply a comma-separated "key=value,key=value" list over p (CLI --param), by the
+ * same rules as a device file; messages start with "--param: ". Blank items are
+ * skipped. On failure p is unchanged.
+ */
 vs_status vs_device_apply_list(vs_device_params *p, const char *list);
+
+/*
+ * The key by which a device file or a --param list replaces the whole device,
+ * "preset" or "vacancy", or NULL if it only edits parameters (or is invalid: the
+ * load itself says why). Lets a caller refuse two choices of device, such as
+ * --device 3 with a file that says "preset = 1".
+ */
+const char *vs_device_file_base(const char *path);
+const char *vs_device_list_base(const char *list);
 
 /* Film-level display model (spec 1.4): R_f,ins scaled from 10 kOhm at x = 0, R_met = 10 ohm. */
 void vs_device_film(const vs_device_params *p, vs_device_params *film);

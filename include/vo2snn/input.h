@@ -64,8 +64,18 @@ vs_status vs_input_validate(const vs_input *in);
 /* V_in(t), right-continuous at edges. */
 double vs_input_value(const vs_input *in, double t);
 
-/* The smallest discontinuity (of value or slope) strictly after t; INFINITY if none. */
+/* The smallest discontinuity (of value or slope) strictly after t; INFINITY if none.
+   O(log n) for n PWL knots. */
 double vs_input_next_break(const vs_input *in, double t);
+
+/*
+ * PWL inputs: the index of the first knot strictly after t (beyond the edge
+ * tolerance), or n_knots if none; knots must be strictly increasing (as
+ * vs_input_validate requires). Binary search; _naive is the linear scan it
+ * is tested against.
+ */
+size_t vs_input_pwl_next_knot(const vs_input *in, double t);
+size_t vs_input_pwl_next_knot_naive(const vs_input *in, double t);
 
 /*
  * The smooth piece that starts at t_ref: value(t) = v0 + slope*(t - t0), or for

@@ -19,7 +19,8 @@
  * the onset point (`leak`), so that a silent neuron still receives its error.
  * surrogate_v = 0 gives the exact derivative of the interpolant and no floor.
  *
- * Tables are cached on disk keyed by every parameter that affects them.
+ * Tables are cached on disk keyed by every parameter that affects them, each file
+ * ending in a crc32 of its contents; a file that fails any check is recomputed.
  * Units: V, Hz; curves are dimensionless. Free with vs_transfer_free.
  */
 #ifndef VO2SNN_TRANSFER_H
@@ -62,12 +63,18 @@ typedef struct vs_transfer {
     double v_off_v;        /* last oscillating grid voltage */
     vs_curve rate, signal;
     int from_cache;        /* 1 if the table was read from the cache */
+    char cache_note[512];  /* "" or one line for the user about the cache: a file that failed
+                              its checks and was recomputed (named, with why), a cache that could
+                              not be written, or no cache directory */
 } vs_transfer;
 
 /*
  * Build (or read from cache_dir, if non-NULL) the transfer curves of dev in
- * circuit c. A cache that cannot be written is not an error (nothing is stored);
- * a cache file that exists but is corrupt is recomputed.
+ * circuit c. cache_dir is created if missing (vs_mkdir_p); "" means no cache
+ * directory could be found (see vs_transfer_default_cache) and nothing is
+ * cached. A cache that cannot be written is not an error (nothing is stored);
+ * a cache file that exists but fails vs_transfer_cache_load() is recomputed
+ * and rewritten. Either way out->cache_note says so (else it is "").
  */
 vs_status vs_transfer_build(const vs_device_params *dev, const vs_circuit *c,
                             const vs_transfer_opts *o, const char *cache_dir, vs_transfer *out);
@@ -86,7 +93,35 @@ float vs_curve_slope(const vs_curve *c, float v);
 static inline float vs_transfer_rate(const vs_transfer *t, float v) { return vs_curve_value(&t->rate, v); }
 static inline float vs_transfer_slope(const vs_transfer *t, float v) { return vs_curve_slope(&t->rate, v); }
 
-/* Default cache directory: $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn, else $HOME/.cache/vo2snn. */
+/*
+ * Default cache directory: $VO2SNN_CACHE (created if missing), else
+ * $XDG_CACHE_HOME/vo2snn if XDG_CACHE_HOME is an absolute path to an existing
+ * directory, else $HOME/.cache/vo2snn if HOME is an existing directory, else ""
+ * (no cache: HOME is never created).
+ */
 void vs_transfer_default_cache(char *buf, size_t n);
+
+/* The cache file for (dev, c, o) under dir: "<dir>/transfer-<16 hex digits>.csv". */
+void vs_transfer_cache_path(const char *dir, const vs_device_params *dev, const vs_circuit *c,
+                            const vs_transfer_opts *o, char *buf, size_t n);
+
+/*
+ * Read the cache file at path for (dev, c, o): n = round(v_max/dv) + 1 values
+ * into freq_hz[n] and signal_v[n]. The file is "# <key of every setting>", the
+ * column names, n rows "V,f,s" (V = i dv, f >= 0, all finite), then
+ * "# crc32 <8 lower-case hex digits>" over every byte before that line.
+ * VS_EIO if it cannot be read; VS_EFORMAT, with a message that names path and
+ * says what is wrong ("checksum mismatch ...", "written for other settings",
+ * "row 12 of 1001 is missing or malformed"), for anything else. On failure
+ * freq_hz and signal_v may be partly written.
+ */
+vs_status vs_transfer_cache_load(const char *path, const vs_device_params *dev,
+                                 const vs_circuit *c, const vs_transfer_opts *o, double *freq_hz,
+                                 double *signal_v);
+
+/* Write that file atomically (see atomic.h); the directory must exist. */
+vs_status vs_transfer_cache_save(const char *path, const vs_device_params *dev,
+                                 const vs_circuit *c, const vs_transfer_opts *o,
+                                 const double *freq_hz, const double *signal_v);
 
 #endif

@@ -7,6 +7,7 @@
 #include "common.h"
 #include "vo2snn/iv.h"
 #include "vo2snn/json.h"
+#include "vo2snn/ode.h"
 
 #define TRACE_CYCLES 5   /* cycles written to the trace CSV */
 
@@ -59,9 +60,12 @@ static int write_cycles(const char *prog, const vs_iv_result *r, const char *pat
 int iv_run(const char *prog, const vs_device_params *p, const vs_iv_opts *o,
            const char *trace_path, vs_iv_result *r)
 {
+    vs_iv_opts ot = *o;
+    ot.trace_cycles = TRACE_CYCLES;
+    if (vs_iv_trace_budget(&ot, "--dt-out") != VS_OK) return cli_error(prog, "%s; raise --dt-out", vs_last_error());
     vs_csv *w;
     if (vs_csv_open(trace_path, trace_cols, 8, &w) != VS_OK) return cli_fail(prog);
-    if (vs_iv_sweep(p, o, trace_sample, w, r) != VS_OK) {
+    if (vs_iv_sweep(p, &ot, trace_sample, w, r) != VS_OK) {
         vs_csv_abort(w);
         return cli_fail(prog);
     }
@@ -97,7 +101,7 @@ int cmd_iv(int argc, char **argv)
         {.name = "r-load", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "series load resistor (0 = pure voltage drive)", .dest = &o.r_load_ohm, .min = 0, .max = 1e12},
         {.name = "cycles", .kind = OPT_LONG, .metavar = "N", .help = "number of sweeps (jitter from sigma_lnr, sigma_tc)", .dest = &o.n_cycles, .min = 1, .max = 1e6},
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "jitter seed", .dest = &seed, .min = 0, .max = 9.2e18},
-        {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling (default period/2000)", .dest = &dt_out, .min = 1e-15, .max = 100},
+        {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling (default period/2000; at most 1e7 samples over the traced cycles)", .dest = &dt_out, .min = 1e-15, .max = 100},
         {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "trace CSV path (first 5 cycles)", .dest = &out},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
         {.name = "plot", .kind = OPT_FLAG, .help = "also write <out>.png through gnuplot", .dest = &plot},
@@ -118,6 +122,11 @@ int cmd_iv(int argc, char **argv)
     if (vs_device_folds(&p, &th, &ho) != VS_OK) return cli_fail(prog);
     o.seed = (uint64_t)seed;
     o.dt_out_s = dt_out > 0 ? dt_out : o.period_s / 2000.0;
+    o.trace_cycles = TRACE_CYCLES;
+    if (vs_iv_trace_budget(&o, "--dt-out") != VS_OK) return cli_error(prog, "%s; raise --dt-out", vs_last_error());
+    if (vs_ode_check_budget("the sweep's largest step", o.h_max_s, o.period_s * (double)o.n_cycles,
+                            VS_MAX_STEPS, "steps") != VS_OK)
+        return cli_error(prog, "%s; shorten --period or run fewer --cycles", vs_last_error());
 
     char scurve[4096], cycles[4096], png[4096], label[64];
     cli_with_suffix(out, "_scurve.csv", scurve, sizeof scurve);

@@ -3,13 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "commands.h"
 #include "common.h"
 #include "vo2snn/outputs.h"
+#include "vo2snn/threads.h"
 #include "progress.h"
 #include "vo2snn/atomic.h"
 #include "vo2snn/infer.h"
@@ -75,7 +73,8 @@ int cmd_net2x2(int argc, char **argv)
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;
-    if (!(w1 > w0) || w1 > p.t_end_s) return cli_error(prog, "rate window [%g, %g) s must lie inside the run", w0, w1);
+    if (cli_check_range(prog, "--rate-start", w0, "--rate-end", w1, "s")) return 1;
+    if (w1 > p.t_end_s) return cli_error(prog, "--rate-end (%g s) must lie inside the run (%g s)", w1, p.t_end_s);
     vs_device_params dev;
     if (cli_device_resolve(prog, &dev_args, &dev)) return 1;
     if (vs_circuit_validate(&circ) != VS_OK) return cli_fail(prog);
@@ -602,9 +601,9 @@ int cmd_infer(int argc, char **argv)
         {.name = "h-max", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "integrator's largest step", .dest = &io.sim.h_max_s, .min = 1e-12, .max = 1e-4},
         {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "first N test images (default all)", .dest = &limit, .min = 1, .max = 1e9},
         {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "image for rasters and histogram (default: the first 8, else image 0)", .dest = &image_arg, .min = 0, .max = 1e9},
-        {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads (images run in parallel)", .dest = &threads, .min = 1, .max = 1024},
+        {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads, images run in parallel (default: OMP_NUM_THREADS or all cores; capped at the cores)", .dest = &threads, .min = 1, .max = 1024},
         {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &out},
-        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable)", .dest = &cache},
+        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &cache},
         {.name = "no-plot", .kind = OPT_FLAG, .help = "write CSV only", .dest = &no_plot},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
     };
@@ -622,9 +621,11 @@ int cmd_infer(int argc, char **argv)
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;
-#ifdef _OPENMP
-    if (threads > 0) omp_set_num_threads((int)threads);
-#endif
+    if (threads > 0) {
+        char note[200];
+        vs_threads_set(threads, note, sizeof note);
+        if (note[0]) cli_note(prog, "%s", note);
+    }
     io.opamp = opamp_by_name(opamp);
     io.seed = (uint64_t)seed;
     io.sim.rtol = rtol;

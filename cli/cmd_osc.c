@@ -42,6 +42,28 @@ static int write_spikes(const char *prog, const char *path, const vs_neuron_resu
     return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
 }
 
+/* The run's step and trace budgets, named by their flags, before any output is opened. */
+static int check_budgets(const char *prog, const vs_sim_opts *o)
+{
+    if (vs_sim_check_steps(o, o->t_end_s, "--dt", "--h-max") != VS_OK)
+        return cli_error(prog, "%s; raise %s or shorten --t-end", vs_last_error(),
+                         o->method == VS_ODE_RK4 ? "--dt" : "--h-max");
+    if (vs_ode_check_budget("--dt-out", o->dt_out_s, o->t_end_s, VS_MAX_TRACE_SAMPLES, "trace samples") != VS_OK)
+        return cli_error(prog, "%s; raise --dt-out or shorten --t-end", vs_last_error());
+    return 0;
+}
+
+/* The statistics window, named by the flags that set its ends: inside [0, t_end], not empty. */
+static int check_window(const char *prog, const osc_args *a)
+{
+    const char *start = a->given_w0 ? "--window-start" : "the default --window-start (0.3 t_end)";
+    const char *end = a->given_w1 ? "--window-end" : "--t-end";
+    if (cli_check_range(prog, start, a->w0, end, a->w1, "s")) return 1;
+    if (a->w1 > a->t_end)
+        return cli_error(prog, "--window-end (%g s) must not be after --t-end (%g s)", a->w1, a->t_end);
+    return 0;
+}
+
 static void print_json(const osc_args *a, const char *label, const char *input_desc,
                        const vs_neuron_result *r, const char *csv, const char *spikes,
                        const char *png)
@@ -121,7 +143,7 @@ int cmd_osc(int argc, char **argv)
         {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time (default depends on the input)", .dest = &a.t_end, .min = 1e-12, .max = 10, .given = &a.given_t_end},
         {.name = "window-start", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "statistics window start (default 0.3 t_end)", .dest = &a.w0, .min = 0, .max = 10, .given = &a.given_w0},
         {.name = "window-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "statistics window end (default t_end)", .dest = &a.w1, .min = 0, .max = 10, .given = &a.given_w1},
-        {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling interval (default t_end/20000)", .dest = &a.dt_out, .min = 1e-15, .max = 10},
+        {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling interval (default t_end/20000; at most 1e7 samples)", .dest = &a.dt_out, .min = 1e-15, .max = 10},
         CLI_SOLVER_OPTS(a.solver),
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for cycle-to-cycle jitter (with sigma_lnr/sigma_tc > 0)", .dest = &a.seed, .min = 0, .max = 9.2e18},
         {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "trace CSV path", .dest = &a.out},
@@ -145,10 +167,12 @@ int cmd_osc(int argc, char **argv)
     o.t_end_s = a.t_end;
     a.w0 = a.given_w0 ? a.w0 : 0.3 * a.t_end;
     a.w1 = a.given_w1 ? a.w1 : a.t_end;
+    if (check_window(prog, &a)) return vs_input_free(&in), 1;
     o.t_window0_s = a.w0;
     o.t_window1_s = a.w1;
     o.dt_out_s = a.dt_out > 0 ? a.dt_out : a.t_end / 20000.0;
     o.seed = (uint64_t)a.seed;
+    if (check_budgets(prog, &o)) return vs_input_free(&in), 1;
 
     char spikes_path[4096], png_path[4096], label[64], desc[160];
     cli_with_suffix(a.out, "_spikes.csv", spikes_path, sizeof spikes_path);

@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "vo2snn/outputs.h"
 #include "progress.h"
 #include "vo2snn/atomic.h"
 #include "vo2snn/json.h"
@@ -168,32 +169,78 @@ static int on_point(long done, long total, void *user)
     return 0;
 }
 
-/* Load saved points if the partial file belongs to this very sweep; 0 = nothing to resume. */
-static long load_partial(const char *prog, const char *path, const char *key, long total, vs_point *pts,
-                         unsigned char *done, int *error)
+/* One saved point, "index,regime,freq_hz,p_in_w,e_in_per_spike_j,v_pp_v,spikes,v_spike_mean_v";
+   -1 if the line is not one (fields, ranges or trailing text). */
+static int parse_point(const char *line, long total, long *k, vs_point *p)
 {
-    *error = 0;
+    int regime, used = -1;
+    long spikes;
+    double fr, pw, e, vpp, vs;
+    if (sscanf(line, "%ld,%d,%lf,%lf,%lf,%lf,%ld,%lf%n", k, &regime, &fr, &pw, &e, &vpp, &spikes, &vs,
+               &used) != 8 || used < 0)
+        return -1;
+    if (strspn(line + used, "\r\n") != strlen(line + used)) return -1;
+    if (*k < 0 || *k >= total || regime < 0 || regime > 2 || spikes < 0 || !(fr >= 0 && isfinite(fr)) ||
+        isinf(pw) || isinf(e) || isinf(vpp) || isinf(vs))
+        return -1;
+    *p = (vs_point){(vs_regime)regime, fr, pw, e, vpp, vs, spikes};
+    return 0;
+}
+
+/* The first line, "# <key>", must name this very sweep; a blank line before the column
+   header (as older versions wrote) is skipped. Returns the lines read, or -1. */
+static long read_partial_header(FILE *f, const char *key)
+{
+    char line[4096];
+    if (!fgets(line, sizeof line, f) || strncmp(line, "# ", 2) != 0) return -1;
+    line[strcspn(line, "\r\n")] = '\0';
+    if (strcmp(line + 2, key) != 0) return -1;
+    long n = 1;
+    do {
+        if (!fgets(line, sizeof line, f)) return n;   /* no points yet */
+        n++;
+    } while (line[0] == '\n');
+    return strncmp(line, "index,", 6) == 0 ? n : -1;
+}
+
+/* Load saved points if the partial file belongs to this very sweep; returns how many were
+   reused (0 if there is no file), or -1 after printing why the file cannot be used. */
+static long load_partial(const char *prog, const char *path, const char *key, long total, vs_point *pts,
+                         unsigned char *done)
+{
     FILE *f = fopen(path, "r");
     if (!f) return 0;
+    long ln = read_partial_header(f, key);
+    if (ln < 0) {
+        fclose(f);
+        return cli_error(prog, "%s holds another sweep's partial results; delete it or drop --resume", path), -1;
+    }
     char line[4096];
     long n = 0;
-    if (!fgets(line, sizeof line, f) || strncmp(line, "# ", 2) != 0 || strcmp(line + 2, key) != 0) {
-        fclose(f);
-        *error = cli_error(prog, "%s holds another sweep's partial results; delete it or drop --resume", path);
-        return 0;
-    }
-    if (!fgets(line, sizeof line, f)) line[0] = '\0';
-    long k, spikes;
-    int regime;
-    double fr, p, e, vpp, vs;
-    while (fscanf(f, "%ld,%d,%lf,%lf,%lf,%lf,%ld,%lf", &k, &regime, &fr, &p, &e, &vpp, &spikes, &vs) == 8) {
-        if (k < 0 || k >= total || regime < 0 || regime > 2) continue;
-        pts[k] = (vs_point){(vs_regime)regime, fr, p, e, vpp, vs, spikes};
-        if (!done[k]) n++;
+    while (ln++, fgets(line, sizeof line, f)) {
+        long k;
+        vs_point p;
+        if (parse_point(line, total, &k, &p) != 0 || done[k]) {
+            fclose(f);
+            return cli_error(prog, "%s line %ld is not a saved point of this %ld-point sweep; delete it or drop --resume",
+                             path, ln, total), -1;
+        }
+        pts[k] = p;
         done[k] = 1;
+        n++;
     }
     fclose(f);
     return n;
+}
+
+/* A grid's range: min below max (cli_check_range), or equal for a single point. */
+static int check_range(const char *prog, const char *axis, const char *unit, const vs_grid *g)
+{
+    if (g->n == 1 && g->lo == g->hi) return 0;
+    char lo[16], hi[16];
+    snprintf(lo, sizeof lo, "--%s-min", axis);
+    snprintf(hi, sizeof hi, "--%s-max", axis);
+    return cli_check_range(prog, lo, g->lo, hi, g->hi, unit);
 }
 
 int cmd_phase(int argc, char **argv)
@@ -209,10 +256,10 @@ int cmd_phase(int argc, char **argv)
     int json = 0, plot = 0, no_triple = 0, waveforms = 0, resume = 0;
     const opt_spec opts[] = {
         CLI_DEVICE_OPTS(dev_args),
-        {.name = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = 1},
-        {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &circ.r_sense_ohm, .min = 0, .max = 1e12},
-        {.name = "r-min", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "smallest series resistance", .dest = &rg.lo, .min = 1e-3, .max = 1e12},
-        {.name = "r-max", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "largest series resistance", .dest = &rg.hi, .min = 1e-3, .max = 1e12},
+        {.name = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = CLI_C_MAX_F},
+        {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &circ.r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM},
+        {.name = "r-min", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "smallest series resistance", .dest = &rg.lo, .min = 1e-3, .max = CLI_R_MAX_OHM},
+        {.name = "r-max", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "largest series resistance", .dest = &rg.hi, .min = 1e-3, .max = CLI_R_MAX_OHM},
         {.name = "r-points", .kind = OPT_LONG, .metavar = "N", .help = "series-resistance points", .dest = &rg.n, .min = 1, .max = 100000},
         {.name = "r-log", .kind = OPT_FLAG, .help = "logarithmic R_s spacing", .dest = &rg.log},
         {.name = "v-min", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "lowest input voltage", .dest = &vg.lo, .min = -1e4, .max = 1e4},
@@ -226,7 +273,7 @@ int cmd_phase(int argc, char **argv)
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "jitter seed (points get independent streams)", .dest = &seed, .min = 0, .max = 9.2e18},
         {.name = "no-triple", .kind = OPT_FLAG, .help = "skip locating the triple point", .dest = &no_triple},
         {.name = "waveforms", .kind = OPT_FLAG, .help = "also write V_spike of one point per regime at --r-series (Fig 3G)", .dest = &waveforms},
-        {.name = "r-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "R_s for --waveforms", .dest = &circ.r_series_ohm, .min = 1e-3, .max = 1e12},
+        {.name = "r-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "R_s for --waveforms", .dest = &circ.r_series_ohm, .min = 1e-3, .max = CLI_R_MAX_OHM},
         {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "grid CSV path (finished points are kept in <out>.partial.csv while it runs)", .dest = &out},
         {.name = "resume", .kind = OPT_FLAG, .help = "continue an interrupted sweep from <out>.partial.csv", .dest = &resume},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
@@ -238,16 +285,21 @@ int cmd_phase(int argc, char **argv)
         "the device ends metallic (m > 0.5), else un-firing. The triple point is the\n"
         "smallest R_s whose window is non-empty (bisection on R_s to 0.1 %, window edge to\n"
         "5 mV; spec A6), located independently of the grid. Regime codes in the CSV:\n"
-        "0 un-firing, 1 oscillating, 2 firing. Runs in parallel (OMP_NUM_THREADS); the\n"
-        "result does not depend on the thread count.",
+        "0 un-firing, 1 oscillating, 2 firing. Runs in parallel (OMP_NUM_THREADS, capped at\n"
+        "the cores); the result does not depend on the thread count. --resume reuses the\n"
+        "points saved in <out>.partial.csv and reports how many.",
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;
     co.min_spikes = (int)min_spikes;
     cli_solver_apply(&solver, &co.sim);
     co.sim.seed = (uint64_t)seed;
+    if (check_range(prog, "r", "Ohm", &rg) || check_range(prog, "v", "V", &vg)) return 1;
     if (vs_grid_validate(&rg, "--r-min/--r-max") != VS_OK || vs_grid_validate(&vg, "--v-min/--v-max") != VS_OK)
         return cli_fail(prog);
+    if (vs_sim_check_steps(&co.sim, co.t_run_s, "--dt", "--h-max") != VS_OK)
+        return cli_error(prog, "%s per point; raise %s or shorten --t-run", vs_last_error(),
+                         co.sim.method == VS_ODE_RK4 ? "--dt" : "--h-max");
 
     vs_device_params dev;
     if (cli_device_resolve(prog, &dev_args, &dev)) return 1;
@@ -266,18 +318,18 @@ int cmd_phase(int argc, char **argv)
     if (!pts || !done) return free(pts), free(done), cli_error(prog, "out of memory for %ld points", total);
     char partial[4096], key[2048];
     cli_with_suffix(out, ".partial.csv", partial, sizeof partial);
+    if (vs_outputs_keep(partial) != VS_OK) return free(pts), free(done), cli_fail(prog); /* resume state */
     snprintf(key, sizeof key,
              "vo2snn-phase-v1 r_ins0=%.17g r_met=%.17g g_th=%.17g tau_th=%.17g e_a=%.17g t_c=%.17g dt_hyst=%.17g "
              "w_t=%.17g t_0=%.17g t_amb=%.17g sigma_lnr=%.17g sigma_tc=%.17g c=%.17g r_sense=%.17g "
              "r=%.17g:%.17g:%ld:%d v=%.17g:%.17g:%ld:%d t_run=%.17g settle=%.17g min_spikes=%d method=%d "
-             "rtol=%.17g h_max=%.17g dt=%.17g seed=%llu\n",
+             "rtol=%.17g h_max=%.17g dt=%.17g seed=%llu",
              dev.r_ins0_ohm, dev.r_met_ohm, dev.g_th_w_per_k, dev.tau_th_s, dev.e_a_ev, dev.t_c_k, dev.dt_hyst_k,
              dev.w_t_k, dev.t_0_k, dev.t_amb_k, dev.sigma_ln_r, dev.sigma_t_c_k, circ.c_f, circ.r_sense_ohm,
              rg.lo, rg.hi, rg.n, rg.log, vg.lo, vg.hi, vg.n, vg.log, co.t_run_s, co.settle_frac, co.min_spikes,
              (int)co.sim.method, co.sim.rtol, co.sim.h_max_s, co.sim.dt_s, (unsigned long long)co.sim.seed);
-    int perr = 0;
-    long resumed = resume ? load_partial(prog, partial, key, total, pts, done, &perr) : 0;
-    if (perr) return free(pts), free(done), 1;
+    long resumed = resume ? load_partial(prog, partial, key, total, pts, done) : 0;
+    if (resumed < 0) return free(pts), free(done), 1;
     partial_state ps = {.prog = prog, .path = partial, .key = key, .pts = pts, .done = done, .total = total,
                         .saved_at = resumed, .every = total / 20 > 1 ? total / 20 : 1};
     progress_begin(&ps.bar, "phase");
@@ -328,14 +380,18 @@ int cmd_phase(int argc, char **argv)
         vs_json_num(&j, "chord_triple_r_series_ohm", chord.r_s_ohm);
         vs_json_num(&j, "chord_triple_v_in_v", chord.v_in_v);
         vs_json_num(&j, "sweep_seconds", sweep_s);
+        vs_json_int(&j, "resumed_points", resumed);
+        vs_json_int(&j, "simulated_points", total - resumed);
         vs_json_str(&j, "csv", out);
         vs_json_str(&j, "plot_png", plot ? png : NULL);
         vs_json_str(&j, "waveforms_csv", waveforms ? wave_csv : NULL);
         vs_json_end(&j);
     } else {
-        printf("%s: %ld x %ld points in %.2f s%s: %ld un-firing, %ld oscillating, %ld firing\n", label,
-               rg.n, vg.n, sweep_s, resumed ? " (resumed)" : "", count[0], count[1], count[2]);
-        if (resumed) printf("  %ld points came from %s\n", resumed, partial);
+        printf("%s: %ld x %ld points in %.2f s: %ld un-firing, %ld oscillating, %ld firing\n", label,
+               rg.n, vg.n, sweep_s, count[0], count[1], count[2]);
+        if (resume)
+            printf("  resumed %ld of %ld points from %s; simulated %ld\n", resumed, total, partial,
+                   total - resumed);
         if (!no_triple)
             printf("  triple point R_s* = %.4g Ohm, V_in* = %.4g V (load-line chord: %.4g Ohm, %.4g V)\n",
                    tp.r_s_ohm, tp.v_in_v, chord.r_s_ohm, chord.v_in_v);

@@ -4,13 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "commands.h"
 #include "common.h"
 #include "vo2snn/outputs.h"
+#include "vo2snn/threads.h"
 #include "progress.h"
 #include "vo2snn/atomic.h"
 #include "vo2snn/json.h"
@@ -92,6 +90,7 @@ int train_build_transfer(const char *prog, const vs_device_params *dev, const vs
     vs_status s = vs_transfer_build(dev, c, to, cache, t);
     progress_end(&bar);
     if (s != VS_OK) return cli_fail(prog);
+    if (t->cache_note[0]) cli_note(prog, "%s", t->cache_note);
     return 0;
 }
 
@@ -229,14 +228,14 @@ int cmd_train(int argc, char **argv)
         {.name = "target", .kind = OPT_QUANTITY, .unit = "", .metavar = "R", .help = "MSE target rate of the true class (fraction of peak)", .dest = &a.target, .min = 0.05, .max = 1},
         {.name = "ce-scale", .kind = OPT_QUANTITY, .unit = "", .metavar = "S", .help = "cross-entropy logits = S x rate", .dest = &a.ce_scale, .min = 0.01, .max = 1000},
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for initial weights, data order and augmentation", .dest = &a.seed, .min = 0, .max = 9.2e18},
-        {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads (default: OMP_NUM_THREADS or all cores)", .dest = &a.threads, .min = 1, .max = 1024},
+        {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads (default: OMP_NUM_THREADS or all cores; capped at the cores)", .dest = &a.threads, .min = 1, .max = 1024},
         {.name = "train-limit", .kind = OPT_LONG, .metavar = "N", .help = "use only the first N training images", .dest = &a.train_limit, .min = 1, .max = 1e9},
         {.name = "test-limit", .kind = OPT_LONG, .metavar = "N", .help = "use only the first N test images", .dest = &a.test_limit, .min = 1, .max = 1e9},
         {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "test image for the output-rate histogram (default: the first 8, else image 0)", .dest = &a.image, .min = 0, .max = 1e9},
         {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &a.out},
         {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint path (default DIR/checkpoint.vsck)", .dest = &a.checkpoint},
         {.name = "resume", .kind = OPT_FLAG, .help = "continue from the checkpoint (its settings win)", .dest = &a.resume},
-        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default $VO2SNN_CACHE or ~/.cache/vo2snn)", .dest = &a.cache},
+        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &a.cache},
         {.name = "no-plot", .kind = OPT_FLAG, .help = "write CSV only", .dest = &a.no_plot},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object (epoch lines go to stderr)", .dest = &a.json},
     };
@@ -252,9 +251,11 @@ int cmd_train(int argc, char **argv)
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;
-#ifdef _OPENMP
-    if (a.threads > 0) omp_set_num_threads((int)a.threads);
-#endif
+    if (a.threads > 0) {
+        char note[200];
+        vs_threads_set(a.threads, note, sizeof note);
+        if (note[0]) cli_note(prog, "%s", note);
+    }
     char ck_path[4096], path[4096];
     if (a.checkpoint) snprintf(ck_path, sizeof ck_path, "%s", a.checkpoint);
     else snprintf(ck_path, sizeof ck_path, "%s/checkpoint.vsck", a.out);
@@ -427,7 +428,7 @@ int cmd_eval(int argc, char **argv)
         {.name = "split", .kind = OPT_CHOICE, .metavar = "S", .help = "test or train", .dest = &split, .choices = split_choices},
         {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N images", .dest = &limit, .min = 1, .max = 1e9},
         {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "write DIR/eval_confusion.csv (and .png with --plot)", .dest = &out},
-        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable)", .dest = &cache},
+        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &cache},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
         {.name = "plot", .kind = OPT_FLAG, .help = "also plot the confusion matrix", .dest = &plot},
     };

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "vo2snn/outputs.h"
 #include "vo2snn/status.h"
+#include "vo2snn/threads.h"
 
 #define VO2SNN_VERSION "0.1.0"
 
@@ -51,6 +52,9 @@ static int run_command(const command *c, int argc, char **argv)
         fprintf(stderr, "vo2snn %s: %s\n", c->name, vs_last_error());
         return 1;
     }
+    char note[200];
+    vs_threads_set(0, note, sizeof note); /* caps an absurd OMP_NUM_THREADS at the cores */
+    if (note[0]) fprintf(stderr, "vo2snn %s: note: %s\n", c->name, note);
     int rc = c->run(argc - 2, argv + 2);
     vs_outputs_end(rc == 0);
     return rc;

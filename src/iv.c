@@ -14,7 +14,21 @@
 vs_iv_opts vs_iv_opts_default(void)
 {
     return (vs_iv_opts){.v_max_v = 0, .period_s = 2e-3, .r_load_ohm = 0, .n_cycles = 1,
-                        .rtol = 1e-7, .h_max_s = 1e-6, .dt_out_s = 0, .seed = 1};
+                        .rtol = 1e-7, .h_max_s = 1e-6, .dt_out_s = 0, .trace_cycles = 0,
+                        .seed = 1};
+}
+
+/* Seconds of the sweep that are sampled into the trace. */
+static double trace_span(const vs_iv_opts *o)
+{
+    long c = o->trace_cycles > 0 && o->trace_cycles < o->n_cycles ? o->trace_cycles : o->n_cycles;
+    return o->period_s * (double)c;
+}
+
+vs_status vs_iv_trace_budget(const vs_iv_opts *o, const char *what)
+{
+    if (!(o->dt_out_s > 0)) return VS_OK;
+    return vs_ode_check_budget(what, o->dt_out_s, trace_span(o), VS_MAX_TRACE_SAMPLES, "trace samples");
 }
 
 typedef struct sweep {
@@ -26,7 +40,7 @@ typedef struct sweep {
     int armed;         /* jitter re-arm state */
     int jitter;
     vs_rng rng;
-    double dt_out, t_end;
+    double dt_out, t_end, t_trace;   /* t_trace: sampling stops there */
     long next_out;
     vs_iv_sample_fn sample;
     void *user;
@@ -79,6 +93,10 @@ static int emit_samples(sweep *s, const vs_ode *ode, double m_old, double t1)
 {
     for (;;) {
         double t = (double)s->next_out * s->dt_out;
+        if (t > s->t_trace) {
+            s->sample = NULL;   /* past the traced cycles */
+            return 0;
+        }
         if (t > t1 * (1 + 1e-12) || t > s->t_end) return 0;
         double temp = vs_ode_dense_component(ode, t, 0);
         double m = vs_m_project(&s->dev, m_old, temp);
@@ -146,6 +164,11 @@ vs_status vs_iv_sweep(const vs_device_params *dev, const vs_iv_opts *o, vs_iv_sa
     if (o->n_cycles < 1 || o->n_cycles > 100000000) return vs_fail(VS_EINVAL, "cycle count %ld must be in [1, 1e8]", o->n_cycles);
     if (!(o->rtol > 0 && o->rtol < 1) || !(o->h_max_s > 0)) return vs_fail(VS_EINVAL, "rtol and h_max must be positive");
     if (!(o->dt_out_s >= 0)) return vs_fail(VS_EINVAL, "output interval must be >= 0");
+    if (o->trace_cycles < 0) return vs_fail(VS_EINVAL, "traced cycles %ld must be >= 0", o->trace_cycles);
+    if ((st = vs_ode_check_budget("largest step h_max", o->h_max_s, o->period_s * (double)o->n_cycles,
+                                  VS_MAX_STEPS, "steps")) != VS_OK ||
+        (sample && (st = vs_iv_trace_budget(o, "output interval dt_out")) != VS_OK))
+        return st;
 
     res->n_cycles = o->n_cycles;
     res->v_on_v = malloc((size_t)o->n_cycles * sizeof(double));
@@ -160,6 +183,7 @@ vs_status vs_iv_sweep(const vs_device_params *dev, const vs_iv_opts *o, vs_iv_sa
                .m = 0, .on = 0, .armed = 1,
                .jitter = vs_device_has_jitter(dev),
                .dt_out = o->dt_out_s, .t_end = o->period_s * (double)o->n_cycles,
+               .t_trace = trace_span(o),
                .sample = o->dt_out_s > 0 ? sample : NULL, .user = user, .res = res};
     vs_rng_seed(&s.rng, o->seed, 0);
     vs_device_model_draw(&s.dev, dev, &s.rng);

@@ -279,6 +279,13 @@ static void finish_stats(sim *s, const double *y)
     r->v_spike_peak_v = r->i_peak_a * s->r_sense;
 }
 
+vs_status vs_sim_check_steps(const vs_sim_opts *o, double t_end_s, const char *rk4_name,
+                             const char *dp54_name)
+{
+    if (o->method == VS_ODE_RK4) return vs_ode_check_budget(rk4_name, o->dt_s, t_end_s, VS_MAX_STEPS, "RK4 steps");
+    return vs_ode_check_budget(dp54_name, o->h_max_s, t_end_s, VS_MAX_STEPS, "steps at least");
+}
+
 static vs_status validate_opts(const vs_sim_opts *o)
 {
     if (!(isfinite(o->t_end_s) && o->t_end_s > 0))
@@ -292,10 +299,10 @@ static vs_status validate_opts(const vs_sim_opts *o)
     } else if (!(o->dt_s > 0 && isfinite(o->dt_s))) {
         return vs_fail(VS_EINVAL, "RK4 step %g s must be positive", o->dt_s);
     }
+    vs_status st = vs_sim_check_steps(o, o->t_end_s, "RK4 step dt", "largest step h_max");
+    if (st != VS_OK) return st;
     if (!(o->dt_out_s >= 0 && isfinite(o->dt_out_s)))
         return vs_fail(VS_EINVAL, "output interval %g s must be >= 0", o->dt_out_s);
-    if (o->dt_out_s > 0 && o->t_end_s / o->dt_out_s > 1e9)
-        return vs_fail(VS_EINVAL, "output interval %g s would write over 1e9 samples", o->dt_out_s);
     if (!isfinite(o->v0_v) || !(o->m0 >= 0 && o->m0 <= 1))
         return vs_fail(VS_EINVAL, "initial state must be finite with m0 in [0, 1]");
     return VS_OK;
@@ -309,6 +316,11 @@ vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
     vs_status st;
     if ((st = vs_device_validate(dev)) != VS_OK || (st = vs_circuit_validate(c)) != VS_OK ||
         (st = vs_input_validate(in)) != VS_OK || (st = validate_opts(o)) != VS_OK)
+        return st;
+    /* a sampled trace is bounded by the one trace budget (the grid by its caller's array) */
+    if (sample && o->dt_out_s > 0 &&
+        (st = vs_ode_check_budget("output interval dt_out", o->dt_out_s, o->t_end_s,
+                                  VS_MAX_TRACE_SAMPLES, "trace samples")) != VS_OK)
         return st;
 
     sim s = {

@@ -75,6 +75,16 @@ void vs_ode_free(vs_ode *o)
 
 vs_ode_stats vs_ode_get_stats(const vs_ode *o) { return o->stats; }
 
+vs_status vs_ode_check_budget(const char *what, double dt_s, double span_s, double max,
+                              const char *items)
+{
+    double n = span_s / dt_s;
+    if (!(dt_s > 0) || !(n <= max))   /* also catches NaN */
+        return vs_fail(VS_EINVAL, "%s %g s over %g s is %.3g %s, above the budget of %.3g", what,
+                       dt_s, span_s, n, items, max);
+    return VS_OK;
+}
+
 const double *vs_ode_end_derivative(const vs_ode *o)
 {
     return o->opts.method == VS_ODE_DP54 ? o->k[6] : o->k[4];

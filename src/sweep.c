@@ -64,7 +64,7 @@ vs_status vs_grid_validate(const vs_grid *g, const char *name)
         return vs_fail(VS_EINVAL, "%s: %ld points (need 1 to 1e8)", name, g->n);
     if (!isfinite(g->lo) || !isfinite(g->hi))
         return vs_fail(VS_EINVAL, "%s: range must be finite", name);
-    if (g->n > 1 && !(g->hi > g->lo))
+    if (g->hi < g->lo || (g->n > 1 && g->hi == g->lo))   /* one point may have lo == hi */
         return vs_fail(VS_EINVAL, "%s: upper end %g must exceed lower end %g", name, g->hi, g->lo);
     if (g->log && !(g->lo > 0))
         return vs_fail(VS_EINVAL, "%s: a logarithmic range needs a positive lower end", name);

@@ -2,11 +2,14 @@
 #include "vo2snn/train.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "vo2snn/atomic.h"
@@ -259,11 +262,11 @@ static void put_header(buf *b, const vs_checkpoint_info *in)
     }
 }
 
-static vs_status get_header(buf *b, const char *path, vs_checkpoint_info *out)
+/* Parse the header fields (no judgement yet, except what sizes the history read). */
+static vs_status get_header(buf *b, const char *path, vs_checkpoint_info *in)
 {
-    vs_checkpoint_info in;
-    memset(&in, 0, sizeof in);
-    vs_mlp_config *c = &in.cfg;
+    memset(in, 0, sizeof *in);
+    vs_mlp_config *c = &in->cfg;
     c->n_layers = (int)get_u32(b);
     for (int l = 0; l <= VS_MLP_MAX_LAYERS; l++) c->sizes[l] = (int)get_u32(b);
     float *fs[] = {&c->rail_v, &c->init_w_v, &c->init_b_v, &c->init_out_b_v, &c->ce_scale,
@@ -272,43 +275,78 @@ static vs_status get_header(buf *b, const char *path, vs_checkpoint_info *out)
     for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) *fs[i] = get_f32(b);
     c->loss = (vs_loss_kind)get_u32(b);
     c->optim = (vs_optim_kind)get_u32(b);
-    vs_device_params *d = &in.device;
-    in.transfer = vs_transfer_opts_default();
+    vs_device_params *d = &in->device;
+    in->transfer = vs_transfer_opts_default();
     double *ds[] = {&d->r_ins0_ohm, &d->r_met_ohm, &d->g_th_w_per_k, &d->tau_th_s, &d->e_a_ev,
                     &d->t_c_k, &d->dt_hyst_k, &d->w_t_k, &d->t_0_k, &d->t_amb_k, &d->sigma_ln_r,
                     &d->sigma_t_c_k, &d->vacancy_x,
-                    &in.circuit.r_series_ohm, &in.circuit.c_f, &in.circuit.r_sense_ohm,
-                    &in.transfer.v_max_v, &in.transfer.dv_v, &in.transfer.surrogate_v,
-                    &in.transfer.classify.t_run_s, &in.transfer.classify.settle_frac};
+                    &in->circuit.r_series_ohm, &in->circuit.c_f, &in->circuit.r_sense_ohm,
+                    &in->transfer.v_max_v, &in->transfer.dv_v, &in->transfer.surrogate_v,
+                    &in->transfer.classify.t_run_s, &in->transfer.classify.settle_frac};
     for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) *ds[i] = get_f64(b);
-    in.transfer.classify.min_spikes = (int)get_u32(b);
-    in.epoch = (int)get_u32(b);
-    in.steps = (long)get_u64(b);
-    in.seed = get_u64(b);
-    in.batch = (int)get_u32(b);
-    in.epochs_planned = (int)get_u32(b);
-    in.shift_px = (int)get_u32(b);
-    in.cosine = (int)get_u32(b);
-    if (b->bad || c->n_layers < 1 || c->n_layers > VS_MLP_MAX_LAYERS || in.epoch < 0 ||
-        in.epoch > VS_MAX_EPOCHS || in.batch < 1 || in.epochs_planned < 1 ||
-        in.epochs_planned > VS_MAX_EPOCHS || in.shift_px < 0 || in.shift_px > 8 || (c->loss != VS_LOSS_MSE && c->loss != VS_LOSS_CE) ||
-        (c->optim != VS_OPTIM_ADAM && c->optim != VS_OPTIM_SGD))
-        return vs_fail(VS_EFORMAT, "%s: checkpoint header is malformed", path);
-    for (int l = 0; l <= c->n_layers; l++)
-        if (c->sizes[l] < 1 || c->sizes[l] > 100000)
-            return vs_fail(VS_EFORMAT, "%s: checkpoint layer %d has %d neurons", path, l, c->sizes[l]);
-    for (int e = 0; e < in.epoch; e++) {
-        vs_epoch_metrics *h = &in.history[e];
+    in->transfer.classify.min_spikes = (int)get_u32(b);
+    uint32_t epoch = get_u32(b);
+    uint64_t steps = get_u64(b);
+    in->seed = get_u64(b);
+    uint32_t batch = get_u32(b), planned = get_u32(b), shift = get_u32(b), cosine = get_u32(b);
+    if (b->bad) return vs_fail(VS_EFORMAT, "%s: checkpoint header is truncated", path);
+    if (epoch > VS_MAX_EPOCHS || planned < 1 || planned > VS_MAX_EPOCHS || epoch > planned ||
+        steps > (uint64_t)1 << 40 || batch < 1 || batch > VS_CHECKPOINT_MAX_BATCH || shift > 8 || cosine > 1)
+        return vs_fail(VS_EFORMAT,
+                       "%s: checkpoint header is malformed (epoch %u of %u, %llu steps, batch %u, shift %u, schedule %u)",
+                       path, epoch, planned, (unsigned long long)steps, batch, shift, cosine);
+    in->epoch = (int)epoch, in->steps = (long)steps, in->batch = (int)batch;
+    in->epochs_planned = (int)planned, in->shift_px = (int)shift, in->cosine = (int)cosine;
+    for (int e = 0; e < in->epoch; e++) {
+        vs_epoch_metrics *h = &in->history[e];
         h->loss = get_f64(b), h->train_acc = get_f64(b), h->test_acc = get_f64(b), h->seconds = get_f64(b);
     }
     if (b->bad) return vs_fail(VS_EFORMAT, "%s: checkpoint header is truncated", path);
-    if (vs_device_validate(d) != VS_OK) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "%s", vs_last_error());
-        return vs_fail(VS_EFORMAT, "%s: checkpoint device: %s", path, msg);
-    }
-    *out = in;
     return VS_OK;
+}
+
+/* The stored transfer-function settings rebuild a table in seconds, not hours. */
+static vs_status check_transfer_opts(const vs_transfer_opts *t)
+{
+    const vs_classify_opts *c = &t->classify;
+    if (!(t->dv_v >= 1e-4 && t->v_max_v > t->dv_v && t->v_max_v <= 1e3 && t->v_max_v / t->dv_v <= 1e4))
+        return vs_fail(VS_EINVAL, "grid 0..%g V in steps of %g V (at most 1e4 steps up to 1 kV)", t->v_max_v, t->dv_v);
+    if (!(t->surrogate_v >= 0 && t->surrogate_v <= 10))
+        return vs_fail(VS_EINVAL, "surrogate width %g V is outside [0, 10] V", t->surrogate_v);
+    if (!(c->t_run_s > 0 && c->t_run_s <= 1e-3))
+        return vs_fail(VS_EINVAL, "run time %g s per point is outside (0, 1 ms]", c->t_run_s);
+    if (!(c->settle_frac >= 0 && c->settle_frac < 1))
+        return vs_fail(VS_EINVAL, "settle fraction %g is outside [0, 1)", c->settle_frac);
+    if (c->min_spikes < 2 || c->min_spikes > 1000000)
+        return vs_fail(VS_EINVAL, "minimum spike count %d is outside [2, 1e6]", c->min_spikes);
+    return VS_OK;
+}
+
+static vs_status check_history(const vs_checkpoint_info *in)
+{
+    for (int e = 0; e < in->epoch; e++) {
+        const vs_epoch_metrics *h = &in->history[e];
+        int acc_ok = !(h->train_acc < 0 || h->train_acc > 1 || h->test_acc < 0 || h->test_acc > 1);
+        if (!(h->loss >= 0 && isfinite(h->loss)) || !acc_ok || !(h->seconds >= 0 && isfinite(h->seconds)))
+            return vs_fail(VS_EINVAL, "epoch %d metrics (loss %g, accuracies %g and %g, %g s) are not valid", e + 1,
+                           h->loss, h->train_acc, h->test_acc, h->seconds);
+    }
+    return VS_OK;
+}
+
+/* Judge every stored setting; the message names the checkpoint and the part at fault. */
+static vs_status check_info(const char *path, const vs_checkpoint_info *in)
+{
+    const char *part = "network";
+    vs_status st = vs_mlp_config_validate(&in->cfg);
+    if (st == VS_OK) part = "device", st = vs_device_validate(&in->device);
+    if (st == VS_OK) part = "circuit", st = vs_circuit_validate(&in->circuit);
+    if (st == VS_OK) part = "transfer function", st = check_transfer_opts(&in->transfer);
+    if (st == VS_OK) part = "history", st = check_history(in);
+    if (st == VS_OK) return VS_OK;
+    char msg[300];
+    snprintf(msg, sizeof msg, "%s", vs_last_error());
+    return vs_fail(VS_EFORMAT, "%s: checkpoint %s: %s", path, part, msg);
 }
 
 vs_status vs_checkpoint_save(const char *path, const vs_checkpoint_info *info, vs_mlp *m)
@@ -336,25 +374,42 @@ vs_status vs_checkpoint_save(const char *path, const vs_checkpoint_info *info, v
     return st;
 }
 
+/* Smallest possible file: magic, version, header size, a 1-1 network, the crc. */
+#define CK_MIN_BYTES (8 + 4 + 4 + 4 + 8 + 4)
+
+/* Read the whole file into b. Refuses, before reading, anything but a regular file of
+   CK_MIN_BYTES to VS_CHECKPOINT_MAX_BYTES (a directory, /dev/zero, a FIFO, ...). */
 static vs_status read_all(const char *path, buf *b)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return vs_fail(VS_EIO, "cannot read checkpoint '%s': %s", path, strerror(errno));
     memset(b, 0, sizeof *b);
-    unsigned char chunk[65536];
-    size_t k;
-    while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        put(b, chunk, k);
-        if (b->n > (size_t)2 << 30) b->bad = 1;
-        if (b->bad) break;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);   /* a FIFO must not block */
+    if (fd < 0) return vs_fail(VS_EIO, "cannot read checkpoint '%s': %s", path, strerror(errno));
+    struct stat sb;
+    vs_status st = VS_OK;
+    if (fstat(fd, &sb) != 0) st = vs_fail(VS_EIO, "cannot read checkpoint '%s': %s", path, strerror(errno));
+    else if (S_ISDIR(sb.st_mode)) st = vs_fail(VS_EIO, "checkpoint '%s' is a directory, not a file", path);
+    else if (!S_ISREG(sb.st_mode)) st = vs_fail(VS_EIO, "checkpoint '%s' is not a regular file", path);
+    else if (sb.st_size > (off_t)VS_CHECKPOINT_MAX_BYTES)
+        st = vs_fail(VS_EFORMAT, "checkpoint '%s' is %lld bytes, more than any checkpoint (%lld)", path,
+                     (long long)sb.st_size, (long long)VS_CHECKPOINT_MAX_BYTES);
+    else if (sb.st_size < CK_MIN_BYTES)
+        st = vs_fail(VS_EFORMAT, "%s: not a vo2snn checkpoint (%lld bytes, too short)", path, (long long)sb.st_size);
+    else if (!(b->p = malloc((size_t)sb.st_size + 1)))
+        st = vs_fail(VS_ENOMEM, "out of memory reading checkpoint '%s' (%lld bytes)", path, (long long)sb.st_size);
+    /* read one byte past the size seen: a file that grew meanwhile is not trusted */
+    for (size_t want = (size_t)sb.st_size + 1; st == VS_OK && b->n < want;) {
+        ssize_t k = read(fd, b->p + b->n, want - b->n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) st = vs_fail(VS_EIO, "cannot read checkpoint '%s': %s", path, strerror(errno));
+        if (k <= 0) break;
+        b->n += (size_t)k;
     }
-    int err = ferror(f);
-    fclose(f);
-    if (err || b->bad) {
-        free(b->p);
-        return vs_fail(VS_EIO, "cannot read checkpoint '%s'", path);
-    }
-    return VS_OK;
+    if (st == VS_OK && b->n != (size_t)sb.st_size)
+        st = vs_fail(VS_EIO, "checkpoint '%s' changed while it was read", path);
+    close(fd);
+    if (st != VS_OK) free(b->p), b->p = NULL;
+    b->cap = b->n;
+    return st;
 }
 
 /* Validate framing and CRC; leaves b->pos at the header start. */
@@ -375,35 +430,52 @@ static vs_status check_frame(buf *b, const char *path)
     return VS_OK;
 }
 
+/* Read, frame, parse and judge the header; on success b holds the file, at the payload, and
+   *info is filled (left untouched on failure). */
+static vs_status read_header(const char *path, buf *b, vs_checkpoint_info *info)
+{
+    vs_status st = read_all(path, b);
+    if (st != VS_OK) return st;
+    vs_checkpoint_info in;   /* 32 kB: the history */
+    if ((st = check_frame(b, path)) == VS_OK && (st = get_header(b, path, &in)) == VS_OK &&
+        (st = check_info(path, &in)) == VS_OK)
+        *info = in;
+    if (st != VS_OK) free(b->p), b->p = NULL;
+    return st;
+}
+
 vs_status vs_checkpoint_load_info(const char *path, vs_checkpoint_info *info)
 {
     buf b;
-    vs_status st = read_all(path, &b);
-    if (st != VS_OK) return st;
-    if ((st = check_frame(&b, path)) == VS_OK) st = get_header(&b, path, info);
+    vs_status st = read_header(path, &b, info);
     free(b.p);
     return st;
+}
+
+/* The payload: n_header parameters and their two moment blocks, then the crc. */
+static vs_status check_payload_size(const char *path, buf *b, const vs_mlp_config *c, uint64_t *n_out)
+{
+    uint64_t n_header = 0;
+    for (int l = 0; l < c->n_layers; l++) n_header += (uint64_t)c->sizes[l + 1] * (uint64_t)(c->sizes[l] + 1);
+    uint64_t stored_n = get_u64(b);
+    if (stored_n != n_header || b->pos + 3 * n_header * sizeof(float) + 4 != b->n)
+        return vs_fail(VS_EFORMAT, "%s: checkpoint holds %llu parameters, its header describes %llu", path,
+                       (unsigned long long)stored_n, (unsigned long long)n_header);
+    *n_out = n_header;
+    return VS_OK;
 }
 
 vs_status vs_checkpoint_load(const char *path, const vs_transfer *t, int max_batch,
                              vs_checkpoint_info *info, vs_mlp **out)
 {
     buf b;
-    vs_status st = read_all(path, &b);
+    vs_status st = read_header(path, &b, info);
     if (st != VS_OK) return st;
-    if ((st = check_frame(&b, path)) == VS_OK) st = get_header(&b, path, info);
     /* the header's layer sizes must describe exactly the arrays stored, before anything is
        allocated for them (a corrupt header could otherwise ask for gigabytes) */
-    uint64_t n_header = 0, stored_n = 0;
-    if (st == VS_OK) {
-        for (int l = 0; l < info->cfg.n_layers; l++)
-            n_header += (uint64_t)info->cfg.sizes[l + 1] * (uint64_t)(info->cfg.sizes[l] + 1);
-        stored_n = get_u64(&b);
-        if (stored_n != n_header || b.pos + 3 * n_header * sizeof(float) + 4 != b.n)
-            st = vs_fail(VS_EFORMAT, "%s: checkpoint holds %llu parameters, its header describes %llu", path,
-                         (unsigned long long)stored_n, (unsigned long long)n_header);
-    }
+    uint64_t n = 0;
     vs_mlp *m = NULL;
+    st = check_payload_size(path, &b, &info->cfg, &n);
     if (st == VS_OK) {
         vs_rng rng;
         vs_rng_seed(&rng, 0, 0);
@@ -411,17 +483,13 @@ vs_status vs_checkpoint_load(const char *path, const vs_transfer *t, int max_bat
         if (!m) st = vs_fail(VS_EFORMAT, "%s: %s", path, vs_last_error());
     }
     if (st == VS_OK) {
-        size_t n = vs_mlp_num_params(m);
-        if (n != n_header)
-            st = vs_fail(VS_EFORMAT, "%s: checkpoint network has %zu parameters, expected %llu", path, n,
-                         (unsigned long long)n_header);
-        else {
-            get(&b, vs_mlp_params(m), n * sizeof(float));
-            get(&b, vs_mlp_moments(m), 2 * n * sizeof(float));
-            vs_mlp_set_step_count(m, info->steps);
-            for (size_t i = 0; i < n && st == VS_OK; i++)
-                if (!isfinite(vs_mlp_params(m)[i]))
-                    st = vs_fail(VS_EFORMAT, "%s: checkpoint holds non-finite weights", path);
+        get(&b, vs_mlp_params(m), n * sizeof(float));
+        get(&b, vs_mlp_moments(m), 2 * n * sizeof(float));
+        vs_mlp_set_step_count(m, info->steps);
+        if (vs_mlp_state_validate(m) != VS_OK) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "%s", vs_last_error());
+            st = vs_fail(VS_EFORMAT, "%s: checkpoint holds invalid values: %s", path, msg);
         }
     }
     free(b.p);

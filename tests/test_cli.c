@@ -14,7 +14,8 @@
 
 static void test_osc_outputs(void)
 {
-    const char *csv = tmp("osc.csv");
+    char csv[600]; /* tmp() reuses its buffers: keep a copy */
+    snprintf(csv, sizeof csv, "%s", tmp("osc.csv"));
     CHECK(vo2snn("osc", "--device", "2", "--t-end", "100us", "--dt-out", "50ns", "--out", csv, "--json", NULL) == 0);
     CHECK(strstr(out_text, "\"freq_hz\": 18") != NULL);   /* 181 kHz: same model as the library tests */
     CHECK(out_text[0] == '{' && lines(out_text) > 10);
@@ -111,7 +112,7 @@ static void test_bad_inputs(void)
         {{"cycles", "--cycles", "1"}, "--cycles"},
         {{"cycles", "--sigma-lnr", "-1"}, "--sigma-lnr"},
         {{"net2x2", "--opamp", "perfect"}, "--opamp"},
-        {{"net2x2", "--rate-start", "200us", "--rate-end", "100us"}, "window"},
+        {{"net2x2", "--rate-start", "200us", "--rate-end", "100us"}, "must be below --rate-end"},
         {{"infer", "--checkpoint", "/nonexistent/ck.vsck"}, "ck.vsck"},
         {{"infer", "--windows", "10us,abc"}, "--windows"},
     };

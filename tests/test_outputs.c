@@ -253,6 +253,32 @@ static void test_same_output_locked(void)
     remove_tree(dir);
 }
 
+/* An output that would replace an input of the same run is refused; the input stays. */
+static void test_output_equal_to_input_refused(void)
+{
+    const char *wave = tmp("w.csv"), *dev = tmp("d.txt");
+    const char *wave_text = "t_s,v_v\n0,0\n2e-6,12.5\n5e-6,12.5\n", *dev_text = "r_met = 600\n";
+    write_text(wave, wave_text);
+    write_text(dev, dev_text);
+    CHECK(vo2snn("osc", "--input", "pwl", "--pwl", wave, "--out", wave, NULL) == 1);
+    CHECK(strstr(err_text, "it is the input") != NULL && lines(err_text) == 1);
+    CHECK(vo2snn("osc", "--device-file", dev, "--out", dev, short_run[0], short_run[1], NULL) == 1);
+    CHECK(strstr(err_text, "it is the input") != NULL);
+    /* the same file through another name (a symbolic link) */
+    CHECK(symlink("d.txt", tmp("alias.txt")) == 0);
+    CHECK(vo2snn("osc", "--device-file", dev, "--out", tmp("alias.txt"), short_run[0],
+                 short_run[1], NULL) == 1);
+    char *a = check_slurp(wave), *b = check_slurp(dev);
+    CHECK(a && strcmp(a, wave_text) == 0);
+    CHECK(b && strcmp(b, dev_text) == 0);
+    free(a);
+    free(b);
+    CHECK(!exists(tmp("w_spikes.csv")) && !exists(tmp("d_spikes.txt")));
+    unlink(wave);
+    unlink(dev);
+    unlink(tmp("alias.txt"));
+}
+
 /* A gnuplot that hangs is killed after VO2SNN_PLOT_TIMEOUT seconds. */
 static void test_hanging_gnuplot_limited(void)
 {
@@ -290,6 +316,7 @@ int main(void)
     RUN(test_signal_cleans_up);
     RUN(test_stale_temporaries_swept);
     RUN(test_same_output_locked);
+    RUN(test_output_equal_to_input_refused);
     RUN(test_hanging_gnuplot_limited);
     remove_tree(tmpdir);
     return CHECK_DONE();

@@ -31,6 +31,7 @@ typedef struct vs_iv_opts {
     double rtol;           /* default 1e-7 */
     double h_max_s;        /* default 1 us */
     double dt_out_s;       /* trace sampling; 0 = none */
+    long trace_cycles;     /* cycles sampled into the trace (0 = all) */
     uint64_t seed;         /* jitter RNG seed */
 } vs_iv_opts;
 
@@ -51,10 +52,18 @@ typedef struct vs_iv_result {
     long n_steps;
 } vs_iv_result;
 
-/* v_max_v <= 0 in opts means "1.3 x V_th" of this device. */
+/*
+ * v_max_v <= 0 in opts means "1.3 x V_th" of this device. Before any work: VS_EINVAL if
+ * the sweep over h_max exceeds VS_MAX_STEPS, or, with a sample callback, the traced
+ * cycles over dt_out exceed VS_MAX_TRACE_SAMPLES (vs_iv_trace_budget).
+ */
 vs_status vs_iv_sweep(const vs_device_params *dev, const vs_iv_opts *opts, vs_iv_sample_fn sample,
                       void *user, vs_iv_result *res);
 void vs_iv_result_free(vs_iv_result *res);
+
+/* The trace budget of opts: VS_EINVAL (message naming `what`, e.g. "--dt-out") if the
+   traced cycles over dt_out_s exceed VS_MAX_TRACE_SAMPLES; VS_OK with no trace. */
+vs_status vs_iv_trace_budget(const vs_iv_opts *opts, const char *what);
 
 /* Summary statistics of n values, NANs skipped. */
 typedef struct vs_stats {

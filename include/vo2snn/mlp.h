@@ -16,8 +16,10 @@
  * Losses: MSE against one-hot targets (the paper's), or cross-entropy on softmax of
  * ce_scale * o. Optimisers: SGD with momentum, Adam. Kernels follow llm.c: outputs
  * first, then inputs, then sizes; backward accumulates (+=). Every BLAS kernel has a
- * plain-C twin used in tests. Parameters, gradients and optimiser moments are each
- * one contiguous block (W1, b1, W2, b2, ...).
+ * plain-C twin used in tests. The BLAS products are cut into fixed tiles, each one
+ * single-threaded BLAS call, so results are bit-identical for any OMP_NUM_THREADS.
+ * Parameters, gradients and optimiser moments are each one contiguous block
+ * (W1, b1, W2, b2, ...).
  */
 #ifndef VO2SNN_MLP_H
 #define VO2SNN_MLP_H
@@ -66,6 +68,11 @@ typedef struct vs_mlp_config {
 
 vs_mlp_config vs_mlp_config_default(void);
 
+/* VS_EINVAL, naming the field, unless every setting is finite and in its range (layers
+   1..VS_MLP_MAX_LAYERS of 1..100000 neurons, known loss and optimiser, lr > 0, betas and
+   momentum in [0, 1), eps > 0, ...). vs_mlp_new checks it. */
+vs_status vs_mlp_config_validate(const vs_mlp_config *c);
+
 /*
  * Defaults fitted to a transfer function: rails at the peak-rate voltage (so each
  * neuron stays on the rising branch of its V-f dome), hidden biases +-(V_on + 1 V),
@@ -85,6 +92,9 @@ float *vs_mlp_params(vs_mlp *m);          /* contiguous (num_params) */
 float *vs_mlp_grads(vs_mlp *m);
 float *vs_mlp_moments(vs_mlp *m);         /* (2 * num_params): Adam m then v, or SGD velocity then 0 */
 long vs_mlp_step_count(const vs_mlp *m);
+/* VS_EFORMAT unless the weights and the first moments are finite and the second moments
+   finite and >= 0 (what a loaded checkpoint must hold). */
+vs_status vs_mlp_state_validate(const vs_mlp *m);
 void vs_mlp_set_step_count(vs_mlp *m, long steps);
 /* Learning rate for the following updates (schedules); the config keeps the base rate. */
 void vs_mlp_set_lr(vs_mlp *m, float lr);

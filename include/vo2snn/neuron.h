@@ -60,6 +60,14 @@ typedef struct vs_sim_opts {
 
 vs_sim_opts vs_sim_opts_default(void);
 
+/*
+ * Step budget of a run of t_end_s with o's method: t_end_s over the RK4 step dt_s, or over
+ * the DP54 largest step h_max_s (a lower bound on its steps), at most VS_MAX_STEPS. Else
+ * VS_EINVAL; the message names the step as rk4_name or dp54_name (e.g. "--dt", "--h-max").
+ */
+vs_status vs_sim_check_steps(const vs_sim_opts *o, double t_end_s, const char *rk4_name,
+                             const char *dp54_name);
+
 /* One trace sample (every column of the transient CSV). */
 typedef struct vs_sample {
     double t_s, v_in_v, v_osc_v, v_spike_v, i_dev_a, temp_k, r_dev_ohm, m, p_total_w;
@@ -100,6 +108,8 @@ typedef struct vs_neuron_result {
  * NULL) receives samples every opts->dt_out_s taken from the dense output, so
  * results never depend on the sampling interval. On failure res holds what was
  * computed up to the failure and vs_last_error() names the time and state.
+ * Before any work: VS_EINVAL if t_end over the step (RK4 dt, DP54 h_max) exceeds
+ * VS_MAX_STEPS, or, with a sample callback, t_end / dt_out exceeds VS_MAX_TRACE_SAMPLES.
  */
 vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
                              const vs_input *in, const vs_sim_opts *opts, vs_sample_fn sample,

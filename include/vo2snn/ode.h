@@ -94,4 +94,18 @@ const double *vs_ode_end_derivative(const vs_ode *ode);
 
 vs_ode_stats vs_ode_get_stats(const vs_ode *ode);
 
+/* ---- work budgets, checked before a run starts ------------------------------------------ */
+
+#define VS_MAX_STEPS 1e9           /* steps of one run: t_end / h (RK4 step, or DP54 largest
+                                      step, a lower bound); about 2.5 min of a neuron run */
+#define VS_MAX_TRACE_SAMPLES 1e7   /* samples of one sampled trace: about 1.5 GB of CSV */
+
+/*
+ * The one budget guard: VS_OK if span_s / dt_s is at most max, else VS_EINVAL with
+ * "<what> <dt_s> s over <span_s> s is <n> <items>, above the budget of <max>" (what names
+ * the interval, e.g. "--dt-out"; items the things counted, e.g. "trace samples").
+ */
+vs_status vs_ode_check_budget(const char *what, double dt_s, double span_s, double max,
+                              const char *items);
+
 #endif

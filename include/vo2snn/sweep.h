@@ -52,7 +52,8 @@ typedef struct vs_point {
 vs_status vs_classify(const vs_device_params *dev, const vs_circuit *c, double v_in,
                       const vs_classify_opts *o, vs_point *out);
 
-/* A grid of n points from lo to hi, linear or logarithmic (lo > 0). */
+/* A grid of n points from lo to hi (hi > lo; hi == lo only for n == 1), linear or
+   logarithmic (lo > 0). */
 typedef struct vs_grid {
     double lo, hi;
     long n;

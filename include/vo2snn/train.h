@@ -5,7 +5,8 @@
  * Epoch e visits the training images in a permutation drawn from an RNG seeded by
  * (seed, e), so an epoch's order depends only on the seed and the epoch number:
  * training 2 epochs, or 1 epoch and then resuming for 1 more, gives the same
- * weights (for the same thread count).
+ * weights. Results are bit-identical for any thread count: every reduction has a
+ * fixed order (mlp.h), and augmentation draws from the one epoch stream.
  *
  * Checkpoint file (little-endian), written atomically (temp file + rename):
  *   "VO2SNNCK"  u32 version (1)  u32 header bytes  header  payload  u32 crc32
@@ -88,7 +89,18 @@ typedef struct vs_checkpoint_info {
 
 vs_status vs_checkpoint_save(const char *path, const vs_checkpoint_info *info, vs_mlp *m);
 
-/* Read a checkpoint: info, then a new network (freed by the caller) built on t. */
+#define VS_CHECKPOINT_MAX_BYTES ((long long)2 << 30)   /* larger files are refused unread */
+#define VS_CHECKPOINT_MAX_BATCH 65536
+
+/*
+ * Read a checkpoint: info, then a new network (freed by the caller) built on t.
+ * Refuses, before reading, a directory, anything but a regular file, or a file over
+ * VS_CHECKPOINT_MAX_BYTES; then checks the frame and crc, and judges every stored value:
+ * the network settings (vs_mlp_config_validate), device, circuit and transfer-function
+ * settings, the history, finite weights and moments, second moments >= 0. Every error
+ * message names the file (VS_EIO unreadable, VS_EFORMAT malformed); on failure *info is
+ * untouched and *out is not set.
+ */
 vs_status vs_checkpoint_load_info(const char *path, vs_checkpoint_info *info);
 vs_status vs_checkpoint_load(const char *path, const vs_transfer *t, int max_batch,
                              vs_checkpoint_info *info, vs_mlp **out);

@@ -48,7 +48,7 @@ static int run_device(const char *prog, int d, const char *dir, double v_in, dou
     vs_sim_opts o = vs_sim_opts_default();
     o.t_end_s = t_end;
     o.t_window0_s = 0.3 * t_end;
-    o.dt_out_s = 10e-9;
+    o.dt_out_s = fmax(10e-9, t_end / 20000); /* 20000 samples (10 ns at the default 200 us) */
     snprintf(path, sizeof path, "%s/device%d_osc.csv", dir, d);
     vs_csv *w;
     if (vs_csv_open(path, cli_trace_cols, CLI_TRACE_NCOLS, &w) != VS_OK) return cli_fail(prog);

@@ -58,6 +58,36 @@ row "range with zero points" phase --out "$O" --v-points 0
 row "empty range" phase --out "$O" --r-min 5k --r-max 1k
 row "unknown option" osc --out "$O" --bogus
 row "unwritable output directory" osc --out "$T/a_file/sub/x.csv"
+# hostile-input audit (issue 10)
+printf '0,O\n1e-6,12.5\n' > "$T/typo.csv"; printf 'r_met = 600 Ohm\n' > "$T/dev_ok.txt"; printf 't_s,v_v\n0,0\n1e-6,12.5\n' > "$T/w.csv"
+printf 'preset = 2\nvacancy = 0.5\n' > "$T/two.txt"; printf 'r_met = 1\nr_met = 2\n' > "$T/dup.txt"
+row "output would replace the PWL input" osc --input pwl --pwl "$T/w.csv" --out "$T/w.csv"
+row "output would replace the device file" osc --device-file "$T/dev_ok.txt" --out "$T/dev_ok.txt"
+row "new file under /dev" osc --out /dev/vo2snn-bad-input.csv
+row "PWL first row with a typo (0,O)" osc --out "$O" --input pwl --pwl "$T/typo.csv"
+row "--device with --vacancy" osc --out "$O" --device 2 --vacancy 0.9
+row "preset with vacancy in a device file" osc --out "$O" --device-file "$T/two.txt"
+row "repeated key in a device file" osc --out "$O" --device-file "$T/dup.txt"
+row "repeated --param key" osc --out "$O" --param r_met=1,r_met=2
+row "c_th with tau_th" osc --out "$O" --param c_th=1n,tau_th=1u
+row "series resistor at the model's limit" osc --out "$O" --r-series 1e12
+row "vacancy just above 1" osc --out "$O" --param vacancy=1.0000001
+row "upper-case K as kilo" osc --out "$O" --r-series 3KOHM
+row "temperature with the kilo prefix" rt --out "$O" --t-lo 300k
+row "inverted statistics window" osc --out "$O" --window-start 150us --window-end 100us
+row "inverted voltage range" vf --out "$O" --v-min 16 --v-max 6
+row "empty temperature range" rt --out "$O" --t-lo 300 --t-hi 300
+row "inverted phase range, one point" phase --out "$O" --v-min 10 --v-max 5 --v-points 1
+row "inverted 2x2 rate window" net2x2 --out "$O" --rate-start 200us --rate-end 100us
+row "trace finer than the budget" iv --out "$O" --dt-out 1e-15
+row "RK4 step below the budget" osc --out "$O" --method rk4 --dt 1e-15
+row "checkpoint is a directory" eval --checkpoint "$T" --data "$DATA"
+row "checkpoint is a device" eval --checkpoint /dev/zero --data "$DATA"
+row "empty --windows item" infer --out "$O" --data "$DATA" --windows ,
+row "repeated --windows item" infer --out "$O" --data "$DATA" --windows 10us,0.01ms
+row "--image beyond the test set" train --data "$DATA" --image 99999 --out "$T/o"
+row "MNIST data under --dataset fashion" train --data "$DATA" --dataset fashion --out "$T/o"
+row "paper with a missing data directory" paper --quick --data "$T/none" --out "$T/o"
 row "output in a missing root" osc --out /proc/none/x.csv
 # full disk: writes fail past 16 KiB (ulimit -f; SIGXFSZ ignored, so write() returns EFBIG)
 rm -f "$O"

@@ -199,6 +199,10 @@ void vs_outputs_end(int keep)
     free_nodes();
     list_clear(&g_keep);
     list_clear(&g_claimed);
+    for (size_t i = 0; i < g_n_protected; i++) free(g_protected[i].path);
+    free(g_protected);
+    g_protected = NULL;
+    g_n_protected = 0;
     atomic_store(&g_active, 0);
     pthread_mutex_unlock(&g_mutex);
 }

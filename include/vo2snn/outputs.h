@@ -45,7 +45,8 @@ vs_status vs_outputs_claim(const char *path);
 /* Files committed at exactly this path survive a rollback (checkpoints, resume files). */
 vs_status vs_outputs_keep(const char *path);
 
-/* path is an input of this run: refuse to write any output over it. Missing files: ok. */
+/* path is an input of this run: refuse to write any output over it (until vs_outputs_end).
+ * A missing file or a non-regular one (a stream) is not recorded. */
 vs_status vs_outputs_protect(const char *path);
 
 /*

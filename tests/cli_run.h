@@ -5,7 +5,7 @@
  * main() does `if (!mkdtemp(tmpdir)) return 1;` first and `remove_tree(tmpdir)` last;
  * vo2snn(...) runs the tool with the given arguments (NULL-terminated) and returns its
  * exit status, with stdout in out_text and stderr in err_text; tmp("x.csv") names a file
- * in tmpdir.
+ * in tmpdir; cli_spawn() starts it in the background.
  */
 #ifndef VO2SNN_TEST_CLI_RUN_H
 #define VO2SNN_TEST_CLI_RUN_H
@@ -32,20 +32,25 @@ CLI_RUN_FN void slurp(const char *path, char *buf, size_t n)
     if (f) fclose(f);
 }
 
-/* Run build/vo2snn with argv[1..] = args (NULL-terminated); capture stdout and stderr. */
-CLI_RUN_FN int vo2snn_v(const char *const *args)
+/* Start build/vo2snn ($VO2SNN_BIN) with argv[1..] = args (NULL-terminated), its stdout and
+ * stderr going to out_path and err_path; env may name one "VAR=value" set in the child. */
+CLI_RUN_FN pid_t cli_spawn(const char *env, const char *const *args, const char *out_path,
+                           const char *err_path)
 {
     const char *argv[64];
     int n = 0;
     argv[n++] = getenv("VO2SNN_BIN") ? getenv("VO2SNN_BIN") : "build/vo2snn";
     for (; *args && n < 63; args++) argv[n++] = *args;
     argv[n] = NULL;
-    char out_path[256], err_path[256];
-    snprintf(out_path, sizeof out_path, "%s/.stdout", tmpdir);
-    snprintf(err_path, sizeof err_path, "%s/.stderr", tmpdir);
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
+        if (env) {
+            char name[64];
+            const char *eq = strchr(env, '=');
+            snprintf(name, sizeof name, "%.*s", (int)(eq - env), env);
+            setenv(name, eq + 1, 1);
+        }
         int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(fo, 1);
@@ -53,6 +58,16 @@ CLI_RUN_FN int vo2snn_v(const char *const *args)
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
+    return pid;
+}
+
+/* Run build/vo2snn with argv[1..] = args (NULL-terminated); capture stdout and stderr. */
+CLI_RUN_FN int vo2snn_v(const char *const *args)
+{
+    char out_path[256], err_path[256];
+    snprintf(out_path, sizeof out_path, "%s/.stdout", tmpdir);
+    snprintf(err_path, sizeof err_path, "%s/.stderr", tmpdir);
+    pid_t pid = cli_spawn(NULL, args, out_path, err_path);
     int status;
     waitpid(pid, &status, 0);
     slurp(out_path, out_text, sizeof out_text);

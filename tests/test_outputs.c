@@ -30,21 +30,7 @@ static int any_entry_with(const char *dir, const char *part)
 /* Start vo2snn in the background, output discarded; returns its pid. */
 static pid_t spawn_vo2snn(const char *const *args)
 {
-    const char *argv[32];
-    int n = 0;
-    argv[n++] = getenv("VO2SNN_BIN") ? getenv("VO2SNN_BIN") : "build/vo2snn";
-    for (; *args && n < 31; args++) argv[n++] = *args;
-    argv[n] = NULL;
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    return pid;
+    return cli_spawn(NULL, args, "/dev/null", "/dev/null");
 }
 
 /* Wait (up to 20 s) until dir holds an entry containing part. */

@@ -29,8 +29,6 @@ static const char *mnist_dir(void)
     return e && *e ? e : "../shared/data/mnist";
 }
 
-static const char *bin(void) { return getenv("VO2SNN_BIN") ? getenv("VO2SNN_BIN") : "build/vo2snn"; }
-
 static void set_threads(int n)
 {
 #ifdef _OPENMP
@@ -48,28 +46,7 @@ static char out_path[600], err_path[600];   /* the tool's stdout and stderr (tmp
    name "VAR=value" to set in the child. */
 static pid_t spawn_tool(const char *env, const char *const *args)
 {
-    const char *argv[64];
-    int n = 0;
-    argv[n++] = bin();
-    for (; *args && n < 63; args++) argv[n++] = *args;
-    argv[n] = NULL;
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (env) {
-            char name[64];
-            const char *eq = strchr(env, '=');
-            snprintf(name, sizeof name, "%.*s", (int)(eq - env), env);
-            setenv(name, eq + 1, 1);
-        }
-        int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fo, 1);
-        dup2(fe, 2);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    return pid;
+    return cli_spawn(env, args, out_path, err_path);
 }
 
 /* Wait up to limit_s for pid (then kill -9 it); its exit status, or 128 + signal. */

@@ -389,18 +389,9 @@ static int load_infer_inputs(const char *prog, const char *checkpoint, const cha
     if (vs_outputs_protect(checkpoint) != VS_OK || vs_checkpoint_load_info(checkpoint, info) != VS_OK)
         return cli_fail(prog);
     if (train_load_split(prog, data, dataset, "t10k", test)) return 1;
-    char source[4200];
-    snprintf(source, sizeof source, "checkpoint '%s'", checkpoint);
-    long first8 = vs_dataset_find_label(test, 8);
-    *image = requested >= 0 ? requested : first8 >= 0 ? first8 : 0;
-    if (vs_dataset_check_inputs(test, info->cfg.sizes[0], source) != VS_OK) {
-        cli_fail(prog);
-    } else if ((size_t)*image >= test->n) {
-        cli_error(prog, "--image %ld: '%s' has %zu images (0 to %zu)", *image, test->images_path, test->n,
-                  test->n - 1);
-    } else {
+    if (!train_check_checkpoint_fits(prog, checkpoint, info, test) &&
+        !train_resolve_image(prog, test, requested, image))
         return 0;
-    }
     vs_dataset_free(test);
     return 1;
 }
@@ -483,11 +474,7 @@ static void json_summary(FILE *f, const infer_report *r)
     vs_json_begin(&j, f);
     vs_json_str(&j, "command", "infer");
     vs_json_str(&j, "checkpoint", r->checkpoint);
-    vs_json_str(&j, "dataset", r->dataset);
-    vs_json_array(&j, "data");
-    vs_json_str(&j, NULL, r->test->images_path);
-    vs_json_str(&j, NULL, r->test->labels_path);
-    vs_json_close(&j);
+    train_json_data(&j, r->dataset, r->test, NULL);
     vs_json_num(&j, "window_s", s->window_s);
     vs_json_int(&j, "images", s->n);
     vs_json_num(&j, "spiking_accuracy", s->accuracy);
@@ -532,8 +519,7 @@ static void print_summary(const infer_report *r)
            s->energy[4], s->energy[0], s->energy[1], s->energy[2], s->energy[3], s->e_per_spike_j);
     printf("spikes per image: input %.0f, hidden %.0f, output %.1f; wrote %s/\n", s->spikes[0], s->spikes[1],
            s->spikes[2], r->out);
-    printf("data: %s, %s (%d x %d images)\n", r->test->images_path, r->test->labels_path, r->test->rows,
-           r->test->cols);
+    train_print_data(stdout, r->test, NULL);
 }
 
 /* What every window of an infer run shares. */

@@ -38,7 +38,7 @@ int train_load_split(const char *prog, const char *data, const char *dataset, co
 }
 
 /* Refuse a checkpoint whose input layer does not match the images of d. */
-static int check_checkpoint_fits(const char *prog, const char *path, const vs_checkpoint_info *info,
+int train_check_checkpoint_fits(const char *prog, const char *path, const vs_checkpoint_info *info,
                                  const vs_dataset *d)
 {
     char source[4200];
@@ -47,7 +47,7 @@ static int check_checkpoint_fits(const char *prog, const char *path, const vs_ch
 }
 
 /* The test image for the histogram: --image N if given, else the first 8, else image 0. */
-static int resolve_image(const char *prog, const vs_dataset *test, long requested, long *image)
+int train_resolve_image(const char *prog, const vs_dataset *test, long requested, long *image)
 {
     long first8 = vs_dataset_find_label(test, 8);
     *image = requested >= 0 ? requested : first8 >= 0 ? first8 : 0;
@@ -57,7 +57,7 @@ static int resolve_image(const char *prog, const vs_dataset *test, long requeste
 }
 
 /* "data: FILE, FILE" lines (text) for the splits used. */
-static void print_data(FILE *f, const vs_dataset *a, const vs_dataset *b)
+void train_print_data(FILE *f, const vs_dataset *a, const vs_dataset *b)
 {
     fprintf(f, "data: %s, %s", a->images_path, a->labels_path);
     if (b) fprintf(f, ", %s, %s", b->images_path, b->labels_path);
@@ -65,7 +65,7 @@ static void print_data(FILE *f, const vs_dataset *a, const vs_dataset *b)
 }
 
 /* "data": [FILE, ...] (JSON) for the splits used. */
-static void json_data(vs_json *j, const char *dataset, const vs_dataset *a, const vs_dataset *b)
+void train_json_data(vs_json *j, const char *dataset, const vs_dataset *a, const vs_dataset *b)
 {
     vs_json_str(j, "dataset", dataset);
     vs_json_array(j, "data");
@@ -197,8 +197,8 @@ static int check_train_data(const char *prog, const train_args *a, const char *c
                             const vs_dataset *test, long *image)
 {
     if (vs_dataset_check_same_shape(train, test) != VS_OK) return cli_fail(prog);
-    if (a->resume && check_checkpoint_fits(prog, ck_path, info, train)) return 1;
-    return resolve_image(prog, test, a->image, image);
+    if (a->resume && train_check_checkpoint_fits(prog, ck_path, info, train)) return 1;
+    return train_resolve_image(prog, test, a->image, image);
 }
 
 int cmd_train(int argc, char **argv)
@@ -289,7 +289,7 @@ int cmd_train(int argc, char **argv)
     if (train_load_split(prog, a.data, a.dataset, "t10k", &test)) return vs_dataset_free(&train), 1;
     if (check_train_data(prog, &a, ck_path, &info, &train, &test, &image))
         return vs_dataset_free(&train), vs_dataset_free(&test), 1;
-    print_data(log, &train, &test);
+    train_print_data(log, &train, &test);
     vs_transfer t;
     if (train_build_transfer(prog, &info.device, &info.circuit, &info.transfer, a.cache, &t))
         return vs_dataset_free(&train), vs_dataset_free(&test), 1;
@@ -399,7 +399,7 @@ int cmd_train(int argc, char **argv)
         vs_json_str(&j, "checkpoint", ck_path);
         vs_json_str(&j, "metrics_csv", path);
         vs_json_int(&j, "image", image);
-        json_data(&j, a.dataset, &train, &test);
+        train_json_data(&j, a.dataset, &train, &test);
         vs_json_end(&j);
     } else if (!failed) {
         fprintf(log, "test accuracy %.2f %% after %d epochs; wrote %s, %s, %s/output_rates.csv%s\n", 100 * acc,
@@ -444,7 +444,7 @@ int cmd_eval(int argc, char **argv)
         return cli_fail(prog);
     vs_dataset d;
     if (train_load_split(prog, data, dataset, strcmp(split, "train") == 0 ? "train" : "t10k", &d)) return 1;
-    if (check_checkpoint_fits(prog, checkpoint, &info, &d)) return vs_dataset_free(&d), 1;
+    if (train_check_checkpoint_fits(prog, checkpoint, &info, &d)) return vs_dataset_free(&d), 1;
     vs_transfer t;
     if (train_build_transfer(prog, &info.device, &info.circuit, &info.transfer, cache, &t)) return vs_dataset_free(&d), 1;
     vs_mlp *m = NULL;
@@ -475,11 +475,11 @@ int cmd_eval(int argc, char **argv)
         vs_json_str(&j, "split", split);
         vs_json_int(&j, "images", (long long)n);
         vs_json_num(&j, "accuracy", acc);
-        json_data(&j, dataset, &d, NULL);
+        train_json_data(&j, dataset, &d, NULL);
         vs_json_end(&j);
     } else if (!failed) {
         printf("%s (%d epochs): %s accuracy %.2f %% on %zu images\n", checkpoint, info.epoch, split, 100 * acc, n);
-        print_data(stdout, &d, NULL);
+        train_print_data(stdout, &d, NULL);
     }
     vs_mlp_free(m);
     vs_transfer_free(&t);

@@ -42,7 +42,10 @@ void iv_plot_script(char *buf, size_t n, const char *trace, const char *scurve, 
 
 /* Shared by train, eval and infer. */
 #include <stdint.h>
+#include <stdio.h>
 #include "vo2snn/idx.h"
+#include "vo2snn/json.h"
+#include "vo2snn/train.h"
 #include "vo2snn/transfer.h"
 int train_load_split(const char *prog, const char *data, const char *dataset, const char *prefix,
                      vs_dataset *out);
@@ -50,5 +53,13 @@ int write_confusion(const char *prog, const char *path, const uint32_t *cm);
 int plot_confusion(const char *prog, const char *csv, const char *png, const char *title);
 int train_build_transfer(const char *prog, const vs_device_params *dev, const vs_circuit *c,
                          const vs_transfer_opts *to, const char *cache, vs_transfer *t);
+/* Refuse a checkpoint whose input layer does not fit the images of d (names both). */
+int train_check_checkpoint_fits(const char *prog, const char *path, const vs_checkpoint_info *info,
+                                const vs_dataset *d);
+/* The detail image: --image N if given (>= 0), else the first 8, else image 0; checked. */
+int train_resolve_image(const char *prog, const vs_dataset *test, long requested, long *image);
+/* "data: FILE, FILE[, FILE, FILE] (R x C images)" and its JSON twin ("dataset", "data"). */
+void train_print_data(FILE *f, const vs_dataset *a, const vs_dataset *b);
+void train_json_data(vs_json *j, const char *dataset, const vs_dataset *a, const vs_dataset *b);
 
 #endif

@@ -132,7 +132,7 @@ int cmd_iv(int argc, char **argv)
     cli_with_suffix(out, "_scurve.csv", scurve, sizeof scurve);
     cli_with_suffix(out, "_cycles.csv", cycles, sizeof cycles);
     cli_with_suffix(out, ".png", png, sizeof png);
-    cli_device_label(&dev_args, &p, label, sizeof label);
+    cli_device_label(&p, label, sizeof label);
     if (cli_prepare_output(prog, out)) return 1;
 
     vs_iv_result r;

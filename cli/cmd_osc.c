@@ -177,7 +177,7 @@ int cmd_osc(int argc, char **argv)
     char spikes_path[4096], png_path[4096], label[64], desc[160];
     cli_with_suffix(a.out, "_spikes.csv", spikes_path, sizeof spikes_path);
     cli_with_suffix(a.out, ".png", png_path, sizeof png_path);
-    cli_device_label(&a.dev, &dev, label, sizeof label);
+    cli_device_label(&dev, label, sizeof label);
     vs_input_describe(&in, desc, sizeof desc);
 
     if (cli_prepare_output(prog, a.out)) return vs_input_free(&in), 1;

@@ -32,7 +32,7 @@ int cmd_params(int argc, char **argv)
     vs_fold th, ho;
     if (vs_device_folds(&p, &th, &ho) != VS_OK) return cli_fail(prog);
     char label[64];
-    cli_device_label(&dev_args, &p, label, sizeof label);
+    cli_device_label(&p, label, sizeof label);
     if (json) {
         vs_json j;
         vs_json_begin(&j, stdout);

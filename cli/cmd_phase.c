@@ -309,7 +309,7 @@ int cmd_phase(int argc, char **argv)
     cli_with_suffix(out, ".png", png, sizeof png);
     cli_with_suffix(out, "_waveforms.csv", wave_csv, sizeof wave_csv);
     cli_with_suffix(out, "_waveforms.png", wave_png, sizeof wave_png);
-    cli_device_label(&dev_args, &dev, label, sizeof label);
+    cli_device_label(&dev, label, sizeof label);
     if (cli_prepare_output(prog, out)) return 1;
 
     long total = rg.n * vg.n;

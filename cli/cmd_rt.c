@@ -101,7 +101,7 @@ int cmd_rt(int argc, char **argv)
     if (film) vs_device_film(&p, &p);
     char png[4096], label[96];
     cli_with_suffix(out, ".png", png, sizeof png);
-    cli_device_label(&dev_args, &p, label, sizeof label);
+    cli_device_label(&p, label, sizeof label);
     if (film) snprintf(label + strlen(label), sizeof label - strlen(label), " (film model)");
     if (cli_prepare_output(prog, out)) return 1;
     rt_summary s;

@@ -58,36 +58,31 @@ int cli_check_range(const char *prog, const char *lo_flag, double lo, const char
                      unit ? unit : "", hi_flag, his, sp, unit ? unit : "");
 }
 
-/* Where the base device comes from, for refusing a second choice: "--device 2",
-   "'preset' in dev.txt", or NULL when nothing chose it (device 1). */
-static const char *device_base_source(const cli_device_args *a, char *buf, size_t n)
+/* The device is chosen once: by --device/--vacancy, or by 'preset'/'vacancy' in the device
+   file, or in --param. Returns 1 after the message if two of them choose it. */
+static int refuse_second_choice(const char *prog, const cli_device_args *a)
 {
-    const char *base;
-    if (a->param && (base = vs_device_list_base(a->param))) {
-        snprintf(buf, n, "'%s' in --param", base);
-        return buf;
-    }
-    if (a->file && (base = vs_device_file_base(a->file))) {
-        snprintf(buf, n, "'%s' in %.300s", base, a->file);
-        return buf;
-    }
-    return NULL;
-}
-
-int cli_device_resolve(const char *prog, const cli_device_args *a, vs_device_params *out)
-{
-    char src[400], flag[64];
+    const char *file_base = a->file ? vs_device_file_base(a->file) : NULL;
+    const char *list_base = a->param ? vs_device_list_base(a->param) : NULL;
+    char flag[64], other[400];
     if (a->device_given && a->vacancy_given)
         return cli_error(prog, "--device %ld and --vacancy %g both choose the device: give one",
                          a->device, a->vacancy);
     if (a->device_given) snprintf(flag, sizeof flag, "--device %ld", a->device);
     if (a->vacancy_given) snprintf(flag, sizeof flag, "--vacancy %g", a->vacancy);
-    const char *other = device_base_source(a, src, sizeof src);
-    if (other && (a->device_given || a->vacancy_given))
+    if (list_base) snprintf(other, sizeof other, "'%s' in --param", list_base);
+    else if (file_base) snprintf(other, sizeof other, "'%s' in %.300s", file_base, a->file);
+    if ((list_base || file_base) && (a->device_given || a->vacancy_given))
         return cli_error(prog, "%s and %s both choose the device: give one", flag, other);
-    if (a->file && a->param && vs_device_file_base(a->file) && vs_device_list_base(a->param))
-        return cli_error(prog, "'%s' in %s and %s both choose the device: give one",
-                         vs_device_file_base(a->file), a->file, other);
+    if (file_base && list_base)
+        return cli_error(prog, "'%s' in %s and %s both choose the device: give one", file_base,
+                         a->file, other);
+    return 0;
+}
+
+int cli_device_resolve(const char *prog, const cli_device_args *a, vs_device_params *out)
+{
+    if (refuse_second_choice(prog, a)) return 1;
     vs_device_params p;
     vs_status s = a->vacancy_given ? vs_device_from_vacancy(a->vacancy, &p)
                                    : vs_device_preset((int)a->device, &p);
@@ -110,9 +105,8 @@ static int vacancy_label(const vs_device_params *p, const char *x_prefix, char *
     return 1;
 }
 
-void cli_device_label(const cli_device_args *a, const vs_device_params *p, char *buf, size_t n)
+void cli_device_label(const vs_device_params *p, char *buf, size_t n)
 {
-    (void)a;
     if (!vacancy_label(p, "vacancy x = ", buf, n)) snprintf(buf, n, "custom device");
 }
 

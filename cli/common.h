@@ -51,8 +51,8 @@ typedef struct cli_device_args {
 int cli_device_resolve(const char *prog, const cli_device_args *a, vs_device_params *out);
 
 /* Label from the final parameters: "device 3" (a paper device), "vacancy x = 0.35", or
-   "custom device" (edited parameters); a is unused (kept for callers). */
-void cli_device_label(const cli_device_args *a, const vs_device_params *p, char *buf, size_t n);
+   "custom device" (edited parameters). */
+void cli_device_label(const vs_device_params *p, char *buf, size_t n);
 
 /* A list of devices for commands that compare them (triple, vf, cycles). */
 #define CLI_MAX_DEVICES 64

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "vo2snn/atomic.h"
 
 #define CSV_MAX_LINE 65536 /* bytes per line, not counting the line end */
-#define UTF8_BOM "\xEF\xBB\xBF" /* U+FEFF, which some editors put at the start of a file */
 
 struct vs_csv {
     vs_afile *af;
@@ -205,7 +205,7 @@ static vs_status read_line(line_reader *r, int *got)
             return vs_fail(VS_EFORMAT, "%s:%ld: line is longer than %d bytes", r->path,
                            r->line_no + 1, CSV_MAX_LINE);
         r->buf[n++] = (char)c;
-        if (n == 3 && r->line_no == 0 && !bom_skipped && memcmp(r->buf, UTF8_BOM, 3) == 0)
+        if (n == 3 && r->line_no == 0 && !bom_skipped && vs_starts_with_bom(r->buf))
             n = 0, bom_skipped = 1;
     }
     if (c == EOF && ferror(r->f))
@@ -290,7 +290,7 @@ static vs_status classify_first_row(const line_reader *r, const cell_list *cl, i
         if (*kind < 0) *kind = i;
     }
     *is_header = number < 0;
-    if (text >= 0 && strncmp(cl->cell[text], UTF8_BOM, 3) == 0)
+    if (text >= 0 && vs_starts_with_bom(cl->cell[text]))
         return vs_fail(VS_EFORMAT, "%s:%ld: column %d starts with an invisible byte-order mark "
                                    "(U+FEFF); remove it", r->path, r->line_no, text + 1);
     if (number >= 0 && text >= 0)
@@ -335,7 +335,7 @@ static vs_status append_row(const line_reader *r, const cell_list *cl, vs_table 
         if (!*c)
             return vs_fail(VS_EFORMAT, "%s:%ld: empty value in column %d", r->path, r->line_no,
                            i + 1);
-        if (strncmp(c, UTF8_BOM, 3) == 0)
+        if (vs_starts_with_bom(c))
             return vs_fail(VS_EFORMAT, "%s:%ld: column %d starts with an invisible byte-order "
                                        "mark (U+FEFF); remove it", r->path, r->line_no, i + 1);
         if (!parse_number(c, &row[i]))

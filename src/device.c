@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
 #include "vo2snn/kvfile.h"
 #include "vo2snn/units.h"
 
@@ -162,7 +163,6 @@ const char *vs_device_keys(void)
 
 /* ---- device edits: key = value pairs from vs_device_set, a file or a --param list -------- */
 
-#define UTF8_BOM "\xEF\xBB\xBF"
 
 /* Keys beyond the numeric parameters, by rank: the base device first, the derived c_th last. */
 enum { KEY_PRESET = N_PARAMS, KEY_VACANCY, KEY_C_TH, N_KEYS };
@@ -219,7 +219,7 @@ static vs_status unknown_key(const edit_set *s, const char *key, int where)
 {
     char pre[600];
     edit_prefix(s, where, pre, sizeof pre);
-    if (strncmp(key, UTF8_BOM, 3) == 0)
+    if (vs_starts_with_bom(key))
         return vs_fail(VS_EINVAL,
                        "%skey '%.100s' starts with an invisible byte-order mark (U+FEFF); remove it",
                        pre, key + 3);

@@ -2,13 +2,13 @@
 #include "vo2snn/kvfile.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 #define KV_MAX_LINE 4096          /* bytes per line, not counting the line end */
-#define UTF8_BOM "\xEF\xBB\xBF"   /* U+FEFF, which some editors put at the start of a file */
 
 static vs_status read_line(FILE *f, const char *path, int line_no, char *buf, int *got);
 static vs_status parse_line(const char *path, char *line, int line_no, vs_kv_visit visit,
@@ -40,17 +40,10 @@ typedef struct kv_loader {
     size_t n_slot;  /* a power of two, at least twice the entries */
 } kv_loader;
 
-static uint64_t key_hash(const char *k)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *k; k++) h = (h ^ (unsigned char)*k) * 1099511628211ULL;
-    return h;
-}
-
 /* The slot holding key, or the empty slot where it would go. */
 static size_t find_slot(const kv_loader *l, const char *key)
 {
-    size_t mask = l->n_slot - 1, i = (size_t)key_hash(key) & mask;
+    size_t mask = l->n_slot - 1, i = (size_t)vs_fnv1a(key) & mask;
     while (l->slot[i] && strcmp(l->kv->entries[l->slot[i] - 1].key, key) != 0) i = (i + 1) & mask;
     return i;
 }
@@ -151,7 +144,7 @@ static vs_status read_line(FILE *f, const char *path, int line_no, char *buf, in
             return vs_fail(VS_EFORMAT, "%s:%d: line is longer than %d bytes", path, line_no,
                            KV_MAX_LINE);
         buf[n++] = (char)c;
-        if (n == 3 && line_no == 1 && !bom_skipped && memcmp(buf, UTF8_BOM, 3) == 0)
+        if (n == 3 && line_no == 1 && !bom_skipped && vs_starts_with_bom(buf))
             n = 0, bom_skipped = 1;
     }
     if (c == EOF && ferror(f)) return vs_fail(VS_EIO, "cannot read '%s': %s", path, strerror(errno));
@@ -190,7 +183,7 @@ static int valid_key(const char *k)
 
 static vs_status invalid_key(const char *path, int line_no, const char *key)
 {
-    if (strncmp(key, UTF8_BOM, 3) == 0)
+    if (vs_starts_with_bom(key))
         return vs_fail(VS_EFORMAT,
                        "%s:%d: key '%s' starts with an invisible byte-order mark (U+FEFF); "
                        "remove it",

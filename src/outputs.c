@@ -10,7 +10,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "outputs_internal.h"
+#include "text.h"
 
 /*
  * Everything the signal handler may have to undo is a node in one list, newest first,
@@ -327,13 +327,7 @@ static int lock_file_current(const node *lk)
            a.st_ino == b.st_ino;
 }
 
-static off_t lock_offset(const char *name)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    return (off_t)(h & 0x7fffffff);
-}
+static off_t lock_offset(const char *name) { return (off_t)(vs_fnv1a(name) & 0x7fffffff); }
 
 /* 1: locked; 0: another run holds it; -1: locking is not possible here (go on without). */
 static int lock_name(const char *dir, const char *name)

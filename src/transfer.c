@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "text.h"
 #include "vo2snn/atomic.h"
 
 vs_transfer_opts vs_transfer_opts_default(void)
@@ -216,13 +217,6 @@ static void cache_key(char *key, size_t n, const vs_device_params *d, const vs_c
              k->sim.atol_temp_k, k->sim.h_max_s, k->sim.dt_s, (unsigned long long)k->sim.seed);
 }
 
-static unsigned long long fnv1a(const char *s)
-{
-    unsigned long long h = 1469598103934665603ULL;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 /* Grid points of o (0 if the grid is invalid). */
 static size_t grid_points(const vs_transfer_opts *o)
 {
@@ -235,7 +229,7 @@ void vs_transfer_cache_path(const char *dir, const vs_device_params *dev, const 
 {
     char key[2048];
     cache_key(key, sizeof key, dev, c, o);
-    snprintf(buf, n, "%s/transfer-%016llx.csv", dir, fnv1a(key));
+    snprintf(buf, n, "%s/transfer-%016llx.csv", dir, (unsigned long long)vs_fnv1a(key));
 }
 
 static const char cache_columns[] = "v_v,freq_hz,v_spike_mean_v\n";

@@ -217,11 +217,14 @@ static void cache_key(char *key, size_t n, const vs_device_params *d, const vs_c
              k->sim.atol_temp_k, k->sim.h_max_s, k->sim.dt_s, (unsigned long long)k->sim.seed);
 }
 
-/* Grid points of o (0 if the grid is invalid). */
-static size_t grid_points(const vs_transfer_opts *o)
+/* *n = grid points of o; VS_EINVAL naming the grid if it is invalid. */
+static vs_status grid_points(const vs_transfer_opts *o, size_t *n)
 {
-    if (!(o->dv_v > 0) || !(o->v_max_v > o->dv_v) || o->v_max_v / o->dv_v > 1e6) return 0;
-    return (size_t)floor(o->v_max_v / o->dv_v + 0.5) + 1;
+    *n = 0;
+    if (!(o->dv_v > 0) || !(o->v_max_v > o->dv_v) || o->v_max_v / o->dv_v > 1e6)
+        return vs_fail(VS_EINVAL, "transfer grid 0..%g V in steps of %g V is invalid", o->v_max_v, o->dv_v);
+    *n = (size_t)floor(o->v_max_v / o->dv_v + 0.5) + 1;
+    return VS_OK;
 }
 
 void vs_transfer_cache_path(const char *dir, const vs_device_params *dev, const vs_circuit *c,
@@ -331,9 +334,9 @@ static vs_status cache_load(const char *path, const vs_device_params *dev, const
                             const vs_transfer_opts *o, double *freq_hz, double *signal_v,
                             int *missing)
 {
-    size_t n = grid_points(o), len = 0, body = 0;
+    size_t n, len = 0, body = 0;
     *missing = 0;
-    if (n == 0) return vs_fail(VS_EINVAL, "transfer grid 0..%g V in steps of %g V is invalid", o->v_max_v, o->dv_v);
+    if (grid_points(o, &n) != VS_OK) return VS_EINVAL;
     char key[2048], *b;
     cache_key(key, sizeof key, dev, c, o);
     vs_status s = slurp_capped(path, 4096 + n * (CACHE_ROW_MAX + 1), &b, &len, missing);
@@ -355,8 +358,8 @@ vs_status vs_transfer_cache_save(const char *path, const vs_device_params *dev,
                                  const vs_circuit *c, const vs_transfer_opts *o,
                                  const double *freq_hz, const double *signal_v)
 {
-    size_t n = grid_points(o);
-    if (n == 0) return vs_fail(VS_EINVAL, "transfer grid 0..%g V in steps of %g V is invalid", o->v_max_v, o->dv_v);
+    size_t n;
+    if (grid_points(o, &n) != VS_OK) return VS_EINVAL;
     size_t cap = 4096 + n * (CACHE_ROW_MAX + 1) + 32, len = 0;
     char *b = malloc(cap), key[2048];
     if (!b) return vs_fail(VS_ENOMEM, "out of memory writing transfer cache '%s'", path);
@@ -407,9 +410,8 @@ static vs_status measure_table(const vs_device_params *dev, const vs_circuit *c,
 vs_status vs_transfer_build(const vs_device_params *dev, const vs_circuit *c,
                             const vs_transfer_opts *o, const char *cache_dir, vs_transfer *out)
 {
-    size_t n = grid_points(o);
-    if (n == 0)
-        return vs_fail(VS_EINVAL, "transfer grid 0..%g V in steps of %g V is invalid", o->v_max_v, o->dv_v);
+    size_t n;
+    if (grid_points(o, &n) != VS_OK) return VS_EINVAL;
     double *f = malloc(2 * n * sizeof *f), *sig = f ? f + n : NULL;
     if (!f) return vs_fail(VS_ENOMEM, "out of memory for the transfer table");
     char path[4096], note[sizeof out->cache_note] = "";

@@ -63,7 +63,7 @@ static vs_status afile_open(const char *path, int in_set, vs_afile **out)
     }
     vs_status s = resolve_target(path, &f->final_path);
     f->in_set = in_set && f->final_path;
-    if (s == VS_OK && f->in_set) s = vs_outputs_before_write(f->final_path);
+    if (s == VS_OK && f->in_set) s = vs_outputs_claim(f->final_path);
     if (s != VS_OK) {
         afile_free(f);
         return s;

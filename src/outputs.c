@@ -212,17 +212,12 @@ void vs_outputs_end(int keep)
 static void undo_files(void)
 {
     for (node *n = atomic_load(&g_head); n; n = n->next) {
+        if (n->kind != NODE_TMP && n->kind != NODE_FILE) continue; /* dirs and locks: later */
         if (!atomic_exchange(&n->live, 0)) continue;
-        if (n->kind == NODE_TMP) {
+        if (n->kind == NODE_FILE && n->backup)
+            rename(n->backup, n->path);
+        else
             unlink(n->path);
-        } else if (n->kind == NODE_FILE) {
-            if (n->backup)
-                rename(n->backup, n->path);
-            else
-                unlink(n->path);
-        } else {
-            atomic_store(&n->live, 1); /* directories and locks: later */
-        }
     }
 }
 
@@ -405,8 +400,6 @@ vs_status vs_outputs_claim(const char *path)
 }
 
 /* ---- hooks for atomic.c ----------------------------------------------------------------- */
-
-vs_status vs_outputs_before_write(const char *final_path) { return vs_outputs_claim(final_path); }
 
 vs_tmp_node *vs_outputs_track_tmp(const char *tmp_path)
 {

@@ -9,9 +9,6 @@
 
 typedef struct vs_tmp_node vs_tmp_node;
 
-/* Before a file at final_path is created: refuse protected inputs, claim the lock. */
-vs_status vs_outputs_before_write(const char *final_path);
-
 /* A temporary file now exists (removed on signals until untracked). NULL outside a set. */
 vs_tmp_node *vs_outputs_track_tmp(const char *tmp_path);
 void vs_outputs_untrack_tmp(vs_tmp_node *node);

@@ -58,7 +58,7 @@ $(B)/libvo2snn_cli.a: $(CLI_LIB_OBJS)
 $(BIN): $(B)/cli/main.o $(B)/libvo2snn_cli.a $(LIB)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/tests/%: tests/%.c tests/check.h tests/cli_run.h $(B)/libvo2snn_cli.a $(LIB)
+$(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libvo2snn_cli.a $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Icli -o $@ $< $(B)/libvo2snn_cli.a $(LIB) $(LDLIBS)
 

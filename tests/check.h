@@ -61,6 +61,14 @@ static char check_skip_reason[256];
 
 #define CHECK_DONE() (check_failed_tests ? 1 : 0)
 
+/* MNIST for the tests that need it: $VO2SNN_TEST_DATA, else ../shared/data/mnist (tests
+   run from the repository root). */
+static inline const char *check_mnist_dir(void)
+{
+    const char *e = getenv("VO2SNN_TEST_DATA");
+    return e && *e ? e : "../shared/data/mnist";
+}
+
 /* A whole file as a NUL-terminated string (caller frees); NULL if it cannot be read. */
 static inline char *check_slurp(const char *path)
 {

@@ -190,12 +190,6 @@ static void test_sweep_determinism(void)
     unsetenv("OMP_NUM_THREADS");
 }
 
-static const char *mnist_dir(void)
-{
-    const char *e = getenv("VO2SNN_TEST_DATA");
-    return e && *e ? e : "../shared/data/mnist";
-}
-
 static int copy_file(const char *src, const char *dst, long keep_bytes)
 {
     FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
@@ -220,7 +214,7 @@ static void test_train_and_eval(void)
     const char *out = tmp("tr");
     char cache[600];
     snprintf(cache, sizeof cache, "%s/cache", out);
-    const char *args[] = {"train", "--data", mnist_dir(), "--train-limit", "2000", "--test-limit", "500",
+    const char *args[] = {"train", "--data", check_mnist_dir(), "--train-limit", "2000", "--test-limit", "500",
                           "--epochs", "2", "--out", out, "--cache", cache, "--no-plot", "--json", NULL};
     CHECK(vo2snn_v(args) == 0);
     CHECK(strstr(out_text, "\"test_accuracy\": 0.") != NULL);
@@ -230,11 +224,11 @@ static void test_train_and_eval(void)
     CHECK(exists(ck));
     slurp(metrics, text, sizeof text);
     CHECK(strncmp(text, "epoch,loss,train_acc,test_acc,seconds,lr\n1,", 43) == 0 && lines(text) == 3);
-    CHECK(vo2snn("eval", "--checkpoint", ck, "--data", mnist_dir(), "--limit", "500", "--cache", cache, "--json", NULL) == 0);
+    CHECK(vo2snn("eval", "--checkpoint", ck, "--data", check_mnist_dir(), "--limit", "500", "--cache", cache, "--json", NULL) == 0);
     CHECK(strstr(out_text, "\"images\": 500") != NULL);
     char inf_dir[700];
     snprintf(inf_dir, sizeof inf_dir, "%s/infer", out);
-    CHECK(vo2snn("infer", "--checkpoint", ck, "--data", mnist_dir(), "--limit", "6", "--cache", cache,
+    CHECK(vo2snn("infer", "--checkpoint", ck, "--data", check_mnist_dir(), "--limit", "6", "--cache", cache,
                  "--out", inf_dir, "--no-plot", "--json", NULL) == 0);
     CHECK(strstr(out_text, "\"spiking_accuracy\": ") != NULL && strstr(out_text, "\"images\": 6") != NULL);
     char f[800];
@@ -247,7 +241,7 @@ static void test_train_and_eval(void)
     /* errors: one line, exit 1, the checkpoint and metrics untouched */
     char before[4096];
     slurp(metrics, before, sizeof before);
-    CHECK(vo2snn("train", "--data", mnist_dir(), "--out", out, "--resume", "--epochs", "2", NULL) == 1);
+    CHECK(vo2snn("train", "--data", check_mnist_dir(), "--out", out, "--resume", "--epochs", "2", NULL) == 1);
     CHECK(lines(err_text) == 1 && strstr(err_text, "already trained"));
     unsetenv("VO2SNN_DATA");
     CHECK(vo2snn("train", "--out", out, NULL) == 1 && strstr(err_text, "VO2SNN_DATA") && lines(err_text) == 1);
@@ -257,24 +251,24 @@ static void test_train_and_eval(void)
     const char *names[] = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                            "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
     for (int i = 0; i < 4; i++) {
-        snprintf(src, sizeof src, "%s/%s", mnist_dir(), names[i]);
+        snprintf(src, sizeof src, "%s/%s", check_mnist_dir(), names[i]);
         snprintf(dst, sizeof dst, "%s/%s", tmp("bad"), names[i]);
         copy_file(src, dst, i == 0 ? 100000 : -1);   /* truncated training images */
     }
     CHECK(vo2snn("train", "--data", tmp("bad"), "--out", out, NULL) == 1);
     CHECK(lines(err_text) == 1 && strstr(err_text, "train-images") && strstr(err_text, "truncated"));
-    snprintf(src, sizeof src, "%s/%s", mnist_dir(), names[1]);
+    snprintf(src, sizeof src, "%s/%s", check_mnist_dir(), names[1]);
     snprintf(dst, sizeof dst, "%s/%s", tmp("bad"), names[0]);
     copy_file(src, dst, -1);   /* labels where images should be */
     CHECK(vo2snn("train", "--data", tmp("bad"), "--out", out, NULL) == 1 && lines(err_text) == 1);
     CHECK(strstr(err_text, "train-images") != NULL);
     snprintf(dst, sizeof dst, "%s/bad.vsck", out);
     copy_file(ck, dst, 5000);
-    CHECK(vo2snn("eval", "--checkpoint", dst, "--data", mnist_dir(), NULL) == 1);
+    CHECK(vo2snn("eval", "--checkpoint", dst, "--data", check_mnist_dir(), NULL) == 1);
     CHECK(lines(err_text) == 1 && strstr(err_text, "bad.vsck"));
-    CHECK(vo2snn("eval", "--checkpoint", tmp("none.vsck"), "--data", mnist_dir(), NULL) == 1);
+    CHECK(vo2snn("eval", "--checkpoint", tmp("none.vsck"), "--data", check_mnist_dir(), NULL) == 1);
     CHECK(lines(err_text) == 1 && strstr(err_text, "none.vsck"));
-    CHECK(vo2snn("train", "--data", mnist_dir(), "--out", out, "--resume", "--checkpoint", dst, "--epochs", "3", NULL) == 1);
+    CHECK(vo2snn("train", "--data", check_mnist_dir(), "--out", out, "--resume", "--checkpoint", dst, "--epochs", "3", NULL) == 1);
     CHECK(lines(err_text) == 1 && strstr(err_text, "bad.vsck"));
     char after[4096];
     slurp(metrics, after, sizeof after);

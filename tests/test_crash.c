@@ -54,8 +54,7 @@ static int load(const char *ck, const char *cache, vs_checkpoint_info *info, vs_
 static void test_kill_and_resume(void)
 {
     const char *bin = getenv("VO2SNN_BIN") ? getenv("VO2SNN_BIN") : "build/vo2snn";
-    const char *data = getenv("VO2SNN_TEST_DATA") && *getenv("VO2SNN_TEST_DATA") ? getenv("VO2SNN_TEST_DATA")
-                                                                                : "../shared/data/mnist";
+    const char *data = check_mnist_dir();
     char a[300], b[300], cache[300], metrics[400];
     snprintf(a, sizeof a, "%s/a", tmpdir);
     snprintf(b, sizeof b, "%s/b", tmpdir);

@@ -15,13 +15,6 @@
 
 static char scratch[256]; /* a mkdtemp() directory, removed at the end */
 
-/* Directory with the four MNIST .gz files (tests run from the repo root). */
-static const char *mnist_dir(void)
-{
-    const char *d = getenv("VO2SNN_TEST_DATA");
-    return d && *d ? d : "../shared/data/mnist";
-}
-
 /* scratch/name into one of a few rotating buffers. */
 static const char *tpath(const char *name)
 {
@@ -133,9 +126,9 @@ static void histogram(const uint8_t *labels, size_t n, size_t *h)
 static void test_mnist_t10k(void)
 {
     vs_dataset d = {0};
-    vs_status s = vs_dataset_load(mnist_dir(), "t10k", &d);
+    vs_status s = vs_dataset_load(check_mnist_dir(), "t10k", &d);
     if (s != VS_OK) {
-        CHECK_FAIL_MSG("cannot load MNIST t10k from '%s' (set VO2SNN_TEST_DATA): %s", mnist_dir(),
+        CHECK_FAIL_MSG("cannot load MNIST t10k from '%s' (set VO2SNN_TEST_DATA): %s", check_mnist_dir(),
                        vs_last_error());
         return;
     }
@@ -165,10 +158,10 @@ static void test_mnist_t10k(void)
 static void test_mnist_train(void)
 {
     vs_dataset d = {0};
-    vs_status s = vs_dataset_load(mnist_dir(), "train", &d);
+    vs_status s = vs_dataset_load(check_mnist_dir(), "train", &d);
     if (s != VS_OK) {
         CHECK_FAIL_MSG("cannot load MNIST train from '%s' (set VO2SNN_TEST_DATA): %s",
-                       mnist_dir(), vs_last_error());
+                       check_mnist_dir(), vs_last_error());
         return;
     }
     CHECK(d.n == 60000);
@@ -190,7 +183,7 @@ static void test_mnist_train(void)
 static void test_idx_shape(void)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", mnist_dir());
+    snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", check_mnist_dir());
     vs_idx x = {0};
     CHECK(vs_idx_load(path, &x) == VS_OK);
     CHECK(x.ndim == 3);
@@ -202,7 +195,7 @@ static void test_idx_shape(void)
     vs_idx_free(NULL);
     vs_dataset_free(NULL);
 
-    snprintf(path, sizeof path, "%s/t10k-labels-idx1-ubyte.gz", mnist_dir());
+    snprintf(path, sizeof path, "%s/t10k-labels-idx1-ubyte.gz", check_mnist_dir());
     CHECK(vs_idx_load(path, &x) == VS_OK);
     CHECK(x.ndim == 1 && x.dims[0] == 10000 && x.count == 10000);
     CHECK(x.data[0] == 7 && x.data[1] == 2);
@@ -251,7 +244,7 @@ static void test_raw_and_gzip(void)
 
     /* The real labels, decompressed here, load identically raw and gzip. */
     char real[1024];
-    snprintf(real, sizeof real, "%s/t10k-labels-idx1-ubyte.gz", mnist_dir());
+    snprintf(real, sizeof real, "%s/t10k-labels-idx1-ubyte.gz", check_mnist_dir());
     vs_idx a = {0}, b = {0};
     if (vs_idx_load(real, &a) != VS_OK) {
         CHECK_FAIL_MSG("%s", vs_last_error());
@@ -402,7 +395,7 @@ static void test_bad_payload(void)
 static void test_bad_gzip(void)
 {
     char real[1024];
-    snprintf(real, sizeof real, "%s/t10k-labels-idx1-ubyte.gz", mnist_dir());
+    snprintf(real, sizeof real, "%s/t10k-labels-idx1-ubyte.gz", check_mnist_dir());
     size_t n;
     unsigned char *gz = read_file(real, &n);
 

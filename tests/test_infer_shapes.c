@@ -11,12 +11,6 @@
 #include "vo2snn/infer.h"
 #include "vo2snn/train.h"
 
-static const char *mnist_dir(void)
-{
-    const char *e = getenv("VO2SNN_TEST_DATA");
-    return e && *e ? e : "../shared/data/mnist";
-}
-
 /* ---- synthetic IDX data sets ------------------------------------------------------------ */
 
 static void put_be32(FILE *f, uint32_t v)
@@ -138,11 +132,11 @@ static void test_shape_mismatch_refused(void)
                        "--no-plot", NULL),
                 ck784, "784 inputs", "small/t10k-images-idx3-ubyte", "10 x 10 = 100 pixels");
     CHECK(!exists(tmp("i_a")));
-    CHECK_ERROR(vo2snn("infer", "--checkpoint", ck100, "--data", mnist_dir(), "--cache", cache, "--out", tmp("i_b"),
+    CHECK_ERROR(vo2snn("infer", "--checkpoint", ck100, "--data", check_mnist_dir(), "--cache", cache, "--out", tmp("i_b"),
                        "--no-plot", "--limit", "3", NULL),
                 ck100, "100 inputs", "t10k-images-idx3-ubyte", "28 x 28 = 784 pixels");
     CHECK(!exists(tmp("i_b")));
-    CHECK_ERROR(vo2snn("eval", "--checkpoint", ck100, "--data", mnist_dir(), "--cache", cache, NULL), ck100,
+    CHECK_ERROR(vo2snn("eval", "--checkpoint", ck100, "--data", check_mnist_dir(), "--cache", cache, NULL), ck100,
                 "100 inputs", "784 pixels");
     CHECK_ERROR(vo2snn("eval", "--checkpoint", ck784, "--data", tmp("small"), "--cache", cache, NULL), ck784,
                 "784 inputs", "100 pixels");
@@ -173,12 +167,12 @@ static void test_train_split_shapes(void)
 /* A hidden layer narrower than the 10 outputs (the output sums used to overrun the hidden ones). */
 static void test_narrow_hidden_layer(void)
 {
-    const char *args[] = {"train", "--data", mnist_dir(), "--train-limit", "300", "--test-limit", "50", "--epochs", "1",
+    const char *args[] = {"train", "--data", check_mnist_dir(), "--train-limit", "300", "--test-limit", "50", "--epochs", "1",
                           "--hidden", "3", "--out", tmp("t_h3"), "--cache", cache, "--no-plot", NULL};
     CHECK(vo2snn_v(args) == 0);
     char ck[700];
     snprintf(ck, sizeof ck, "%s/checkpoint.vsck", tmp("t_h3"));
-    CHECK(vo2snn("infer", "--checkpoint", ck, "--data", mnist_dir(), "--cache", cache, "--out", tmp("i_h3"),
+    CHECK(vo2snn("infer", "--checkpoint", ck, "--data", check_mnist_dir(), "--cache", cache, "--out", tmp("i_h3"),
                  "--no-plot", "--limit", "3", "--json", NULL) == 0);
     CHECK(strstr(out_text, "\"images\": 3") != NULL);
 }
@@ -207,7 +201,7 @@ static void test_no_digit_eight(void)
 
 static int infer_windows(const char *list, const char *out)
 {
-    return vo2snn("infer", "--checkpoint", ck784, "--data", mnist_dir(), "--cache", cache, "--out", tmp(out),
+    return vo2snn("infer", "--checkpoint", ck784, "--data", check_mnist_dir(), "--cache", cache, "--out", tmp(out),
                   "--no-plot", "--limit", "1", "--windows", list, NULL);
 }
 
@@ -258,7 +252,7 @@ static void test_windows_any_length(void)
 
 static void test_dataset_identity(void)
 {
-    setenv("VO2SNN_DATA", mnist_dir(), 1);
+    setenv("VO2SNN_DATA", check_mnist_dir(), 1);
     CHECK_ERROR(vo2snn("eval", "--checkpoint", ck784, "--dataset", "fashion", "--cache", cache, NULL), "--dataset fashion",
                 "t10k-images-idx3-ubyte", "looks like MNIST, not Fashion-MNIST");
     CHECK_ERROR(vo2snn("infer", "--checkpoint", ck784, "--dataset", "fashion", "--cache", cache, "--out", tmp("i_f"), NULL),
@@ -269,10 +263,10 @@ static void test_dataset_identity(void)
                 "looks like Fashion-MNIST, not MNIST");
     CHECK(vo2snn("eval", "--checkpoint", ck784, "--data", tmp("fashion"), "--dataset", "fashion", "--cache", cache, NULL) == 0);
     CHECK(strstr(out_text, "data: ") && strstr(out_text, "fashion/t10k-images-idx3-ubyte, "));
-    CHECK(vo2snn("eval", "--checkpoint", ck784, "--data", mnist_dir(), "--limit", "100", "--cache", cache, "--json", NULL) == 0);
+    CHECK(vo2snn("eval", "--checkpoint", ck784, "--data", check_mnist_dir(), "--limit", "100", "--cache", cache, "--json", NULL) == 0);
     CHECK(strstr(out_text, "\"dataset\": \"mnist\"") && strstr(out_text, "\"data\": [") &&
           strstr(out_text, "t10k-labels-idx1-ubyte"));
-    CHECK(vo2snn("infer", "--checkpoint", ck784, "--data", mnist_dir(), "--cache", cache, "--out", tmp("i_d"),
+    CHECK(vo2snn("infer", "--checkpoint", ck784, "--data", check_mnist_dir(), "--cache", cache, "--out", tmp("i_d"),
                  "--no-plot", "--limit", "1", NULL) == 0);
     CHECK(strstr(out_text, "data: ") && strstr(out_text, "t10k-images-idx3-ubyte"));
     char path[700];
@@ -286,11 +280,11 @@ static void test_dataset_identity(void)
 
 static void test_validated_before_work(void)
 {
-    const char *args[] = {"train", "--data", mnist_dir(), "--train-limit", "300", "--epochs", "1", "--hidden", "8",
+    const char *args[] = {"train", "--data", check_mnist_dir(), "--train-limit", "300", "--epochs", "1", "--hidden", "8",
                           "--image", "99999", "--out", tmp("t_img"), "--cache", cache, "--no-plot", NULL};
     CHECK_ERROR(vo2snn_v(args), "--image 99999", "t10k-images-idx3-ubyte", "has 10000 images");
     CHECK(!exists(tmp("t_img")));
-    CHECK_ERROR(vo2snn("infer", "--checkpoint", ck784, "--data", mnist_dir(), "--image", "99999", "--cache", cache,
+    CHECK_ERROR(vo2snn("infer", "--checkpoint", ck784, "--data", check_mnist_dir(), "--image", "99999", "--cache", cache,
                        "--out", tmp("i_img"), NULL),
                 "--image 99999");
     CHECK(!exists(tmp("i_img")));
@@ -303,7 +297,7 @@ static void test_validated_before_work(void)
     /* resuming a 100-input checkpoint on 784-pixel images */
     long n_saved, n_after;
     char *saved = read_all(ck100_half, &n_saved);
-    CHECK_ERROR(vo2snn("train", "--data", mnist_dir(), "--resume", "--checkpoint", ck100_half, "--epochs", "2",
+    CHECK_ERROR(vo2snn("train", "--data", check_mnist_dir(), "--resume", "--checkpoint", ck100_half, "--epochs", "2",
                        "--out", tmp("t_res"), "--cache", cache, NULL),
                 ck100_half, "100 inputs", "784 pixels");
     CHECK(!exists(tmp("t_res")));
@@ -320,7 +314,7 @@ static void test_dataset_helpers(void)
     CHECK(vs_dataset_load(tmp("small"), "t10k", &small) == VS_OK);
     CHECK(vs_dataset_load(tmp("no8"), "t10k", &no8) == VS_OK);
     CHECK(vs_dataset_load(tmp("fashion"), "t10k", &fashion) == VS_OK);
-    CHECK(vs_dataset_load(mnist_dir(), "t10k", &mnist) == VS_OK);
+    CHECK(vs_dataset_load(check_mnist_dir(), "t10k", &mnist) == VS_OK);
     CHECK(small.images_path && strstr(small.images_path, "small/t10k-images-idx3-ubyte"));
     CHECK(small.labels_path && strstr(small.labels_path, "small/t10k-labels-idx1-ubyte"));
     CHECK(vs_dataset_pixels(&small) == 100 && vs_dataset_image(&small, 1) == small.images + 100);
@@ -390,7 +384,7 @@ int main(void)
     if (!mkdtemp(tmpdir)) return 1;
     snprintf(cache, sizeof cache, "%s/cache", tmpdir);
     make_data();
-    train_checkpoint(mnist_dir(), "ck784", "1", ck784);
+    train_checkpoint(check_mnist_dir(), "ck784", "1", ck784);
     train_checkpoint(tmp("small"), "ck100", "2", ck100);
     snprintf(ck100_half, sizeof ck100_half, "%s/ck100_half.vsck", tmpdir);
     make_half_trained(ck100, ck100_half);

@@ -89,8 +89,7 @@ static void test_a10_net2x2(void)
 /* A short training run deployed on circuits: the spiking network follows the rate model. */
 static void test_inference(void)
 {
-    const char *dir = getenv("VO2SNN_TEST_DATA");
-    if (!dir || !*dir) dir = "../shared/data/mnist";
+    const char *dir = check_mnist_dir();
     vs_dataset train, test;
     if (vs_dataset_load(dir, "train", &train) != VS_OK || vs_dataset_load(dir, "t10k", &test) != VS_OK) {
         CHECK_FAIL_MSG("cannot load MNIST from %s: %s", dir, vs_last_error());

@@ -67,8 +67,7 @@ static const char *const figures[] = {
 
 static void test_quick_report(void)
 {
-    const char *data = getenv("VO2SNN_TEST_DATA");
-    if (!data || !*data) data = "../shared/data/mnist";
+    const char *data = check_mnist_dir();
     const char *bin = getenv("VO2SNN_BIN") ? getenv("VO2SNN_BIN") : "build/vo2snn";
     char out[300], summary[400];
     snprintf(out, sizeof out, "%s/paper", tmpdir);

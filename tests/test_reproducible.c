@@ -17,17 +17,9 @@
 #include "cli_run.h"
 #include "vo2snn/iv.h"
 #include "vo2snn/threads.h"
+#include "train_fixture.h"
 #include "vo2snn/train.h"
 
-static vs_dataset train_set, test_set;
-static vs_transfer tf;
-static float enc[256];
-
-static const char *mnist_dir(void)
-{
-    const char *e = getenv("VO2SNN_TEST_DATA");
-    return e && *e ? e : "../shared/data/mnist";
-}
 
 static void set_threads(int n)
 {
@@ -422,7 +414,7 @@ static void test_checkpoint_reader(void)
     CHECK(load_fails(tmp("fifo.vsck"), "not a regular file"));   /* and does not block */
     unlink(tmp("fifo.vsck"));
     /* through the tool: one line naming the directory */
-    int rc = run_limited(30, NULL, "eval", "--checkpoint", tmpdir, "--data", mnist_dir(), NULL);
+    int rc = run_limited(30, NULL, "eval", "--checkpoint", tmpdir, "--data", check_mnist_dir(), NULL);
     CHECK(one_line_error(rc, "eval", tmpdir, "directory"));
     unlink(bad);
     free(ck_bytes);
@@ -457,31 +449,12 @@ static void test_threads_capped(void)
 #endif
 }
 
-static int setup(void)
-{
-    if (vs_dataset_load(mnist_dir(), "train", &train_set) != VS_OK ||
-        vs_dataset_load(mnist_dir(), "t10k", &test_set) != VS_OK) {
-        printf("FAIL setup: %s\n", vs_last_error());
-        return -1;
-    }
-    vs_device_params p;
-    vs_device_preset(1, &p);
-    vs_circuit c = vs_circuit_default();
-    vs_transfer_opts o = vs_transfer_opts_default();
-    if (vs_transfer_build(&p, &c, &o, tmpdir, &tf) != VS_OK) {
-        printf("FAIL setup: %s\n", vs_last_error());
-        return -1;
-    }
-    vs_mlp_encode_table(enc, &tf);
-    return 0;
-}
-
 int main(void)
 {
     if (!mkdtemp(tmpdir)) return 1;
     snprintf(out_path, sizeof out_path, "%s/.out", tmpdir);
     snprintf(err_path, sizeof err_path, "%s/.err", tmpdir);
-    if (setup() != 0) return remove_tree(tmpdir), 1;
+    if (train_fixture_load(tmpdir) != 0) return remove_tree(tmpdir), 1;
     RUN(test_linear_kernels_blocked);
     RUN(test_training_thread_independent);
     RUN(test_phase_resume_reuses_points);

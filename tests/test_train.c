@@ -6,37 +6,15 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "train_fixture.h"
 #include "vo2snn/train.h"
 
-static vs_dataset train_set, test_set;
-static vs_transfer tf;
-static float enc[256];
 static char tmpdir[] = "/tmp/vo2snn_trainXXXXXX";
-
-static const char *data_dir(void)
-{
-    const char *e = getenv("VO2SNN_TEST_DATA");
-    return e && *e ? e : "../shared/data/mnist";
-}
 
 static int setup(void)
 {
     if (!mkdtemp(tmpdir)) return -1;
-    if (vs_dataset_load(data_dir(), "train", &train_set) != VS_OK ||
-        vs_dataset_load(data_dir(), "t10k", &test_set) != VS_OK) {
-        printf("FAIL setup: %s\n", vs_last_error());
-        return -1;
-    }
-    vs_device_params p;
-    vs_device_preset(1, &p);
-    vs_circuit c = vs_circuit_default();
-    vs_transfer_opts o = vs_transfer_opts_default();
-    if (vs_transfer_build(&p, &c, &o, tmpdir, &tf) != VS_OK) {
-        printf("FAIL setup: %s\n", vs_last_error());
-        return -1;
-    }
-    vs_mlp_encode_table(enc, &tf);
-    return 0;
+    return train_fixture_load(tmpdir);
 }
 
 static vs_mlp *new_net(uint64_t seed, vs_loss_kind loss)

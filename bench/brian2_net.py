@@ -100,10 +100,10 @@ int main(int argc, char **argv)
     FILE *f = fopen(argv[4], "w");
     if (!f) { perror(argv[4]); return 1; }
     const vs_device_params *p = &info.device;
-    fprintf(f, "{\n\"device\": {\"r_ins0\": %.17g, \"r_met\": %.17g, \"g_th\": %.17g, \"tau_th\": %.17g, \"e_a_ev\": %.17g, "
-               "\"t_c\": %.17g, \"dt_hyst\": %.17g, \"w_t\": %.17g, \"t_0\": %.17g, \"t_amb\": %.17g, \"k_b_ev\": %.17g},\n",
-            p->r_ins0_ohm, p->r_met_ohm, p->g_th_w_per_k, p->tau_th_s, p->e_a_ev, p->t_c_k, p->dt_hyst_k, p->w_t_k,
-            p->t_0_k, p->t_amb_k, VS_K_B_EV_PER_K);
+    fprintf(f, "{\n\"device\": {\"model\": \"%s\", \"k_b_ev\": %.17g", p->model->name, VS_K_B_EV_PER_K);
+    for (int i = 0; i < p->model->n_params; i++)   /* every row of the model's parameter table */
+        fprintf(f, ", \"%s\": %.17g", p->model->params[i].key, p->v[i]);
+    fprintf(f, "},\n");
     fprintf(f, "\"circuit\": {\"r_s\": %.17g, \"c\": %.17g, \"r_sense\": %.17g},\n", info.circuit.r_series_ohm,
             info.circuit.c_f, info.circuit.r_sense_ohm);
     fprintf(f, "\"s_peak\": %.17g, \"v_on\": %.17g, \"v_peak\": %.17g, \"rail_v\": %.17g, \"opamp_rail_v\": %.17g,\n",
@@ -191,10 +191,13 @@ def build_and_run(net, dt, directory, repeats, clean=False):
     b2.defaultclock.dt = dt * second
 
     dv, c = net["device"], net["circuit"]
+    if dv["model"] != "vo2x" or dv.get("r_contact", 0) != 0:
+        sys.exit("brian2_net.py: the Brian2 network implements the vo2x model without contact "
+                 "resistance only (checkpoint device: model %s)" % dv["model"])
     ns = dict(R_s=c["r_s"] * ohm, C=c["c"] * farad, R_sense=c["r_sense"] * ohm,
               R_ins0=dv["r_ins0"] * ohm, R_met=dv["r_met"] * ohm, G_th=dv["g_th"] * watt / kelvin,
               C_th=dv["tau_th"] * dv["g_th"] * second * watt / kelvin,
-              EkB=dv["e_a_ev"] / dv["k_b_ev"] * kelvin, T_0=dv["t_0"] * kelvin, T_amb=dv["t_amb"] * kelvin,
+              EkB=dv["e_a"] / dv["k_b_ev"] * kelvin, T_0=dv["t_0"] * kelvin, T_amb=dv["t_amb"] * kelvin,
               T_heat=(dv["t_c"] + dv["dt_hyst"] / 2) * kelvin, T_cool=(dv["t_c"] - dv["dt_hyst"] / 2) * kelvin,
               w_T=dv["w_t"] * kelvin, T_floor=200 * kelvin, T_ceil=1e6 * kelvin,
               tau_syn=net["tau_syn"] * second, rail=net["rail_v"] * volt, op_rail=net["opamp_rail_v"] * volt)

@@ -41,17 +41,25 @@ int cmd_cycles(int argc, char **argv)
     const opt_cmd cmd = {prog, "Threshold statistics over repeated I-V sweeps with cycle-to-cycle jitter (Fig 2L).",
         "Each cycle redraws R_ins0 (log-normal, --sigma-lnr) and T_c (normal, --sigma-tc)\n"
         "when the device re-arms (spec section 4). V_th of a cycle is the source voltage\n"
-        "where m crosses 0.5 upward, V_hold where it crosses back. Same --seed, same output.",
+        "where m crosses 0.5 upward, V_hold where it crosses back. Same --seed, same output.\n"
+        "The jitter is vo2x's (sigma_lnr, sigma_tc): other models are refused.\n\n"
+        CLI_DEVICES_HELP,
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;
     cli_device_list list;
-    if (cli_device_list_resolve(prog, &da, "1-5", &list)) return 1;
-    for (int i = 0; i < list.n; i++)
+    if (cli_device_list_resolve(prog, &da, NULL, &list)) return 1;
+    for (int i = 0; i < list.n; i++) {
+        if (vs_model_param_index(list.p[i].model, "sigma_lnr") < 0 ||
+            vs_model_param_index(list.p[i].model, "sigma_tc") < 0)
+            return cli_error(prog, "%s: model %s has no cycle-to-cycle jitter (sigma_lnr, sigma_tc) "
+                                   "to sample thresholds from", list.label[i], list.p[i].model->name);
         if (!vs_device_has_jitter(&list.p[i])) {
-            list.p[i].sigma_ln_r = sigma_lnr;
-            list.p[i].sigma_t_c_k = sigma_tc;
+            if (vs_device_set_value(&list.p[i], "sigma_lnr", sigma_lnr) != VS_OK ||
+                vs_device_set_value(&list.p[i], "sigma_tc", sigma_tc) != VS_OK)
+                return cli_error(prog, "%s: %s", list.label[i], vs_last_error());
         }
+    }
     if (cli_prepare_output(prog, out)) return 1;
 
     vs_iv_result res[CLI_MAX_DEVICES];
@@ -110,10 +118,13 @@ int cmd_cycles(int argc, char **argv)
             "set title 'Threshold voltage over %ld cycles (cumulative)'\n"
             "set xlabel 'threshold voltage V_{th} (V)'\nset ylabel 'cumulative probability'\nset yrange [0:1]\nplot ",
             io.n_cycles);
-        for (int i = 0; i < list.n && n < sizeof script; i++)
+        for (int i = 0; i < list.n && n < sizeof script; i++) {
+            char title[2 * VS_NAME_MAX];
+            cli_plot_quote(list.label[i], title, sizeof title);
             n += (size_t)snprintf(script + n, sizeof script - n,
-                "'%s' every ::1 using ($1==%d?$4:1/0):(1) smooth cnormal with lines lw 2 lc rgb '%s' title '%s'%s",
-                out, i + 1, cli_colors[i % CLI_N_COLORS], list.label[i], i + 1 < list.n ? ", \\\n     " : "\n");
+                "'%s' every ::1 using ($1==%d?$4:1/0):(1) smooth cnormal with lines lw 2 lc rgb '%s' title '%s' noenhanced%s",
+                out, i + 1, cli_colors[i % CLI_N_COLORS], title, i + 1 < list.n ? ", \\\n     " : "\n");
+        }
         if (cli_plot(prog, script, png, 900, 600)) return 1;
     }
     if (json) {
@@ -125,8 +136,10 @@ int cmd_cycles(int argc, char **argv)
         for (int i = 0; i < list.n; i++) {
             vs_json_object(&j, NULL);
             vs_json_str(&j, "device", list.label[i]);
-            vs_json_num(&j, "sigma_lnr", list.p[i].sigma_ln_r);
-            vs_json_num(&j, "sigma_tc_k", list.p[i].sigma_t_c_k);
+            vs_json_str(&j, "model", list.p[i].model->name);
+            vs_json_int(&j, "index", i + 1);
+            vs_json_num(&j, "sigma_lnr", vs_device_get(&list.p[i], "sigma_lnr"));
+            vs_json_num(&j, "sigma_tc_k", vs_device_get(&list.p[i], "sigma_tc"));
             vs_json_int(&j, "switched", on[i].n);
             vs_json_num(&j, "v_th_mean_v", on[i].mean);
             vs_json_num(&j, "v_th_std_v", on[i].std);
@@ -142,10 +155,11 @@ int cmd_cycles(int argc, char **argv)
         vs_json_close(&j);
         vs_json_end(&j);
     } else {
-        printf("%-12s %8s %9s %8s %7s %8s %8s %15s %10s\n", "", "switched", "V_th mean", "std", "CV",
+        int lw = cli_label_width(&list);
+        printf("%-*s %8s %9s %8s %7s %8s %8s %15s %10s\n", lw, "", "switched", "V_th mean", "std", "CV",
                "min", "max", "5-95 %", "V_hold std");
         for (int i = 0; i < list.n; i++)
-            printf("%-12s %8ld %9.4f %8.4f %6.2f%% %8.4f %8.4f %7.3f-%7.3f %10.4f\n", list.label[i],
+            printf("%-*s %8ld %9.4f %8.4f %6.2f%% %8.4f %8.4f %7.3f-%7.3f %10.4f\n", lw, list.label[i],
                    on[i].n, on[i].mean, on[i].std, 100 * on[i].std / on[i].mean, on[i].min,
                    on[i].max, on[i].p05, on[i].p95, off[i].std);
         printf("wrote %s, %s%s%s\n", out, stats_path, plot ? ", " : "", plot ? png : "");

@@ -11,14 +11,14 @@
 
 static const char *const summary_cols[] = {
     "device", "vacancy_x", "v_th_v", "v_hold_v", "hysteresis_v", "v_on_swept_v", "v_off_swept_v",
-    "r_ambient_ohm", "r_met_ohm", "rt_jump_ratio", "spikes", "freq_hz", "v_osc_min_v",
+    "r_ambient_ohm", "r_on_ohm", "rt_jump_ratio", "spikes", "freq_hz", "v_osc_min_v",
     "v_osc_max_v", "v_spike_peak_v", "p_in_w", "e_in_per_spike_j"};
 #define N_SUMMARY (int)(sizeof summary_cols / sizeof summary_cols[0])
 
 typedef struct device_row {
     vs_fold th, ho;
     double v_on, v_off;
-    rt_summary rt;
+    vs_rt_summary rt;
     vs_neuron_result osc;
 } device_row;
 
@@ -66,7 +66,7 @@ static int write_summary(const char *prog, const char *path, const device_row *r
     for (int d = 1; d <= VS_DEVICE_COUNT; d++) {
         const device_row *r = &rows[d - 1];
         double v[N_SUMMARY] = {d, (d - 1) / 4.0, r->th.v_v, r->ho.v_v, r->th.v_v - r->ho.v_v,
-                               r->v_on, r->v_off, r->rt.r_ambient_ohm, r->rt.r_met_ohm,
+                               r->v_on, r->v_off, r->rt.r_ambient_ohm, r->rt.r_edge_hi_ohm,
                                r->rt.jump_ratio, (double)r->osc.n_spikes, r->osc.freq_hz,
                                r->osc.v_osc_min_v, r->osc.v_osc_max_v, r->osc.v_spike_peak_v,
                                r->osc.p_in_mean_w, r->osc.e_in_per_spike_j};

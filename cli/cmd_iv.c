@@ -22,17 +22,23 @@ static int trace_sample(const vs_iv_sample *s, void *w)
     return vs_csv_row((vs_csv *)w, row) == VS_OK ? 0 : 1;
 }
 
-/* Steady-state S-curve on both branches from T_amb to T_c + 60 K. */
+/* Steady-state S-curve on both branches from ambient to well past the transition. */
 int iv_write_scurve(const char *prog, const vs_device_params *p, const char *path)
 {
+    vs_rt_summary rt;
+    if (vs_rt_summarize(p, &rt) != VS_OK) return cli_fail(prog);
     vs_csv *w;
     if (vs_csv_open(path, scurve_cols, 5, &w) != VS_OK) return cli_fail(prog);
-    double t_hi = p->t_c_k + p->dt_hyst_k + 60.0;
+    double t_amb = vs_device_ambient(p);
+    double t_hi = isnan(rt.t_edge_hi_k) ? t_amb + 100.0 : rt.t_edge_hi_k + 20.0;
     int n = 600;
     for (int b = 0; b < 2; b++)
         for (int k = 1; k <= n; k++) {
-            double t = p->t_amb_k + (t_hi - p->t_amb_k) * k / n, v, i, r;
-            vs_device_steady(p, (vs_branch)b, t, &v, &i, &r);
+            double t = t_amb + (t_hi - t_amb) * k / n, v, i, r;
+            if (vs_device_steady(p, (vs_branch)b, t, &v, &i, &r) != VS_OK) {
+                vs_csv_abort(w);
+                return cli_fail(prog);
+            }
             double row[5] = {b, t, v, i, r};
             if (vs_csv_row(w, row) != VS_OK) {
                 vs_csv_abort(w);

@@ -83,7 +83,8 @@ int cmd_netlist(int argc, char **argv)
 
     /* options that belong to the other network */
     static const char *const input_only[] = {"input", "v-in", "v-lo", "v-hi", "period", "width",
-                                             "delay", "offset", "amplitude", "pwl"};
+                                             "delay", "offset", "amplitude", "i-in", "i-lo", "i-hi",
+                                             "i-offset", "i-amplitude", "pwl"};
     static const char *const net_only[] = {"v-drive", "bias", "weight", "opamp"};
     const char *const *other = is_2x2 ? input_only : net_only;
     size_t n_other = is_2x2 ? sizeof input_only / sizeof *input_only : sizeof net_only / sizeof *net_only;

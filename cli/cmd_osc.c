@@ -24,8 +24,8 @@ static const char details[] =
     "Statistics use the window [0.3 t_end, t_end] unless --window-start/--window-end\n"
     "say otherwise. Spikes are m crossing 0.5 upward (re-armed at 0.1), located on the\n"
     "integrator's dense output, so results do not depend on --dt-out. Writes the trace\n"
-    "CSV (--out), the spike list (<out>_spikes.csv) and with --plot a PNG of V_in, V_osc\n"
-    "and V_spike (<out>.png).";
+    "CSV (--out), the spike list (<out>_spikes.csv) and with --plot a PNG of V_in (or\n"
+    "I_in), V_osc and V_spike (<out>.png).";
 
 static int write_spikes(const char *prog, const char *path, const vs_neuron_result *r)
 {
@@ -111,10 +111,14 @@ static void print_json(const osc_args *a, const char *label, const char *input_d
 }
 
 static void print_text(const osc_args *a, const char *label, const char *input_desc,
-                       const vs_neuron_result *r)
+                       vs_input_source source, const vs_neuron_result *r)
 {
-    printf("%s, %s; R_s %g Ohm, C %g F, R_sense %g Ohm; %g s simulated\n", label, input_desc,
-           a->circ.r_series_ohm, a->circ.c_f, a->circ.r_sense_ohm, a->t_end);
+    if (source == VS_SOURCE_CURRENT) /* injected into the node: R_s is not in the path */
+        printf("%s, %s into the node; C %g F, R_sense %g Ohm; %g s simulated\n", label,
+               input_desc, a->circ.c_f, a->circ.r_sense_ohm, a->t_end);
+    else
+        printf("%s, %s; R_s %g Ohm, C %g F, R_sense %g Ohm; %g s simulated\n", label, input_desc,
+               a->circ.r_series_ohm, a->circ.c_f, a->circ.r_sense_ohm, a->t_end);
     printf("  spikes              %zu (%zu positive, %zu inverted), %zu in window [%g, %g] s\n",
            r->n_spikes, r->n_positive, r->n_negative, r->n_spikes_window, a->w0, a->w1);
     if (r->n_spikes) printf("  first spike         %.4g s\n", r->spike_t_s[0]);
@@ -182,12 +186,13 @@ int cmd_osc(int argc, char **argv)
 
     if (cli_prepare_output(prog, a.out)) return vs_input_free(&in), 1;
     vs_csv *csv;
-    if (vs_csv_open(a.out, cli_trace_cols, CLI_TRACE_NCOLS, &csv) != VS_OK) {
+    if (vs_csv_open(a.out, cli_trace_cols_for(&in), CLI_TRACE_NCOLS, &csv) != VS_OK) {
         vs_input_free(&in);
         return cli_fail(prog);
     }
     vs_neuron_result r;
     vs_status s = vs_neuron_simulate(&dev, &a.circ, &in, &o, cli_trace_sample, csv, &r);
+    vs_input_source source = in.source;
     vs_input_free(&in);
     if (s != VS_OK) {
         vs_csv_abort(csv);
@@ -202,12 +207,12 @@ int cmd_osc(int argc, char **argv)
     if (a.plot) {
         char script[4096], title[300];
         snprintf(title, sizeof title, "%s, %s", label, desc);
-        cli_trace_plot_script(script, sizeof script, a.out, title);
+        cli_trace_plot_script(script, sizeof script, a.out, title, source);
         if (cli_plot(prog, script, png_path, 900, 800)) return vs_neuron_result_free(&r), 1;
     }
     if (a.json) print_json(&a, label, desc, &r, a.out, spikes_path, a.plot ? png_path : NULL);
     else {
-        print_text(&a, label, desc, &r);
+        print_text(&a, label, desc, source, &r);
         printf("wrote %s, %s%s%s\n", a.out, spikes_path, a.plot ? ", " : "", a.plot ? png_path : "");
     }
     vs_neuron_result_free(&r);

@@ -161,27 +161,15 @@ static int fig1_rt_map(paper_ctx *p)
 }
 
 /* Centre of the R-T loop (mean of the heating and cooling half-transition temperatures, where
-   the metallic fraction implied by R crosses 0.5) of the film at vacancy level x. */
+   the switched fraction crosses 0.5) of the film at vacancy level x. */
 static double loop_centre_k(double x)
 {
-    enum { N = 8001 };
-    static double t[N], rh[N], rc[N];
     vs_device_params d, film;
     vs_device_from_vacancy(x, &d);
     vs_device_film(&d, &film);
-    if (vs_rt_loop(&film, 290, 370, N, t, rh, rc) != VS_OK) return NAN;
-    vs_device_model m;
-    vs_device_model_init(&m, &film, 0, 0);
-    double half[2] = {NAN, NAN};
-    for (int b = 0; b < 2; b++) {
-        const double *r = b ? rc : rh;
-        for (int i = 1; i < N && isnan(half[b]); i++) {
-            double m0 = 1 - (r[i - 1] - film.r_met_ohm) / vs_r_insulating(&m, t[i - 1]);
-            double m1 = 1 - (r[i] - film.r_met_ohm) / vs_r_insulating(&m, t[i]);
-            if (m0 < 0.5 && m1 >= 0.5) half[b] = t[i - 1] + (t[i] - t[i - 1]) * (0.5 - m0) / (m1 - m0);
-        }
-    }
-    return 0.5 * (half[0] + half[1]);
+    vs_rt_summary rt;
+    if (vs_rt_summarize(&film, &rt) != VS_OK) return NAN;
+    return 0.5 * (rt.t_half_heat_k + rt.t_half_cool_k);
 }
 
 /* ---- checkpoint reuse --------------------------------------------------------------------- */

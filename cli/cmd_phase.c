@@ -250,7 +250,7 @@ int cmd_phase(int argc, char **argv)
     vs_circuit circ = vs_circuit_default();
     cli_solver_args solver = CLI_SOLVER_DEFAULTS;
     vs_classify_opts co = vs_classify_opts_default();
-    vs_grid rg = {250, 6000, 24, 0}, vg = {6, 16, 21, 0};
+    vs_grid rg = {NAN, NAN, 24, 0}, vg = {NAN, NAN, 21, 0};   /* ends: from the device */
     long min_spikes = co.min_spikes, seed = 1;
     const char *out = "out/phase.csv";
     int json = 0, plot = 0, no_triple = 0, waveforms = 0, resume = 0;
@@ -258,12 +258,12 @@ int cmd_phase(int argc, char **argv)
         CLI_DEVICE_OPTS(dev_args),
         {.name = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = CLI_C_MAX_F},
         {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &circ.r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM},
-        {.name = "r-min", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "smallest series resistance", .dest = &rg.lo, .min = 1e-3, .max = CLI_R_MAX_OHM},
-        {.name = "r-max", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "largest series resistance", .dest = &rg.hi, .min = 1e-3, .max = CLI_R_MAX_OHM},
+        {.name = "r-min", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "smallest series resistance (default R*/5, R* the chord triple point)", .dest = &rg.lo, .min = 1e-3, .max = CLI_R_MAX_OHM},
+        {.name = "r-max", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "largest series resistance (default 5 R*)", .dest = &rg.hi, .min = 1e-3, .max = CLI_R_MAX_OHM},
         {.name = "r-points", .kind = OPT_LONG, .metavar = "N", .help = "series-resistance points", .dest = &rg.n, .min = 1, .max = 100000},
         {.name = "r-log", .kind = OPT_FLAG, .help = "logarithmic R_s spacing", .dest = &rg.log},
-        {.name = "v-min", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "lowest input voltage", .dest = &vg.lo, .min = -1e4, .max = 1e4},
-        {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "highest input voltage", .dest = &vg.hi, .min = -1e4, .max = 1e4},
+        {.name = "v-min", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "lowest input voltage (default 0.8 V*)", .dest = &vg.lo, .min = -1e4, .max = 1e4},
+        {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "highest input voltage (default 1.3 x the upper window edge at 2 R*)", .dest = &vg.hi, .min = -1e4, .max = 1e4},
         {.name = "v-points", .kind = OPT_LONG, .metavar = "N", .help = "input-voltage points", .dest = &vg.n, .min = 1, .max = 100000},
         {.name = "v-log", .kind = OPT_FLAG, .help = "logarithmic V_in spacing", .dest = &vg.log},
         {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per point", .dest = &co.t_run_s, .min = 1e-9, .max = 1},
@@ -282,7 +282,9 @@ int cmd_phase(int argc, char **argv)
     const opt_cmd cmd = {prog, "Tri-state phase diagram (un-firing / oscillating / firing) over R_s x V_in (Fig 3F).",
         "Each point is one run from rest of --t-run; after discarding the first --settle\n"
         "fraction it is oscillating if at least --min-spikes spikes remain, else firing if\n"
-        "the device ends metallic (m > 0.5), else un-firing. The triple point is the\n"
+        "the device ends on its high-current branch (current beyond the hold fold's), else\n"
+        "un-firing. Unset axis ends come from the device's chord triple point R*, V* (vo2x\n"
+        "device 1: 250-6200 Ohm x 6.0-16 V). The triple point is the\n"
         "smallest R_s whose window is non-empty (bisection on R_s to 0.1 %, window edge to\n"
         "5 mV; spec A6), located independently of the grid. Regime codes in the CSV:\n"
         "0 un-firing, 1 oscillating, 2 firing. Runs in parallel (OMP_NUM_THREADS, capped at\n"
@@ -295,8 +297,6 @@ int cmd_phase(int argc, char **argv)
     cli_solver_apply(&solver, &co.sim);
     co.sim.seed = (uint64_t)seed;
     if (check_range(prog, "r", "Ohm", &rg) || check_range(prog, "v", "V", &vg)) return 1;
-    if (vs_grid_validate(&rg, "--r-min/--r-max") != VS_OK || vs_grid_validate(&vg, "--v-min/--v-max") != VS_OK)
-        return cli_fail(prog);
     if (vs_sim_check_steps(&co.sim, co.t_run_s, "--dt", "--h-max") != VS_OK)
         return cli_error(prog, "%s per point; raise %s or shorten --t-run", vs_last_error(),
                          co.sim.method == VS_ODE_RK4 ? "--dt" : "--h-max");
@@ -305,6 +305,12 @@ int cmd_phase(int argc, char **argv)
     if (cli_device_resolve(prog, &dev_args, &dev)) return 1;
     vs_fold th, ho;
     if (vs_device_folds(&dev, &th, &ho) != VS_OK) return cli_fail(prog);
+    if ((isnan(rg.lo) || isnan(rg.hi) || isnan(vg.lo) || isnan(vg.hi)) &&
+        vs_phase_default_grids(&dev, &circ, &rg, &vg) != VS_OK)
+        return cli_fail(prog);
+    if (check_range(prog, "r", "Ohm", &rg) || check_range(prog, "v", "V", &vg)) return 1;
+    if (vs_grid_validate(&rg, "--r-min/--r-max") != VS_OK || vs_grid_validate(&vg, "--v-min/--v-max") != VS_OK)
+        return cli_fail(prog);
     char png[4096], wave_csv[4096], wave_png[4096], label[64];
     cli_with_suffix(out, ".png", png, sizeof png);
     cli_with_suffix(out, "_waveforms.csv", wave_csv, sizeof wave_csv);
@@ -316,16 +322,15 @@ int cmd_phase(int argc, char **argv)
     vs_point *pts = malloc((size_t)total * sizeof *pts);
     unsigned char *done = calloc((size_t)total, 1);
     if (!pts || !done) return free(pts), free(done), cli_error(prog, "out of memory for %ld points", total);
-    char partial[4096], key[2048];
+    char partial[4096], key[4096], dev_key[2048];
     cli_with_suffix(out, ".partial.csv", partial, sizeof partial);
     if (vs_outputs_keep(partial) != VS_OK) return free(pts), free(done), cli_fail(prog); /* resume state */
+    vs_device_key(&dev, dev_key, sizeof dev_key);
     snprintf(key, sizeof key,
-             "vo2snn-phase-v1 r_ins0=%.17g r_met=%.17g g_th=%.17g tau_th=%.17g e_a=%.17g t_c=%.17g dt_hyst=%.17g "
-             "w_t=%.17g t_0=%.17g t_amb=%.17g sigma_lnr=%.17g sigma_tc=%.17g c=%.17g r_sense=%.17g "
+             "vo2snn-phase-v2 %s c=%.17g r_sense=%.17g "
              "r=%.17g:%.17g:%ld:%d v=%.17g:%.17g:%ld:%d t_run=%.17g settle=%.17g min_spikes=%d method=%d "
              "rtol=%.17g h_max=%.17g dt=%.17g seed=%llu",
-             dev.r_ins0_ohm, dev.r_met_ohm, dev.g_th_w_per_k, dev.tau_th_s, dev.e_a_ev, dev.t_c_k, dev.dt_hyst_k,
-             dev.w_t_k, dev.t_0_k, dev.t_amb_k, dev.sigma_ln_r, dev.sigma_t_c_k, circ.c_f, circ.r_sense_ohm,
+             dev_key, circ.c_f, circ.r_sense_ohm,
              rg.lo, rg.hi, rg.n, rg.log, vg.lo, vg.hi, vg.n, vg.log, co.t_run_s, co.settle_frac, co.min_spikes,
              (int)co.sim.method, co.sim.rtol, co.sim.h_max_s, co.sim.dt_s, (unsigned long long)co.sim.seed);
     long resumed = resume ? load_partial(prog, partial, key, total, pts, done) : 0;

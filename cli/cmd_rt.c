@@ -11,23 +11,8 @@
 
 static const char *const rt_cols[] = {"temp_k", "r_heat_ohm", "r_cool_ohm"};
 
-/* Temperature where the metallic fraction implied by r on a branch crosses 0.5. */
-static double half_transition_k(const vs_device_params *p, const double *t, const double *r, size_t n)
-{
-    vs_device_model d;
-    vs_device_model_init(&d, p, 0, 0);
-    double prev = NAN;
-    for (size_t i = 0; i < n; i++) {
-        double m = 1.0 - (r[i] - d.r_met_ohm) / vs_r_insulating(&d, t[i]);
-        if (i > 0 && (prev - 0.5) * (m - 0.5) <= 0 && m != prev)
-            return t[i - 1] + (t[i] - t[i - 1]) * (0.5 - prev) / (m - prev);
-        prev = m;
-    }
-    return NAN;
-}
-
 int rt_run(const char *prog, const vs_device_params *p, double t_lo, double t_hi, size_t n,
-           const char *path, rt_summary *out)
+           const char *path, vs_rt_summary *out)
 {
     double *t = malloc(3 * n * sizeof *t);
     if (!t) return cli_error(prog, "out of memory for %zu temperatures", n);
@@ -44,17 +29,7 @@ int rt_run(const char *prog, const vs_device_params *p, double t_lo, double t_hi
     }
     if (vs_csv_close(w) != VS_OK) return free(t), cli_fail(prog);
 
-    vs_device_model d;
-    vs_device_model_init(&d, p, 0, 0);
-    double m = 0;
-    for (double tt = p->t_amb_k; tt <= 339.0; tt += 0.01) m = vs_m_project(&d, m, tt);
-    out->r_ambient_ohm = vs_r_device(&d, p->t_amb_k, vs_m_heat(&d, p->t_amb_k));
-    out->r_met_ohm = p->r_met_ohm;
-    out->r_339_heat_ohm = vs_r_device(&d, 339.0, vs_m_project(&d, m, 339.0));
-    out->r_350_ohm = vs_r_device(&d, 350.0, vs_m_project(&d, m, 350.0));
-    out->jump_ratio = out->r_339_heat_ohm / out->r_350_ohm;
-    out->t_half_heat_k = half_transition_k(p, t, rh, n);
-    out->t_half_cool_k = half_transition_k(p, t, rc, n);
+    if (vs_rt_summarize(p, out) != VS_OK) return free(t), cli_fail(prog);
     free(t);
     return 0;
 }
@@ -89,8 +64,10 @@ int cmd_rt(int argc, char **argv)
         {.name = "plot", .kind = OPT_FLAG, .help = "also write <out>.png through gnuplot", .dest = &plot},
     };
     const opt_cmd cmd = {prog, "Resistance-temperature loop: heating from t-lo to t-hi, then cooling back.",
-                         "The jump is R(339 K, heating)/R(350 K); the half-transition temperatures are\n"
-                         "where the metallic fraction implied by R crosses 0.5 on each branch.",
+                         "Summary, relative to the model's own transition: R at ambient; the edges of\n"
+                         "the transition on heating (switched fraction 1 % and 99 %), R there and the\n"
+                         "jump = R(1 % edge)/R(99 % edge); the half-transition temperatures, where the\n"
+                         "switched fraction crosses 0.5 on heating and on cooling back.",
                          opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;
@@ -104,7 +81,7 @@ int cmd_rt(int argc, char **argv)
     cli_device_label(&p, label, sizeof label);
     if (film) snprintf(label + strlen(label), sizeof label - strlen(label), " (film model)");
     if (cli_prepare_output(prog, out)) return 1;
-    rt_summary s;
+    vs_rt_summary s;
     if (rt_run(prog, &p, t_lo, t_hi, (size_t)points, out, &s)) return 1;
     if (plot) {
         char script[2048];
@@ -117,9 +94,10 @@ int cmd_rt(int argc, char **argv)
         vs_json_str(&j, "command", "rt");
         vs_json_str(&j, "device", label);
         vs_json_num(&j, "r_ambient_ohm", s.r_ambient_ohm);
-        vs_json_num(&j, "r_met_ohm", s.r_met_ohm);
-        vs_json_num(&j, "r_339k_heating_ohm", s.r_339_heat_ohm);
-        vs_json_num(&j, "r_350k_ohm", s.r_350_ohm);
+        vs_json_num(&j, "t_edge_lo_k", s.t_edge_lo_k);
+        vs_json_num(&j, "r_edge_lo_ohm", s.r_edge_lo_ohm);
+        vs_json_num(&j, "t_edge_hi_k", s.t_edge_hi_k);
+        vs_json_num(&j, "r_edge_hi_ohm", s.r_edge_hi_ohm);
         vs_json_num(&j, "jump_ratio", s.jump_ratio);
         vs_json_num(&j, "t_half_heating_k", s.t_half_heat_k);
         vs_json_num(&j, "t_half_cooling_k", s.t_half_cool_k);
@@ -128,8 +106,9 @@ int cmd_rt(int argc, char **argv)
         vs_json_str(&j, "plot_png", plot ? png : NULL);
         vs_json_end(&j);
     } else {
-        printf("%s: R(%g K) %.4g Ohm, R_met %.4g Ohm; jump R(339 K)/R(350 K) = %.3g\n", label,
-               p.t_amb_k, s.r_ambient_ohm, s.r_met_ohm, s.jump_ratio);
+        printf("%s: R(%g K) %.4g Ohm; transition %.4g-%.4g K on heating, jump R(%.4g K)/R(%.4g K) = "
+               "%.4g/%.4g Ohm = %.3g\n", label, vs_device_ambient(&p), s.r_ambient_ohm, s.t_edge_lo_k,
+               s.t_edge_hi_k, s.t_edge_lo_k, s.t_edge_hi_k, s.r_edge_lo_ohm, s.r_edge_hi_ohm, s.jump_ratio);
         printf("  half transition: heating %.4g K, cooling %.4g K (hysteresis %.3g K)\n",
                s.t_half_heat_k, s.t_half_cool_k, s.t_half_heat_k - s.t_half_cool_k);
         printf("wrote %s%s%s\n", out, plot ? ", " : "", plot ? png : "");

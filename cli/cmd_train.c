@@ -277,6 +277,8 @@ int cmd_train(int argc, char **argv)
         info.circuit = a.circ;
         info.transfer = vs_transfer_opts_default();
         info.transfer.surrogate_v = a.surrogate;
+        if (vs_transfer_resolve_range(&info.device, &info.circuit, &info.transfer) != VS_OK)
+            return cli_fail(prog);
         info.seed = (uint64_t)a.seed;
         info.batch = (int)a.batch;
         info.epochs_planned = (int)a.epochs;

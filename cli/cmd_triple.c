@@ -12,6 +12,40 @@
 static const char *const cols[] = {"index", "vacancy_x", "r_series_star_ohm", "v_in_star_v",
                                    "chord_r_series_star_ohm", "chord_v_in_star_v"};
 
+/* The x axis: the vacancy level (column 2) if every device has one, else the device's index
+   (column 1) with its label as the tick. */
+static size_t plot_x_axis(char *buf, size_t n, const cli_device_list *list, const char **col)
+{
+    int all_x = 1;
+    for (int i = 0; i < list->n; i++) all_x &= !isnan(list->p[i].vacancy_x);
+    *col = all_x ? "2" : "1";
+    if (all_x) return (size_t)snprintf(buf, n, "set xlabel 'oxygen-vacancy level x (device = 4x + 1)'\n");
+    size_t k = (size_t)snprintf(buf, n, "set xlabel 'device'\nset xrange [0.5:%d.5]\nset xtics noenhanced (", list->n);
+    for (int i = 0; i < list->n && k < n; i++) {
+        char q[2 * VS_NAME_MAX];
+        cli_plot_quote(list->label[i], q, sizeof q);
+        k += (size_t)snprintf(buf + k, n - k, "%s'%s' %d", i ? ", " : "", q, i + 1);
+    }
+    if (k < n) k += (size_t)snprintf(buf + k, n - k, ")\n");
+    return k;
+}
+
+static void plot_script(char *buf, size_t n, const cli_device_list *list, double c_f, const char *csv)
+{
+    const char *x;
+    size_t k = (size_t)snprintf(buf, n, "set datafile separator ','\nset title 'Triple points (C = %g nF)'\n", c_f * 1e9);
+    if (k < n) k += plot_x_axis(buf + k, n - k, list, &x);
+    if (k < n)
+        snprintf(buf + k, n - k,
+                 "set ylabel 'R_s* (kOhm)' tc rgb '#1f77b4'\n"
+                 "set y2label 'V_{in}* (V)' tc rgb '#d62728'\nset ytics nomirror\nset y2tics\nset grid\nset key top right\n"
+                 "plot '%s' every ::1 using %s:($3/1e3) with linespoints pt 7 ps 1.5 lw 2 lc rgb '#1f77b4' title 'R_s*', \\\n"
+                 "     '' every ::1 using %s:($5/1e3) with lines dt 2 lc rgb '#1f77b4' title 'R_s* chord', \\\n"
+                 "     '' every ::1 using %s:4 axes x1y2 with linespoints pt 5 ps 1.5 lw 2 lc rgb '#d62728' title 'V_{in}*', \\\n"
+                 "     '' every ::1 using %s:6 axes x1y2 with lines dt 2 lc rgb '#d62728' title 'V_{in}* chord'\n",
+                 csv, x, x, x, x);
+}
+
 int cmd_triple(int argc, char **argv)
 {
     const char *prog = "vo2snn triple";
@@ -36,12 +70,14 @@ int cmd_triple(int argc, char **argv)
         "R_s* is the smallest series resistance whose oscillation window is non-empty\n"
         "(V_A + 2 tol-v oscillates, V_A the lowest V_in that is not un-firing), found by\n"
         "bisection; V_in* = V_A there (spec A6). The chord columns are the analytic\n"
-        "load-line estimate (spec 3.2). Devices run in parallel.",
+        "load-line estimate (spec 3.2). Devices run in parallel. The plot's x axis is the\n"
+        "vacancy level, or the device (by label) when a device has none.\n\n"
+        CLI_DEVICES_HELP,
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;
     cli_device_list list;
-    if (cli_device_list_resolve(prog, &da, "1-5", &list)) return 1;
+    if (cli_device_list_resolve(prog, &da, NULL, &list)) return 1;
     if (cli_prepare_output(prog, out)) return 1;
 
     vs_triple tp[CLI_MAX_DEVICES], chord[CLI_MAX_DEVICES];
@@ -72,16 +108,8 @@ int cmd_triple(int argc, char **argv)
     char png[4096];
     cli_with_suffix(out, ".png", png, sizeof png);
     if (plot) {
-        char script[2048];
-        snprintf(script, sizeof script,
-                 "set datafile separator ','\nset title 'Triple points (C = %g nF)'\n"
-                 "set xlabel 'oxygen-vacancy level x (device = 4x + 1)'\nset ylabel 'R_s* (kOhm)' tc rgb '#1f77b4'\n"
-                 "set y2label 'V_{in}* (V)' tc rgb '#d62728'\nset ytics nomirror\nset y2tics\nset grid\nset key top right\n"
-                 "plot '%s' every ::1 using 2:($3/1e3) with linespoints pt 7 ps 1.5 lw 2 lc rgb '#1f77b4' title 'R_s*', \\\n"
-                 "     '' every ::1 using 2:($5/1e3) with lines dt 2 lc rgb '#1f77b4' title 'R_s* chord', \\\n"
-                 "     '' every ::1 using 2:4 axes x1y2 with linespoints pt 5 ps 1.5 lw 2 lc rgb '#d62728' title 'V_{in}*', \\\n"
-                 "     '' every ::1 using 2:6 axes x1y2 with lines dt 2 lc rgb '#d62728' title 'V_{in}* chord'\n",
-                 circ.c_f * 1e9, out);
+        char script[16384];
+        plot_script(script, sizeof script, &list, circ.c_f, out);
         if (cli_plot(prog, script, png, 900, 600)) return 1;
     }
     if (json) {
@@ -92,6 +120,8 @@ int cmd_triple(int argc, char **argv)
         for (int i = 0; i < list.n; i++) {
             vs_json_object(&j, NULL);
             vs_json_str(&j, "device", list.label[i]);
+            vs_json_str(&j, "model", list.p[i].model->name);
+            vs_json_int(&j, "index", i + 1);
             vs_json_num(&j, "vacancy_x", list.p[i].vacancy_x);
             vs_json_num(&j, "r_series_star_ohm", tp[i].r_s_ohm);
             vs_json_num(&j, "v_in_star_v", tp[i].v_in_v);
@@ -102,9 +132,10 @@ int cmd_triple(int argc, char **argv)
         vs_json_close(&j);
         vs_json_end(&j);
     } else {
-        printf("%-12s %10s %10s   %10s %10s\n", "", "R_s* (Ohm)", "V_in* (V)", "chord R_s*", "chord V*");
+        int lw = cli_label_width(&list);
+        printf("%-*s %10s %10s   %10s %10s\n", lw, "", "R_s* (Ohm)", "V_in* (V)", "chord R_s*", "chord V*");
         for (int i = 0; i < list.n; i++)
-            printf("%-12s %10.1f %10.3f   %10.1f %10.3f\n", list.label[i], tp[i].r_s_ohm,
+            printf("%-*s %10.1f %10.3f   %10.1f %10.3f\n", lw, list.label[i], tp[i].r_s_ohm,
                    tp[i].v_in_v, chord[i].r_s_ohm, chord[i].v_in_v);
         printf("wrote %s%s%s\n", out, plot ? ", " : "", plot ? png : "");
     }

@@ -70,14 +70,15 @@ int cmd_vf(int argc, char **argv)
         "Each device is swept across its own oscillation window at --r-series (edges by\n"
         "bisection to 5 mV, spec A5) in --v-step steps; only oscillating points are\n"
         "written. The curves are dome-shaped: f rises from the un-firing edge, peaks\n"
-        "and falls toward the firing edge (spec 3.3). Energy per spike = P_in / f.",
+        "and falls toward the firing edge (spec 3.3). Energy per spike = P_in / f.\n\n"
+        CLI_DEVICES_HELP,
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;
     if (cli_check_range(prog, "--v-min", v_min, "--v-max", v_max, "V")) return 1;
     if (vs_circuit_validate(&circ) != VS_OK) return cli_fail(prog);
     cli_device_list list;
-    if (cli_device_list_resolve(prog, &da, "1-5", &list)) return 1;
+    if (cli_device_list_resolve(prog, &da, NULL, &list)) return 1;
     if (cli_prepare_output(prog, out)) return 1;
 
     vf_summary sum[CLI_MAX_DEVICES];
@@ -165,11 +166,14 @@ int cmd_vf(int argc, char **argv)
                 "set xlabel '%s'\nset ylabel '%s'\nplot ",
                 which ? "Total power vs frequency" : "Frequency vs input voltage", circ.r_series_ohm / 1e3, circ.c_f * 1e9,
                 which ? "frequency (kHz)" : "input voltage V_{in} (V)", which ? "total power P_{in} (mW)" : "frequency (kHz)");
-            for (int i = 0; i < list.n && n < sizeof script; i++)
+            for (int i = 0; i < list.n && n < sizeof script; i++) {
+                char title[2 * VS_NAME_MAX];
+                cli_plot_quote(list.label[i], title, sizeof title);
                 n += (size_t)snprintf(script + n, sizeof script - n,
-                    which ? "'%s' every ::1 using ($1==%d?$4/1e3:1/0):($5*1e3) with linespoints pt 7 ps 0.6 lw 2 lc rgb '%s' title '%s'%s"
-                          : "'%s' every ::1 using ($1==%d?$3:1/0):($4/1e3) with linespoints pt 7 ps 0.6 lw 2 lc rgb '%s' title '%s'%s",
-                    out, i + 1, cli_colors[i % CLI_N_COLORS], list.label[i], i + 1 < list.n ? ", \\\n     " : "\n");
+                    which ? "'%s' every ::1 using ($1==%d?$4/1e3:1/0):($5*1e3) with linespoints pt 7 ps 0.6 lw 2 lc rgb '%s' title '%s' noenhanced%s"
+                          : "'%s' every ::1 using ($1==%d?$3:1/0):($4/1e3) with linespoints pt 7 ps 0.6 lw 2 lc rgb '%s' title '%s' noenhanced%s",
+                    out, i + 1, cli_colors[i % CLI_N_COLORS], title, i + 1 < list.n ? ", \\\n     " : "\n");
+            }
             if (cli_plot(prog, script, which ? png_pf : png, 900, 650)) return 1;
         }
     }
@@ -184,6 +188,8 @@ int cmd_vf(int argc, char **argv)
             vf_summary *s = &sum[i];
             vs_json_object(&j, NULL);
             vs_json_str(&j, "device", list.label[i]);
+            vs_json_str(&j, "model", list.p[i].model->name);
+            vs_json_int(&j, "index", i + 1);
             vs_json_num(&j, "window_low_v", s->v_a);
             vs_json_num(&j, "window_high_v", s->v_b);
             vs_json_int(&j, "points", s->n);
@@ -198,15 +204,16 @@ int cmd_vf(int argc, char **argv)
         vs_json_close(&j);
         vs_json_end(&j);
     } else {
-        printf("%-12s %15s %19s %17s %17s %12s\n", "", "window (V)", "f range (kHz)", "peak f at (V)",
+        int lw = cli_label_width(&list);
+        printf("%-*s %15s %19s %17s %17s %12s\n", lw, "", "window (V)", "f range (kHz)", "peak f at (V)",
                "P range (mW)", "P@f_ref (mW)");
         for (int i = 0; i < list.n; i++) {
             vf_summary *s = &sum[i];
             if (!s->n) {
-                printf("%-12s %15s\n", list.label[i], "no oscillation");
+                printf("%-*s %15s\n", lw, list.label[i], "no oscillation");
                 continue;
             }
-            printf("%-12s %7.2f - %5.2f %9.1f - %7.1f %17.2f %8.1f - %6.1f %12.2f\n", list.label[i],
+            printf("%-*s %7.2f - %5.2f %9.1f - %7.1f %17.2f %8.1f - %6.1f %12.2f\n", lw, list.label[i],
                    s->v_a, s->v_b, s->f_min / 1e3, s->f_max / 1e3, s->v_at_f_max, s->p_min * 1e3,
                    s->p_max * 1e3, s->p_at_f_ref * 1e3);
         }

@@ -27,13 +27,8 @@ int cmd_paper(int argc, char **argv);
 #include "vo2snn/device.h"
 #include "vo2snn/iv.h"
 
-typedef struct rt_summary {
-    double r_ambient_ohm, r_met_ohm, r_339_heat_ohm, r_350_ohm, jump_ratio;
-    double t_half_heat_k, t_half_cool_k;
-} rt_summary;
-
 int rt_run(const char *prog, const vs_device_params *p, double t_lo, double t_hi, size_t n,
-           const char *path, rt_summary *out);
+           const char *path, vs_rt_summary *out);
 void rt_plot_script(char *buf, size_t n, const char *csv, const char *title);
 int iv_run(const char *prog, const vs_device_params *p, const vs_iv_opts *o,
            const char *trace_path, vs_iv_result *r);

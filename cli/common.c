@@ -17,6 +17,15 @@ const char *const cli_method_choices[] = {"dp54", "rk4", NULL};
 const char *const cli_trace_cols[CLI_TRACE_NCOLS] = {
     "t_s", "v_in_v", "v_osc_v", "v_spike_v", "i_dev_a", "temp_k", "r_dev_ohm", "m", "p_total_w"};
 
+/* A current input's trace: the source column holds I_in in A. */
+static const char *const trace_cols_current[CLI_TRACE_NCOLS] = {
+    "t_s", "i_in_a", "v_osc_v", "v_spike_v", "i_dev_a", "temp_k", "r_dev_ohm", "m", "p_total_w"};
+
+const char *const *cli_trace_cols_for(const vs_input *in)
+{
+    return in->source == VS_SOURCE_CURRENT ? trace_cols_current : cli_trace_cols;
+}
+
 /* "PROG: [kind]message" on stderr as one line (line breaks in the message become spaces). */
 static void print_line(const char *prog, const char *kind, const char *fmt, va_list ap)
 {
@@ -58,12 +67,41 @@ int cli_check_range(const char *prog, const char *lo_flag, double lo, const char
                      unit ? unit : "", hi_flag, his, sp, unit ? unit : "");
 }
 
+/* What the device file and --param choose by themselves (model and base key). */
+static int read_choices(const char *prog, const cli_device_args *a, vs_device_choice *file,
+                        vs_device_choice *list)
+{
+    *file = *list = (vs_device_choice){NULL, NULL};
+    if (a->file && (vs_outputs_protect(a->file) != VS_OK || vs_device_file_choice(a->file, file) != VS_OK))
+        return cli_fail(prog);
+    if (a->param && vs_device_list_choice(a->param, list) != VS_OK) return cli_fail(prog);
+    return 0;
+}
+
+/* The model is chosen once: by --model, 'model' in the file, or in --param (same name twice
+   is fine). *out = the model (the default if none). */
+static int choose_model(const char *prog, const cli_device_args *a, const vs_device_choice *file,
+                        const vs_device_choice *list, const vs_model **out)
+{
+    const vs_model *flag = NULL;
+    if (a->model_given && !(flag = vs_model_find(a->model))) return cli_error(prog, "--model: %s", vs_last_error());
+    const vs_model *m = flag ? flag : file->model ? file->model : list->model;
+    if ((file->model && file->model != m) || (list->model && list->model != m))
+        return cli_error(prog, "%s%s and %s%s both choose the device model: give one",
+                         flag ? "--model " : file->model ? "'model' in " : "'model' in --param",
+                         flag ? flag->name : file->model ? a->file : "",
+                         file->model && file->model != m ? "'model' in " : "'model' in --param",
+                         file->model && file->model != m ? a->file : "");
+    *out = m ? m : vs_model_default();
+    return 0;
+}
+
 /* The device is chosen once: by --device/--vacancy, or by 'preset'/'vacancy' in the device
    file, or in --param. Returns 1 after the message if two of them choose it. */
-static int refuse_second_choice(const char *prog, const cli_device_args *a)
+static int refuse_second_choice(const char *prog, const cli_device_args *a,
+                                const vs_device_choice *file, const vs_device_choice *list)
 {
-    const char *file_base = a->file ? vs_device_file_base(a->file) : NULL;
-    const char *list_base = a->param ? vs_device_list_base(a->param) : NULL;
+    const char *file_base = file->base_key, *list_base = list->base_key;
     char flag[64], other[400];
     if (a->device_given && a->vacancy_given)
         return cli_error(prog, "--device %ld and --vacancy %g both choose the device: give one",
@@ -80,13 +118,25 @@ static int refuse_second_choice(const char *prog, const cli_device_args *a)
     return 0;
 }
 
+/* The base device of model m from --device / --vacancy (preset 1 otherwise). */
+static vs_status base_device(const cli_device_args *a, const vs_model *m, vs_device_params *p)
+{
+    if (!a->vacancy_given) return vs_device_model_preset(m, (int)a->device, p);
+    if (!m->from_coord)
+        return vs_fail(VS_EINVAL, "--vacancy: model %s has no vacancy coordinate", m->name);
+    return m->from_coord(a->vacancy, p);
+}
+
 int cli_device_resolve(const char *prog, const cli_device_args *a, vs_device_params *out)
 {
-    if (refuse_second_choice(prog, a)) return 1;
+    vs_device_choice file, list;
+    const vs_model *m = NULL;
+    if (read_choices(prog, a, &file, &list) || choose_model(prog, a, &file, &list, &m) ||
+        refuse_second_choice(prog, a, &file, &list))
+        return 1;
     vs_device_params p;
-    vs_status s = a->vacancy_given ? vs_device_from_vacancy(a->vacancy, &p)
-                                   : vs_device_preset((int)a->device, &p);
-    if (s == VS_OK && a->file) s = vs_outputs_protect(a->file);
+    vs_status s = base_device(a, m, &p);
+    if (s != VS_OK && a->device_given) return cli_error(prog, "--device: %s", vs_last_error());
     if (s == VS_OK && a->file) s = vs_device_load_file(a->file, &p);
     if (s == VS_OK && a->param) s = vs_device_apply_list(&p, a->param);
     if (s == VS_OK) s = vs_device_validate(&p);
@@ -95,19 +145,25 @@ int cli_device_resolve(const char *prog, const cli_device_args *a, vs_device_par
     return 0;
 }
 
-/* "device 3" for a paper device, "<x_prefix>0.35" for another vacancy level, NULL if edited. */
-static int vacancy_label(const vs_device_params *p, const char *x_prefix, char *buf, size_t n)
+/* "device 3" for a paper device, "<x_prefix>0.35" for another vacancy level, "switch preset 2",
+   NULL if edited; a name given in the device file wins. */
+static int device_label(const vs_device_params *p, const char *x_prefix, char *buf, size_t n)
 {
     double x = p->vacancy_x, d = 1 + 4 * x;
-    if (isnan(x)) return 0;
-    if (d == floor(d)) snprintf(buf, n, "device %d", (int)d);
-    else snprintf(buf, n, "%s%g", x_prefix, x);
+    const char *model = p->model == vs_model_default() ? "" : p->model->name;
+    if (p->name[0]) snprintf(buf, n, "%s", p->name);
+    else if (!isnan(x) && d == floor(d)) snprintf(buf, n, "%s%sdevice %d", model, *model ? " " : "", (int)d);
+    else if (!isnan(x)) snprintf(buf, n, "%s%s%s%g", model, *model ? " " : "", x_prefix, x);
+    else if (p->preset > 0) snprintf(buf, n, "%s preset %d", p->model->name, p->preset);
+    else return 0;
     return 1;
 }
 
 void cli_device_label(const vs_device_params *p, char *buf, size_t n)
 {
-    if (!vacancy_label(p, "vacancy x = ", buf, n)) snprintf(buf, n, "custom device");
+    if (device_label(p, "vacancy x = ", buf, n)) return;
+    if (p->model == vs_model_default()) snprintf(buf, n, "custom device");
+    else snprintf(buf, n, "custom %s device", p->model->name);
 }
 
 void cli_solver_apply(const cli_solver_args *s, vs_sim_opts *o)
@@ -151,23 +207,26 @@ int cli_trace_sample(const vs_sample *s, void *csv_writer)
     return vs_csv_row((vs_csv *)csv_writer, row) == VS_OK ? 0 : 1;
 }
 
-void cli_trace_plot_script(char *buf, size_t n, const char *csv_path, const char *title)
+void cli_trace_plot_script(char *buf, size_t n, const char *csv_path, const char *title,
+                           vs_input_source source)
 {
+    int current = source == VS_SOURCE_CURRENT;
     snprintf(buf, n,
              "set datafile separator ','\n"
              "set multiplot layout 3,1 title '%s'\n"
              "set lmargin 12\n"
              "set grid\n"
              "unset key\n"
-             "set ylabel 'V_{in} (V)'\n"
-             "plot '%s' every ::1 using ($1*1e6):2 with lines lw 1.5 lc rgb '#1f77b4'\n"
+             "set ylabel '%s'\n"
+             "plot '%s' every ::1 using ($1*1e6):%s with lines lw 1.5 lc rgb '#1f77b4'\n"
              "set ylabel 'V_{osc} (V)'\n"
              "plot '%s' every ::1 using ($1*1e6):3 with lines lw 1.5 lc rgb '#2ca02c'\n"
              "set ylabel 'V_{spike} (V)'\n"
              "set xlabel 'time (µs)'\n"
              "plot '%s' every ::1 using ($1*1e6):4 with lines lw 1.5 lc rgb '#d62728'\n"
              "unset multiplot\n",
-             title, csv_path, csv_path, csv_path);
+             title, current ? "I_{in} (mA)" : "V_{in} (V)", csv_path, current ? "($2*1e3)" : "2",
+             csv_path, csv_path);
 }
 
 const char *const cli_colors[CLI_N_COLORS] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
@@ -191,22 +250,71 @@ int cli_plot(const char *prog, const char *script, const char *png_path, int w, 
 
 const char *const cli_input_choices[] = {"dc", "pulse", "sine", "square", "pwl", NULL};
 
-int cli_input_build(const char *prog, const cli_input_args *a, vs_input *in)
+/* Levels of the waveform: in V from the --v-* flags, or in A from the --i-* flags. */
+typedef struct input_levels {
+    double dc, lo, hi, offset, amplitude;
+} input_levels;
+
+/* The --v-* flags with the paper's defaults (the high level: pulse 15 V, square 12.5 V). */
+static input_levels voltage_levels(const cli_input_args *a)
+{
+    double hi = strcmp(a->kind, "square") == 0 ? 12.5 : 15.0;
+    return (input_levels){a->v_in, a->v_lo, a->given_v_hi ? a->v_hi : hi, a->offset,
+                          a->given_amplitude ? a->amplitude : 12.0};
+}
+
+/* The first --i-* flag given, or NULL: a current input. */
+static const char *current_flag(const cli_input_args *a)
+{
+    return !isnan(a->i_in) ? "--i-in" : !isnan(a->i_lo) ? "--i-lo" : !isnan(a->i_hi) ? "--i-hi"
+           : !isnan(a->i_offset) ? "--i-offset" : !isnan(a->i_amplitude) ? "--i-amplitude" : NULL;
+}
+
+/* The --i-* flags: the one the kind needs must be given; a low level or offset is 0 A. */
+static int current_levels(const char *prog, const cli_input_args *a, input_levels *l)
+{
+    const char *k = a->kind, *need = NULL;
+    const char *v = a->given_v_in ? "--v-in" : a->given_v_lo ? "--v-lo" : a->given_v_hi ? "--v-hi"
+                    : a->given_offset ? "--offset" : a->given_amplitude ? "--amplitude" : NULL;
+    if (v) return cli_error(prog, "%s sets a voltage and %s a current: the input is one or the "
+                                  "other", v, current_flag(a));
+    if (strcmp(k, "pwl") == 0)
+        return cli_error(prog, "%s does not apply to --input pwl: the file is a current when its "
+                               "header is t_s,i_a", current_flag(a));
+    if (strcmp(k, "dc") == 0 && isnan(a->i_in)) need = "--i-in";
+    if ((strcmp(k, "pulse") == 0 || strcmp(k, "square") == 0) && isnan(a->i_hi)) need = "--i-hi";
+    if (strcmp(k, "sine") == 0 && isnan(a->i_amplitude)) need = "--i-amplitude";
+    if (need)
+        return cli_error(prog, "a current --input %s needs %s (%s was given)", k, need, current_flag(a));
+    *l = (input_levels){a->i_in, isnan(a->i_lo) ? 0 : a->i_lo, a->i_hi,
+                        isnan(a->i_offset) ? 0 : a->i_offset, a->i_amplitude};
+    return 0;
+}
+
+/* The waveform of kind a->kind (not pwl) with levels l and the timing flags or defaults. */
+static vs_input waveform(const cli_input_args *a, const input_levels *l)
 {
     const char *k = a->kind;
-    if (strcmp(k, "dc") == 0) {
-        *in = vs_input_dc(a->v_in);
-    } else if (strcmp(k, "pulse") == 0) {
-        *in = vs_input_pulse(a->v_lo, a->given_v_hi ? a->v_hi : 15.0,
-                             a->given_period ? a->period : 4e-6,
-                             a->given_width ? a->width : 2e-6, a->given_delay ? a->delay : 0.0);
-    } else if (strcmp(k, "sine") == 0) {
-        *in = vs_input_sine(a->offset, a->given_amplitude ? a->amplitude : 12.0,
-                            a->given_period ? a->period : 2e-3, a->given_delay ? a->delay : 0.0);
-    } else if (strcmp(k, "square") == 0) {
-        *in = vs_input_square(a->v_lo, a->given_v_hi ? a->v_hi : 12.5,
-                              a->given_delay ? a->delay : 2e-6,
-                              a->given_width ? a->width : 100e-6);
+    if (strcmp(k, "pulse") == 0)
+        return vs_input_pulse(l->lo, l->hi, a->given_period ? a->period : 4e-6,
+                              a->given_width ? a->width : 2e-6, a->given_delay ? a->delay : 0.0);
+    if (strcmp(k, "sine") == 0)
+        return vs_input_sine(l->offset, l->amplitude, a->given_period ? a->period : 2e-3,
+                             a->given_delay ? a->delay : 0.0);
+    if (strcmp(k, "square") == 0)
+        return vs_input_square(l->lo, l->hi, a->given_delay ? a->delay : 2e-6,
+                               a->given_width ? a->width : 100e-6);
+    return vs_input_dc(l->dc);
+}
+
+int cli_input_build(const char *prog, const cli_input_args *a, vs_input *in)
+{
+    input_levels l = voltage_levels(a);
+    int current = current_flag(a) != NULL;
+    if (current && current_levels(prog, a, &l)) return 1;
+    if (strcmp(a->kind, "pwl") != 0) {
+        *in = waveform(a, &l);
+        if (current) *in = vs_input_current(*in);
     } else {
         if (!a->pwl_path) return cli_error(prog, "--input pwl needs --pwl FILE");
         if (vs_outputs_protect(a->pwl_path) != VS_OK || vs_input_load_pwl(a->pwl_path, in) != VS_OK)
@@ -231,41 +339,134 @@ double cli_input_default_t_end(const vs_input *in)
     return t > 0 ? t : 200e-6;
 }
 
-static int add_device(const char *prog, const cli_devices_args *a, cli_device_list *out,
-                      int preset, double x)
+/* "dir/sample A.txt" -> "sample A": a device file's label when it has no name. */
+static void file_stem(const char *path, char *buf, size_t n)
 {
-    if (out->n >= CLI_MAX_DEVICES) return cli_error(prog, "at most %d devices", CLI_MAX_DEVICES);
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t len = dot && dot > base ? (size_t)(dot - base) : strlen(base);
+    snprintf(buf, n, "%.*s", (int)len, base);
+}
+
+/* A list entry's label: its name; else its file's stem; else the preset or coordinate
+   point it is, or (edited by --param) the one it came from, base, marked. */
+static void list_label(const vs_device_params *p, const vs_device_params *base,
+                       const char *file, char *buf, size_t n)
+{
+    if (file && !p->name[0]) {
+        file_stem(file, buf, n);
+        return;
+    }
+    if (device_label(p, "x = ", buf, n) || !base) return;
+    device_label(base, "x = ", buf, n);
+    snprintf(buf + strlen(buf), n - strlen(buf), ", edited");
+}
+
+static int list_full(const char *prog, const cli_device_list *out)
+{
+    if (out->n < CLI_MAX_DEVICES) return 0;
+    return cli_error(prog, "at most %d devices", CLI_MAX_DEVICES);
+}
+
+/* Preset `preset` of m, or (preset 0) the point x of its coordinate, edited by --param. */
+static int add_device(const char *prog, const cli_devices_args *a, const vs_model *m,
+                      int preset, double x, cli_device_list *out)
+{
+    if (list_full(prog, out)) return 1;
     vs_device_params base, p;
-    vs_status s = preset ? vs_device_preset(preset, &base) : vs_device_from_vacancy(x, &base);
-    if (s != VS_OK) return cli_error(prog, "--vacancies: %s", vs_last_error());
+    vs_status s = preset ? vs_device_model_preset(m, preset, &base) : m->from_coord(x, &base);
+    if (s != VS_OK) return cli_error(prog, "%s: %s", preset ? "--devices" : "--vacancies", vs_last_error());
     p = base;
-    if (a->file) s = vs_outputs_protect(a->file);
-    if (s == VS_OK && a->file) s = vs_device_load_file(a->file, &p);
-    if (s == VS_OK && a->param) s = vs_device_apply_list(&p, a->param);
+    if (a->param) s = vs_device_apply_list(&p, a->param);
     if (s == VS_OK) s = vs_device_validate(&p);
     if (s != VS_OK) return cli_fail(prog);
     out->p[out->n] = p;
-    char *label = out->label[out->n];
-    size_t n = sizeof out->label[0];
-    if (!vacancy_label(&p, "x = ", label, n)) { /* edited: the list entry, marked */
-        vacancy_label(&base, "x = ", label, n);
-        snprintf(label + strlen(label), n - strlen(label), ", edited");
-    }
+    list_label(&p, &base, NULL, out->label[out->n], sizeof out->label[0]);
     out->n++;
     return 0;
 }
 
-/* The file and --param edit each device of a list; a preset or vacancy in them would
-   replace every one of them, which --devices / --vacancies say instead. */
+/* One device per file, built as a single device is (cli_device_resolve). */
+static int add_files(const char *prog, const cli_devices_args *a, cli_device_list *out)
+{
+    for (int i = 0; i < a->files.n; i++) {
+        cli_device_args one = CLI_DEVICE_DEFAULTS;
+        one.model = a->model;
+        one.model_given = a->model_given;
+        one.file = a->files.v[i];
+        one.param = a->param;
+        if (list_full(prog, out) || cli_device_resolve(prog, &one, &out->p[out->n])) return 1;
+        list_label(&out->p[out->n], NULL, one.file, out->label[out->n], sizeof out->label[0]);
+        out->n++;
+    }
+    return 0;
+}
+
+/* --vacancies: points of m's coordinate. */
+static int add_vacancies(const char *prog, const cli_devices_args *a, const vs_model *m,
+                         cli_device_list *out)
+{
+    if (!m->from_coord)
+        return cli_error(prog, "--vacancies: model %s has no vacancy coordinate; list its presets "
+                               "with --devices", m->name);
+    char buf[1024], *save = NULL;
+    snprintf(buf, sizeof buf, "%s", a->vacancies);
+    for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        double x;
+        while (*item == ' ') item++;
+        if (vs_parse_quantity(item, "", &x) != VS_OK)
+            return cli_error(prog, "--vacancies: %s", vs_last_error());
+        if (add_device(prog, a, m, 0, x, out)) return 1;
+    }
+    return 0;
+}
+
+/* --devices: presets of m, single ("2") or ranges ("1-5"); list is the text parsed. */
+static int add_presets(const char *prog, const cli_devices_args *a, const vs_model *m,
+                       const char *list, cli_device_list *out)
+{
+    char buf[1024], *save = NULL;
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        long first, last;
+        char *dash = strchr(item, '-');
+        while (*item == ' ') item++;
+        if (dash) *dash = '\0';
+        if (vs_parse_long(item, 1, m->n_presets, &first) != VS_OK ||
+            (dash && vs_parse_long(dash + 1, 1, m->n_presets, &last) != VS_OK))
+            return m->n_presets == 1
+                       ? cli_error(prog, "--devices: '%s' is not a preset of model %s (it has only "
+                                         "preset 1)", list, m->name)
+                       : cli_error(prog, "--devices: '%s' is not a preset 1 to %d of model %s or a "
+                                         "range like 1-%d", list, m->n_presets, m->name, m->n_presets);
+        if (!dash) last = first;
+        if (last < first) return cli_error(prog, "--devices: range %ld-%ld runs backwards", first, last);
+        for (long d = first; d <= last; d++)
+            if (add_device(prog, a, m, (int)d, 0, out)) return 1;
+    }
+    return 0;
+}
+
+/* --param edits each device of a list; a model, preset or vacancy in it would replace every
+   one of them, which --model, --devices, --vacancies or the device files say instead. */
 static int refuse_list_base(const char *prog, const cli_devices_args *a)
 {
-    const char *base;
-    if (a->file && (base = vs_device_file_base(a->file)))
-        return cli_error(prog, "'%s' in %s would replace every device of the list: choose "
-                               "devices with --devices or --vacancies", base, a->file);
-    if (a->param && (base = vs_device_list_base(a->param)))
+    vs_device_choice c;
+    if (a->param && vs_device_list_choice(a->param, &c) != VS_OK) return cli_fail(prog);
+    if (a->param && (c.base_key || c.model))
         return cli_error(prog, "'%s' in --param would replace every device of the list: choose "
-                               "devices with --devices or --vacancies", base);
+                               "devices with --model, --devices, --vacancies or --device-file",
+                         c.model ? "model" : c.base_key);
+    return 0;
+}
+
+/* One way of choosing the devices: --devices, --vacancies or --device-file. */
+static int refuse_two_lists(const char *prog, const cli_devices_args *a)
+{
+    if (a->devices && a->vacancies) return cli_error(prog, "give --devices or --vacancies, not both");
+    if (a->files.n && (a->devices || a->vacancies))
+        return cli_error(prog, "give %s or --device-file, not both (each device file is one "
+                               "device of the list)", a->devices ? "--devices" : "--vacancies");
     return 0;
 }
 
@@ -273,34 +474,39 @@ int cli_device_list_resolve(const char *prog, const cli_devices_args *a,
                             const char *default_devices, cli_device_list *out)
 {
     out->n = 0;
-    int by_vacancy = a->vacancies != NULL;
-    if (a->devices && a->vacancies) return cli_error(prog, "give --devices or --vacancies, not both");
-    if (refuse_list_base(prog, a)) return 1;
-    const char *list = by_vacancy ? a->vacancies : (a->devices ? a->devices : default_devices);
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", list);
-    char *save = NULL;
-    for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-        while (*item == ' ') item++;
-        if (by_vacancy) {
-            double x;
-            if (vs_parse_quantity(item, "", &x) != VS_OK)
-                return cli_error(prog, "--vacancies: %s", vs_last_error());
-            if (add_device(prog, a, out, 0, x)) return 1;
-            continue;
-        }
-        long first, last;
-        char *dash = strchr(item, '-');
-        if (dash) *dash = '\0';
-        if (vs_parse_long(item, 1, VS_DEVICE_COUNT, &first) != VS_OK ||
-            (dash && vs_parse_long(dash + 1, 1, VS_DEVICE_COUNT, &last) != VS_OK))
-            return cli_error(prog, "--devices: '%s' is not a device 1 to %d or a range like 1-5",
-                             list, VS_DEVICE_COUNT);
-        if (!dash) last = first;
-        if (last < first) return cli_error(prog, "--devices: range %ld-%ld runs backwards", first, last);
-        for (long d = first; d <= last; d++)
-            if (add_device(prog, a, out, (int)d, 0)) return 1;
+    const vs_model *m = vs_model_default();
+    if (a->model_given && !(m = vs_model_find(a->model)))
+        return cli_error(prog, "--model: %s", vs_last_error());
+    if (refuse_two_lists(prog, a) || refuse_list_base(prog, a)) return 1;
+    int rc;
+    if (a->files.n) rc = add_files(prog, a, out);
+    else if (a->vacancies) rc = add_vacancies(prog, a, m, out);
+    else if (a->devices || default_devices) rc = add_presets(prog, a, m, a->devices ? a->devices : default_devices, out);
+    else {
+        char all[32];
+        snprintf(all, sizeof all, "1-%d", m->n_presets);
+        rc = add_presets(prog, a, m, all, out);
     }
+    if (rc) return 1;
     if (out->n == 0) return cli_error(prog, "no devices given");
     return 0;
+}
+
+int cli_label_width(const cli_device_list *list)
+{
+    size_t w = 12;
+    for (int i = 0; i < list->n; i++)
+        if (strlen(list->label[i]) > w) w = strlen(list->label[i]);
+    return (int)w;
+}
+
+void cli_plot_quote(const char *label, char *buf, size_t n)
+{
+    size_t k = 0;
+    for (const char *c = label; *c && k + 2 < n; c++) {
+        if ((unsigned char)*c < 0x20) continue;
+        if (*c == '\'') buf[k++] = '\'';
+        buf[k++] = *c;
+    }
+    buf[k] = '\0';
 }

@@ -19,19 +19,23 @@
 
 /* ---- device ---------------------------------------------------------------------------- */
 typedef struct cli_device_args {
+    const char *model;
     long device;
     double vacancy;
-    int device_given, vacancy_given;
+    int model_given, device_given, vacancy_given;
     const char *file;
     const char *param;
 } cli_device_args;
 
-#define CLI_DEVICE_DEFAULTS {.device = 1, .vacancy = 0, .device_given = 0, .vacancy_given = 0, \
-                             .file = NULL, .param = NULL}
+#define CLI_DEVICE_DEFAULTS {.model = "vo2x", .device = 1, .vacancy = 0, .model_given = 0,        \
+                             .device_given = 0, .vacancy_given = 0, .file = NULL, .param = NULL}
 
 #define CLI_DEVICE_OPTS(a)                                                                         \
-    {.name = "device", .kind = OPT_LONG, .metavar = "N", .help = "paper device 1..5 (oxygen vacancies rise 1 -> 5)", \
-     .dest = &(a).device, .min = 1, .max = 5, .given = &(a).device_given},                         \
+    {.name = "model", .kind = OPT_STRING, .metavar = "NAME",                                       \
+     .help = "device model: vo2x, zhang2024 or switch (vo2snn params --model NAME --keys)",       \
+     .dest = &(a).model, .given = &(a).model_given, .min = 1, .max = 0},                           \
+    {.name = "device", .kind = OPT_LONG, .metavar = "N", .help = "preset N of the model (vo2x: paper device 1..5, vacancies rise 1 -> 5)", \
+     .dest = &(a).device, .min = 1, .max = 99, .given = &(a).device_given},                        \
     {.name = "vacancy", .kind = OPT_QUANTITY, .unit = "", .metavar = "X",                         \
      .help = "oxygen-vacancy level in [0, 1] instead of --device (device d is x = (d-1)/4)",       \
      .dest = &(a).vacancy, .min = 0, .max = 1, .given = &(a).vacancy_given},                       \
@@ -43,10 +47,11 @@ typedef struct cli_device_args {
      .dest = &(a).param, .min = 1, .max = 0}
 
 /*
- * Build the device: the base (--device, --vacancy, or a preset/vacancy key in the file
- * or in --param; default device 1), then the file's parameters, then --param's. The
- * base is chosen once: two choices (--device 2 --vacancy 0.9, --device 3 with a file
- * that says preset = 1) are an error.
+ * Build the device: the model (--model, or a model key in the file or in --param;
+ * default vo2x), the base (--device, --vacancy, or a preset/vacancy key in the file or
+ * in --param; default preset 1), then the file's parameters, then --param's. Each is
+ * chosen once: two choices (--device 2 --vacancy 0.9, --device 3 with a file that says
+ * preset = 1, --model switch with a file that says model = vo2x) are an error.
  */
 int cli_device_resolve(const char *prog, const cli_device_args *a, vs_device_params *out);
 
@@ -59,24 +64,44 @@ void cli_device_label(const vs_device_params *p, char *buf, size_t n);
 typedef struct cli_device_list {
     int n;
     vs_device_params p[CLI_MAX_DEVICES];
-    char label[CLI_MAX_DEVICES][32];
+    char label[CLI_MAX_DEVICES][VS_NAME_MAX];
 } cli_device_list;
 
 typedef struct cli_devices_args {
-    const char *devices, *vacancies, *file, *param;
+    const char *devices, *vacancies, *param;
+    const char *model;     /* --model; default vo2x */
+    int model_given;
+    opt_strings files;     /* --device-file, repeatable: one device each */
 } cli_devices_args;
 
 #define CLI_DEVICES_OPTS(a)                                                                        \
-    {.name = "devices", .kind = OPT_STRING, .metavar = "LIST", .help = "paper devices, e.g. 1,2,3 or 1-5", .dest = &(a).devices}, \
-    {.name = "vacancies", .kind = OPT_STRING, .metavar = "LIST", .help = "vacancy levels in [0, 1] instead, e.g. 0,0.1,0.35", .dest = &(a).vacancies}, \
-    {.name = "device-file", .kind = OPT_STRING, .metavar = "FILE", .help = "device file applied over each device", .dest = &(a).file}, \
-    {.name = "param", .kind = OPT_STRING, .metavar = "K=V,..", .help = "parameter overrides applied to each device", .dest = &(a).param}
+    {.name = "model", .kind = OPT_STRING, .metavar = "NAME", .help = "device model of --devices/--vacancies and of device files without a 'model' key: vo2x, zhang2024 or switch", .dest = &(a).model, .given = &(a).model_given}, \
+    {.name = "devices", .kind = OPT_STRING, .metavar = "LIST", .help = "presets of the model, e.g. 1,2,3 or 1-5 (default: every preset; vo2x: paper devices 1-5)", .dest = &(a).devices}, \
+    {.name = "vacancies", .kind = OPT_STRING, .metavar = "LIST", .help = "vacancy levels in [0, 1] instead (vo2x), e.g. 0,0.1,0.35", .dest = &(a).vacancies}, \
+    {.name = "device-file", .kind = OPT_STRINGS, .metavar = "FILE", .help = "one device per file, in the order given, instead of --devices/--vacancies", .dest = &(a).files}, \
+    {.name = "param", .kind = OPT_STRING, .metavar = "K=V,..", .help = "parameter overrides applied to every device", .dest = &(a).param}
 
-/* Resolve --devices (default_devices if neither list is given) or --vacancies; the file and
-   --param edit each device and may not replace it (preset/vacancy). Labels: "device 2",
-   "x = 0.35", with ", edited" when the file or --param changed a parameter. */
+#define CLI_DEVICES_HELP                                                                           \
+    "Devices: --devices lists presets of --model (default every preset: vo2x and switch\n"      \
+    "1-5, zhang2024 1), --vacancies points of vo2x's vacancy coordinate; or give one\n"          \
+    "--device-file per device (each may set its own model, preset or vacancy, and a name).\n"   \
+    "--param edits every device. Labels: the device's 'name', else its file's name without\n"   \
+    "the extension, else \"device 2\", \"x = 0.35\", \"switch device 2\" (\", edited\" after\n"  \
+    "--param). CSV rows carry the device's index in this list (1, 2, ...).\n"
+
+/* Resolve the list: --devices (default_devices, or every preset of the model, if no list is
+   given) or --vacancies of --model, each edited by --param; or one device per --device-file,
+   built as cli_device_resolve builds one (its own model/preset/vacancy keys, else --model's
+   preset 1), then --param. --param may not choose a model or a base device. Labels as in
+   CLI_DEVICES_HELP. On error prints one line and returns 1. */
 int cli_device_list_resolve(const char *prog, const cli_devices_args *a,
                             const char *default_devices, cli_device_list *out);
+
+/* Width of the label column of a text table: the longest label, at least 12. */
+int cli_label_width(const cli_device_list *list);
+
+/* A label as a gnuplot single-quoted string body (quotes doubled, control bytes dropped). */
+void cli_plot_quote(const char *label, char *buf, size_t n);
 
 /* ---- circuit --------------------------------------------------------------------------- */
 /* Largest accepted resistor and capacitor: every value in range passes vs_circuit_validate
@@ -120,25 +145,37 @@ void cli_solver_apply(const cli_solver_args *s, vs_sim_opts *o);
 typedef struct cli_input_args {
     const char *kind, *pwl_path;
     double v_in, v_lo, v_hi, period, width, delay, offset, amplitude;
-    int given_v_hi, given_period, given_width, given_delay, given_amplitude;
+    double i_in, i_lo, i_hi, i_offset, i_amplitude;   /* current levels; NAN: not given */
+    int given_v_in, given_v_lo, given_v_hi, given_offset, given_amplitude;
+    int given_period, given_width, given_delay;
 } cli_input_args;
 
-#define CLI_INPUT_DEFAULTS {.kind = "dc", .v_in = 12.5, .v_lo = 0, .v_hi = 15, .period = 4e-6, \
-                            .width = 2e-6, .delay = 0, .offset = 0, .amplitude = 12}
+#define CLI_INPUT_DEFAULTS {.kind = "dc", .v_in = 12.5, .v_lo = 0, .v_hi = 15, .period = 4e-6,  \
+                            .width = 2e-6, .delay = 0, .offset = 0, .amplitude = 12,             \
+                            .i_in = NAN, .i_lo = NAN, .i_hi = NAN, .i_offset = NAN,            \
+                            .i_amplitude = NAN}
 
 extern const char *const cli_input_choices[];
 
+/* Largest input current a flag accepts (vs_input_validate's limit). */
+#define CLI_I_MAX_A 1e3
+
 #define CLI_INPUT_OPTS(a)                                                                          \
     {.name = "input", .kind = OPT_CHOICE, .metavar = "KIND", .help = "input waveform: dc, pulse, sine, square, pwl (see below)", .dest = &(a).kind, .choices = cli_input_choices}, \
-    {.name = "v-in", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "dc input level", .dest = &(a).v_in, .min = -1e4, .max = 1e4}, \
-    {.name = "v-lo", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "low level (pulse, square)", .dest = &(a).v_lo, .min = -1e4, .max = 1e4}, \
+    {.name = "v-in", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "dc input level", .dest = &(a).v_in, .min = -1e4, .max = 1e4, .given = &(a).given_v_in}, \
+    {.name = "v-lo", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "low level (pulse, square)", .dest = &(a).v_lo, .min = -1e4, .max = 1e4, .given = &(a).given_v_lo}, \
     {.name = "v-hi", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "high level (pulse 15 V, square 12.5 V)", .dest = &(a).v_hi, .min = -1e4, .max = 1e4, .given = &(a).given_v_hi}, \
     {.name = "period", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "period (pulse 4 us, sine 2 ms)", .dest = &(a).period, .min = 1e-12, .max = 1e3, .given = &(a).given_period}, \
     {.name = "width", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "high time (pulse 2 us, square 100 us)", .dest = &(a).width, .min = 1e-12, .max = 1e3, .given = &(a).given_width}, \
     {.name = "delay", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "start of the waveform (square 2 us, else 0)", .dest = &(a).delay, .min = 0, .max = 1e3, .given = &(a).given_delay}, \
-    {.name = "offset", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "sine offset", .dest = &(a).offset, .min = -1e4, .max = 1e4}, \
+    {.name = "offset", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "sine offset", .dest = &(a).offset, .min = -1e4, .max = 1e4, .given = &(a).given_offset}, \
     {.name = "amplitude", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "sine amplitude (12 V)", .dest = &(a).amplitude, .min = -1e4, .max = 1e4, .given = &(a).given_amplitude}, \
-    {.name = "pwl", .kind = OPT_STRING, .metavar = "FILE", .help = "CSV of t_s,v_v knots for --input pwl", .dest = &(a).pwl_path}
+    {.name = "i-in", .kind = OPT_QUANTITY, .unit = "A", .metavar = "I", .help = "dc input current into node N, instead of --v-in", .dest = &(a).i_in, .min = -CLI_I_MAX_A, .max = CLI_I_MAX_A}, \
+    {.name = "i-lo", .kind = OPT_QUANTITY, .unit = "A", .metavar = "I", .help = "low current (pulse, square; 0 A)", .dest = &(a).i_lo, .min = -CLI_I_MAX_A, .max = CLI_I_MAX_A}, \
+    {.name = "i-hi", .kind = OPT_QUANTITY, .unit = "A", .metavar = "I", .help = "high current (pulse, square)", .dest = &(a).i_hi, .min = -CLI_I_MAX_A, .max = CLI_I_MAX_A}, \
+    {.name = "i-offset", .kind = OPT_QUANTITY, .unit = "A", .metavar = "I", .help = "sine offset current (0 A)", .dest = &(a).i_offset, .min = -CLI_I_MAX_A, .max = CLI_I_MAX_A}, \
+    {.name = "i-amplitude", .kind = OPT_QUANTITY, .unit = "A", .metavar = "I", .help = "sine current amplitude", .dest = &(a).i_amplitude, .min = -CLI_I_MAX_A, .max = CLI_I_MAX_A}, \
+    {.name = "pwl", .kind = OPT_STRING, .metavar = "FILE", .help = "CSV of t_s,v_v (or t_s,i_a) knots for --input pwl", .dest = &(a).pwl_path}
 
 #define CLI_INPUT_HELP                                                                             \
     "Inputs (defaults are the paper's waveforms):\n"                                              \
@@ -149,7 +186,13 @@ extern const char *const cli_input_choices[];
     "  square  one pulse --v-lo/--v-hi (0/12.5 V) from --delay 2us for --width 100us (Fig 2R)\n" \
     "  pwl     piecewise-linear from --pwl FILE (CSV: t_s,v_v; header optional)\n"             \
     "Simulated time defaults: 200 us (dc, pulse), one period (sine), delay+width+10 us\n"       \
-    "(square), the last knot (pwl).\n"
+    "(square), the last knot (pwl).\n"                                                          \
+    "Current inputs inject I_in(t) straight into node N (no R_s in the path), as in\n"         \
+    "transimpedance measurements: give the levels in A with --i-in (dc), --i-lo/--i-hi\n"      \
+    "(pulse, square), --i-offset/--i-amplitude (sine) instead of the voltages, e.g.\n"         \
+    "--input dc --i-in 2mA; a PWL file is a current when its header is t_s,i_a. osc's trace\n" \
+    "CSV then has the column i_in_a (A) in place of v_in_v; a netlist has the current source\n" \
+    "Iin into node n and its --wrdata writes i(vimeas) in place of v(in).\n"
 
 /* Build and validate the input; on error prints and returns 1. Free with vs_input_free. */
 int cli_input_build(const char *prog, const cli_input_args *a, vs_input *in);
@@ -194,13 +237,17 @@ int cli_prepare_output(const char *prog, const char *path);
  * itself, so the sibling outputs of --out /dev/null go to /dev/null too. */
 void cli_with_suffix(const char *path, const char *suffix, char *buf, size_t n);
 
-/* Columns of the transient CSV and a sample writer for vs_neuron_simulate. */
+/* Columns of the transient CSV and a sample writer for vs_neuron_simulate. The second
+   column is the source: v_in_v, or i_in_a for a current input (cli_trace_cols_for). */
 extern const char *const cli_trace_cols[];
 #define CLI_TRACE_NCOLS 9
+const char *const *cli_trace_cols_for(const vs_input *in);
 int cli_trace_sample(const vs_sample *s, void *csv_writer);
 
-/* Gnuplot script for the three-panel waveform plot (V_in, V_osc, V_spike) of a trace CSV. */
-void cli_trace_plot_script(char *buf, size_t n, const char *csv_path, const char *title);
+/* Gnuplot script for the three-panel waveform plot (V_in or I_in, V_osc, V_spike) of a
+   trace CSV written for an input from source. */
+void cli_trace_plot_script(char *buf, size_t n, const char *csv_path, const char *title,
+                           vs_input_source source);
 
 /* Line colours for plots comparing devices (tab10). */
 #define CLI_N_COLORS 8

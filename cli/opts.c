@@ -141,6 +141,13 @@ static int set_value(const opt_cmd *cmd, const opt_spec *o, const char *value)
     case OPT_STRING:
         *(const char **)o->dest = value;
         return 0;
+    case OPT_STRINGS: {
+        opt_strings *list = o->dest;
+        if (list->n >= OPT_STRINGS_MAX)
+            return fail(cmd, "--%s: given more than %d times", o->name, OPT_STRINGS_MAX);
+        list->v[list->n++] = value;
+        return 0;
+    }
     case OPT_CHOICE:
         for (int i = 0; o->choices && o->choices[i]; i++)
             if (strcmp(value, o->choices[i]) == 0) {
@@ -176,7 +183,8 @@ static const char *metavar_of(const opt_spec *o)
     switch (o->kind) {
     case OPT_QUANTITY: return "X";
     case OPT_LONG: return "N";
-    case OPT_STRING: return "TEXT";
+    case OPT_STRING:
+    case OPT_STRINGS: return "TEXT";
     case OPT_CHOICE: return "NAME";
     case OPT_FLAG: break;
     }
@@ -189,6 +197,7 @@ static void describe_default(const opt_spec *o, char *buf, size_t cap)
     buf[0] = '\0';
     switch (o->kind) {
     case OPT_QUANTITY: {
+        if (isnan(*(const double *)o->dest)) break;   /* no fixed default: the help says */
         const char *unit = o->unit ? o->unit : "";
         snprintf(buf, cap, " (default %g%s%s)", *(const double *)o->dest, *unit ? " " : "", unit);
         break;
@@ -209,6 +218,7 @@ static void describe_default(const opt_spec *o, char *buf, size_t cap)
             snprintf(buf, cap, " (one of %s)", list);
         break;
     }
+    case OPT_STRINGS: snprintf(buf, cap, " (repeatable, up to %d times)", OPT_STRINGS_MAX); break;
     case OPT_FLAG: break;
     }
 }

@@ -15,11 +15,20 @@
  *
  * Quantities take SI prefixes and units (see units.h): --r-series 3k,
  * --r-series=3kOhm. Strings and choices point into argv (or into choices).
+ * An OPT_STRINGS option may be repeated: each value is appended to an opt_strings
+ * list, in order (--device-file a.txt --device-file b.txt).
  */
 #ifndef VO2SNN_CLI_OPTS_H
 #define VO2SNN_CLI_OPTS_H
 
-typedef enum opt_kind { OPT_FLAG, OPT_QUANTITY, OPT_LONG, OPT_STRING, OPT_CHOICE } opt_kind;
+typedef enum opt_kind { OPT_FLAG, OPT_QUANTITY, OPT_LONG, OPT_STRING, OPT_CHOICE, OPT_STRINGS } opt_kind;
+
+/* Destination of an OPT_STRINGS option: the values given, in order (pointers into argv). */
+#define OPT_STRINGS_MAX 16
+typedef struct opt_strings {
+    int n;
+    const char *v[OPT_STRINGS_MAX];
+} opt_strings;
 
 typedef struct opt_spec {
     const char *name;           /* long name without dashes, e.g. "r-series" */
@@ -28,7 +37,7 @@ typedef struct opt_spec {
     const char *metavar;        /* shown in help, e.g. "R"; NULL for a generic one */
     const char *help;           /* one line */
     void *dest;                 /* FLAG: int*, QUANTITY: double*, LONG: long*,
-                                   STRING/CHOICE: const char** */
+                                   STRING/CHOICE: const char**, STRINGS: opt_strings* */
     double min, max;            /* inclusive range for QUANTITY/LONG; ignored when min > max */
     const char *const *choices; /* CHOICE: NULL-terminated list */
     int *given;                 /* optional: set to 1 when the option appears */
@@ -48,11 +57,13 @@ typedef struct opt_cmd {
  * name). Accepts --name value, --name=value, -h/--help and "--" (everything
  * after it is positional). A value may not start with "--" unless given as
  * --name=value; negative numbers are fine ("--v-in -2"). Repeated options:
- * the last wins. Positionals (at most max_positional) go to positional[];
- * their count to *n_positional (either may be NULL when none are allowed).
+ * the last wins, except OPT_STRINGS, which collects up to OPT_STRINGS_MAX values in
+ * order (one more is an error; help marks such options "repeatable"). Positionals (at
+ * most max_positional) go to positional[]; their count to *n_positional (either may be
+ * NULL when none are allowed).
  *
  * -h/--help anywhere before "--" prints help (with the defaults the
- * destinations hold on entry) and changes nothing.
+ * destinations hold on entry; a quantity holding NAN shows none) and changes nothing.
  *
  * Returns 0 on success; 1 if help was printed to stdout (the caller exits
  * 0); -1 on error, after printing exactly one line to stderr, e.g.
@@ -61,6 +72,7 @@ typedef struct opt_cmd {
  *   vo2snn osc: --v-in needs a value
  *   vo2snn osc: --c: 0 F is out of range [1e-15, 1] F
  *   vo2snn osc: --device: 'x' is not one of 1, 2, 3, 4, 5
+ *   vo2snn vf: --device-file: given more than 16 times
  * After an error the destinations may be partly updated.
  */
 int opt_parse(const opt_cmd *cmd, int argc, char **argv, const char **positional,

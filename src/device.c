@@ -1,4 +1,5 @@
-/* device.c -- VO2-x parameters, presets, vacancy interpolation, folds, parameter files. */
+/* device.c -- devices of any model: defaults, presets, text keys from files and --param
+   lists, validation, device files and keys, folds of thermal models, the hot-loop form. */
 #include "vo2snn/device.h"
 
 #include <float.h>
@@ -7,109 +8,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models.h"
 #include "text.h"
+#include "vo2snn/json.h"
 #include "vo2snn/kvfile.h"
 #include "vo2snn/units.h"
 
-/* Normative device table (spec 2.2): nodes at x = 0, 0.25, 0.5, 0.75, 1. */
-static const double node_r_ins0_ohm[VS_DEVICE_COUNT] = {24113.79, 17747.05, 11763.45, 6828.429,
-                                                        3092.758};
-static const double node_r_met_ohm[VS_DEVICE_COUNT] = {668.2381, 591.0568, 513.8576, 435.2526,
-                                                       339.2984};
-static const double node_g_th_w_per_k[VS_DEVICE_COUNT] = {2.397370e-4, 2.130172e-4, 1.864585e-4,
-                                                          1.511823e-4, 1.039370e-4};
-
-static double lerp_log(const double *nodes, int i, double frac)
+void vs_device_params_defaults(const vs_model *m, vs_device_params *p)
 {
-    if (frac == 0.0) return nodes[i];
-    return exp((1.0 - frac) * log(nodes[i]) + frac * log(nodes[i + 1]));
+    memset(p, 0, sizeof *p);
+    p->model = m;
+    for (int i = 0; i < m->n_params; i++) p->v[i] = m->params[i].def;
+    p->preset = 1;
+    p->vacancy_x = NAN;
 }
 
-vs_status vs_device_from_vacancy(double x, vs_device_params *out)
+vs_status vs_device_model_preset(const vs_model *m, int n, vs_device_params *out)
 {
-    if (!(x >= 0.0 && x <= 1.0)) {
-        char xs[32];
-        vs_format_exact(xs, sizeof xs, x);
-        return vs_fail(VS_EINVAL, "vacancy level %s is outside [0, 1]", xs);
-    }
-    double pos = x * (VS_DEVICE_COUNT - 1);
-    int i = (int)floor(pos);
-    if (i >= VS_DEVICE_COUNT - 1) i = VS_DEVICE_COUNT - 2;
-    double frac = pos - i;
-    if (frac < 1e-12) frac = 0.0;
+    if (!m) m = vs_model_default();
+    if (n < 1 || n > m->n_presets)
+        return vs_fail(VS_EINVAL, "%s preset %d does not exist (presets are 1 to %d)", m->name, n,
+                       m->n_presets);
+    return m->preset(n, out);
+}
 
-    vs_device_params p = {
-        .r_ins0_ohm = lerp_log(node_r_ins0_ohm, i, frac),
-        .r_met_ohm = lerp_log(node_r_met_ohm, i, frac),
-        .g_th_w_per_k = lerp_log(node_g_th_w_per_k, i, frac),
-        .tau_th_s = 100e-9,
-        .e_a_ev = 0.45,
-        .t_c_k = 340.0,
-        .dt_hyst_k = 8.0,
-        .w_t_k = 2.0,
-        .t_0_k = 300.0,
-        .t_amb_k = 300.0,
-        .sigma_ln_r = 0.0,
-        .sigma_t_c_k = 0.0,
-        .vacancy_x = x,
-    };
-    if (frac == 0.0 && x == 1.0) {
-        p.r_ins0_ohm = node_r_ins0_ohm[VS_DEVICE_COUNT - 1];
-        p.r_met_ohm = node_r_met_ohm[VS_DEVICE_COUNT - 1];
-        p.g_th_w_per_k = node_g_th_w_per_k[VS_DEVICE_COUNT - 1];
-    }
-    *out = p;
-    return VS_OK;
+vs_device_params vs_device_default(void)
+{
+    vs_device_params p;
+    vs_device_model_preset(NULL, 1, &p);
+    return p;
 }
 
 vs_status vs_device_preset(int number, vs_device_params *out)
 {
-    if (number < 1 || number > VS_DEVICE_COUNT)
-        return vs_fail(VS_EINVAL, "device %d does not exist (devices are 1 to %d)", number,
-                       VS_DEVICE_COUNT);
-    return vs_device_from_vacancy((number - 1) / (double)(VS_DEVICE_COUNT - 1), out);
+    return vs_model_vo2x.preset(number, out);
 }
 
-/* ---- validation and text parameters ----------------------------------------------------- */
-
-typedef struct param_desc {
-    const char *key;
-    const char *unit;
-    size_t offset;
-    double min, max;      /* allowed range, inclusive */
-    const char *meaning;
-} param_desc;
-
-#define P(field) offsetof(vs_device_params, field)
-static const param_desc params[] = {
-    {"r_ins0", "Ohm", P(r_ins0_ohm), 1e-3, 1e12, "insulating resistance at t_0"},
-    {"r_met", "Ohm", P(r_met_ohm), 1e-6, 1e12, "metallic resistance"},
-    {"g_th", "W/K", P(g_th_w_per_k), 1e-12, 1.0, "thermal conductance"},
-    {"tau_th", "s", P(tau_th_s), 1e-15, 1.0, "thermal time constant C_th/G_th"},
-    {"e_a", "eV", P(e_a_ev), 0.0, 5.0, "activation energy"},
-    {"t_c", "K", P(t_c_k), 1.0, 2000.0, "transition (loop centre) temperature"},
-    {"dt_hyst", "K", P(dt_hyst_k), 0.0, 500.0, "thermal hysteresis width"},
-    {"w_t", "K", P(w_t_k), 1e-3, 500.0, "tanh width of each branch"},
-    {"t_0", "K", P(t_0_k), 1.0, 2000.0, "reference temperature of r_ins0"},
-    {"t_amb", "K", P(t_amb_k), 1.0, 2000.0, "ambient temperature"},
-    {"sigma_lnr", "", P(sigma_ln_r), 0.0, 2.0, "cycle-to-cycle std of ln r_ins0"},
-    {"sigma_tc", "K", P(sigma_t_c_k), 0.0, 50.0, "cycle-to-cycle std of t_c"},
-};
-#undef P
-#define N_PARAMS (sizeof params / sizeof params[0])
-
-static double *field(vs_device_params *p, const param_desc *d)
+vs_status vs_device_from_vacancy(double x, vs_device_params *out)
 {
-    return (double *)((char *)p + d->offset);
+    return vs_model_vo2x.from_coord(x, out);
 }
 
-static const double *cfield(const vs_device_params *p, const param_desc *d)
+double vs_device_get(const vs_device_params *p, const char *key)
 {
-    return (const double *)((const char *)p + d->offset);
+    int i = vs_model_param_index(p->model, key);
+    return i < 0 ? (double)NAN : p->v[i];
 }
+
+double vs_device_ambient(const vs_device_params *p) { return p->model->ambient_k(p); }
+
+/* ---- validation ------------------------------------------------------------------------- */
 
 /* "device parameter r_met = -5 Ohm is outside [1e-06, 1e+12] Ohm" (exact numbers). */
-static vs_status param_out_of_range(const param_desc *d, double v)
+static vs_status param_out_of_range(const vs_param_def *d, double v)
 {
     const char *sp = d->unit[0] ? " " : "";
     char val[32], lo[32], hi[32];
@@ -120,7 +71,7 @@ static vs_status param_out_of_range(const param_desc *d, double v)
                    sp, d->unit, lo, hi, sp, d->unit);
 }
 
-static vs_status check_param(const param_desc *d, double v)
+static vs_status check_param(const vs_param_def *d, double v)
 {
     if (!isfinite(v))
         return vs_fail(VS_EINVAL, "device parameter %s is not a finite number", d->key);
@@ -130,75 +81,91 @@ static vs_status check_param(const param_desc *d, double v)
 
 vs_status vs_device_validate(const vs_device_params *p)
 {
-    for (size_t i = 0; i < N_PARAMS; i++) {
-        vs_status s = check_param(&params[i], *cfield(p, &params[i]));
+    if (!p || !p->model) return vs_fail(VS_EINVAL, "device has no model");
+    for (int i = 0; i < p->model->n_params; i++) {
+        vs_status s = check_param(&p->model->params[i], p->v[i]);
         if (s != VS_OK) return s;
     }
-    if (p->t_amb_k >= p->t_c_k - p->dt_hyst_k / 2)
-        return vs_fail(VS_EINVAL,
-                       "ambient %g K must lie below the cooling branch centre %g K (t_c - dt_hyst/2)",
-                       p->t_amb_k, p->t_c_k - p->dt_hyst_k / 2);
+    return p->model->validate ? p->model->validate(p) : VS_OK;
+}
+
+vs_status vs_device_set_value(vs_device_params *p, const char *key, double value)
+{
+    int i = vs_model_param_index(p->model, key);
+    if (i < 0) return vs_fail(VS_EINVAL, "model %s has no parameter '%.64s'", p->model->name, key);
+    vs_status s = check_param(&p->model->params[i], value);
+    if (s != VS_OK) return s;
+    p->v[i] = value;
+    if (!(p->model->params[i].flags & VS_PARAM_JITTER)) p->preset = 0, p->vacancy_x = NAN;
     return VS_OK;
 }
 
-const char *vs_device_keys(void)
+/* ---- the keys of a model ----------------------------------------------------------------- */
+
+const char *vs_device_keys(const vs_model *m)
 {
-    static char text[2048];
-    if (text[0]) return text;
-    size_t n = 0;
-    n += (size_t)snprintf(text + n, sizeof text - n,
-                          "  preset    (1..5)  replace all parameters by paper device N\n"
-                          "  vacancy   (0..1)  replace all parameters by vacancy level x\n"
-                          "  c_th      J/K     thermal capacitance (sets tau_th = c_th/g_th)\n");
-    for (size_t i = 0; i < N_PARAMS && n < sizeof text; i++)
-        n += (size_t)snprintf(text + n, sizeof text - n, "  %-9s %-7s %s\n", params[i].key,
-                              params[i].unit[0] ? params[i].unit : "-", params[i].meaning);
-    if (n < sizeof text)
-        snprintf(text + n, sizeof text - n,
-                 "Whatever their order, preset or vacancy applies first, then the parameters,\n"
-                 "then c_th; each key at most once, preset and vacancy not together, nor c_th\n"
-                 "and tau_th.\n");
-    return text;
+    enum { MAX_MODELS = VS_MAX_MODELS };
+    static char text[MAX_MODELS][4096];
+    if (!m) m = vs_model_default();
+    int slot = 0;
+    while (slot < MAX_MODELS - 1 && vs_model_at(slot) && vs_model_at(slot) != m) slot++;
+    char *t = text[slot];
+    size_t cap = sizeof text[slot], n = 0;
+    if (t[0]) return t;
+    n += (size_t)snprintf(t + n, cap - n, "Model %s: %s (%s)\n", m->name, m->title, m->doc);
+    n += (size_t)snprintf(t + n, cap - n, "  %-10s %-7s %s\n", "model", "-",
+                          "the device model (choose first)");
+    n += (size_t)snprintf(t + n, cap - n, "  %-10s (1..%d)  replace all parameters by preset N\n",
+                          "preset", m->n_presets);
+    if (m->coord_key && n < cap)
+        n += (size_t)snprintf(t + n, cap - n, "  %-10s %-7s replace all parameters: %s\n",
+                              m->coord_key, "-", m->coord_meaning);
+    for (int i = 0; i < m->n_params && n < cap; i++)
+        n += (size_t)snprintf(t + n, cap - n, "  %-10s %-7s %s\n", m->params[i].key,
+                              m->params[i].unit[0] ? m->params[i].unit : "-", m->params[i].meaning);
+    for (int i = 0; i < m->n_aliases && n < cap; i++)
+        n += (size_t)snprintf(t + n, cap - n, "  %-10s %-7s %s\n", m->aliases[i].key,
+                              m->aliases[i].unit, m->aliases[i].meaning);
+    if (n < cap)
+        n += (size_t)snprintf(t + n, cap - n, "  %-10s %-7s %s\n", "name", "-",
+                              "a label for tables and plots");
+    if (n < cap)
+        snprintf(t + n, cap - n,
+                 "Whatever their order, model applies first, then preset%s%s, then the\n"
+                 "parameters, then derived keys; each key at most once.\n",
+                 m->coord_key ? " or " : "", m->coord_key ? m->coord_key : "");
+    return t;
 }
 
 /* ---- device edits: key = value pairs from vs_device_set, a file or a --param list -------- */
 
+#define MAX_EDITS 64
 
-/* Keys beyond the numeric parameters, by rank: the base device first, the derived c_th last. */
-enum { KEY_PRESET = N_PARAMS, KEY_VACANCY, KEY_C_TH, N_KEYS };
+typedef struct edit {
+    const char *key, *value;
+    int where;      /* file line or list item, 1-based */
+    char *owned;    /* key and value copied out of a file's line buffer ("key\0value") */
+} edit;
 
-static const char *key_name(int id)
-{
-    if (id < KEY_PRESET) return params[id].key;
-    return id == KEY_PRESET ? "preset" : id == KEY_VACANCY ? "vacancy" : "c_th";
-}
-
-static int key_id(const char *key)
-{
-    for (int id = 0; id < N_KEYS; id++)
-        if (strcmp(key, key_name(id)) == 0) return id;
-    return -1;
-}
-
-static int key_id_of_field(size_t offset)
-{
-    for (int id = 0; id < KEY_PRESET; id++)
-        if (params[id].offset == offset) return id;
-    return -1;
-}
-
-/* The edits, at most one per key, and where each came from (for messages). */
+/* The edits, at most one per key, and where they came from (for messages). */
 typedef struct edit_set {
-    const char *value[N_KEYS]; /* NULL: not given */
-    int where[N_KEYS];         /* file line or list item, 1-based */
-    char *owned[N_KEYS];       /* values copied out of a file's line buffer */
+    edit e[MAX_EDITS];
+    int n;
     const char *source;        /* file path, "--param", or NULL (vs_device_set) */
     int is_file;
 } edit_set;
 
 static void edit_set_free(edit_set *s)
 {
-    for (int id = 0; id < N_KEYS; id++) free(s->owned[id]);
+    for (int i = 0; i < s->n; i++) free(s->e[i].owned);
+    s->n = 0;
+}
+
+static const edit *find_edit(const edit_set *s, const char *key)
+{
+    for (int i = 0; key && i < s->n; i++)
+        if (strcmp(s->e[i].key, key) == 0) return &s->e[i];
+    return NULL;
 }
 
 /* Message prefix for an edit made at `where`: "dev.txt:3: ", "--param: " or "". */
@@ -215,145 +182,246 @@ static void edit_place(const edit_set *s, int where, char *buf, size_t n)
     snprintf(buf, n, "%s %d", s->is_file ? "line" : "item", where);
 }
 
-static vs_status unknown_key(const edit_set *s, const char *key, int where)
+/* A failure at edit e: "<prefix><why>". */
+static vs_status edit_fail(const edit_set *s, const edit *e, const char *why)
 {
-    char pre[600];
-    edit_prefix(s, where, pre, sizeof pre);
-    if (vs_starts_with_bom(key))
-        return vs_fail(VS_EINVAL,
-                       "%skey '%.100s' starts with an invisible byte-order mark (U+FEFF); remove it",
-                       pre, key + 3);
-    return vs_fail(VS_EINVAL, "%sunknown device parameter '%.100s' (known: preset, vacancy, "
-                              "r_ins0, r_met, g_th, tau_th, c_th, e_a, t_c, dt_hyst, w_t, "
-                              "t_0, t_amb, sigma_lnr, sigma_tc)", pre, key);
-}
-
-/* Two keys that set the same thing: "'vacancy' and 'preset' (line 2) both choose the device". */
-static vs_status conflicting_keys(const edit_set *s, int id, int other, const char *what)
-{
-    char pre[600], place[32];
-    edit_prefix(s, s->where[id], pre, sizeof pre);
-    edit_place(s, s->where[other], place, sizeof place);
-    return vs_fail(VS_EINVAL, "%s'%s' and '%s' (%s) both %s: give one", pre, key_name(id),
-                   key_name(other), place, what);
-}
-
-/* Record key = value; fails at once on an unknown key, a repeated key or a conflict. */
-static vs_status edit_add(edit_set *s, const char *key, const char *value, int where)
-{
-    int id = key_id(key);
-    if (id < 0) return unknown_key(s, key, where);
-    if (s->value[id]) {
-        char pre[600], place[32];
-        edit_prefix(s, where, pre, sizeof pre);
-        edit_place(s, s->where[id], place, sizeof place);
-        return vs_fail(VS_EINVAL, "%s'%s' is given twice (first at %s)", pre, key, place);
-    }
-    s->value[id] = value;
-    s->where[id] = where;
-    int tau = key_id_of_field(offsetof(vs_device_params, tau_th_s));
-    if (id == KEY_PRESET || id == KEY_VACANCY) {
-        int other = id == KEY_PRESET ? KEY_VACANCY : KEY_PRESET;
-        if (s->value[other]) return conflicting_keys(s, id, other, "choose the device");
-    }
-    if ((id == KEY_C_TH || id == tau) && s->value[id == tau ? KEY_C_TH : tau])
-        return conflicting_keys(s, id, id == tau ? KEY_C_TH : tau, "set the thermal time constant");
-    return VS_OK;
-}
-
-/* A failure while applying key `id`: "<prefix><key>: <why>". */
-static vs_status edit_fail(const edit_set *s, int id, const char *why)
-{
-    char pre[600], msg[512];
+    char pre[600], msg[768];
     snprintf(msg, sizeof msg, "%s", why);
-    edit_prefix(s, s->where[id], pre, sizeof pre);
+    edit_prefix(s, e ? e->where : 0, pre, sizeof pre);
     return vs_fail(VS_EINVAL, "%s%s", pre, msg);
 }
 
-/* Rank 0: preset or vacancy replaces every parameter. */
+static int alias_index(const vs_model *m, const char *key);
+static int is_structural_key(const vs_model *m, const char *key);
+static vs_status unknown_key(const edit_set *s, const edit *e, const vs_model *m);
+
+/* 1 if some model knows key (which model the edits choose is known only at the end). */
+static int key_of_any_model(const char *key)
+{
+    for (int i = 0; i < vs_model_count(); i++) {
+        const vs_model *m = vs_model_at(i);
+        if (is_structural_key(m, key) || vs_model_param_index(m, key) >= 0 || alias_index(m, key) >= 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Record key = value; fails at once on a key no model has (reading stops there) or a
+   repeated key; whether the chosen model has it is checked once the model is known. */
+static vs_status edit_add(edit_set *s, const char *key, const char *value, int where, char *owned)
+{
+    if (!key_of_any_model(key)) {
+        edit e = {key, value, where, NULL};
+        vs_status st = unknown_key(s, &e, vs_model_default());
+        free(owned);
+        return st;
+    }
+    const edit *old = find_edit(s, key);
+    if (old || s->n == MAX_EDITS) {
+        char pre[600], place[32];
+        edit_prefix(s, where, pre, sizeof pre);
+        free(owned);
+        if (!old) return vs_fail(VS_EINVAL, "%smore than %d keys", pre, MAX_EDITS);
+        edit_place(s, old->where, place, sizeof place);
+        return vs_fail(VS_EINVAL, "%s'%s' is given twice (first at %s)", pre, key, place);
+    }
+    s->e[s->n++] = (edit){key, value, where, owned};
+    return VS_OK;
+}
+
+/* Two keys that set the same thing: "'vacancy' and 'preset' (line 2) both choose the device". */
+static vs_status conflicting(const edit_set *s, const edit *a, const edit *b, const char *what)
+{
+    if (a->where < b->where) {
+        const edit *t = a;
+        a = b, b = t;
+    }
+    char place[32], why[400];
+    edit_place(s, b->where, place, sizeof place);
+    snprintf(why, sizeof why, "'%s' and '%s' (%s) both %s: give one", a->key, b->key, place, what);
+    return edit_fail(s, a, why);
+}
+
+static int alias_index(const vs_model *m, const char *key)
+{
+    for (int i = 0; i < m->n_aliases; i++)
+        if (strcmp(key, m->aliases[i].key) == 0) return i;
+    return -1;
+}
+
+static int is_structural_key(const vs_model *m, const char *key)
+{
+    return strcmp(key, "model") == 0 || strcmp(key, "preset") == 0 || strcmp(key, "name") == 0 ||
+           (m->coord_key && strcmp(key, m->coord_key) == 0);
+}
+
+/* "unknown device parameter 'x' for model vo2x (keys: ...)". */
+static vs_status unknown_key(const edit_set *s, const edit *e, const vs_model *m)
+{
+    char why[1400];
+    if (vs_starts_with_bom(e->key)) {
+        snprintf(why, sizeof why,
+                 "key '%.100s' starts with an invisible byte-order mark (U+FEFF); remove it",
+                 e->key + 3);
+        return edit_fail(s, e, why);
+    }
+    size_t n = (size_t)snprintf(why, sizeof why,
+                                "unknown device parameter '%.100s' for model %s (known: model, "
+                                "preset, ", e->key, m->name);
+    if (m->coord_key) n += (size_t)snprintf(why + n, sizeof why - n, "%s, ", m->coord_key);
+    for (int i = 0; i < m->n_params && n < sizeof why; i++)
+        n += (size_t)snprintf(why + n, sizeof why - n, "%s, ", m->params[i].key);
+    for (int i = 0; i < m->n_aliases && n < sizeof why; i++)
+        n += (size_t)snprintf(why + n, sizeof why - n, "%s, ", m->aliases[i].key);
+    if (n < sizeof why) snprintf(why + n, sizeof why - n, "name)");
+    return edit_fail(s, e, why);
+}
+
+/* Every key is one the model has, and no two keys set the same thing. */
+static vs_status check_keys(const edit_set *s, const vs_model *m)
+{
+    for (int i = 0; i < s->n; i++) {
+        const char *k = s->e[i].key;
+        if (!is_structural_key(m, k) && vs_model_param_index(m, k) < 0 && alias_index(m, k) < 0)
+            return unknown_key(s, &s->e[i], m);
+    }
+    const edit *pre = find_edit(s, "preset"), *coord = find_edit(s, m->coord_key);
+    if (pre && coord) return conflicting(s, pre, coord, "choose the device");
+    for (int a = 0; a < m->n_aliases; a++) {
+        const edit *al = find_edit(s, m->aliases[a].key);
+        const edit *target = find_edit(s, m->params[m->aliases[a].target].key);
+        if (al && target) return conflicting(s, al, target, "set the same parameter");
+    }
+    return VS_OK;
+}
+
+/* Rank 0: a model key naming another model replaces the device by that model's preset 1. */
+static vs_status apply_model(const edit_set *s, vs_device_params *q)
+{
+    const edit *e = find_edit(s, "model");
+    if (!e) return VS_OK;
+    const vs_model *m = vs_model_find(e->value);
+    if (!m) return edit_fail(s, e, vs_last_error());
+    if (m != q->model) return m->preset(1, q);
+    return VS_OK;
+}
+
+/* Rank 1: preset or the coordinate replaces every parameter. */
 static vs_status apply_base(const edit_set *s, vs_device_params *q)
 {
-    const char *v = s->value[KEY_PRESET];
-    if (v) {
+    const vs_model *m = q->model;
+    const edit *e = find_edit(s, "preset");
+    char why[700];
+    if (e) {
         long n;
-        char why[300];
-        snprintf(why, sizeof why, "preset: '%.100s' is not a device number 1 to %d", v,
-                 VS_DEVICE_COUNT);
-        if (vs_parse_long(v, 1, VS_DEVICE_COUNT, &n) != VS_OK) return edit_fail(s, KEY_PRESET, why);
-        return vs_device_preset((int)n, q);
+        snprintf(why, sizeof why, "preset: '%.100s' is not a %s preset number 1 to %d", e->value,
+                 m->name, m->n_presets);
+        if (vs_parse_long(e->value, 1, m->n_presets, &n) != VS_OK) return edit_fail(s, e, why);
+        return m->preset((int)n, q);
     }
-    if ((v = s->value[KEY_VACANCY])) {
+    if ((e = find_edit(s, m->coord_key))) {
         double x;
-        if (vs_parse_quantity(v, "", &x) != VS_OK) {
-            char why[600];
-            snprintf(why, sizeof why, "vacancy: %s", vs_last_error());
-            return edit_fail(s, KEY_VACANCY, why);
+        if (vs_parse_quantity(e->value, "", &x) != VS_OK) {
+            snprintf(why, sizeof why, "%s: %s", m->coord_key, vs_last_error());
+            return edit_fail(s, e, why);
         }
-        if (vs_device_from_vacancy(x, q) != VS_OK) return edit_fail(s, KEY_VACANCY, vs_last_error());
+        if (m->from_coord(x, q) != VS_OK) return edit_fail(s, e, vs_last_error());
     }
     return VS_OK;
 }
 
-/* Rank 1: one numeric parameter, checked against its own range. */
-static vs_status apply_param(const edit_set *s, int id, vs_device_params *q)
+/* Rank 2: one numeric parameter, checked against its own range. */
+static vs_status apply_param(const edit_set *s, const edit *e, int i, vs_device_params *q)
 {
-    const param_desc *d = &params[id];
+    const vs_param_def *d = &q->model->params[i];
     double v;
-    char why[600];
-    if (vs_parse_quantity(s->value[id], d->unit, &v) != VS_OK) {
+    char why[700];
+    if (vs_parse_quantity(e->value, d->unit, &v) != VS_OK) {
         snprintf(why, sizeof why, "%s: %s", d->key, vs_last_error());
-        return edit_fail(s, id, why);
+        return edit_fail(s, e, why);
     }
     if (check_param(d, v) != VS_OK) {
-        snprintf(why, sizeof why, "%s%s", vs_last_error(), vs_quantity_note(s->value[id], d->unit));
-        return edit_fail(s, id, why);
+        snprintf(why, sizeof why, "%s%s", vs_last_error(), vs_quantity_note(e->value, d->unit));
+        return edit_fail(s, e, why);
     }
-    *field(q, d) = v;
-    if (d->offset != offsetof(vs_device_params, sigma_ln_r) &&
-        d->offset != offsetof(vs_device_params, sigma_t_c_k))
-        q->vacancy_x = NAN;
+    q->v[i] = v;
+    if (!(d->flags & VS_PARAM_JITTER)) q->preset = 0, q->vacancy_x = NAN;
     return VS_OK;
 }
 
-/* Rank 2: c_th, derived through the final g_th: tau_th = c_th / g_th. */
-static vs_status apply_c_th(const edit_set *s, vs_device_params *q)
+/* Rank 3: an alias, derived through the final value of its divisor (c_th -> tau_th). */
+static vs_status apply_alias(const edit_set *s, const edit *e, int a, vs_device_params *q)
 {
-    double c;
-    char why[600];
-    if (vs_parse_quantity(s->value[KEY_C_TH], "J/K", &c) != VS_OK) {
-        snprintf(why, sizeof why, "c_th: %s", vs_last_error());
-        return edit_fail(s, KEY_C_TH, why);
+    const vs_param_alias *al = &q->model->aliases[a];
+    const vs_param_def *target = &q->model->params[al->target];
+    double x;
+    char why[700];
+    if (vs_parse_quantity(e->value, al->unit, &x) != VS_OK) {
+        snprintf(why, sizeof why, "%s: %s", al->key, vs_last_error());
+        return edit_fail(s, e, why);
     }
-    const param_desc *tau = &params[key_id_of_field(offsetof(vs_device_params, tau_th_s))];
-    double t = c / q->g_th_w_per_k;
-    if (!(c > 0) || check_param(tau, t) != VS_OK) {
-        char cs[32], ts[32];
-        vs_format_exact(cs, sizeof cs, c);
+    double t = x / q->v[al->per];
+    if (!(x > 0) || check_param(target, t) != VS_OK) {
+        char xs[32], ts[32], lo[32], hi[32];
+        vs_format_exact(xs, sizeof xs, x);
         vs_format_exact(ts, sizeof ts, t);
+        vs_format_exact(lo, sizeof lo, target->min);
+        vs_format_exact(hi, sizeof hi, target->max);
         snprintf(why, sizeof why,
-                 "c_th = %s J/K must be positive and give tau_th = c_th/g_th in [1e-15, 1] s "
-                 "(it gives %s s)", cs, ts);
-        return edit_fail(s, KEY_C_TH, why);
+                 "%s = %s %s must be positive and give %s = %s/%s in [%s, %s] %s (it gives %s %s)",
+                 al->key, xs, al->unit, target->key, al->key, q->model->params[al->per].key, lo, hi,
+                 target->unit, ts, target->unit);
+        return edit_fail(s, e, why);
     }
-    q->tau_th_s = t;
-    q->vacancy_x = NAN;
+    q->v[al->target] = t;
+    q->preset = 0, q->vacancy_x = NAN;
     return VS_OK;
 }
 
-/* Apply every edit over *p in rank order (never the order given); *p unchanged on failure. */
+static vs_status apply_name(const edit_set *s, vs_device_params *q)
+{
+    const edit *e = find_edit(s, "name");
+    if (!e) return VS_OK;
+    size_t len = strlen(e->value);
+    if (len == 0 || len >= VS_NAME_MAX) {
+        char why[128];
+        snprintf(why, sizeof why, "name must have 1 to %d characters", VS_NAME_MAX - 1);
+        return edit_fail(s, e, why);
+    }
+    for (const char *c = e->value; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == ',' || *c == '"')
+            return edit_fail(s, e, "name may not contain control characters, commas or quotes");
+    memcpy(q->name, e->value, len + 1);
+    return VS_OK;
+}
+
+/* The numeric parameters and aliases, in table order (never the order given). */
+static vs_status apply_values(const edit_set *s, vs_device_params *q)
+{
+    const vs_model *m = q->model;
+    for (int i = 0; i < m->n_params; i++) {
+        const edit *e = find_edit(s, m->params[i].key);
+        vs_status st = e ? apply_param(s, e, i, q) : VS_OK;
+        if (st != VS_OK) return st;
+    }
+    for (int a = 0; a < m->n_aliases; a++) {
+        const edit *e = find_edit(s, m->aliases[a].key);
+        vs_status st = e ? apply_alias(s, e, a, q) : VS_OK;
+        if (st != VS_OK) return st;
+    }
+    return VS_OK;
+}
+
+/* Apply every edit over *p in rank order; *p unchanged on failure. */
 static vs_status apply_edits(const edit_set *s, vs_device_params *p)
 {
     vs_device_params q = *p;
-    vs_status st = apply_base(s, &q);
-    for (int id = 0; id < KEY_PRESET && st == VS_OK; id++)
-        if (s->value[id]) st = apply_param(s, id, &q);
-    if (st == VS_OK && s->value[KEY_C_TH]) st = apply_c_th(s, &q);
-    if (st == VS_OK && vs_device_validate(&q) != VS_OK) {
-        char pre[600], msg[512];
-        snprintf(msg, sizeof msg, "%s", vs_last_error());
-        edit_prefix(s, 0, pre, sizeof pre);
-        st = vs_fail(VS_EINVAL, "%s%s", pre, msg);
-    }
+    vs_status st = apply_model(s, &q);
+    if (st == VS_OK) st = check_keys(s, q.model);
+    if (st == VS_OK) st = apply_base(s, &q);
+    if (st == VS_OK) st = apply_values(s, &q);
+    if (st == VS_OK) st = apply_name(s, &q);
+    if (st == VS_OK && vs_device_validate(&q) != VS_OK) st = edit_fail(s, NULL, vs_last_error());
     if (st == VS_OK) *p = q;
     return st;
 }
@@ -361,22 +429,21 @@ static vs_status apply_edits(const edit_set *s, vs_device_params *p)
 vs_status vs_device_set(vs_device_params *p, const char *key, const char *value)
 {
     edit_set s = {.source = NULL};
-    vs_status st = edit_add(&s, key, value, 1);
+    vs_status st = edit_add(&s, key, value, 1, NULL);
     if (st == VS_OK) st = apply_edits(&s, p);
     return st;
 }
 
-/* vs_kv_scan visitor: keep a copy of each value (the line buffer is reused). */
+/* vs_kv_scan visitor: keep a copy of each key and value (the line buffer is reused). */
 static vs_status collect_file_entry(void *ctx, const char *key, const char *value, int line)
 {
     edit_set *s = ctx;
-    char *copy = strdup(value);
+    size_t nk = strlen(key) + 1, nv = strlen(value) + 1;
+    char *copy = malloc(nk + nv);
     if (!copy) return vs_fail(VS_ENOMEM, "cannot read '%s': out of memory", s->source);
-    vs_status st = edit_add(s, key, copy, line);
-    int id = key_id(key);
-    if (st == VS_OK) s->owned[id] = copy;
-    else free(copy);
-    return st;
+    memcpy(copy, key, nk);
+    memcpy(copy + nk, value, nv);
+    return edit_add(s, copy, copy + nk, line, copy);
 }
 
 static vs_status collect_file(const char *path, edit_set *s)
@@ -402,7 +469,9 @@ static vs_status collect_list(char *list, edit_set *s)
         if (!eq || eq == item) return vs_fail(VS_EINVAL, "--param: '%s' is not key=value", item);
         *eq = '\0';
         for (char *e = eq - 1; e > item && *e == ' '; e--) *e = '\0';
-        vs_status st = edit_add(s, item, eq + 1, item_no);
+        char *value = eq + 1;
+        while (*value == ' ') value++;
+        vs_status st = edit_add(s, item, value, item_no, NULL);
         if (st != VS_OK) return st;
     }
     return VS_OK;
@@ -429,159 +498,227 @@ vs_status vs_device_apply_list(vs_device_params *p, const char *list)
     return st;
 }
 
-static const char *base_key(const edit_set *s)
+/* The model the edits choose (or the default) and their base key, as static strings. */
+static vs_status choice_of(const edit_set *s, vs_device_choice *c)
 {
-    return s->value[KEY_PRESET] ? "preset" : s->value[KEY_VACANCY] ? "vacancy" : NULL;
+    c->model = NULL;
+    c->base_key = NULL;
+    const edit *e = find_edit(s, "model");
+    if (e && !(c->model = vs_model_find(e->value))) return edit_fail(s, e, vs_last_error());
+    const vs_model *m = c->model ? c->model : vs_model_default();
+    if (find_edit(s, "preset")) c->base_key = "preset";
+    else if (m->coord_key && find_edit(s, m->coord_key)) c->base_key = m->coord_key;
+    return VS_OK;
 }
 
-const char *vs_device_file_base(const char *path)
+vs_status vs_device_file_choice(const char *path, vs_device_choice *c)
 {
     edit_set s;
-    const char *base = path && collect_file(path, &s) == VS_OK ? base_key(&s) : NULL;
-    if (path) edit_set_free(&s);
-    return base;
+    vs_status st = collect_file(path, &s);
+    if (st == VS_OK) st = choice_of(&s, c);
+    edit_set_free(&s);
+    return st;
 }
 
-const char *vs_device_list_base(const char *list)
+vs_status vs_device_list_choice(const char *list, vs_device_choice *c)
 {
-    char *copy = list ? strdup(list) : NULL;
+    char *copy = strdup(list ? list : "");
+    if (!copy) return vs_fail(VS_ENOMEM, "out of memory");
     edit_set s;
-    const char *base = copy && collect_list(copy, &s) == VS_OK ? base_key(&s) : NULL;
+    vs_status st = collect_list(copy, &s);
+    if (st == VS_OK) st = choice_of(&s, c);
     free(copy);
-    return base;
+    return st;
 }
 
-void vs_device_film(const vs_device_params *p, vs_device_params *film)
+/* ---- writing a device ------------------------------------------------------------------ */
+
+vs_status vs_device_write(FILE *f, const vs_device_params *p)
 {
-    *film = *p;
-    film->r_ins0_ohm = 1e4 * p->r_ins0_ohm / node_r_ins0_ohm[0];
-    film->r_met_ohm = 10.0;
+    const vs_model *m = p->model;
+    fprintf(f, "# %s (%s)\nmodel = %s\n", m->title, m->doc, m->name);
+    if (p->name[0]) fprintf(f, "name = %s\n", p->name);
+    for (int i = 0; i < m->n_params; i++) {
+        char val[32];
+        vs_format_exact(val, sizeof val, p->v[i]);
+        fprintf(f, "%-10s = %s%s%s  # %s\n", m->params[i].key, val, m->params[i].unit[0] ? " " : "",
+                m->params[i].unit, m->params[i].meaning);
+    }
+    return ferror(f) ? vs_fail(VS_EIO, "cannot write the device file") : VS_OK;
 }
 
-/* ---- hot-loop model -------------------------------------------------------------------- */
-
-void vs_device_model_init(vs_device_model *d, const vs_device_params *p, double xi_ln_r,
-                          double xi_t_c)
+void vs_device_json(vs_json *j, const char *key, const vs_device_params *p)
 {
-    double t_c = p->t_c_k + p->sigma_t_c_k * xi_t_c;
-    d->r_ins0_ohm = p->r_ins0_ohm * exp(p->sigma_ln_r * xi_ln_r);
-    d->r_met_ohm = p->r_met_ohm;
-    d->ea_over_kb_k = p->e_a_ev / VS_K_B_EV_PER_K;
-    d->inv_t0 = 1.0 / p->t_0_k;
-    d->g_th_w_per_k = p->g_th_w_per_k;
-    d->inv_c_th = 1.0 / (p->tau_th_s * p->g_th_w_per_k);
-    d->t_amb_k = p->t_amb_k;
-    d->t_heat_k = t_c + p->dt_hyst_k / 2;
-    d->t_cool_k = t_c - p->dt_hyst_k / 2;
-    d->inv_w_t = 1.0 / p->w_t_k;
+    const vs_model *m = p->model;
+    vs_json_object(j, key);
+    vs_json_str(j, "model", m->name);
+    vs_json_str(j, "name", p->name[0] ? p->name : NULL);
+    vs_json_int(j, "preset", p->preset);
+    vs_json_num(j, "vacancy_x", p->vacancy_x);
+    vs_json_object(j, "params");
+    for (int i = 0; i < m->n_params; i++) vs_json_num(j, m->params[i].key, p->v[i]);
+    for (int a = 0; a < m->n_aliases; a++)
+        vs_json_num(j, m->aliases[a].key, p->v[m->aliases[a].target] * p->v[m->aliases[a].per]);
+    vs_json_close(j);
+    vs_json_object(j, "units");
+    for (int i = 0; i < m->n_params; i++) vs_json_str(j, m->params[i].key, m->params[i].unit);
+    for (int a = 0; a < m->n_aliases; a++) vs_json_str(j, m->aliases[a].key, m->aliases[a].unit);
+    vs_json_close(j);
+    vs_json_close(j);
+}
+
+void vs_device_key(const vs_device_params *p, char *buf, size_t n)
+{
+    const vs_model *m = p->model;
+    size_t k = (size_t)snprintf(buf, n, "model=%s", m->name);
+    for (int i = 0; i < m->n_params && k < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, " %s=%.17g", m->params[i].key, p->v[i]);
+}
+
+/* ---- hot-loop form ---------------------------------------------------------------------- */
+
+void vs_dev_init(vs_dev *d, const vs_device_params *p, const double *xi)
+{
+    d->model = p->model;
+    d->params = p;
+    p->model->init(d, p, xi);
 }
 
 int vs_device_has_jitter(const vs_device_params *p)
 {
-    return p->sigma_ln_r > 0 || p->sigma_t_c_k > 0;
+    return p->model->has_jitter ? p->model->has_jitter(p) : 0;
 }
 
-void vs_device_model_draw(vs_device_model *d, const vs_device_params *p, vs_rng *rng)
+void vs_dev_draw(vs_dev *d, const vs_device_params *p, vs_rng *rng)
 {
-    double xi_r = 0, xi_t = 0;
-    if (vs_device_has_jitter(p)) {
-        xi_r = vs_rng_normal(rng);
-        xi_t = vs_rng_normal(rng);
+    double xi[8] = {0};
+    int n = p->model->n_jitter_draws;
+    if (!vs_device_has_jitter(p) || n <= 0) {
+        vs_dev_init(d, p, NULL);
+        return;
     }
-    vs_device_model_init(d, p, xi_r, xi_t);
+    for (int i = 0; i < n && i < 8; i++) xi[i] = vs_rng_normal(rng);
+    vs_dev_init(d, p, xi);
 }
 
-/* ---- quasi-static S-curve and its folds ------------------------------------------------- */
+/* ---- quasi-static S-curve of thermal models and its folds -------------------------------- */
 
-static double branch_m(const vs_device_model *d, vs_branch b, double t_k)
+/* Steady state on a branch: I^2 R_heat = G (T - T_amb), V = I R, so V^2 = G (T - T_amb) R^2/R_heat. */
+static double branch_v2(const vs_device_params *p, vs_branch b, double t_k, double g_th,
+                        double t_amb, double *r_ohm)
 {
-    return b == VS_BRANCH_HEAT ? vs_m_heat(d, t_k) : vs_m_cool(d, t_k);
+    double r_heat;
+    double r = p->model->branch_resistance(p, (int)b, t_k, &r_heat);
+    if (r_ohm) *r_ohm = r;
+    return g_th * (t_k - t_amb) * r * r / r_heat;
 }
 
-/* V^2 on the branch: steady state I^2 R = G (T - T_amb) with V = I R gives V^2 = G (T-T_amb) R. */
-static double branch_v2(const vs_device_model *d, vs_branch b, double t_k)
+typedef struct scurve {
+    const vs_device_params *p;
+    double g_th, t_amb;
+} scurve;
+
+static double v2_at(const scurve *c, vs_branch b, double t_k)
 {
-    return d->g_th_w_per_k * (t_k - d->t_amb_k) * vs_r_device(d, t_k, branch_m(d, b, t_k));
+    return branch_v2(c->p, b, t_k, c->g_th, c->t_amb, NULL);
 }
 
-void vs_device_steady(const vs_device_params *p, vs_branch b, double t_k, double *v_v,
-                      double *i_a, double *r_ohm)
+vs_status vs_device_steady(const vs_device_params *p, vs_branch b, double t_k, double *v_v,
+                           double *i_a, double *r_ohm)
 {
-    vs_device_model d;
-    vs_device_model_init(&d, p, 0, 0);
-    double r = vs_r_device(&d, t_k, branch_m(&d, b, t_k));
-    double v = sqrt(fmax(branch_v2(&d, b, t_k), 0.0));
-    *v_v = v;
-    *i_a = v / r;
+    if (!p->model->thermal || !p->model->branch_resistance)
+        return vs_fail(VS_EINVAL, "model %s has no temperature", p->model->name);
+    double r;
+    double v2 = branch_v2(p, b, t_k, vs_device_get(p, "g_th"), vs_device_ambient(p), &r);
+    *v_v = sqrt(fmax(v2, 0.0));
+    *i_a = *v_v / r;
     *r_ohm = r;
+    return VS_OK;
 }
 
-/* Golden-section search for an extremum of branch_v2 on [a, b]; sign = +1 max, -1 min. */
-static double golden_extremum(const vs_device_model *d, vs_branch br, double a, double b,
-                              double sign)
+/* Golden-section search for an extremum of V^2 on [a, b]; sign = +1 max, -1 min. */
+static double golden_extremum(const scurve *c, vs_branch br, double a, double b, double sign)
 {
     const double g = 0.5 * (sqrt(5.0) - 1.0);
     double x1 = b - g * (b - a), x2 = a + g * (b - a);
-    double f1 = sign * branch_v2(d, br, x1), f2 = sign * branch_v2(d, br, x2);
+    double f1 = sign * v2_at(c, br, x1), f2 = sign * v2_at(c, br, x2);
     while (b - a > 1e-9) {
         if (f1 > f2) {
             b = x2; x2 = x1; f2 = f1;
-            x1 = b - g * (b - a); f1 = sign * branch_v2(d, br, x1);
+            x1 = b - g * (b - a); f1 = sign * v2_at(c, br, x1);
         } else {
             a = x1; x1 = x2; f1 = f2;
-            x2 = a + g * (b - a); f2 = sign * branch_v2(d, br, x2);
+            x2 = a + g * (b - a); f2 = sign * v2_at(c, br, x2);
         }
     }
     return 0.5 * (a + b);
 }
 
-static void fill_fold(const vs_device_model *d, vs_branch b, double t_k, vs_fold *f)
+static void fill_fold(const scurve *c, vs_branch b, double t_k, vs_fold *f)
 {
-    double r = vs_r_device(d, t_k, branch_m(d, b, t_k));
+    double r;
     f->t_k = t_k;
+    f->v_v = sqrt(branch_v2(c->p, b, t_k, c->g_th, c->t_amb, &r));
     f->r_ohm = r;
-    f->v_v = sqrt(branch_v2(d, b, t_k));
     f->i_a = f->v_v / r;
     f->p_w = f->v_v * f->i_a;
+}
+
+/* First local maximum of V_heat above ambient; NAN if none below t_hi. */
+static double first_max(const scurve *c, double t_hi, double step)
+{
+    double prev = v2_at(c, VS_BRANCH_HEAT, c->t_amb + step);
+    for (double t = c->t_amb + 2 * step; t < t_hi; t += step) {
+        double cur = v2_at(c, VS_BRANCH_HEAT, t);
+        if (cur < prev) return golden_extremum(c, VS_BRANCH_HEAT, t - 2 * step, t, +1.0);
+        prev = cur;
+    }
+    return NAN;
+}
+
+/* Last local minimum of V_cool below t_hi; NAN if none. */
+static double last_min(const scurve *c, double t_hi, double step)
+{
+    double prev = v2_at(c, VS_BRANCH_COOL, c->t_amb + step), t_min = NAN;
+    int falling = 0;
+    for (double t = c->t_amb + 2 * step; t < t_hi; t += step) {
+        double cur = v2_at(c, VS_BRANCH_COOL, t);
+        if (cur < prev) falling = 1;
+        else if (falling && cur > prev) {
+            t_min = golden_extremum(c, VS_BRANCH_COOL, t - 2 * step, t, -1.0);
+            falling = 0;
+        }
+        prev = cur;
+    }
+    return t_min;
+}
+
+vs_status vs_thermal_folds_in(const vs_device_params *p, double t_hi, vs_fold *threshold,
+                              vs_fold *hold)
+{
+    scurve c = {p, vs_device_get(p, "g_th"), vs_device_ambient(p)};
+    if (!p->model->branch_resistance || !(c.g_th > 0))
+        return vs_fail(VS_ENOTFOUND, "model %s has no thermal S-curve", p->model->name);
+    const double step = 0.01;
+    double t_max = first_max(&c, t_hi, step), t_min = last_min(&c, t_hi, step);
+    if (isnan(t_max) || isnan(t_min))
+        return vs_fail(VS_ENOTFOUND, "the device's S-curve has no %s fold between %g and %g K",
+                       isnan(t_max) ? "threshold" : "hold", c.t_amb, t_hi);
+    fill_fold(&c, VS_BRANCH_HEAT, t_max, threshold);
+    fill_fold(&c, VS_BRANCH_COOL, t_min, hold);
+    return VS_OK;
+}
+
+vs_status vs_thermal_folds(const vs_device_params *p, vs_fold *threshold, vs_fold *hold)
+{
+    return vs_thermal_folds_in(p, vs_device_ambient(p) + 300.0, threshold, hold);
 }
 
 vs_status vs_device_folds(const vs_device_params *p, vs_fold *threshold, vs_fold *hold)
 {
     vs_status s = vs_device_validate(p);
     if (s != VS_OK) return s;
-    vs_device_model d;
-    vs_device_model_init(&d, p, 0, 0);
-
-    const double step = 0.01;
-    const double t_hi = p->t_c_k + p->dt_hyst_k + 40.0 * p->w_t_k + 200.0;
-    double t_max = NAN, t_min = NAN;
-
-    /* First local maximum of V_heat above ambient. */
-    double prev = branch_v2(&d, VS_BRANCH_HEAT, p->t_amb_k + step);
-    for (double t = p->t_amb_k + 2 * step; t < t_hi; t += step) {
-        double cur = branch_v2(&d, VS_BRANCH_HEAT, t);
-        if (cur < prev) {
-            t_max = golden_extremum(&d, VS_BRANCH_HEAT, t - 2 * step, t, +1.0);
-            break;
-        }
-        prev = cur;
-    }
-    /* Last local minimum of V_cool. */
-    prev = branch_v2(&d, VS_BRANCH_COOL, p->t_amb_k + step);
-    int falling = 0;
-    for (double t = p->t_amb_k + 2 * step; t < t_hi; t += step) {
-        double cur = branch_v2(&d, VS_BRANCH_COOL, t);
-        if (cur < prev) falling = 1;
-        else if (falling && cur > prev) {
-            t_min = golden_extremum(&d, VS_BRANCH_COOL, t - 2 * step, t, -1.0);
-            falling = 0;
-        }
-        prev = cur;
-    }
-    if (isnan(t_max) || isnan(t_min))
-        return vs_fail(VS_ENOTFOUND, "the device's S-curve has no %s fold between %g and %g K",
-                       isnan(t_max) ? "threshold" : "hold", p->t_amb_k, t_hi);
-    fill_fold(&d, VS_BRANCH_HEAT, t_max, threshold);
-    fill_fold(&d, VS_BRANCH_COOL, t_min, hold);
-    return VS_OK;
+    if (!p->model->folds)
+        return vs_fail(VS_ENOTFOUND, "model %s has no quasi-static folds", p->model->name);
+    return p->model->folds(p, threshold, hold);
 }

@@ -33,6 +33,14 @@ vs_input vs_input_sampled(const float *samples, size_t n, double dt_s)
     return (vs_input){.kind = VS_INPUT_SAMPLED, .samples = samples, .n_samples = n, .dt_sample_s = dt_s};
 }
 
+vs_input vs_input_current(vs_input in)
+{
+    in.source = VS_SOURCE_CURRENT;
+    return in;
+}
+
+const char *vs_input_unit(const vs_input *in) { return in->source == VS_SOURCE_CURRENT ? "A" : "V"; }
+
 void vs_input_free(vs_input *in)
 {
     if (!in) return;
@@ -71,8 +79,10 @@ vs_status vs_input_load_pwl(const char *path, vs_input *out)
     if (tab.n_cols != 2) {
         int nc = tab.n_cols;
         vs_table_free(&tab);
-        return vs_fail(VS_EFORMAT, "%s: a PWL input needs 2 columns (t_s, v_v), found %d", path, nc);
+        return vs_fail(VS_EFORMAT, "%s: a PWL input needs 2 columns (t_s, v_v or i_a), found %d",
+                       path, nc);
     }
+    int current = tab.names && strcmp(tab.names[1], "i_a") == 0;
     double *t = malloc(tab.n_rows * sizeof *t), *v = malloc(tab.n_rows * sizeof *v);
     if (!t || !v) {
         free(t), free(v), vs_table_free(&tab);
@@ -86,6 +96,10 @@ vs_status vs_input_load_pwl(const char *path, vs_input *out)
     vs_table_free(&tab);
     s = vs_input_pwl(t, v, n, out);
     free(t), free(v);
+    if (s == VS_OK && current) {
+        out->source = VS_SOURCE_CURRENT;
+        if ((s = vs_input_validate(out)) != VS_OK) vs_input_free(out);
+    }
     if (s != VS_OK) {
         char msg[400];
         snprintf(msg, sizeof msg, "%s", vs_last_error());
@@ -99,12 +113,55 @@ static vs_status need(int ok, const char *what)
     return ok ? VS_OK : vs_fail(VS_EINVAL, "%s", what);
 }
 
+#define CURRENT_MAX_A 1e3   /* a current input's levels: within +-1 kA */
+
+/* The largest |level| a current input reaches (its kind's fields already checked finite). */
+static double peak_level(const vs_input *in)
+{
+    double peak = 0;
+    switch (in->kind) {
+    case VS_INPUT_DC: peak = fabs(in->v_dc_v); break;
+    case VS_INPUT_PULSE:
+    case VS_INPUT_SQUARE: peak = fmax(fabs(in->v_lo_v), fabs(in->v_hi_v)); break;
+    case VS_INPUT_SINE: peak = fabs(in->offset_v) + fabs(in->amplitude_v); break;
+    case VS_INPUT_PWL:
+        for (size_t i = 0; i < in->n_knots; i++) peak = fmax(peak, fabs(in->knot_v_v[i]));
+        break;
+    case VS_INPUT_SAMPLED:
+        for (size_t i = 0; i < in->n_samples; i++) peak = fmax(peak, fabs((double)in->samples[i]));
+        break;
+    }
+    return peak;
+}
+
+static vs_status validate_current(const vs_input *in)
+{
+    if (in->source != VS_SOURCE_VOLTAGE && in->source != VS_SOURCE_CURRENT)
+        return vs_fail(VS_EINVAL, "unknown input source %d", (int)in->source);
+    double peak = in->source == VS_SOURCE_CURRENT ? peak_level(in) : 0;
+    if (peak > CURRENT_MAX_A)
+        return vs_fail(VS_EINVAL, "input current reaches %g A, beyond the %g A this tool accepts",
+                       peak, CURRENT_MAX_A);
+    return VS_OK;
+}
+
+static vs_status validate_kind(const vs_input *in);
+
 vs_status vs_input_validate(const vs_input *in)
 {
+    vs_status s = validate_kind(in);
+    return s != VS_OK ? s : validate_current(in);
+}
+
+/* Every field the kind uses is finite and consistent. */
+static vs_status validate_kind(const vs_input *in)
+{
     vs_status s = VS_OK;
+    int current = in->source == VS_SOURCE_CURRENT;
     switch (in->kind) {
     case VS_INPUT_DC:
-        s = need(isfinite(in->v_dc_v), "input voltage must be a finite number");
+        s = need(isfinite(in->v_dc_v), current ? "input current must be a finite number"
+                                               : "input voltage must be a finite number");
         break;
     case VS_INPUT_PULSE:
         if ((s = need(isfinite(in->v_lo_v) && isfinite(in->v_hi_v),
@@ -137,11 +194,12 @@ vs_status vs_input_validate(const vs_input *in)
             if (i > 0 && !(in->knot_t_s[i] > in->knot_t_s[i - 1]))
                 return vs_fail(VS_EINVAL, "PWL knot times must increase strictly (knot %zu at %g s)",
                                i + 1, in->knot_t_s[i]);
-            if (fabs(in->knot_v_v[i]) > 1e6)
+            if (!current && fabs(in->knot_v_v[i]) > 1e6)
                 return vs_fail(VS_EINVAL, "PWL knot %zu: %g V is beyond the 1 MV this tool accepts", i + 1,
                                in->knot_v_v[i]);
             if (i > 0 && !isfinite((in->knot_v_v[i] - in->knot_v_v[i - 1]) / (in->knot_t_s[i] - in->knot_t_s[i - 1])))
-                return vs_fail(VS_EINVAL, "PWL knots %zu and %zu are too close for their voltage step", i, i + 1);
+                return vs_fail(VS_EINVAL, "PWL knots %zu and %zu are too close for their %s step", i,
+                               i + 1, current ? "current" : "voltage");
         }
         break;
     case VS_INPUT_SAMPLED:
@@ -305,21 +363,25 @@ double vs_input_next_break(const vs_input *in, double t)
 
 void vs_input_describe(const vs_input *in, char *buf, size_t n)
 {
+    const char *u = vs_input_unit(in);
+    const char *cur = in->source == VS_SOURCE_CURRENT ? "current " : "";
     switch (in->kind) {
-    case VS_INPUT_DC: snprintf(buf, n, "dc %g V", in->v_dc_v); break;
+    case VS_INPUT_DC: snprintf(buf, n, "dc %s%g %s", cur, in->v_dc_v, u); break;
     case VS_INPUT_PULSE:
-        snprintf(buf, n, "pulse train %g/%g V, period %g s, width %g s, delay %g s", in->v_lo_v,
-                 in->v_hi_v, in->period_s, in->width_s, in->delay_s);
+        snprintf(buf, n, "%spulse train %g/%g %s, period %g s, width %g s, delay %g s", cur,
+                 in->v_lo_v, in->v_hi_v, u, in->period_s, in->width_s, in->delay_s);
         break;
     case VS_INPUT_SINE:
-        snprintf(buf, n, "sine offset %g V, amplitude %g V, period %g s, delay %g s", in->offset_v,
-                 in->amplitude_v, in->period_s, in->delay_s);
+        snprintf(buf, n, "%ssine offset %g %s, amplitude %g %s, period %g s, delay %g s", cur,
+                 in->offset_v, u, in->amplitude_v, u, in->period_s, in->delay_s);
         break;
     case VS_INPUT_SQUARE:
-        snprintf(buf, n, "square pulse %g/%g V from %g s for %g s", in->v_lo_v, in->v_hi_v,
-                 in->delay_s, in->width_s);
+        snprintf(buf, n, "%ssquare pulse %g/%g %s from %g s for %g s", cur, in->v_lo_v, in->v_hi_v,
+                 u, in->delay_s, in->width_s);
         break;
-    case VS_INPUT_PWL: snprintf(buf, n, "piecewise-linear, %zu knots", in->n_knots); break;
-    case VS_INPUT_SAMPLED: snprintf(buf, n, "sampled, %zu points every %g s", in->n_samples, in->dt_sample_s); break;
+    case VS_INPUT_PWL: snprintf(buf, n, "%spiecewise-linear, %zu knots", cur, in->n_knots); break;
+    case VS_INPUT_SAMPLED:
+        snprintf(buf, n, "%ssampled, %zu points every %g s", cur, in->n_samples, in->dt_sample_s);
+        break;
     }
 }

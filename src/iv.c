@@ -6,10 +6,8 @@
 #include <string.h>
 
 #include "vo2snn/ode.h"
+#include "devstep.h"
 #include "vo2snn/rng.h"
-
-#define M_SWITCH 0.5
-#define M_REARM 0.1
 
 vs_iv_opts vs_iv_opts_default(void)
 {
@@ -33,13 +31,9 @@ vs_status vs_iv_trace_budget(const vs_iv_opts *o, const char *what)
 
 typedef struct sweep {
     const vs_device_params *params;
-    vs_device_model dev;
+    vs_devstep dev;           /* the device; its detector's up/down events are the jumps */
+    const vs_ode *ode;
     double v_max, period, r_load;
-    double m;
-    int on;            /* 1 after an ON jump until the OFF jump */
-    int armed;         /* jitter re-arm state */
-    int jitter;
-    vs_rng rng;
     double dt_out, t_end, t_trace;   /* t_trace: sampling stops there */
     long next_out;
     vs_iv_sample_fn sample;
@@ -58,11 +52,11 @@ static double triangle(const sweep *s, double t)
 static int rhs(double t, const double *y, double *dy, void *ctx)
 {
     const sweep *s = ctx;
-    double temp = y[0];
-    double m = vs_m_project(&s->dev, s->m, temp);
-    double r = vs_r_device(&s->dev, temp, m);
+    double temp = y[0], r_heat;
+    const vs_dev *d = &s->dev.dev;
+    double r = d->model->resistance(d, temp, &r_heat);
     double i = triangle(s, t) / (r + s->r_load);
-    dy[0] = vs_dtemp_dt(&s->dev, i * i * r, temp);
+    dy[0] = d->model->dtemp_dt(d, i * i * r_heat, temp);
     return 0;
 }
 
@@ -73,23 +67,21 @@ static double next_break(double t, void *ctx)
     double k = floor(t / half);
     double b = (k + 1) * half;
     if (b <= t * (1 + 1e-14)) b += half;
-    return b;
-}
-
-/* Time in [t0, t1] where the projected m crosses M_SWITCH in direction dir (+1 up, -1 down). */
-static double locate(const sweep *s, const vs_ode *ode, double m_old, double t0, double t1, int dir)
-{
-    double a = t0, b = t1;
-    for (int it = 0; it < 60 && b - a > 1e-15; it++) {
-        double mid = 0.5 * (a + b);
-        double m = vs_m_project(&s->dev, m_old, vs_ode_dense_component(ode, mid, 0));
-        if ((dir > 0) == (m >= M_SWITCH)) b = mid;
-        else a = mid;
+    const vs_dev *dev = &s->dev.dev;
+    if (dev->model->next_break) {
+        double d = dev->model->next_break(dev, t);
+        if (d > t && d < b) b = d;
     }
     return b;
 }
 
-static int emit_samples(sweep *s, const vs_ode *ode, double m_old, double t1)
+/* The source voltage, across the device and the load (drive of the device). */
+static double source_at(double t, const void *ctx)
+{
+    return triangle(ctx, t);
+}
+
+static int emit_samples(sweep *s, const vs_ode *ode, double t1)
 {
     for (;;) {
         double t = (double)s->next_out * s->dt_out;
@@ -99,8 +91,8 @@ static int emit_samples(sweep *s, const vs_ode *ode, double m_old, double t1)
         }
         if (t > t1 * (1 + 1e-12) || t > s->t_end) return 0;
         double temp = vs_ode_dense_component(ode, t, 0);
-        double m = vs_m_project(&s->dev, m_old, temp);
-        double r = vs_r_device(&s->dev, temp, m);
+        double m = s->dev.old.model->switched(&s->dev.old, temp);
+        double r = vs_devstep_r_old(&s->dev, temp);
         double v = triangle(s, t);
         double i = v / (r + s->r_load);
         vs_iv_sample smp = {t, v, i * r, i, temp, r, m, (long)floor(t / s->period)};
@@ -112,38 +104,33 @@ static int emit_samples(sweep *s, const vs_ode *ode, double m_old, double t1)
     }
 }
 
+/* Record the source voltage of an ON or OFF jump at t in its cycle (the first of each). */
+static void record_jump(sweep *s, double *per_cycle, double t)
+{
+    long c = (long)floor(t / s->period);
+    if (c < s->res->n_cycles && isnan(per_cycle[c])) per_cycle[c] = triangle(s, t);
+}
+
 static int accepted(const vs_ode *ode, double t0, const double *y0, double t1, double *y1,
                     void *ctx)
 {
     sweep *s = ctx;
     (void)y0;
     if (y1[0] < 200.0) y1[0] = 200.0;
-    double m_old = s->m, m_new = vs_m_project(&s->dev, m_old, y1[0]);
-    if (s->sample) emit_samples(s, ode, m_old, t1);
-
-    if (!s->on && m_new >= M_SWITCH) {
-        double ts = locate(s, ode, m_old, t0, t1, +1);
-        long c = (long)floor(ts / s->period);
-        if (c < s->res->n_cycles && isnan(s->res->v_on_v[c])) s->res->v_on_v[c] = triangle(s, ts);
-        s->on = 1;
-    } else if (s->on && m_new < M_SWITCH) {
-        double ts = locate(s, ode, m_old, t0, t1, -1);
-        long c = (long)floor(ts / s->period);
-        if (c < s->res->n_cycles && isnan(s->res->v_off_v[c])) s->res->v_off_v[c] = triangle(s, ts);
-        s->on = 0;
-    }
-    s->m = m_new;
-    int changed = 0;
-    if (m_new >= M_SWITCH) s->armed = 0;
-    if (!s->armed && m_new <= M_REARM) {
-        s->armed = 1;
-        if (s->jitter) {
-            vs_device_model_draw(&s->dev, s->params, &s->rng);
-            s->m = vs_m_project(&s->dev, s->m, y1[0]);
-            changed = 1;
-        }
+    vs_switch_events ev;
+    int changed = vs_devstep_accept(&s->dev, ode, t0, t1, y1[0], &ev);
+    if (changed == VS_ODE_REDO) return VS_ODE_REDO;
+    if (s->sample) emit_samples(s, ode, t1);
+    for (int k = 0; k < ev.n; k++) {
+        if (ev.kind[k] == VS_EV_UP) record_jump(s, s->res->v_on_v, ev.t[k]);
+        if (ev.kind[k] == VS_EV_DOWN) record_jump(s, s->res->v_off_v, ev.t[k]);
     }
     return changed;
+}
+
+static double redo_at(void *ctx)
+{
+    return vs_devstep_redo_at(&((sweep *)ctx)->dev);
 }
 
 vs_status vs_iv_sweep(const vs_device_params *dev, const vs_iv_opts *o, vs_iv_sample_fn sample,
@@ -180,18 +167,19 @@ vs_status vs_iv_sweep(const vs_device_params *dev, const vs_iv_opts *o, vs_iv_sa
     for (long c = 0; c < o->n_cycles; c++) res->v_on_v[c] = res->v_off_v[c] = NAN;
 
     sweep s = {.params = dev, .v_max = v_max, .period = o->period_s, .r_load = o->r_load_ohm,
-               .m = 0, .on = 0, .armed = 1,
-               .jitter = vs_device_has_jitter(dev),
+
                .dt_out = o->dt_out_s, .t_end = o->period_s * (double)o->n_cycles,
                .t_trace = trace_span(o),
                .sample = o->dt_out_s > 0 ? sample : NULL, .user = user, .res = res};
-    vs_rng_seed(&s.rng, o->seed, 0);
-    vs_device_model_draw(&s.dev, dev, &s.rng);
-    double y[1] = {dev->t_amb_k};
-    s.m = vs_m_project(&s.dev, 0.0, y[0]);
+    double y[1] = {vs_device_ambient(dev)};
+    vs_devstep_init(&s.dev, dev, y[0], 0.0, o->seed);
+    s.dev.temp_index = 0;
+    s.dev.r_ext = o->r_load_ohm;
+    s.dev.drive_at = source_at;
+    s.dev.drive_ctx = &s;
     double atol[1] = {1e-6};
     vs_ode_system sys = {.dim = 1, .n_err = 1, .rhs = rhs, .accepted = accepted,
-                         .next_break = next_break, .ctx = &s};
+                         .next_break = next_break, .redo_at = redo_at, .ctx = &s};
     vs_ode_opts oo = {.method = VS_ODE_DP54, .rtol = o->rtol, .atol = atol, .h_max = o->h_max_s,
                       .h_min = 1e-18, .max_steps = (long)fmin(4e9, 1e5 * (double)o->n_cycles + 1e6)};
     vs_ode *ode = vs_ode_new(&sys, &oo);
@@ -200,8 +188,8 @@ vs_status vs_iv_sweep(const vs_device_params *dev, const vs_iv_opts *o, vs_iv_sa
         return vs_fail(VS_ENOMEM, "out of memory allocating the integrator");
     }
     if (s.sample) {
-        double r = vs_r_device(&s.dev, y[0], s.m);
-        vs_iv_sample smp = {0, 0, 0, 0, y[0], r, s.m, 0};
+        double r = vs_devstep_r(&s.dev, y[0]);
+        vs_iv_sample smp = {0, 0, 0, 0, y[0], r, vs_devstep_switched(&s.dev, y[0]), 0};
         s.next_out = 1;
         if (sample(&smp, user) != 0) s.sample = NULL;
     }
@@ -261,25 +249,116 @@ vs_stats vs_stats_of(const double *v, long n)
     return st;
 }
 
+/* A quasi-static temperature ramp from a to b over t in [0, 1] (no self-heating). */
+typedef struct ramp {
+    double a, b;
+} ramp;
+
+static double ramp_temp(double t, const void *ctx)
+{
+    const ramp *r = ctx;
+    return r->a + (r->b - r->a) * t;
+}
+
+static double ramp_no_voltage(double t, const void *ctx)
+{
+    (void)t, (void)ctx;
+    return 0.0;
+}
+
+/* Move the device's memory along the ramp a -> b (landing on the events it asks for) and
+   return R at b; *s_out (if not NULL) = the switched fraction there. */
+static double rt_step(vs_dev *d, double a, double b, double *s_out)
+{
+    ramp r = {a, b};
+    double t0 = 0.0, t1 = 1.0, t_event = NAN, r_heat;
+    for (int k = 0; k < 64; k++) {
+        vs_step_view view = {.t0 = t0, .t1 = t1, .temp1_k = ramp_temp(t1, &r),
+                             .at_event = t1 == t_event, .temp_at = ramp_temp,
+                             .v_dev_at = ramp_no_voltage, .ctx = &r};
+        double t_new = NAN;
+        if (d->model->after_step(d, &view, &t_new) != VS_STEP_EVENT) {
+            if (t1 == 1.0) break;
+            t0 = t1, t1 = 1.0;
+            continue;
+        }
+        t_event = t1 = t_new;
+    }
+    if (s_out) *s_out = d->model->switched(d, b);
+    return d->model->resistance(d, b, &r_heat);
+}
+
 vs_status vs_rt_loop(const vs_device_params *dev, double t_lo_k, double t_hi_k, size_t n,
                      double *t_k, double *r_heat_ohm, double *r_cool_ohm)
 {
     vs_status st = vs_device_validate(dev);
     if (st != VS_OK) return st;
+    if (!dev->model->thermal)
+        return vs_fail(VS_EINVAL, "model %s has no temperature: no R-T loop", dev->model->name);
     if (n < 2) return vs_fail(VS_EINVAL, "an R-T loop needs at least 2 temperatures");
     if (!(t_lo_k > 0 && t_hi_k > t_lo_k && isfinite(t_hi_k)))
         return vs_fail(VS_EINVAL, "temperature range [%g, %g] K must be positive and increasing", t_lo_k, t_hi_k);
-    vs_device_model d;
-    vs_device_model_init(&d, dev, 0, 0);
-    double m = vs_m_heat(&d, t_lo_k);
+    vs_dev d;
+    vs_dev_init(&d, dev, NULL);
+    dev->model->reset(&d, t_lo_k, 0.0);
+    double prev = t_lo_k;
     for (size_t i = 0; i < n; i++) {
         t_k[i] = t_lo_k + (t_hi_k - t_lo_k) * (double)i / (double)(n - 1);
-        m = vs_m_project(&d, m, t_k[i]);
-        r_heat_ohm[i] = vs_r_device(&d, t_k[i], m);
+        r_heat_ohm[i] = rt_step(&d, prev, t_k[i], NULL);
+        prev = t_k[i];
     }
     for (size_t i = n; i-- > 0;) {
-        m = vs_m_project(&d, m, t_k[i]);
-        r_cool_ohm[i] = vs_r_device(&d, t_k[i], m);
+        r_cool_ohm[i] = rt_step(&d, prev, t_k[i], NULL);
+        prev = t_k[i];
     }
+    return VS_OK;
+}
+
+/* Temperature where s crosses level between samples (t0, s0) and (t1, s1), or NAN. */
+static double cross_at(double t0, double s0, double t1, double s1, double level)
+{
+    if ((s0 - level) * (s1 - level) > 0 || s0 == s1) return NAN;
+    return t0 + (t1 - t0) * (level - s0) / (s1 - s0);
+}
+
+/* Heating from ambient: the transition edges (switched 1 % and 99 %) and the half point. */
+static void rt_heating(vs_dev *d, double t_amb, vs_rt_summary *out, double *t_top)
+{
+    const double step = 0.01, span = 300.0;
+    double prev_t = t_amb, prev_s, r = rt_step(d, t_amb, t_amb, &prev_s);
+    out->r_ambient_ohm = r;
+    for (double t = t_amb + step; t <= t_amb + span; t += step) {
+        double sw;
+        r = rt_step(d, prev_t, t, &sw);
+        if (sw <= 0.01) out->t_edge_lo_k = t, out->r_edge_lo_ohm = r;
+        if (isnan(out->t_half_heat_k)) out->t_half_heat_k = cross_at(prev_t, prev_s, t, sw, 0.5);
+        if (sw >= 0.99 && isnan(out->t_edge_hi_k)) out->t_edge_hi_k = t, out->r_edge_hi_ohm = r;
+        prev_t = t, prev_s = sw;
+        if (!isnan(out->t_edge_hi_k) && t > out->t_edge_hi_k + 5.0) break;
+    }
+    *t_top = prev_t;
+}
+
+vs_status vs_rt_summarize(const vs_device_params *dev, vs_rt_summary *out)
+{
+    vs_status st = vs_device_validate(dev);
+    if (st != VS_OK) return st;
+    if (!dev->model->thermal)
+        return vs_fail(VS_EINVAL, "model %s has no temperature: no R-T loop", dev->model->name);
+    *out = (vs_rt_summary){NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+    vs_dev d;
+    vs_dev_init(&d, dev, NULL);
+    double t_amb = vs_device_ambient(dev), t_top;
+    dev->model->reset(&d, t_amb, 0.0);
+    rt_heating(&d, t_amb, out, &t_top);
+    double prev_s, prev_t = t_top;
+    rt_step(&d, t_top, t_top, &prev_s);
+    for (double t = t_top - 0.01; t >= t_amb && isnan(out->t_half_cool_k); t -= 0.01) {
+        double sw;
+        rt_step(&d, prev_t, t, &sw);
+        out->t_half_cool_k = cross_at(prev_t, prev_s, t, sw, 0.5);
+        prev_t = t, prev_s = sw;
+    }
+    out->jump_ratio = out->r_edge_lo_ohm / out->r_edge_hi_ohm;
     return VS_OK;
 }

@@ -43,22 +43,26 @@ static vs_status validate_opts(const vs_netlist_opts *o, double t_end_s)
     return VS_OK;
 }
 
-/* The V_in source line(s), each preceded by a comment. */
+/* The input source line(s), each preceded by a comment: V_in from node in to ground, or
+   I_in from ground into node in (then a 0 V ammeter carries it on to node n). */
 static void write_source(FILE *f, const vs_input *in, double t_end_s)
 {
+    const int current = in->source == VS_SOURCE_CURRENT;
+    const char *q = current ? "I_in" : "V_in", *el = current ? "Iin 0 in" : "Vin in 0";
     char desc[256];
     vs_input_describe(in, desc, sizeof desc);
     fprintf(f, "* input: %s\n", desc);
     switch (in->kind) {
     case VS_INPUT_DC:
-        fprintf(f, "* V_in: constant, applied at t = 0 (the capacitor starts at 0 V)\n");
-        fprintf(f, "Vin in 0 DC %.10g\n", in->v_dc_v);
+        fprintf(f, "* %s: constant, applied at t = 0 (the capacitor starts at 0 V)\n", q);
+        fprintf(f, "%s DC %.10g\n", el, in->v_dc_v);
         break;
     case VS_INPUT_PULSE: {
         double e = edge_s(in->width_s, in->period_s - in->width_s);
-        fprintf(f, "* V_in: PULSE(v_lo v_hi delay rise fall flat-top period); edges of %.3g s, the\n"
-                   "* flat top shortened by one edge so the edge midpoints are width apart\n", e);
-        fprintf(f, "Vin in 0 PULSE(%.10g %.10g %.10g %.10g %.10g %.10g %.10g)\n", in->v_lo_v,
+        fprintf(f, "* %s: PULSE(%s delay rise fall flat-top period); edges of %.3g s, the\n"
+                   "* flat top shortened by one edge so the edge midpoints are width apart\n", q,
+                current ? "i_lo i_hi" : "v_lo v_hi", e);
+        fprintf(f, "%s PULSE(%.10g %.10g %.10g %.10g %.10g %.10g %.10g)\n", el, in->v_lo_v,
                 in->v_hi_v, in->delay_s, e, e, in->width_s - e, in->period_s);
         break;
     }
@@ -66,83 +70,89 @@ static void write_source(FILE *f, const vs_input *in, double t_end_s)
         double e = edge_s(in->width_s, in->width_s);
         /* One pulse: a period far beyond the end of the run. */
         double period = 10.0 * (in->delay_s + in->width_s + t_end_s);
-        fprintf(f, "* V_in: one PULSE(v_lo v_hi delay rise fall flat-top period) whose period lies\n"
-                   "* beyond the end of the run; edges of %.3g s\n", e);
-        fprintf(f, "Vin in 0 PULSE(%.10g %.10g %.10g %.10g %.10g %.10g %.10g)\n", in->v_lo_v,
+        fprintf(f, "* %s: one PULSE(%s delay rise fall flat-top period) whose period lies\n"
+                   "* beyond the end of the run; edges of %.3g s\n", q, current ? "i_lo i_hi" : "v_lo v_hi", e);
+        fprintf(f, "%s PULSE(%.10g %.10g %.10g %.10g %.10g %.10g %.10g)\n", el, in->v_lo_v,
                 in->v_hi_v, in->delay_s, e, e, in->width_s - e, period);
         break;
     }
     case VS_INPUT_SINE:
-        fprintf(f, "* V_in: SIN(offset amplitude frequency delay); the offset alone before the delay\n");
-        fprintf(f, "Vin in 0 SIN(%.10g %.10g %.10g %.10g 0 0)\n", in->offset_v, in->amplitude_v,
+        fprintf(f, "* %s: SIN(offset amplitude frequency delay); the offset alone before the delay\n", q);
+        fprintf(f, "%s SIN(%.10g %.10g %.10g %.10g 0 0)\n", el, in->offset_v, in->amplitude_v,
                 1.0 / in->period_s, in->delay_s);
         break;
     case VS_INPUT_PWL:
-        fprintf(f, "* V_in: PWL(t v ...), %zu knots; constant before the first and after the last\n",
-                in->n_knots);
-        fprintf(f, "Vin in 0 PWL(\n");
+        fprintf(f, "* %s: PWL(t %s ...), %zu knots; constant before the first and after the last\n",
+                q, current ? "i" : "v", in->n_knots);
+        fprintf(f, "%s PWL(\n", el);
         for (size_t i = 0; i < in->n_knots; i++)
             fprintf(f, "+ %.10g %.10g\n", in->knot_t_s[i], in->knot_v_v[i]);
         fprintf(f, "+ )\n");
         break;
     case VS_INPUT_SAMPLED:
-        fprintf(f, "* V_in: sampled waveform as PWL(t v ...), %zu samples every %.10g s\n",
-                in->n_samples, in->dt_sample_s);
-        fprintf(f, "Vin in 0 PWL(\n");
+        fprintf(f, "* %s: sampled waveform as PWL(t %s ...), %zu samples every %.10g s\n", q,
+                current ? "i" : "v", in->n_samples, in->dt_sample_s);
+        fprintf(f, "%s PWL(\n", el);
         for (size_t i = 0; i < in->n_samples; i++)
             fprintf(f, "+ %.10g %.10g\n", in->dt_sample_s * (double)i, (double)in->samples[i]);
         fprintf(f, "+ )\n");
         break;
     }
+    if (current)
+        fprintf(f, "* ammeter: a 0 V source carrying I_in from in into node n; i(vimeas) = I_in\n"
+                   "Vimeas in n DC 0\n");
 }
 
-/* The device parameters (.param) and model functions (.func), shared by every neuron. */
-static void write_model(FILE *f, const vs_device_params *dev, const vs_netlist_opts *o)
+/* Where the device came from, as a comment. */
+static void write_provenance(FILE *f, const vs_device_params *dev)
 {
-    double c_th = dev->tau_th_s * dev->g_th_w_per_k;
-    double ea_over_kb = dev->e_a_ev / VS_K_B_EV_PER_K;
+    fprintf(f, "* Device model %s: %s (%s)\n", dev->model->name, dev->model->title,
+            dev->model->doc);
     fprintf(f, "* Device parameters, source: ");
-    if (isnan(dev->vacancy_x))
-        fprintf(f, "user-edited parameters (not a vacancy-table point)\n");
-    else
-        fprintf(f, "vacancy table of spec 2.2 at x = %.10g%s\n", dev->vacancy_x,
+    if (!isnan(dev->vacancy_x))
+        fprintf(f, "vacancy table of docs/models/vo2x.md 2.2 at x = %.10g%s\n", dev->vacancy_x,
                 fabs(dev->vacancy_x * 4 - round(dev->vacancy_x * 4)) < 1e-12 ? " (a paper device)"
                                                                             : " (interpolated)");
-    fprintf(f, "* (device d of the paper sits at x = (d-1)/4; shared constants of spec 1.1)\n");
-    if (dev->sigma_ln_r > 0 || dev->sigma_t_c_k > 0)
-        fprintf(f, "* NOTE: cycle-to-cycle jitter (sigma_lnr = %.10g, sigma_tc = %.10g K) is not\n"
-                   "* modelled here; this is the nominal device.\n",
-                dev->sigma_ln_r, dev->sigma_t_c_k);
-    fprintf(f, ".param r_ins0 = %.10g  $ insulating resistance at t_0 (ohm)\n", dev->r_ins0_ohm);
-    fprintf(f, ".param r_met = %.10g  $ metallic filament + contact resistance (ohm)\n",
-            dev->r_met_ohm);
-    fprintf(f, ".param g_th = %.10g  $ thermal conductance to ambient (W/K)\n", dev->g_th_w_per_k);
-    fprintf(f, ".param c_th = %.10g  $ thermal capacitance = tau_th * g_th = %.10g s * g_th (J/K)\n",
-            c_th, dev->tau_th_s);
-    fprintf(f, ".param ea_kb = %.10g  $ E_a/k_B for E_a = %.10g eV (K)\n", ea_over_kb, dev->e_a_ev);
-    fprintf(f, ".param t_0 = %.10g  $ reference temperature of r_ins0 (K)\n", dev->t_0_k);
-    fprintf(f, ".param t_amb = %.10g  $ ambient temperature (K)\n", dev->t_amb_k);
-    fprintf(f, ".param t_heat = %.10g  $ heating-branch centre t_c + dt_hyst/2 (K)\n",
-            dev->t_c_k + 0.5 * dev->dt_hyst_k);
-    fprintf(f, ".param t_cool = %.10g  $ cooling-branch centre t_c - dt_hyst/2 (K)\n",
-            dev->t_c_k - 0.5 * dev->dt_hyst_k);
-    fprintf(f, ".param w_t = %.10g  $ tanh width of each branch (K)\n", dev->w_t_k);
-    fprintf(f, "* tau_m: relaxation time of the memory node, a numerical stand-in for the\n"
-               "* rate-independent play operator, small against every circuit time scale\n");
-    fprintf(f, ".param tau_m = %.10g  $ (s)\n", o->tau_m_s);
-    fprintf(f, "*\n* Model functions. tk() guards the temperature as the library does (T >= 200 K),\n"
-               "* which also bounds the exp() argument to [-ea_kb/t_0, ea_kb*(1/200 - 1/t_0)], so\n"
-               "* exp() cannot overflow even on wild Newton iterates.\n");
-    fprintf(f, ".func tk(t) {max(t, 200)}\n");
-    fprintf(f, "* insulating resistance R_ins(T) = r_ins0 exp(ea_kb (1/T - 1/t_0))\n");
-    fprintf(f, ".func rins(t) {r_ins0*exp(min(ea_kb*(1/tk(t) - 1/t_0), 700))}\n");
-    fprintf(f, "* major-loop branches of the metallic fraction\n");
-    fprintf(f, ".func mheat(t) {0.5*(1 + tanh((t - t_heat)/w_t))}\n");
-    fprintf(f, ".func mcool(t) {0.5*(1 + tanh((t - t_cool)/w_t))}\n");
-    fprintf(f, "* play operator: memory m clamped between the branches at temperature T\n");
-    fprintf(f, ".func mplay(m, t) {min(max(m, mheat(t)), mcool(t))}\n");
-    fprintf(f, "* device resistance R(T, m) = R_ins(T) (1 - m) + r_met, with m already clamped\n");
-    fprintf(f, ".func rdev(t, m) {rins(t)*(1 - mplay(m, t)) + r_met}\n");
+    else if (dev->preset > 0)
+        fprintf(f, "preset %d of model %s\n", dev->preset, dev->model->name);
+    else
+        fprintf(f, "user-edited parameters (not a preset)\n");
+    if (dev->name[0]) fprintf(f, "* Device name: %s\n", dev->name);
+    if (vs_device_has_jitter(dev))
+        fprintf(f, "* NOTE: cycle-to-cycle jitter is not modelled here; this is the nominal device.\n");
+}
+
+/* The device parameters (.param, one per row of the model's table) and the model's
+   functions and device subcircuit vsdevice, shared by every neuron. */
+static vs_status write_model(FILE *f, const vs_device_params *dev, const vs_netlist_opts *o)
+{
+    const vs_model *m = dev->model;
+    if (!m->write_netlist)
+        return vs_fail(VS_EINVAL, "model %s has no ngspice form", m->name);
+    write_provenance(f, dev);
+    for (int i = 0; i < m->n_params; i++)
+        fprintf(f, ".param %s = %.10g  $ %s%s%s%s\n", m->params[i].key, dev->v[i],
+                m->params[i].meaning, m->params[i].unit[0] ? " (" : "", m->params[i].unit,
+                m->params[i].unit[0] ? ")" : "");
+    return m->write_netlist(f, dev, o->tau_m_s);
+}
+
+/* C, the device and R_sense of one neuron: the body of its subcircuit after the input. */
+static void write_neuron_body(FILE *f, const vs_circuit *c)
+{
+    /* R_sense = 0 would short S to ground with a zero-ohm resistor; use a 0 V source instead. */
+    int sense_short = c->r_sense_ohm == 0;
+    fprintf(f, "* capacitor C from node n to ground (starts discharged)\n");
+    fprintf(f, "C1 n 0 %.10g IC=0\n", c->c_f);
+    fprintf(f, "* the device from n to s (model subcircuit vsdevice above)\n");
+    fprintf(f, "Xdev n s temp m vsdevice\n");
+    if (sense_short) {
+        fprintf(f, "* sampling resistor of 0 ohm: s tied to ground by a 0 V source\n");
+        fprintf(f, "Vsense s 0 DC 0\n");
+    } else {
+        fprintf(f, "* sampling resistor R_sense from s to ground; V_spike = V(s)\n");
+        fprintf(f, "Rsense s 0 %.10g\n", c->r_sense_ohm);
+    }
 }
 
 /*
@@ -154,40 +164,26 @@ static void write_model(FILE *f, const vs_device_params *dev, const vs_netlist_o
  */
 static void write_neuron_subckt(FILE *f, const vs_circuit *c)
 {
-    /* R_sense = 0 would short S to ground with a zero-ohm resistor; use a 0 V source instead. */
-    int sense_short = c->r_sense_ohm == 0;
     fprintf(f, "*\n* ---- one neuron (spec 3.1): ports in n s temp m ----\n");
     fprintf(f, "* in: input V_in; n: capacitor node V_osc; s: sense node V_spike;\n"
                "* temp: device temperature (1 V = 1 K); m: hysteresis memory\n");
     fprintf(f, ".subckt vo2neuron in n s temp m\n");
     fprintf(f, "* series resistor R_s from the source to node n\n");
     fprintf(f, "Rs in n %.10g\n", c->r_series_ohm);
-    fprintf(f, "* capacitor C from node n to ground (starts discharged)\n");
-    fprintf(f, "C1 n 0 %.10g IC=0\n", c->c_f);
-    fprintf(f, "* the VO2-x device from n to s: I = V(n,s)/R(T, m)\n");
-    fprintf(f, "Bdev n s I = V(n,s)/rdev(V(temp), V(m))\n");
-    if (sense_short) {
-        fprintf(f, "* sampling resistor of 0 ohm: s tied to ground by a 0 V source\n");
-        fprintf(f, "Vsense s 0 DC 0\n");
-    } else {
-        fprintf(f, "* sampling resistor R_sense from s to ground; V_spike = V(s)\n");
-        fprintf(f, "Rsense s 0 %.10g\n", c->r_sense_ohm);
-    }
-    fprintf(f, "* -- thermal node: C_th dT/dt = I^2 R - g_th (T - t_amb) --\n");
-    fprintf(f, "* thermal capacitance C_th from temp to ground (starts at t_amb)\n");
-    fprintf(f, "Cth temp 0 {c_th} IC={t_amb}\n");
-    fprintf(f, "* Joule heating I^2 R = V(n,s)^2 / R injected into temp\n");
-    fprintf(f, "Bheat 0 temp I = V(n,s)*V(n,s)/rdev(V(temp), V(m))\n");
-    fprintf(f, "* Newton cooling: thermal resistance 1/g_th to the ambient source\n");
-    fprintf(f, "Rth temp amb {1/g_th}\n");
-    fprintf(f, "* ambient temperature source\n");
-    fprintf(f, "Vamb amb 0 DC {t_amb}\n");
-    fprintf(f, "* -- hysteresis memory: 1 F * dm/dt = (mplay(m, T) - m)/tau_m --\n");
-    fprintf(f, "* 1 F memory capacitor (starts insulating, m = 0)\n");
-    fprintf(f, "Cm m 0 1 IC=0\n");
-    fprintf(f, "* relaxation of m onto the band [mheat(T), mcool(T)]; zero inside the band\n");
-    fprintf(f, "Bm 0 m I = (mplay(V(m), V(temp)) - V(m))/tau_m\n");
+    write_neuron_body(f, c);
     fprintf(f, ".ends vo2neuron\n");
+}
+
+/* The neuron driven by a current into node n: vo2neuron without R_s, ports n s temp m. */
+static void write_neuron_subckt_current(FILE *f, const vs_circuit *c)
+{
+    fprintf(f, "*\n* ---- one neuron (spec 3.1) driven by a current: ports n s temp m ----\n");
+    fprintf(f, "* n: capacitor node V_osc, where the input current I_in goes in (no R_s in its\n"
+               "* path); s: sense node V_spike; temp: device temperature (1 V = 1 K);\n"
+               "* m: hysteresis memory\n");
+    fprintf(f, ".subckt vo2neuron_i n s temp m\n");
+    write_neuron_body(f, c);
+    fprintf(f, ".ends vo2neuron_i\n");
 }
 
 /* The .tran line: print step, stop time, start time, max step, skip the operating point. */
@@ -233,19 +229,31 @@ vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circui
     fprintf(f, "*\n* Written by vo2snn (vs_netlist_write). Units: SI; node 'temp' is the device\n"
                "* temperature in volts (1 V = 1 K); node 'm' is the hysteresis memory (1 V = fully\n"
                "* metallic).\n*\n");
-    write_model(f, dev, o);
-    write_neuron_subckt(f, c);
+    const int current = in->source == VS_SOURCE_CURRENT;
+    if (current)
+        fprintf(f, "* The input is a current source I_in into node n, with no R_s in its path\n"
+                   "* (subcircuit vo2neuron_i); the 0 V source Vimeas measures it, and wrdata\n"
+                   "* writes i(vimeas) in place of v(in).\n*\n");
+    vs_status ms = write_model(f, dev, o);
+    if (ms != VS_OK) return ms;
+    if (current) write_neuron_subckt_current(f, c);
+    else write_neuron_subckt(f, c);
 
     fprintf(f, "*\n* ---- electrical circuit (spec 3.1) ----\n");
     write_source(f, in, o->t_end_s);
-    fprintf(f, "* the neuron: input in, V_osc n, V_spike s, temperature temp, memory m\n");
-    fprintf(f, "X1 in n s temp m vo2neuron\n");
+    if (current) {
+        fprintf(f, "* the neuron: V_osc n (fed by I_in), V_spike s, temperature temp, memory m\n");
+        fprintf(f, "X1 n s temp m vo2neuron_i\n");
+    } else {
+        fprintf(f, "* the neuron: input in, V_osc n, V_spike s, temperature temp, memory m\n");
+        fprintf(f, "X1 in n s temp m vo2neuron\n");
+    }
 
     fprintf(f, "*\n* ---- analysis ----\n");
     fprintf(f, "* initial state V = 0, T = t_amb, m = 0 (used as given: uic)\n");
     fprintf(f, ".ic V(n)=0 V(temp)={t_amb} V(m)=0\n");
     write_tran(f, o, o->t_end_s);
-    write_control(f, o, "v(n) v(temp) v(m) v(s) v(in)");
+    write_control(f, o, current ? "v(n) v(temp) v(m) v(s) i(vimeas)" : "v(n) v(temp) v(m) v(s) v(in)");
     return finish(f);
 }
 
@@ -388,7 +396,8 @@ vs_status vs_netlist_write_2x2(FILE *f, const vs_device_params *dev, const vs_ci
                "* nodes inij (V_in), nij (V_osc), sij (V_spike), tempij (temperature, 1 V = 1 K)\n"
                "* and mij (hysteresis memory, 1 V = fully metallic). Layer 1: (1,1), (1,2);\n"
                "* layer 2: (2,1) excited, (2,2) inhibited by both layer-1 neurons.\n*\n");
-    write_model(f, dev, o);
+    vs_status ms = write_model(f, dev, o);
+    if (ms != VS_OK) return ms;
     fprintf(f, "*\n* ---- network parameters ----\n");
     fprintf(f, ".param v_drive = %.10g  $ dc drive of the layer-1 neurons (V)\n", p->v_drive_v);
     fprintf(f, ".param bias = %.10g  $ bias B of both layer-2 adders (V)\n", p->bias_v);

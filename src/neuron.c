@@ -5,12 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devstep.h"
 #include "vo2snn/rng.h"
 
 enum { Y_V, Y_TEMP, Y_E_IN, Y_E_RS, Y_E_DEV, Y_E_SENSE, Y_Q_SPIKE, Y_Q_IN, Y_DIM };
 #define TEMP_FLOOR_K 200.0
-#define M_SPIKE 0.5
-#define M_REARM 0.1
 
 vs_circuit vs_circuit_default(void)
 {
@@ -53,13 +52,11 @@ vs_sim_opts vs_sim_opts_default(void)
 
 typedef struct sim {
     const vs_device_params *params;
-    vs_device_model dev;        /* current switching cycle */
+    vs_devstep dev;             /* the device, its memory and switching detector */
+    const vs_ode *ode;          /* the step being accepted (dense output) */
     const vs_input *in;
     vs_input_piece piece;
     double g_series, inv_c, c_f, r_sense;
-    double m;                   /* stored metallic fraction */
-    int armed, jitter;
-    vs_rng rng;
     double t_w0, t_w1, t_end;
     double e_in_w0, e_dev_w0, q_spike_w0;   /* quadratures at the window start */
     int window_started;
@@ -76,25 +73,49 @@ typedef struct sim {
 } sim;
 
 
-static int rhs(double t, const double *y, double *dy, void *ctx)
+/* The derivatives, given the current i_s the source delivers into node N, the voltage v_src
+   at its terminal and the power p_rs lost in R_s on the way. */
+static inline void circuit_rhs(const sim *s, const double *y, double i_s, double v_src,
+                               double p_rs, double *dy)
 {
-    const sim *s = ctx;
-    double v = y[Y_V], temp = y[Y_TEMP];
-    double m = vs_m_project(&s->dev, s->m, temp);
-    double r = vs_r_device(&s->dev, temp, m);
+    double v = y[Y_V], temp = y[Y_TEMP], r_heat;
+    const vs_dev *d = &s->dev.dev;
+    double r = d->model->resistance(d, temp, &r_heat);
     double i = v / (r + s->r_sense);
-    double v_in = vs_input_piece_value(&s->piece, t);
-    double i_s = (v_in - v) * s->g_series;
     double p_dev = i * i * r;
     dy[Y_V] = (i_s - i) * s->inv_c;
-    dy[Y_TEMP] = vs_dtemp_dt(&s->dev, p_dev, temp);
-    dy[Y_E_IN] = v_in * i_s;
-    dy[Y_E_RS] = (v_in - v) * i_s;
+    dy[Y_TEMP] = d->model->dtemp_dt(d, i * i * r_heat, temp);
+    dy[Y_E_IN] = v_src * i_s;
+    dy[Y_E_RS] = p_rs;
     dy[Y_E_DEV] = p_dev;
     dy[Y_E_SENSE] = i * i * s->r_sense;
     dy[Y_Q_SPIKE] = i * s->r_sense;   /* integral of V_spike */
     dy[Y_Q_IN] = i_s;                 /* charge delivered by the source */
+}
+
+/* Voltage source: V_in drives node N through R_s. */
+static int rhs(double t, const double *y, double *dy, void *ctx)
+{
+    const sim *s = ctx;
+    double v_in = vs_input_piece_value(&s->piece, t);
+    double i_s = (v_in - y[Y_V]) * s->g_series;
+    circuit_rhs(s, y, i_s, v_in, (v_in - y[Y_V]) * i_s, dy);
     return 0;
+}
+
+/* Current source: I_in goes straight into node N (no R_s in the path), at the node's voltage. */
+static int rhs_current(double t, const double *y, double *dy, void *ctx)
+{
+    const sim *s = ctx;
+    circuit_rhs(s, y, vs_input_piece_value(&s->piece, t), y[Y_V], 0.0, dy);
+    return 0;
+}
+
+/* Power the source delivers: V_in (V_in - V)/R_s, or V I_in for a current source. */
+static double source_power(const sim *s, double src, double v)
+{
+    if (s->in->source == VS_SOURCE_CURRENT) return v * src;
+    return src * (src - v) * s->g_series;
 }
 
 static void begin(double t0, void *ctx)
@@ -107,6 +128,11 @@ static double next_break(double t, void *ctx)
 {
     const sim *s = ctx;
     double b = vs_input_next_break(s->in, t);
+    const vs_dev *dev = &s->dev.dev;
+    if (dev->model->next_break) {
+        double d = dev->model->next_break(dev, t);
+        if (d > t && d < b) b = d;
+    }
     if (s->t_w0 > t && s->t_w0 < b) b = s->t_w0;
     if (s->t_w1 > t && s->t_w1 < b) b = s->t_w1;
     return b;
@@ -133,17 +159,11 @@ static int push_spike(sim *s, double t, int sign)
     return 0;
 }
 
-/* Time in [t0, t1] where clamp(m_old, branches(T(t))) first reaches M_SPIKE (bisection on the dense output). */
-static double locate_spike(const sim *s, const vs_ode *ode, double m_old, double t0, double t1)
+/* The node voltage inside the step being accepted: what drives the device and R_sense. */
+static double node_v_at(double t, const void *ctx)
 {
-    double a = t0, b = t1;
-    for (int it = 0; it < 60 && b - a > 1e-15; it++) {
-        double mid = 0.5 * (a + b);
-        double m = vs_m_project(&s->dev, m_old, vs_ode_dense_component(ode, mid, Y_TEMP));
-        if (m >= M_SPIKE) b = mid;
-        else a = mid;
-    }
-    return b;
+    const sim *s = ctx;
+    return vs_ode_dense_component(s->ode, t, Y_V);
 }
 
 /*
@@ -164,7 +184,7 @@ static void emit_grid(sim *s, const vs_ode *ode, double t0, double t1, double g0
     }
 }
 
-static int emit_samples(sim *s, const vs_ode *ode, double m_old, double t1)
+static int emit_samples(sim *s, const vs_ode *ode, double t1)
 {
     double y[Y_DIM];
     for (;;) {
@@ -173,14 +193,14 @@ static int emit_samples(sim *s, const vs_ode *ode, double m_old, double t1)
         vs_ode_dense(ode, t, y);
         vs_input_piece piece;
         vs_input_piece_at(s->in, t, &piece);
-        double m = vs_m_project(&s->dev, m_old, y[Y_TEMP]);
-        double r = vs_r_device(&s->dev, y[Y_TEMP], m);
+        double m = s->dev.old.model->switched(&s->dev.old, y[Y_TEMP]);
+        double r = vs_devstep_r_old(&s->dev, y[Y_TEMP]);
         double i = y[Y_V] / (r + s->r_sense);
-        double v_in = vs_input_piece_value(&piece, t);
+        double v_in = vs_input_piece_value(&piece, t);   /* I_in for a current source */
         vs_sample smp = {
             .t_s = t, .v_in_v = v_in, .v_osc_v = y[Y_V], .v_spike_v = i * s->r_sense,
             .i_dev_a = i, .temp_k = y[Y_TEMP], .r_dev_ohm = r, .m = m,
-            .p_total_w = v_in * (v_in - y[Y_V]) * s->g_series,
+            .p_total_w = source_power(s, v_in, y[Y_V]),
         };
         s->next_out++;
         if (s->sample(&smp, s->user) != 0) return 2;
@@ -202,8 +222,9 @@ static void window_stats(sim *s, double t1, const double *y1, double g1)
     if (v < r->v_osc_min_v) r->v_osc_min_v = v;
     if (v > r->v_osc_max_v) r->v_osc_max_v = v;
     if (i > r->i_peak_a) r->i_peak_a = i;
-    if (s->m < r->m_min) r->m_min = s->m;
-    if (s->m > r->m_max) r->m_max = s->m;
+    double m = vs_devstep_switched(&s->dev, y1[Y_TEMP]);
+    if (m < r->m_min) r->m_min = m;
+    if (m > r->m_max) r->m_max = m;
     if (t1 == s->t_w1 || (t1 >= s->t_w1 * (1 - 1e-12))) {
         double span = s->t_w1 - s->t_w0;
         r->p_in_mean_w = (y1[Y_E_IN] - s->e_in_w0) / span;
@@ -212,42 +233,39 @@ static void window_stats(sim *s, double t1, const double *y1, double g1)
     }
 }
 
+static int record_spike(sim *s, const vs_ode *ode, double t)
+{
+    double v = vs_ode_dense_component(ode, t, Y_V);
+    if (push_spike(s, t, v >= 0 ? +1 : -1) == 0) return 0;
+    s->err = vs_fail(VS_ENOMEM, "out of memory storing spikes");
+    return -1;
+}
+
 static int accepted(const vs_ode *ode, double t0, const double *y0, double t1, double *y1,
                     void *ctx)
 {
     sim *s = ctx;
     (void)y0;
-    int changed = 0;
     if (y1[Y_TEMP] < TEMP_FLOOR_K) y1[Y_TEMP] = TEMP_FLOOR_K;
-    double m_old = s->m;
-    double m_new = vs_m_project(&s->dev, m_old, y1[Y_TEMP]);
-    double g_new = 1.0 / (vs_r_device(&s->dev, y1[Y_TEMP], m_new) + s->r_sense);
+    s->ode = ode;
+    vs_switch_events ev;
+    int changed = vs_devstep_accept(&s->dev, ode, t0, t1, y1[Y_TEMP], &ev);
+    if (changed == VS_ODE_REDO) return VS_ODE_REDO;
+    double g_new = 1.0 / (vs_devstep_r(&s->dev, y1[Y_TEMP]) + s->r_sense);
 
-    if (s->sample && emit_samples(s, ode, m_old, t1) == 2) return 2;
+    if (s->sample && emit_samples(s, ode, t1) == 2) return 2;
     if (s->grid) emit_grid(s, ode, t0, t1, s->g_prev, g_new);
     s->g_prev = g_new;
-
-    if (s->armed && m_new >= M_SPIKE) {
-        double ts = locate_spike(s, ode, m_old, t0, t1);
-        double v = vs_ode_dense_component(ode, ts, Y_V);
-        if (push_spike(s, ts, v >= 0 ? +1 : -1) != 0) {
-            s->err = vs_fail(VS_ENOMEM, "out of memory storing spikes");
-            return -1;
-        }
-        s->armed = 0;
-    }
-    s->m = m_new;
-    if (!s->armed && m_new <= M_REARM) {
-        s->armed = 1;
-        if (s->jitter) {
-            vs_device_model_draw(&s->dev, s->params, &s->rng);
-            s->m = vs_m_project(&s->dev, s->m, y1[Y_TEMP]);
-            changed = 1;
-        }
-    }
+    for (int k = 0; k < ev.n; k++)
+        if (ev.kind[k] == VS_EV_UP && record_spike(s, ode, ev.t[k]) != 0) return -1;
     if (y1[Y_TEMP] > s->res->temp_max_k) s->res->temp_max_k = y1[Y_TEMP];
     window_stats(s, t1, y1, g_new);
     return changed;
+}
+
+static double redo_at(void *ctx)
+{
+    return vs_devstep_redo_at(&((sim *)ctx)->dev);
 }
 
 static void finish_stats(sim *s, const double *y)
@@ -275,7 +293,8 @@ static void finish_stats(sim *s, const double *y)
     r->e_cap_j = 0.5 * s->c_f * y[Y_V] * y[Y_V];
     r->v_end_v = y[Y_V];
     r->temp_end_k = y[Y_TEMP];
-    r->m_end = s->m;
+    r->m_end = vs_devstep_switched(&s->dev, y[Y_TEMP]);
+    r->i_end_a = y[Y_V] / (vs_devstep_r(&s->dev, y[Y_TEMP]) + s->r_sense);
     r->v_spike_peak_v = r->i_peak_a * s->r_sense;
 }
 
@@ -327,8 +346,7 @@ vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
         .params = dev, .in = in,
         .g_series = 1.0 / c->r_series_ohm, .inv_c = 1.0 / c->c_f, .c_f = c->c_f,
         .r_sense = c->r_sense_ohm,
-        .m = o->m0, .armed = o->m0 < M_SPIKE,
-        .jitter = vs_device_has_jitter(dev),
+
         .t_end = o->t_end_s,
         .t_w0 = isnan(o->t_window0_s) ? 0.3 * o->t_end_s : o->t_window0_s,
         .t_w1 = isnan(o->t_window1_s) ? o->t_end_s : o->t_window1_s,
@@ -340,21 +358,25 @@ vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
     if (!(s.t_w0 >= 0 && s.t_w1 > s.t_w0 && s.t_w1 <= o->t_end_s))
         return vs_fail(VS_EINVAL, "statistics window [%g, %g] s must lie inside [0, %g] s",
                        s.t_w0, s.t_w1, o->t_end_s);
-    vs_rng_seed(&s.rng, o->seed, 0);
-    vs_device_model_draw(&s.dev, dev, &s.rng);
     res->v_osc_min_v = INFINITY;
     res->v_osc_max_v = -INFINITY;
     res->m_min = INFINITY;
     res->m_max = -INFINITY;
 
-    double y[Y_DIM] = {o->v0_v, isnan(o->temp0_k) ? dev->t_amb_k : o->temp0_k, 0, 0, 0, 0, 0, 0};
-    s.m = vs_m_project(&s.dev, s.m, y[Y_TEMP]);
+    double y[Y_DIM] = {o->v0_v, isnan(o->temp0_k) ? vs_device_ambient(dev) : o->temp0_k, 0, 0, 0, 0, 0, 0};
+    vs_devstep_init(&s.dev, dev, y[Y_TEMP], o->m0, o->seed);
+    s.dev.temp_index = Y_TEMP;
+    s.dev.r_ext = c->r_sense_ohm;
+    s.dev.drive_at = node_v_at;
+    s.dev.drive_ctx = &s;
     res->temp_max_k = y[Y_TEMP];
     double atol[2] = {o->atol_v, o->atol_temp_k};
     double h = o->method == VS_ODE_DP54 ? o->h_max_s : o->dt_s;
     long max_steps = o->max_steps > 0 ? o->max_steps : (long)fmin(4e9, 200.0 * o->t_end_s / h + 1e6);
-    vs_ode_system sys = {.dim = Y_DIM, .n_err = 2, .n_rhs = 2, .rhs = rhs, .begin = begin,
-                         .accepted = accepted, .next_break = next_break, .ctx = &s};
+    vs_ode_system sys = {.dim = Y_DIM, .n_err = 2, .n_rhs = 2,
+                         .rhs = in->source == VS_SOURCE_CURRENT ? rhs_current : rhs, .begin = begin,
+                         .accepted = accepted, .next_break = next_break,
+                         .redo_at = redo_at, .ctx = &s};
     vs_ode_opts oo = {.method = o->method, .rtol = o->rtol, .atol = atol, .h_max = h,
                       .h_min = 1e-18, .h0 = 0, .max_steps = max_steps};
     vs_ode *ode = vs_ode_new(&sys, &oo);
@@ -363,15 +385,15 @@ vs_status vs_neuron_simulate(const vs_device_params *dev, const vs_circuit *c,
     /* Sample at t = 0 before the first step. */
     if (s.sample) {
         vs_input_piece_at(in, 0.0, &s.piece);
-        double r = vs_r_device(&s.dev, y[Y_TEMP], s.m);
+        double r = vs_devstep_r(&s.dev, y[Y_TEMP]);
         double i = y[Y_V] / (r + s.r_sense);
         double v_in = vs_input_piece_value(&s.piece, 0.0);
-        vs_sample smp = {0.0, v_in, y[Y_V], i * s.r_sense, i, y[Y_TEMP], r, s.m,
-                         v_in * (v_in - y[Y_V]) * s.g_series};
+        vs_sample smp = {0.0, v_in, y[Y_V], i * s.r_sense, i, y[Y_TEMP], r,
+                         vs_devstep_switched(&s.dev, y[Y_TEMP]), source_power(&s, v_in, y[Y_V])};
         s.next_out = 1;
         if (s.sample(&smp, user) != 0) s.sample = NULL;
     }
-    s.g_prev = 1.0 / (vs_r_device(&s.dev, y[Y_TEMP], s.m) + s.r_sense);
+    s.g_prev = 1.0 / (vs_devstep_r(&s.dev, y[Y_TEMP]) + s.r_sense);
     if (s.grid && s.n_grid > 0) {
         s.grid[0] = (float)(y[Y_V] * s.g_prev * s.r_sense);
         s.next_out = 1;

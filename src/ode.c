@@ -1,4 +1,23 @@
-/* ode.c -- Dormand-Prince 5(4) and fixed-step RK4 with breakpoints and an accepted-step hook. */
+/*
+ * ode.c -- Dormand-Prince 5(4) and fixed-step RK4 with breakpoints and an accepted-step hook.
+ *
+ * State events (VS_ODE_REDO): when the accepted hook returns VS_ODE_REDO for the step
+ * [t0, t1], the step is taken back -- y(t0) is restored from o->ystage, where accept_step
+ * kept it, and the step is counted in stats.n_rejected instead of n_accepted -- and the
+ * integration goes on from t0 with one more landing target, t_event = sys.redo_at(ctx),
+ * which must lie in (t0, t1). Steps are clipped to min(t_end, t_break, t_event) exactly as
+ * for a breakpoint, so DP54 lands on t_event in as many steps as its error control needs
+ * (usually one) and RK4 in one short step; the hook is called for each of them as usual
+ * and sees t1 == t_event exactly on the landing step. The target is cleared once landed,
+ * or when a hook on the way returns 1 (the rhs changed, so the crossing it predicted no
+ * longer holds; the hook asks again if it still happens). The derivative at t0 (k[0]) is
+ * still valid and is reused. A redo counts against max_steps like a rejected step.
+ *
+ * Breaks: next_break is asked again after every accepted step, so a hook may schedule a
+ * new one (a switch that takes effect a fixed delay after a threshold crossing); the
+ * earlier answer is kept unless the new one is sooner, so a pure next_break(t) gives the
+ * same steps as asking only after each break.
+ */
 #include "vo2snn/ode.h"
 
 #include <math.h>
@@ -215,6 +234,30 @@ static int accept_step(vs_ode *o, double t0, double t1, double *y)
     return o->sys.accepted ? o->sys.accepted(o, t0, o->ystage, t1, y, o->sys.ctx) : 0;
 }
 
+/*
+ * The hook asked for the step [t0, t1] to be redone (VS_ODE_REDO): restore y(t0), count
+ * the step as rejected, and return the time it must end at, or NAN (with the error set)
+ * if the system gives none in (t0, t1).
+ */
+static double redo_step(vs_ode *o, double t0, double t1, double *y)
+{
+    memcpy(y, o->ystage, o->sys.dim * sizeof *y);
+    o->stats.n_accepted--;
+    o->stats.n_rejected++;
+    if (!o->sys.redo_at) {
+        vs_fail(VS_EINVAL, "integration: the accepted hook asked to redo the step [%.9g, %.9g] s "
+                           "but the system has no redo_at", t0, t1);
+        return NAN;
+    }
+    double t_event = o->sys.redo_at(o->sys.ctx);
+    if (!(t_event > t0 && t_event < t1)) {
+        vs_fail(VS_EINVAL, "integration: redo time %.17g s is not inside the step (%.17g, %.17g) s",
+                t_event, t0, t1);
+        return NAN;
+    }
+    return t_event;
+}
+
 /* Derivative for the next step: re-evaluated after an input edge or a changed right-hand
    side, else the end derivative of the accepted step (FSAL). Returns non-zero on failure. */
 static int next_derivative(vs_ode *o, double t, const double *y, const double *f_end, int reevaluate)
@@ -237,13 +280,13 @@ static vs_status integrate_dp54(vs_ode *o, double t0, double t_end, double *y, d
     begin_step(o, t);
     if (eval_checked(o, t, y, k[0]) != 0) return fail_at(VS_ERHS, "non-finite derivative", t, y, n);
     h = initial_step(o, t, y, k[0]);
-    double t_break = next_break(o, t);
+    double t_break = next_break(o, t), t_event = INFINITY;
 
     while (t < t_end) {
         if (o->stats.n_accepted + o->stats.n_rejected >= o->opts.max_steps)
             return *t_stop = t,
                    fail_at(VS_EMAXSTEPS, "step budget exhausted", t, y, n);
-        double t_target = fmin(t_end, t_break);
+        double t_target = fmin(fmin(t_end, t_break), t_event);
         int lands;
         double hs = clip_step(t, fmin(h, o->opts.h_max), t_target, &lands);
 
@@ -304,17 +347,25 @@ static vs_status integrate_dp54(vs_ode *o, double t0, double t_end, double *y, d
         o->dense_h = hs;
         double t_new = lands ? t_target : t + hs;
         int hook = accept_step(o, t, t_new, y);
+        if (hook == VS_ODE_REDO) {
+            t_event = redo_step(o, t, t_new, y);
+            if (isnan(t_event)) return *t_stop = t, VS_EINVAL;
+            h = hs;           /* the error control accepted hs: the landing step is shorter */
+            continue;         /* k[0] = f(t0, y0) is unchanged */
+        }
         t = t_new;
         if (hook < 0) return *t_stop = t, vs_fail(VS_ERHS, "integration aborted at t = %.9g s", t);
+        if (lands && t_target == t_event) t_event = INFINITY;
 
         double fac = err == 0.0 ? 5.0 : fmin(5.0, fmax(0.2, 0.9 * pow(err, -0.2)));
         if (last_rejected) fac = fmin(fac, 1.0);
         h = lands && hs < h ? h : hs * fac;  /* a shortened landing step does not shrink h */
         last_rejected = 0;
         if (hook == 2) break;
+        if (hook == 1) t_event = INFINITY;
 
         int crossed_break = lands && t_target == t_break;
-        if (crossed_break) t_break = next_break(o, t);
+        t_break = crossed_break ? next_break(o, t) : fmin(t_break, next_break(o, t));
         if (next_derivative(o, t, y, k[6], hook == 1 || crossed_break) != 0)
             return *t_stop = t, fail_at(VS_ERHS, "non-finite derivative", t, y, n);
     }
@@ -331,12 +382,12 @@ static vs_status integrate_rk4(vs_ode *o, double t0, double t_end, double *y, do
 
     begin_step(o, t);
     if (eval_checked(o, t, y, k[0]) != 0) return fail_at(VS_ERHS, "non-finite derivative", t, y, n);
-    double t_break = next_break(o, t);
+    double t_break = next_break(o, t), t_event = INFINITY;
 
     while (t < t_end) {
-        if (o->stats.n_accepted >= o->opts.max_steps)
+        if (o->stats.n_accepted + o->stats.n_rejected >= o->opts.max_steps)
             return *t_stop = t, fail_at(VS_EMAXSTEPS, "step budget exhausted", t, y, n);
-        double t_target = fmin(t_end, t_break);
+        double t_target = fmin(fmin(t_end, t_break), t_event);
         int lands = 0;
         double h = dt;
         if (t + h >= t_target - 1e-6 * dt) {
@@ -366,11 +417,18 @@ static vs_status integrate_rk4(vs_ode *o, double t0, double t_end, double *y, do
         o->dense_h = h;
         double t_new = lands ? t_target : t + h;
         int hook = accept_step(o, t, t_new, y);
+        if (hook == VS_ODE_REDO) {
+            t_event = redo_step(o, t, t_new, y);
+            if (isnan(t_event)) return *t_stop = t, VS_EINVAL;
+            continue;         /* k[0] = f(t0, y0) is unchanged */
+        }
         t = t_new;
         if (hook < 0) return *t_stop = t, vs_fail(VS_ERHS, "integration aborted at t = %.9g s", t);
+        if (lands && t_target == t_event) t_event = INFINITY;
         if (hook == 2) break;
+        if (hook == 1) t_event = INFINITY;
         int crossed_break = lands && t_target == t_break;
-        if (crossed_break) t_break = next_break(o, t);
+        t_break = crossed_break ? next_break(o, t) : fmin(t_break, next_break(o, t));
         if (next_derivative(o, t, y, k[4], hook == 1 || crossed_break) != 0)
             return *t_stop = t, fail_at(VS_ERHS, "non-finite derivative", t, y, n);
     }

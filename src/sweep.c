@@ -31,6 +31,27 @@ static vs_status validate_classify(const vs_classify_opts *o)
     return VS_OK;
 }
 
+/*
+ * A run that ends without oscillating is latched ("firing") if the device stays on its
+ * high-current branch: its current beyond the hold fold's I_h, where the stable part of
+ * the cooling (conducting) branch begins -- whatever its metallic fraction. Models without
+ * folds: the switched fraction above 0.5.
+ */
+static int conducting(const vs_device_params *dev, const vs_neuron_result *r)
+{
+    /* the folds of the last device seen by this thread (a sweep asks for the same one) */
+    static _Thread_local const vs_model *model;
+    static _Thread_local double values[VS_MAX_PARAMS], i_hold;
+    if (model != dev->model || memcmp(values, dev->v, sizeof values) != 0) {
+        vs_fold th, ho;
+        model = dev->model;
+        memcpy(values, dev->v, sizeof values);
+        i_hold = vs_device_folds(dev, &th, &ho) == VS_OK ? ho.i_a : (double)NAN;
+    }
+    if (!isnan(i_hold)) return fabs(r->i_end_a) > i_hold;
+    return r->m_end > 0.5;
+}
+
 vs_status vs_classify(const vs_device_params *dev, const vs_circuit *c, double v_in,
                       const vs_classify_opts *o, vs_point *out)
 {
@@ -46,7 +67,7 @@ vs_status vs_classify(const vs_device_params *dev, const vs_circuit *c, double v
     st = vs_neuron_simulate(dev, c, &in, &so, NULL, NULL, &r);
     if (st == VS_OK) {
         int osc = r.n_spikes_window >= (size_t)o->min_spikes;
-        out->regime = osc ? VS_OSCILLATING : (r.m_end > 0.5 ? VS_FIRING : VS_UNFIRING);
+        out->regime = osc ? VS_OSCILLATING : conducting(dev, &r) ? VS_FIRING : VS_UNFIRING;
         out->freq_hz = osc ? r.freq_hz : 0.0;
         out->p_in_w = r.p_in_mean_w;
         out->e_in_per_spike_j = osc ? r.e_in_per_spike_j : (double)NAN;
@@ -175,6 +196,34 @@ vs_status vs_load_line(const vs_device_params *dev, const vs_circuit *c, double 
         chord->r_s_ohm = (v_h - v_l) / (ho.i_a - th.i_a);
         chord->v_in_v = v_h + th.i_a * chord->r_s_ohm;
     }
+    return VS_OK;
+}
+
+/* x rounded to 2 significant digits. */
+static double round2(double x)
+{
+    if (!(x > 0)) return x;
+    double scale = pow(10.0, floor(log10(x)) - 1);
+    return round(x / scale) * scale;
+}
+
+vs_status vs_phase_default_grids(const vs_device_params *dev, const vs_circuit *c, vs_grid *r_s,
+                                 vs_grid *v_in)
+{
+    vs_triple chord;
+    vs_status st = vs_load_line(dev, c, NULL, NULL, &chord);
+    if (st != VS_OK) return st;
+    if (!(chord.r_s_ohm > 0 && chord.v_in_v > 0))
+        return vs_fail(VS_ENOTFOUND, "the device has no triple point to centre the diagram on "
+                                     "(give --r-min/--r-max and --v-min/--v-max)");
+    vs_circuit at = *c;
+    at.r_series_ohm = 2 * chord.r_s_ohm;
+    double v_b;
+    if ((st = vs_load_line(dev, &at, NULL, &v_b, NULL)) != VS_OK) return st;
+    if (isnan(r_s->lo)) r_s->lo = round2(chord.r_s_ohm / 5);
+    if (isnan(r_s->hi)) r_s->hi = round2(chord.r_s_ohm * 5);
+    if (isnan(v_in->lo)) v_in->lo = round2(0.8 * chord.v_in_v);
+    if (isnan(v_in->hi)) v_in->hi = round2(1.3 * v_b);
     return VS_OK;
 }
 

@@ -185,7 +185,7 @@ void vs_output_rates(vs_mlp *m, const uint8_t *image, const float enc[256], floa
 /* ---- checkpoint ------------------------------------------------------------------------- */
 
 #define CK_MAGIC "VO2SNNCK"
-#define CK_VERSION 1u
+#define CK_VERSION 2u   /* 1: the vo2x parameters in a fixed order; 2: model and table */
 
 typedef struct buf {
     unsigned char *p;
@@ -229,6 +229,75 @@ static uint64_t get_u64(buf *b) { uint64_t v; get(b, &v, 8); return v; }
 static double get_f64(buf *b) { double v; get(b, &v, 8); return v; }
 static float get_f32(buf *b) { float v; get(b, &v, 4); return v; }
 
+/* A short string: u32 length (< VS_NAME_MAX), then the bytes. */
+static void put_str(buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    put_u32(b, (uint32_t)n);
+    put(b, s, n);
+}
+
+static void get_str(buf *b, char *dst)
+{
+    uint32_t n = get_u32(b);
+    if (n >= VS_NAME_MAX) b->bad = 1, n = 0;
+    get(b, dst, n);
+    dst[n] = '\0';
+}
+
+/* The device: its model's name, every (key, value) of its table, provenance and name. */
+static void put_device(buf *b, const vs_device_params *d)
+{
+    put_str(b, d->model->name);
+    put_u32(b, (uint32_t)d->model->n_params);
+    for (int i = 0; i < d->model->n_params; i++) {
+        put_str(b, d->model->params[i].key);
+        put_f64(b, d->v[i]);
+    }
+    put_f64(b, d->vacancy_x);
+    put_u32(b, (uint32_t)d->preset);
+    put_str(b, d->name);
+}
+
+/* Version 1 stored the vo2x parameters in this order, then vacancy_x. */
+static void get_device_v1(buf *b, vs_device_params *d)
+{
+    static const char *const keys[] = {"r_ins0", "r_met", "g_th", "tau_th", "e_a", "t_c",
+                                       "dt_hyst", "w_t", "t_0", "t_amb", "sigma_lnr", "sigma_tc"};
+    vs_device_params_defaults(vs_model_default(), d);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        d->v[vs_model_param_index(d->model, keys[i])] = get_f64(b);
+    d->vacancy_x = get_f64(b);
+    d->preset = 0;
+}
+
+/* Parameters the table has and the file lacks keep their defaults (a newer table). */
+static vs_status get_device(buf *b, const char *path, vs_device_params *d)
+{
+    char name[VS_NAME_MAX], key[VS_NAME_MAX];
+    get_str(b, name);
+    const vs_model *m = b->bad ? NULL : vs_model_find(name);
+    if (!m) return b->bad ? vs_fail(VS_EFORMAT, "%s: checkpoint header is truncated", path)
+                          : vs_fail(VS_EFORMAT, "%s: checkpoint device: %s", path, vs_last_error());
+    vs_device_params_defaults(m, d);
+    uint32_t n = get_u32(b);
+    for (uint32_t k = 0; k < n && k < VS_MAX_PARAMS && !b->bad; k++) {
+        get_str(b, key);
+        double v = get_f64(b);
+        int i = vs_model_param_index(m, key);
+        if (i < 0 && !b->bad)
+            return vs_fail(VS_EFORMAT, "%s: checkpoint device parameter '%s' is not a parameter of model %s",
+                           path, key, m->name);
+        if (i >= 0) d->v[i] = v;
+    }
+    if (n > VS_MAX_PARAMS) b->bad = 1;
+    d->vacancy_x = get_f64(b);
+    d->preset = (int)get_u32(b);
+    get_str(b, d->name);
+    if (b->bad) return vs_fail(VS_EFORMAT, "%s: checkpoint header is truncated", path);
+    return VS_OK;
+}
+
 static void put_header(buf *b, const vs_checkpoint_info *in)
 {
     const vs_mlp_config *c = &in->cfg;
@@ -240,13 +309,11 @@ static void put_header(buf *b, const vs_checkpoint_info *in)
     for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) put_f32(b, fs[i]);
     put_u32(b, (uint32_t)c->loss);
     put_u32(b, (uint32_t)c->optim);
-    const vs_device_params *d = &in->device;
-    const double ds[] = {d->r_ins0_ohm, d->r_met_ohm, d->g_th_w_per_k, d->tau_th_s, d->e_a_ev,
-                         d->t_c_k, d->dt_hyst_k, d->w_t_k, d->t_0_k, d->t_amb_k, d->sigma_ln_r,
-                         d->sigma_t_c_k, d->vacancy_x,
-                         in->circuit.r_series_ohm, in->circuit.c_f, in->circuit.r_sense_ohm,
-                         in->transfer.v_max_v, in->transfer.dv_v, in->transfer.surrogate_v,
-                         in->transfer.classify.t_run_s, in->transfer.classify.settle_frac};
+    put_device(b, &in->device);
+    vs_transfer_opts t = in->transfer;   /* a grid end left to the device is stored as derived */
+    if (vs_transfer_resolve_range(&in->device, &in->circuit, &t) != VS_OK) t.v_max_v = NAN;
+    const double ds[] = {in->circuit.r_series_ohm, in->circuit.c_f, in->circuit.r_sense_ohm,
+                         t.v_max_v, t.dv_v, t.surrogate_v, t.classify.t_run_s, t.classify.settle_frac};
     for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) put_f64(b, ds[i]);
     put_u32(b, (uint32_t)in->transfer.classify.min_spikes);
     put_u32(b, (uint32_t)in->epoch);
@@ -263,7 +330,7 @@ static void put_header(buf *b, const vs_checkpoint_info *in)
 }
 
 /* Parse the header fields (no judgement yet, except what sizes the history read). */
-static vs_status get_header(buf *b, const char *path, vs_checkpoint_info *in)
+static vs_status get_header(buf *b, const char *path, uint32_t version, vs_checkpoint_info *in)
 {
     memset(in, 0, sizeof *in);
     vs_mlp_config *c = &in->cfg;
@@ -275,12 +342,13 @@ static vs_status get_header(buf *b, const char *path, vs_checkpoint_info *in)
     for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) *fs[i] = get_f32(b);
     c->loss = (vs_loss_kind)get_u32(b);
     c->optim = (vs_optim_kind)get_u32(b);
-    vs_device_params *d = &in->device;
     in->transfer = vs_transfer_opts_default();
-    double *ds[] = {&d->r_ins0_ohm, &d->r_met_ohm, &d->g_th_w_per_k, &d->tau_th_s, &d->e_a_ev,
-                    &d->t_c_k, &d->dt_hyst_k, &d->w_t_k, &d->t_0_k, &d->t_amb_k, &d->sigma_ln_r,
-                    &d->sigma_t_c_k, &d->vacancy_x,
-                    &in->circuit.r_series_ohm, &in->circuit.c_f, &in->circuit.r_sense_ohm,
+    if (version == 1) get_device_v1(b, &in->device);
+    else {
+        vs_status st = get_device(b, path, &in->device);
+        if (st != VS_OK) return st;
+    }
+    double *ds[] = {&in->circuit.r_series_ohm, &in->circuit.c_f, &in->circuit.r_sense_ohm,
                     &in->transfer.v_max_v, &in->transfer.dv_v, &in->transfer.surrogate_v,
                     &in->transfer.classify.t_run_s, &in->transfer.classify.settle_frac};
     for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) *ds[i] = get_f64(b);
@@ -412,8 +480,8 @@ static vs_status read_all(const char *path, buf *b)
     return st;
 }
 
-/* Validate framing and CRC; leaves b->pos at the header start. */
-static vs_status check_frame(buf *b, const char *path)
+/* Validate framing and CRC; leaves b->pos at the header start and *version set. */
+static vs_status check_frame(buf *b, const char *path, uint32_t *version_out)
 {
     if (b->n < 8 + 4 + 4 + 4 || memcmp(b->p, CK_MAGIC, 8) != 0)
         return vs_fail(VS_EFORMAT, "%s: not a vo2snn checkpoint (bad magic)", path);
@@ -424,8 +492,9 @@ static vs_status check_frame(buf *b, const char *path)
         return vs_fail(VS_EFORMAT, "%s: checkpoint is corrupt (checksum mismatch)", path);
     b->pos = 8;
     uint32_t version = get_u32(b);
-    if (version != CK_VERSION)
-        return vs_fail(VS_EFORMAT, "%s: checkpoint version %u is not supported (expected %u)", path, version, CK_VERSION);
+    if (version != CK_VERSION && version != 1)
+        return vs_fail(VS_EFORMAT, "%s: checkpoint version %u is not supported (expected 1 or %u)", path, version, CK_VERSION);
+    *version_out = version;
     b->pos += 4;   /* header bytes: informational */
     return VS_OK;
 }
@@ -437,7 +506,8 @@ static vs_status read_header(const char *path, buf *b, vs_checkpoint_info *info)
     vs_status st = read_all(path, b);
     if (st != VS_OK) return st;
     vs_checkpoint_info in;   /* 32 kB: the history */
-    if ((st = check_frame(b, path)) == VS_OK && (st = get_header(b, path, &in)) == VS_OK &&
+    uint32_t version = 0;
+    if ((st = check_frame(b, path, &version)) == VS_OK && (st = get_header(b, path, version, &in)) == VS_OK &&
         (st = check_info(path, &in)) == VS_OK)
         *info = in;
     if (st != VS_OK) free(b->p), b->p = NULL;

@@ -14,8 +14,20 @@
 
 vs_transfer_opts vs_transfer_opts_default(void)
 {
-    return (vs_transfer_opts){.v_max_v = 20.0, .dv_v = 0.02, .surrogate_v = 0.75,
+    return (vs_transfer_opts){.v_max_v = 0.0, .dv_v = 0.02, .surrogate_v = 0.75,
                               .classify = vs_classify_opts_default()};
+}
+
+vs_status vs_transfer_resolve_range(const vs_device_params *dev, const vs_circuit *c,
+                                    vs_transfer_opts *o)
+{
+    if (o->v_max_v > 0) return VS_OK;
+    double v_b;
+    if (vs_load_line(dev, c, NULL, &v_b, NULL) != VS_OK)
+        return vs_fail(VS_EINVAL, "cannot derive the transfer-function range from the device (%s); "
+                                  "give the grid end", vs_last_error());
+    o->v_max_v = ceil(1.3 * v_b);
+    return VS_OK;
 }
 
 static void curve_free(vs_curve *c)
@@ -204,15 +216,13 @@ static void cache_key(char *key, size_t n, const vs_device_params *d, const vs_c
                       const vs_transfer_opts *o)
 {
     const vs_classify_opts *k = &o->classify;
+    char dev[2048];
+    vs_device_key(d, dev, sizeof dev);
     snprintf(key, n,
-             "vo2snn-transfer-v3 r_ins0=%.17g r_met=%.17g g_th=%.17g tau_th=%.17g e_a=%.17g "
-             "t_c=%.17g dt_hyst=%.17g w_t=%.17g t_0=%.17g t_amb=%.17g sigma_lnr=%.17g "
-             "sigma_tc=%.17g r_series=%.17g c=%.17g r_sense=%.17g v_max=%.17g dv=%.17g "
+             "vo2snn-transfer-v4 %s r_series=%.17g c=%.17g r_sense=%.17g v_max=%.17g dv=%.17g "
              "t_run=%.17g settle=%.17g min_spikes=%d method=%d rtol=%.17g atol_v=%.17g "
              "atol_t=%.17g h_max=%.17g dt=%.17g seed=%llu",
-             d->r_ins0_ohm, d->r_met_ohm, d->g_th_w_per_k, d->tau_th_s, d->e_a_ev, d->t_c_k,
-             d->dt_hyst_k, d->w_t_k, d->t_0_k, d->t_amb_k, d->sigma_ln_r, d->sigma_t_c_k,
-             c->r_series_ohm, c->c_f, c->r_sense_ohm, o->v_max_v, o->dv_v, k->t_run_s,
+             dev, c->r_series_ohm, c->c_f, c->r_sense_ohm, o->v_max_v, o->dv_v, k->t_run_s,
              k->settle_frac, k->min_spikes, (int)k->sim.method, k->sim.rtol, k->sim.atol_v,
              k->sim.atol_temp_k, k->sim.h_max_s, k->sim.dt_s, (unsigned long long)k->sim.seed);
 }
@@ -230,7 +240,7 @@ static vs_status grid_points(const vs_transfer_opts *o, size_t *n)
 void vs_transfer_cache_path(const char *dir, const vs_device_params *dev, const vs_circuit *c,
                             const vs_transfer_opts *o, char *buf, size_t n)
 {
-    char key[2048];
+    char key[4096];
     cache_key(key, sizeof key, dev, c, o);
     snprintf(buf, n, "%s/transfer-%016llx.csv", dir, (unsigned long long)vs_fnv1a(key));
 }
@@ -337,7 +347,7 @@ static vs_status cache_load(const char *path, const vs_device_params *dev, const
     size_t n, len = 0, body = 0;
     *missing = 0;
     if (grid_points(o, &n) != VS_OK) return VS_EINVAL;
-    char key[2048], *b;
+    char key[4096], *b;
     cache_key(key, sizeof key, dev, c, o);
     vs_status s = slurp_capped(path, 4096 + n * (CACHE_ROW_MAX + 1), &b, &len, missing);
     if (s == VS_OK) s = check_crc_line(path, b, len, &body);
@@ -361,7 +371,7 @@ vs_status vs_transfer_cache_save(const char *path, const vs_device_params *dev,
     size_t n;
     if (grid_points(o, &n) != VS_OK) return VS_EINVAL;
     size_t cap = 4096 + n * (CACHE_ROW_MAX + 1) + 32, len = 0;
-    char *b = malloc(cap), key[2048];
+    char *b = malloc(cap), key[4096];
     if (!b) return vs_fail(VS_ENOMEM, "out of memory writing transfer cache '%s'", path);
     cache_key(key, sizeof key, dev, c, o);
     len += (size_t)snprintf(b + len, cap - len, "# %s\n%s", key, cache_columns);
@@ -408,8 +418,11 @@ static vs_status measure_table(const vs_device_params *dev, const vs_circuit *c,
 }
 
 vs_status vs_transfer_build(const vs_device_params *dev, const vs_circuit *c,
-                            const vs_transfer_opts *o, const char *cache_dir, vs_transfer *out)
+                            const vs_transfer_opts *opts, const char *cache_dir, vs_transfer *out)
 {
+    vs_transfer_opts resolved = *opts;
+    const vs_transfer_opts *o = &resolved;
+    if (vs_transfer_resolve_range(dev, c, &resolved) != VS_OK) return VS_EINVAL;
     size_t n;
     if (grid_points(o, &n) != VS_OK) return VS_EINVAL;
     double *f = malloc(2 * n * sizeof *f), *sig = f ? f + n : NULL;

@@ -144,4 +144,16 @@ CLI_RUN_FN void remove_tree(const char *dir)
     rmdir(dir);
 }
 
+/* A CLI run that must fail: exit 1, one line on stderr naming `mention`, nothing on stdout. */
+CLI_RUN_FN int cli_refuses(const char *mention, const char *const *args)
+{
+    int rc = vo2snn_v(args);
+    int ok = rc == 1 && lines(err_text) == 1 && strstr(err_text, mention) && !out_text[0];
+    if (!ok)
+        fprintf(stderr, "  %s %s ...: rc %d, stderr '%.300s', mention '%s'\n", args[0], args[1],
+                rc, err_text, mention);
+    return ok;
+}
+#define REFUSES(mention, ...) cli_refuses(mention, (const char *const[]){__VA_ARGS__, NULL})
+
 #endif

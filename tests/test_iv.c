@@ -51,8 +51,8 @@ static vs_stats threshold_stats(int d, long cycles, uint64_t seed, vs_stats *off
 {
     vs_device_params p;
     vs_device_preset(d, &p);
-    p.sigma_ln_r = 0.04;
-    p.sigma_t_c_k = 0.5;
+    vs_device_set_value(&p, "sigma_lnr", 0.04);
+    vs_device_set_value(&p, "sigma_tc", 0.5);
     vs_iv_opts o = vs_iv_opts_default();
     o.period_s = 1e-3;
     o.n_cycles = cycles;
@@ -82,8 +82,8 @@ static double isi_cv(int d, uint64_t seed)
 {
     vs_device_params p;
     vs_device_preset(d, &p);
-    p.sigma_ln_r = 0.04;
-    p.sigma_t_c_k = 0.5;
+    vs_device_set_value(&p, "sigma_lnr", 0.04);
+    vs_device_set_value(&p, "sigma_tc", 0.5);
     vs_circuit c = vs_circuit_default();
     vs_input in = vs_input_dc(12.5);
     vs_sim_opts o = vs_sim_opts_default();

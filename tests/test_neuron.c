@@ -58,9 +58,9 @@ static int rc_sample(const vs_sample *s, void *user)
 static void test_rc_charging(void)
 {
     vs_device_params p = device(1);
-    p.r_ins0_ohm = 1e9;
+    vs_device_set_value(&p, "r_ins0", 1e9);
     vs_circuit c = vs_circuit_default();
-    double r_branch = p.r_ins0_ohm + p.r_met_ohm + c.r_sense_ohm;
+    double r_branch = vs_device_get(&p, "r_ins0") + vs_device_get(&p, "r_met") + c.r_sense_ohm;
     rc_check chk = {.v_inf = r_branch / (c.r_series_ohm + r_branch),
                     .tau = c.c_f * c.r_series_ohm * r_branch / (c.r_series_ohm + r_branch)};
     vs_input in = vs_input_dc(1.0);
@@ -72,7 +72,7 @@ static void test_rc_charging(void)
     CHECK(chk.n == 501);
     CHECK(chk.max_rel_err < 1e-6);
     CHECK(r.n_spikes == 0);
-    CHECK(r.temp_max_k - p.t_amb_k < 1e-3);
+    CHECK(r.temp_max_k - vs_device_get(&p, "t_amb") < 1e-3);
     vs_neuron_result_free(&r);
 }
 
@@ -101,9 +101,9 @@ static void test_load_line_window(void)
         CHECK(r.n_spikes_window == 0);
         CHECK(r.m_end > 0.5);
         /* latched: the node sits on the metallic load line V = V_in R'_on/(R_s + R'_on) */
-        vs_device_model m;
-        vs_device_model_init(&m, &p, 0, 0);
-        double r_on = vs_r_device(&m, r.temp_end_k, r.m_end) + c.r_sense_ohm;
+        double r_ins = vs_device_get(&p, "r_ins0") *
+                       exp(vs_device_get(&p, "e_a") / VS_K_B_EV_PER_K * (1 / r.temp_end_k - 1 / vs_device_get(&p, "t_0")));
+        double r_on = r_ins * (1 - r.m_end) + vs_device_get(&p, "r_met") + c.r_sense_ohm;
         CHECK_NEAR(r.v_end_v, (v_B + 0.7) * r_on / (c.r_series_ohm + r_on), 1e-5, 0);
         vs_neuron_result_free(&r);
     }
@@ -312,7 +312,7 @@ static void test_bad_inputs(void)
     o.t_window0_s = 300e-6;
     CHECK(vs_neuron_simulate(&p, &c, &in, &o, NULL, NULL, &r) == VS_EINVAL);
     o = vs_sim_opts_default();
-    p.g_th_w_per_k = -1;
+    p.v[vs_model_param_index(p.model, "g_th")] = -1;   /* bypassing vs_device_set_value's check */
     CHECK(vs_neuron_simulate(&p, &c, &in, &o, NULL, NULL, &r) == VS_EINVAL);
     /* a step budget too small is reported with the time where it ran out */
     p = device(1);

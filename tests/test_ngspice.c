@@ -402,7 +402,7 @@ static void test_validation(void)
     if (!f) return;
     CHECK(vs_netlist_write(f, &dev, &c, &in, &o) == VS_OK);
     vs_device_params bad = dev;
-    bad.g_th_w_per_k = -1;
+    bad.v[vs_model_param_index(bad.model, "g_th")] = -1;   /* bypassing vs_device_set_value */
     CHECK(vs_netlist_write(f, &bad, &c, &in, &o) == VS_EINVAL);
     vs_circuit badc = c;
     badc.c_f = 0;

@@ -47,7 +47,7 @@ static void reset(void)
 static int parse(const opt_cmd *cmd, const char **pos, int *n_pos, char **out, char **err,
                  const char *const *args)
 {
-    char *argv[32];
+    char *argv[64];
     int argc = 0;
     while (args[argc]) {
         argv[argc] = (char *)args[argc];
@@ -236,6 +236,46 @@ static void test_help(void)
     free(err);
 }
 
+/* A repeatable option: every value kept, in order, up to the list's capacity. */
+static opt_strings files;
+static const opt_spec list_opts[] = {
+    {"device-file", OPT_STRINGS, NULL, "FILE", "one device per file", &files, 0, 0, NULL, NULL},
+};
+static const opt_cmd list_cmd = {"vo2snn vf", "Compare devices.", NULL, list_opts, 1, 0};
+
+static void test_repeatable(void)
+{
+    char *out, *err;
+    files.n = 0;
+    CHECK(parse(&list_cmd, NULL, NULL, &out, &err,
+                ARGS("--device-file", "a.txt", "--device-file=b.txt", "--device-file", "a.txt")) == 0);
+    CHECK(files.n == 3 && strcmp(files.v[0], "a.txt") == 0 && strcmp(files.v[1], "b.txt") == 0 &&
+          strcmp(files.v[2], "a.txt") == 0);
+    CHECK(err && err[0] == '\0');
+    free(out), free(err);
+
+    const char *args[2 * OPT_STRINGS_MAX + 3];
+    for (int k = 0; k < 2 * OPT_STRINGS_MAX + 2; k += 2) args[k] = "--device-file", args[k + 1] = "x";
+    args[2 * OPT_STRINGS_MAX] = NULL; /* exactly the capacity */
+    files.n = 0;
+    CHECK(parse(&list_cmd, NULL, NULL, &out, &err, args) == 0 && files.n == OPT_STRINGS_MAX);
+    free(out), free(err);
+    args[2 * OPT_STRINGS_MAX] = "--device-file", args[2 * OPT_STRINGS_MAX + 2] = NULL;
+    files.n = 0;
+    CHECK(parse(&list_cmd, NULL, NULL, &out, &err, args) == -1);
+    CHECK(err && strcmp(err, "vo2snn vf: --device-file: given more than 16 times\n") == 0);
+    free(out), free(err);
+
+    files.n = 0;
+    CHECK(parse(&list_cmd, NULL, NULL, &out, &err, ARGS("--device-file")) == -1);
+    CHECK(err && strcmp(err, "vo2snn vf: --device-file needs a value\n") == 0);
+    free(out), free(err);
+
+    CHECK(parse(&list_cmd, NULL, NULL, &out, &err, ARGS("--help")) == 1);
+    CHECK(out && strstr(out, "  --device-file FILE    one device per file (repeatable, up to 16 times)\n"));
+    free(out), free(err);
+}
+
 int main(void)
 {
     const char *base = getenv("TMPDIR");
@@ -247,6 +287,7 @@ int main(void)
     RUN(test_parse_values);
     RUN(test_parse_errors);
     RUN(test_help);
+    RUN(test_repeatable);
     char path[600];
     snprintf(path, sizeof path, "%s/out.txt", scratch);
     unlink(path);

@@ -373,6 +373,16 @@ static int load_fails(const char *path, const char *word)
     return ok;
 }
 
+/* Checkpoint format 2 stores the device as: model name, parameter count, (key, f64) for each
+   row of the model's table, vacancy_x, preset, name; strings as u32 length + bytes. */
+static size_t device_section_bytes(void)
+{
+    const vs_model *m = vs_model_default();
+    size_t n = 4 + strlen(m->name) + 4;
+    for (int i = 0; i < m->n_params; i++) n += 4 + strlen(m->params[i].key) + 8;
+    return n + 8 + 4 + 4;
+}
+
 static void test_checkpoint_reader(void)
 {
     char good[600], bad[600];
@@ -387,7 +397,7 @@ static void test_checkpoint_reader(void)
     CHECK(n > 0 && ck_len == 16 + (ck_bytes ? *(uint32_t *)(ck_bytes + 12) : 0) + 8 + 12 * n + 4);
     const size_t m1 = ck_len - 4 - 8 * n, m2 = ck_len - 4 - 4 * n;   /* moment blocks */
     const size_t hdr = 16, f64s = hdr + 4 + 4 * (VS_MLP_MAX_LAYERS + 1) + 12 * 4 + 8;
-    const size_t r_series = f64s + 13 * 8, f32s = hdr + 4 + 4 * (VS_MLP_MAX_LAYERS + 1);
+    const size_t r_series = f64s + device_section_bytes(), f32s = hdr + 4 + 4 * (VS_MLP_MAX_LAYERS + 1);
     const float fnan = NAN, fneg = -1.0f;
     const double dnan = NAN, dneg = -5.0;
     write_patched(bad, m1 + 12, &fnan, 4);   /* a NaN Adam first moment */

@@ -185,8 +185,8 @@ static void test_a7_vf(void)
 static void test_thread_determinism(void)
 {
     vs_device_params p = device(3);
-    p.sigma_ln_r = 0.04;
-    p.sigma_t_c_k = 0.5;
+    vs_device_set_value(&p, "sigma_lnr", 0.04);
+    vs_device_set_value(&p, "sigma_tc", 0.5);
     vs_circuit c = vs_circuit_default();
     vs_classify_opts o = vs_classify_opts_default();
     o.t_run_s = 100e-6;

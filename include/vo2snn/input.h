@@ -1,5 +1,12 @@
 /*
- * input.h -- the neuron's input voltage V_in(t).
+ * input.h -- the neuron's input: a voltage V_in(t) behind R_s, or a current I_in(t).
+ *
+ * Source: a voltage source (the default, VS_SOURCE_VOLTAGE) drives node N through the
+ * series resistor R_s. A current source (VS_SOURCE_CURRENT, vs_input_current()) injects
+ * I_in(t) straight into node N, with no R_s in the path, as in transimpedance
+ * measurements of VO2 oscillators: C dV/dt = I_in - I, the source delivers P = V I_in and
+ * R_s carries nothing. Every kind below exists for both; a current input's levels (the
+ * fields named _v) hold amperes.
  *
  * Kinds: dc, a pulse train (low/high level, period, width, delay), a sine
  * (offset, amplitude, period, delay), a single square pulse (low/high level,
@@ -9,7 +16,8 @@
  * comes from the piece the step started in (vs_input_piece_at), so a step that
  * ends on an edge sees the left limit.
  *
- * Units: s and V. A vs_input owns its PWL knots (vs_input_free releases them).
+ * Units: s, and V or A (see above). A vs_input owns its PWL knots (vs_input_free releases
+ * them).
  */
 #ifndef VO2SNN_INPUT_H
 #define VO2SNN_INPUT_H
@@ -28,6 +36,11 @@ typedef enum vs_input_kind {
     VS_INPUT_SAMPLED   /* uniformly sampled waveform (borrowed), linear between samples */
 } vs_input_kind;
 
+typedef enum vs_input_source {
+    VS_SOURCE_VOLTAGE = 0, /* V_in(t) in V, through R_s into node N */
+    VS_SOURCE_CURRENT      /* I_in(t) in A, straight into node N (R_s not in the path) */
+} vs_input_source;
+
 typedef struct vs_input {
     vs_input_kind kind;
     double v_dc_v;
@@ -40,6 +53,8 @@ typedef struct vs_input {
     const float *samples;         /* sampled: n_samples values at t = i dt_sample_s, borrowed */
     size_t n_samples;
     double dt_sample_s;
+    vs_input_source source;       /* 0 (voltage) unless made by vs_input_current or a PWL
+                                     file whose header names an i_a column */
 } vs_input;
 
 /* Constructors for the common kinds (no allocation). */
@@ -50,7 +65,16 @@ vs_input vs_input_square(double v_lo, double v_hi, double delay_s, double width_
 /* A sampled waveform (e.g. an adder output); the samples are borrowed, not copied. */
 vs_input vs_input_sampled(const float *samples, size_t n, double dt_s);
 
-/* Read PWL knots from a CSV with two numeric columns (t_s, v_v; header optional). Times must be >= 0 and strictly increasing. */
+/* The same waveform as a current source: its levels are read in A, e.g.
+   vs_input_current(vs_input_dc(2e-3)) injects 2 mA into node N. */
+vs_input vs_input_current(vs_input in);
+
+/* "A" for a current input, "V" for a voltage. */
+const char *vs_input_unit(const vs_input *in);
+
+/* Read PWL knots from a CSV with two numeric columns (t_s, v_v; header optional). A
+   header whose second column is named i_a makes it a current input (knots in A). Times
+   must be >= 0 and strictly increasing. */
 vs_status vs_input_load_pwl(const char *path, vs_input *out);
 
 /* Build a PWL input from arrays (copied). */
@@ -58,10 +82,11 @@ vs_status vs_input_pwl(const double *t_s, const double *v_v, size_t n, vs_input 
 
 void vs_input_free(vs_input *in);
 
-/* Check every field used by the kind is finite and consistent. */
+/* Check every field used by the kind is finite and consistent; a current input's levels
+   must also lie within +-1 kA (a voltage PWL's within +-1 MV). */
 vs_status vs_input_validate(const vs_input *in);
 
-/* V_in(t), right-continuous at edges. */
+/* V_in(t) (I_in(t) for a current input), right-continuous at edges. */
 double vs_input_value(const vs_input *in, double t);
 
 /* The smallest discontinuity (of value or slope) strictly after t; INFINITY if none.
@@ -105,7 +130,8 @@ static inline double vs_input_piece_value(const vs_input_piece *p, double t)
     return p->v0 + p->slope * (t - p->t0);
 }
 
-/* Short description, e.g. "pulse 0/15 V, period 4 us, width 2 us". */
+/* Short description, e.g. "pulse train 0/15 V, period 4e-06 s, width 2e-06 s, delay 0 s";
+   current inputs say so: "dc current 0.002 A". */
 void vs_input_describe(const vs_input *in, char *buf, size_t n);
 
 #endif

@@ -79,4 +79,21 @@ vs_stats vs_stats_of(const double *v, long n);
 vs_status vs_rt_loop(const vs_device_params *dev, double t_lo_k, double t_hi_k, size_t n,
                      double *t_k, double *r_heat_ohm, double *r_cool_ohm);
 
+/*
+ * The R-T loop summarised relative to the model's own transition: heating from ambient,
+ * the edges where the switched fraction passes 1 % and 99 %, R there and their ratio
+ * (the jump across the transition), and the temperatures where it passes 0.5 on heating
+ * and on cooling back (their difference is the thermal hysteresis). Fields the loop
+ * does not reach (no transition within 300 K of ambient) are NAN.
+ */
+typedef struct vs_rt_summary {
+    double r_ambient_ohm;
+    double t_edge_lo_k, r_edge_lo_ohm;   /* last heating temperature with switched <= 1 % */
+    double t_edge_hi_k, r_edge_hi_ohm;   /* first with switched >= 99 % */
+    double jump_ratio;                   /* r_edge_lo / r_edge_hi */
+    double t_half_heat_k, t_half_cool_k;
+} vs_rt_summary;
+
+vs_status vs_rt_summarize(const vs_device_params *dev, vs_rt_summary *out);
+
 #endif

@@ -98,7 +98,8 @@ typedef struct vs_neuron_result {
     double e_in_j, e_series_j, e_dev_j, e_sense_j, e_cap_j; /* e_cap: stored at the end */
     double q_in_c;                  /* charge delivered by the source */
     double temp_max_k;
-    double v_end_v, temp_end_k, m_end;
+    double v_end_v, temp_end_k, m_end;  /* m_end: the device's switched fraction */
+    double i_end_a;                 /* device current at the end */
     double t_end_s;                 /* where the run stopped */
     long n_steps, n_rejected, n_rhs;
 } vs_neuron_result;

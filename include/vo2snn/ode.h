@@ -35,8 +35,14 @@ typedef void (*vs_ode_begin_fn)(double t0, void *ctx);
 /*
  * Called after each accepted step [t0, t1]; y1 may be modified in place (guards).
  * Return 0 to go on, 1 if the right-hand side changed (the solver then
- * re-evaluates the derivative at t1), 2 to stop successfully now, < 0 to abort.
+ * re-evaluates the derivative at t1), 2 to stop successfully now, < 0 to abort,
+ * or VS_ODE_REDO to have the step redone so that it ends exactly at the system's
+ * redo_at() time in (t0, t1) (a state event: a threshold crossed inside the step).
+ * The solver then restores y(t0), lands a step on that time (in several steps if
+ * the error control asks for it) and calls the hook for each of them again. A hook
+ * that returns VS_ODE_REDO must not have changed anything it keeps.
  */
+#define VS_ODE_REDO 3
 typedef int (*vs_ode_accepted_fn)(const vs_ode *ode, double t0, const double *y0, double t1,
                                   double *y1, void *ctx);
 
@@ -52,6 +58,7 @@ typedef struct vs_ode_system {
     vs_ode_begin_fn begin;        /* optional */
     vs_ode_accepted_fn accepted;  /* optional */
     vs_ode_break_fn next_break;   /* optional */
+    double (*redo_at)(void *ctx); /* optional: the time a VS_ODE_REDO step must end at */
     void *ctx;
 } vs_ode_system;
 

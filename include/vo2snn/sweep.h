@@ -4,10 +4,12 @@
  * edges; triple points; the analytic load-line (chord) boundaries.
  *
  * Classification of one run from rest (spec 3.2 / A5), documented and not tuned:
- *   run t_run (default 300 us) from V = 0, T = T_amb, m = 0;
+ *   run t_run (default 300 us) from V = 0, T = T_amb, m = 0 (the model's rest state);
  *   oscillating  if at least min_spikes (2) spikes fall in [settle*t_run, t_run]
  *                (settle = 0.5, so the first half is discarded);
- *   firing       otherwise, if m(t_run) > 0.5 (latched metallic);
+ *   firing       otherwise, if the device ends on its high-current branch: its current
+ *                beyond the hold fold's I_h (models without folds: switched fraction
+ *                above 0.5), whatever its metallic fraction;
  *   un-firing    otherwise (stable insulating point).
  * The frequency of an oscillating point is (N-1)/(t_N - t_1) over that window.
  *
@@ -112,6 +114,15 @@ vs_status vs_triple_point(const vs_device_params *dev, const vs_circuit *c,
  * V_L = V_hold + I_hold R_sense:  V_A = V_H + I_th R_s,  V_B = V_L + I_hold R_s,
  * triple point R_s* = (V_H - V_L)/(I_hold - I_th).
  */
+/*
+ * Phase-diagram axes around the device's chord triple point (R*, V*), for the ends that
+ * are NAN: R_s from R* / 5 to 5 R*, V_in from 0.8 V* to 1.3 V_B(2 R*) (the upper window edge
+ * at twice R*), each rounded to 2 significant digits; n and log are left as they are.
+ * Device 1 of vo2x in the paper's circuit: 250-6200 Ohm x 6.0-16 V (Fig 3F).
+ */
+vs_status vs_phase_default_grids(const vs_device_params *dev, const vs_circuit *c, vs_grid *r_s,
+                                 vs_grid *v_in);
+
 vs_status vs_load_line(const vs_device_params *dev, const vs_circuit *c, double *v_a,
                        double *v_b, vs_triple *chord_triple);
 

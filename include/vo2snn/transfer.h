@@ -34,13 +34,22 @@
 #include "vo2snn/sweep.h"
 
 typedef struct vs_transfer_opts {
-    double v_max_v;        /* grid end; default 20 V */
+    double v_max_v;        /* grid end; 0 (default): from the device, vs_transfer_resolve_range */
     double dv_v;           /* grid step; default 0.02 V */
     double surrogate_v;    /* Gaussian width of the surrogate derivative; default 0.75 V */
     vs_classify_opts classify;
 } vs_transfer_opts;
 
 vs_transfer_opts vs_transfer_opts_default(void);
+
+/*
+ * The grid end from the device's oscillation window when o->v_max_v is 0: 1.3 times the
+ * upper window edge V_B of the load-line (chord) analysis in circuit c, rounded up to a
+ * whole volt (vo2x device 1, 3 kOhm: 19 V), so that the window lies inside whatever the
+ * device. VS_EINVAL if the device has no folds to derive it from.
+ */
+vs_status vs_transfer_resolve_range(const vs_device_params *dev, const vs_circuit *c,
+                                    vs_transfer_opts *o);
 
 /* One tabulated odd curve y(V) with its surrogate slope. */
 typedef struct vs_curve {

@@ -1,0 +1,400 @@
+/* model_zhang.c -- the VO2 thermal-neuristor model of Zhang et al. 2024 (docs/models/zhang2024.md):
+   a tanh major loop, minor loops through the return curve P(x), and the reversal memory
+   tracked in continuous time on the integrator's dense output. */
+#include <float.h>
+#include <math.h>
+
+#include "models.h"
+#include "vo2snn/device.h"
+
+/* Parameter indices: the order of the table below. */
+enum {
+    T_C, W_HYST, BETA, R0, E_A_K, R_MET, G_TH, C_TH, T_AMB, GAMMA, T_CLAMP_LO, T_CLAMP_HI, REV_DT,
+    N_ZHANG
+};
+
+/* Defaults: the published fit (their model.py and circuit, converted to SI). */
+static const vs_param_def zhang_params[N_ZHANG] = {
+    [T_C] = {"t_c", "K", 332.805839, 1.0, 2000.0, "loop centre temperature", 0},
+    [W_HYST] = {"w_hyst", "K", 7.19357064, 0.0, 500.0,
+                "loop width: heating branch centre t_c + w/2, cooling t_c - w/2", 0},
+    [BETA] = {"beta", "1/K", 0.252796285, 1e-4, 100.0, "tanh slope of the branches", 0},
+    [R0] = {"r0", "Ohm", 5.35882879e-3, 1e-30, 1e12,
+            "insulating prefactor: R_ins = r0 exp(e_a_k/T)", 0},
+    [E_A_K] = {"e_a_k", "K", 5220.47417, 0.0, 1e5, "activation temperature E_a/k_B", 0},
+    [R_MET] = {"r_met", "Ohm", 262.5 * 4.90025335, 1e-6, 1e12, "metallic resistance", 0},
+    [G_TH] = {"g_th", "W/K", 2.0558726e-4, 1e-12, 1.0, "thermal conductance", 0},
+    [C_TH] = {"c_th", "J/K", 4.962776831e-11, 1e-24, 1.0, "thermal capacitance", 0},
+    [T_AMB] = {"t_amb", "K", 325.0, 1.0, 2000.0, "base (ambient) temperature", 0},
+    [GAMMA] = {"gamma", "", 0.956269682, 0.0, 10.0, "frequency of the return curve P(x)", 0},
+    [T_CLAMP_LO] = {"t_clamp_lo", "K", 305.0, 1.0, 2000.0,
+                    "lower clamp of T inside R and the memory", 0},
+    [T_CLAMP_HI] = {"t_clamp_hi", "K", 370.0, 1.0, 2000.0,
+                    "upper clamp of T inside R and the memory", 0},
+    [REV_DT] = {"rev_dt", "K", 0.01, 1e-6, 10.0,
+                "a reversal: T back by this much from its extreme since the last one", 0},
+};
+
+static vs_status zhang_preset(int n, vs_device_params *p)
+{
+    if (n != 1) return vs_fail(VS_EINVAL, "zhang2024 preset %d does not exist (presets are 1 to 1)", n);
+    vs_device_params_defaults(&vs_model_zhang2024, p);
+    return VS_OK;
+}
+
+static vs_status zhang_validate(const vs_device_params *p)
+{
+    double lo = p->v[T_CLAMP_LO], hi = p->v[T_CLAMP_HI];
+    if (!(lo < hi))
+        return vs_fail(VS_EINVAL, "t_clamp_lo %g K must lie below t_clamp_hi %g K", lo, hi);
+    if (!(p->v[T_C] > lo && p->v[T_C] < hi))
+        return vs_fail(VS_EINVAL, "loop centre t_c %g K must lie inside the clamp range [%g, %g] K",
+                       p->v[T_C], lo, hi);
+    return VS_OK;
+}
+
+static double zhang_ambient(const vs_device_params *p) { return p->v[T_AMB]; }
+
+static int zhang_has_jitter(const vs_device_params *p)
+{
+    (void)p;
+    return 0;
+}
+
+/* ---- the hysteresis ------------------------------------------------------------------------ */
+
+/* Constants in d->c and the memory in d->mem. */
+enum { C_T_C, C_HALF_W, C_BETA, C_R0, C_EA_K, C_R_MET, C_G_TH, C_INV_C_TH, C_T_AMB, C_GAMMA,
+       C_T_LO, C_T_HI, C_REV_DT };
+enum {
+    M_DELTA,     /* +1 heating, -1 cooling */
+    M_T_R,       /* temperature of the last reversal (clamped) */
+    M_G_R,       /* g there, from the memory before the reversal */
+    M_T_PR,      /* T_pr: the shift of the return curve at the reversal */
+    M_REVERSED,  /* 0 until the first reversal: g is the major loop of direction delta */
+    M_T_EXT      /* extreme of T since the last reversal: max heating, min cooling */
+};
+
+static void zhang_init(vs_dev *d, const vs_device_params *p, const double *xi)
+{
+    (void)xi;
+    d->c[C_T_C] = p->v[T_C];
+    d->c[C_HALF_W] = p->v[W_HYST] / 2;
+    d->c[C_BETA] = p->v[BETA];
+    d->c[C_R0] = p->v[R0];
+    d->c[C_EA_K] = p->v[E_A_K];
+    d->c[C_R_MET] = p->v[R_MET];
+    d->c[C_G_TH] = p->v[G_TH];
+    d->c[C_INV_C_TH] = 1.0 / p->v[C_TH];
+    d->c[C_T_AMB] = p->v[T_AMB];
+    d->c[C_GAMMA] = p->v[GAMMA];
+    d->c[C_T_LO] = p->v[T_CLAMP_LO];
+    d->c[C_T_HI] = p->v[T_CLAMP_HI];
+    d->c[C_REV_DT] = p->v[REV_DT];
+}
+
+/* T as R and the memory see it: clamped to [t_clamp_lo, t_clamp_hi]. */
+static double clamp_t(const vs_dev *d, double t_k)
+{
+    if (t_k < d->c[C_T_LO]) return d->c[C_T_LO];
+    return t_k > d->c[C_T_HI] ? d->c[C_T_HI] : t_k;
+}
+
+/* The return curve P(x) = (1 - sin(gamma x)) (1 + tanh(pi^2 - 2 pi x)) / 2: P(0) = 1, and
+   P vanishes past x ~ 3, where the minor curve has merged into the major loop. */
+static double return_curve(double gamma, double x)
+{
+    const double pi = 3.14159265358979323846;
+    if (!isfinite(x)) return x > 0 ? 0.0 : 1.0;   /* T_pr ~ 0: the shift T_pr P is nil anyway */
+    return 0.5 * (1.0 - sin(gamma * x)) * (1.0 + tanh(pi * pi - 2.0 * pi * x));
+}
+
+/* T_p = T_pr P((T - T_r)/T_pr) after a reversal, 0 before the first one. */
+static double return_shift(const vs_dev *d, double tc)
+{
+    double t_pr = d->mem[M_T_PR];
+    if (d->mem[M_REVERSED] == 0.0 || t_pr == 0.0) return 0.0;
+    return t_pr * return_curve(d->c[C_GAMMA], (tc - d->mem[M_T_R]) / t_pr);
+}
+
+/* The tanh argument of g at clamped tc: beta (delta w/2 + T_c - (T + T_p)). */
+static double g_arg(const vs_dev *d, double tc)
+{
+    double centre = d->mem[M_DELTA] * d->c[C_HALF_W] + d->c[C_T_C];
+    return d->c[C_BETA] * (centre - (tc + return_shift(d, tc)));
+}
+
+/* Insulating fraction g = (1 + tanh(z))/2 at clamped tc, memory held. */
+static double insulating(const vs_dev *d, double tc)
+{
+    return 0.5 + 0.5 * tanh(g_arg(d, tc));
+}
+
+/* On the major loop of direction delta (no reversal yet) at clamped tc. */
+static void set_major(vs_dev *d, double delta, double tc)
+{
+    d->mem[M_DELTA] = delta;
+    d->mem[M_REVERSED] = 0.0;
+    d->mem[M_T_R] = tc;
+    d->mem[M_T_PR] = 0.0;
+    d->mem[M_G_R] = insulating(d, tc);
+    d->mem[M_T_EXT] = tc;
+}
+
+/*
+ * The reversal of their model at clamped tc: g_r = g(tc) with the old memory, delta
+ * flips, T_r = tc and T_pr = delta w/2 + T_c - atanh(2 g_r - 1)/beta - T_r. Since
+ * atanh(2 g_r - 1) is the old tanh argument, T_pr = delta_new w + T_p,old(tc) exactly:
+ * no atanh, which would lose g_r where it rounds to 0 or 1.
+ */
+static void reverse(vs_dev *d, double tc)
+{
+    double t_p_old = return_shift(d, tc);
+    d->mem[M_G_R] = insulating(d, tc);
+    d->mem[M_DELTA] = -d->mem[M_DELTA];
+    d->mem[M_T_PR] = d->mem[M_DELTA] * 2.0 * d->c[C_HALF_W] + t_p_old;
+    d->mem[M_T_R] = tc;
+    d->mem[M_REVERSED] = 1.0;
+    d->mem[M_T_EXT] = tc;
+}
+
+/*
+ * Initial memory at t_k (their initialize: heating, on the major loop) for a metallic
+ * fraction s0 up to the heating branch's. A larger s0 starts on the cooling branch
+ * (s0 at or above it) or on the heating minor curve through (t_k, s0) in between.
+ */
+static void zhang_reset(vs_dev *d, double t_k, double s0)
+{
+    double tc = clamp_t(d, t_k);
+    set_major(d, 1.0, tc);
+    if (s0 <= 1.0 - d->mem[M_G_R]) return;
+    set_major(d, -1.0, tc);
+    if (s0 >= 1.0 - d->mem[M_G_R]) return;
+    d->mem[M_DELTA] = 1.0;
+    d->mem[M_REVERSED] = 1.0;
+    d->mem[M_G_R] = 1.0 - s0;
+    d->mem[M_T_PR] = d->c[C_HALF_W] + d->c[C_T_C] - atanh(1.0 - 2.0 * s0) / d->c[C_BETA] - tc;
+}
+
+static double r_of(const vs_dev *d, double tc)
+{
+    return d->c[C_R0] * exp(d->c[C_EA_K] / tc) * insulating(d, tc) + d->c[C_R_MET];
+}
+
+static double zhang_resistance(const vs_dev *d, double t_k, double *r_heat_ohm)
+{
+    double r = r_of(d, clamp_t(d, t_k));
+    *r_heat_ohm = r;
+    return r;
+}
+
+static double zhang_dtemp_dt(const vs_dev *d, double p_w, double t_k)
+{
+    return (p_w - d->c[C_G_TH] * (t_k - d->c[C_T_AMB])) * d->c[C_INV_C_TH];
+}
+
+static double zhang_switched(const vs_dev *d, double t_k)
+{
+    return 1.0 - insulating(d, clamp_t(d, t_k));
+}
+
+/* ---- reversal detection on the dense output ------------------------------------------------ */
+
+#define SCAN_N 8                     /* samples per step (plus two close to its ends) */
+#define SCAN_MAX (2 * SCAN_N + 4)
+#define EVENT_TOL_S 1e-15            /* a crossing this close to t1 is at t1 */
+
+/* Points of one step in time order: clamped T at the samples and at the extremes between. */
+typedef struct scan {
+    const vs_dev *d;
+    const vs_step_view *s;
+    double t[SCAN_MAX], temp[SCAN_MAX];
+    int n;
+} scan;
+
+/* Clamped T of the step at t (the caller's guarded value at t1). */
+static double scan_temp(const scan *sc, double t)
+{
+    if (t >= sc->s->t1) return clamp_t(sc->d, sc->s->temp1_k);
+    return clamp_t(sc->d, sc->s->temp_at(t, sc->s->ctx));
+}
+
+/* Insert a point, keeping the points in time order. */
+static void scan_add(scan *sc, double t, double temp)
+{
+    int i = sc->n++;
+    while (i > 0 && sc->t[i - 1] > t) {
+        sc->t[i] = sc->t[i - 1];
+        sc->temp[i] = sc->temp[i - 1];
+        i--;
+    }
+    sc->t[i] = t;
+    sc->temp[i] = temp;
+}
+
+/* Golden-section search for the extreme of sign*T on [a, b]; adds it to the scan. */
+static void add_extreme(scan *sc, double a, double b, double sign)
+{
+    const double r = 0.6180339887498949;
+    double x1 = b - r * (b - a), x2 = a + r * (b - a);
+    double f1 = sign * scan_temp(sc, x1), f2 = sign * scan_temp(sc, x2);
+    double tol = 1e-9 * (b - a) + 1e-18;
+    while (b - a > tol) {
+        if (f1 >= f2) {
+            b = x2;
+            x2 = x1, f2 = f1;
+            x1 = b - r * (b - a);
+            f1 = sign * scan_temp(sc, x1);
+        } else {
+            a = x1;
+            x1 = x2, f1 = f2;
+            x2 = a + r * (b - a);
+            f2 = sign * scan_temp(sc, x2);
+        }
+    }
+    double t = f1 >= f2 ? x1 : x2;
+    scan_add(sc, t, sign * (f1 >= f2 ? f1 : f2));
+}
+
+/* Samples of the step, in time order, with every local extreme between them located. */
+static void scan_step(scan *sc)
+{
+    const vs_step_view *s = sc->s;
+    double h = s->t1 - s->t0, eps = 1e-3 * h / SCAN_N;
+    double t[SCAN_N + 3], temp[SCAN_N + 3];
+    int m = 0;
+    t[m++] = s->t0;
+    t[m++] = s->t0 + eps;
+    for (int k = 1; k < SCAN_N; k++) t[m++] = s->t0 + h * k / SCAN_N;
+    t[m++] = s->t1 - eps;
+    t[m++] = s->t1;
+    sc->n = 0;
+    for (int k = 0; k < m; k++) {
+        temp[k] = scan_temp(sc, t[k]);
+        scan_add(sc, t[k], temp[k]);
+    }
+    for (int k = 1; k + 1 < m; k++) {
+        double up = temp[k] - temp[k - 1], next = temp[k + 1] - temp[k];
+        if (up * next < 0) add_extreme(sc, t[k - 1], t[k + 1], up > 0 ? 1.0 : -1.0);
+    }
+}
+
+/* First time in (a, b] where delta (t_ext - T) exceeds rev_dt (bisection; f(a) <= 0 < f(b)). */
+static double crossing_time(const scan *sc, double delta, double t_ext, double a, double b)
+{
+    double rev_dt = sc->d->c[C_REV_DT];
+    for (int it = 0; it < 200 && b - a > 1e-18; it++) {
+        double mid = 0.5 * (a + b);
+        if (mid <= a || mid >= b) break;
+        if (delta * (t_ext - scan_temp(sc, mid)) > rev_dt) b = mid;
+        else a = mid;
+    }
+    return b;
+}
+
+/*
+ * Walk the step's samples with the running extreme. Returns 1 and the time of the first
+ * crossing (T back by more than rev_dt from the extreme), else 0 with the new extreme.
+ */
+static int find_reversal(const scan *sc, double delta, double *t_ext, double *t_cross)
+{
+    double rev_dt = sc->d->c[C_REV_DT], e = *t_ext;
+    for (int i = 0; i < sc->n; i++) {
+        if (delta * (e - sc->temp[i]) > rev_dt) {
+            /* past it already at t0 (a guard moved T): as soon as possible after t0 */
+            *t_cross = i == 0 ? sc->t[1] : crossing_time(sc, delta, e, sc->t[i - 1], sc->t[i]);
+            return 1;
+        }
+        if (delta * (sc->temp[i] - e) > 0) e = sc->temp[i];
+    }
+    *t_ext = e;
+    return 0;
+}
+
+/* The extreme and the first crossing over [t0, t1]; a zero-length step is the point t1. */
+static int scan_for_reversal(const vs_dev *d, const vs_step_view *s, double *t_ext,
+                             double *t_cross)
+{
+    double delta = d->mem[M_DELTA];
+    if (s->t1 > s->t0) {
+        scan sc = {.d = d, .s = s};
+        scan_step(&sc);
+        return find_reversal(&sc, delta, t_ext, t_cross);
+    }
+    double t1_c = clamp_t(d, s->temp1_k);
+    if (delta * (*t_ext - t1_c) > d->c[C_REV_DT]) return 1;
+    if (delta * (t1_c - *t_ext) > 0) *t_ext = t1_c;
+    return 0;
+}
+
+/*
+ * Their detector in continuous time: a reversal is T coming back by more than rev_dt from
+ * its extreme since the last reversal. A crossing inside the step is first landed on
+ * (VS_STEP_EVENT); at the event, or for a crossing at t1, the reversal happens at T(t1).
+ * On the landing step T(t1) need only be half-way there: the redone step's T differs from
+ * the first one's by the error tolerance, far below rev_dt.
+ */
+static int zhang_after_step(vs_dev *d, const vs_step_view *s, double *t_event)
+{
+    double t_ext = d->mem[M_T_EXT], t_cross = s->t1;
+    double t1_c = clamp_t(d, s->temp1_k);
+    int found = scan_for_reversal(d, s, &t_ext, &t_cross);
+    if (!found && s->at_event && s->t1 > s->t0 &&
+        d->mem[M_DELTA] * (t_ext - t1_c) >= 0.5 * d->c[C_REV_DT])
+        found = 1;
+    double tol = fmax(EVENT_TOL_S, 4 * DBL_EPSILON * fabs(s->t1));
+    if (found && !s->at_event && t_cross < s->t1 - tol) {
+        *t_event = t_cross;
+        return VS_STEP_EVENT;
+    }
+    if (found) {
+        reverse(d, t1_c);
+        return VS_STEP_CHANGED;
+    }
+    d->mem[M_T_EXT] = t_ext;
+    return VS_STEP_KEEP;
+}
+
+/* ---- quasi-static branches ----------------------------------------------------------------- */
+
+static double zhang_branch_resistance(const vs_device_params *p, int branch, double t_k,
+                                      double *r_heat_ohm)
+{
+    vs_dev d = {.model = &vs_model_zhang2024, .params = p};
+    zhang_init(&d, p, NULL);
+    double tc = clamp_t(&d, t_k);
+    set_major(&d, branch == VS_BRANCH_HEAT ? 1.0 : -1.0, tc);
+    double r = r_of(&d, tc);
+    *r_heat_ohm = r;
+    return r;
+}
+
+const vs_model vs_model_zhang2024 = {
+    .name = "zhang2024",
+    .title = "Zhang et al. 2024 VO2 thermal neuristor: tanh major loop, return-curve minor loops",
+    .doc = "docs/models/zhang2024.md",
+    .params = zhang_params,
+    .n_params = N_ZHANG,
+    .aliases = NULL,
+    .n_aliases = 0,
+    .n_presets = 1,
+    .coord_key = NULL,
+    .coord_meaning = NULL,
+    .n_jitter_draws = 0,
+    .thermal = 1,
+    .preset = zhang_preset,
+    .from_coord = NULL,
+    .validate = zhang_validate,
+    .ambient_k = zhang_ambient,
+    .has_jitter = zhang_has_jitter,
+    .init = zhang_init,
+    .reset = zhang_reset,
+    .resistance = zhang_resistance,
+    .dtemp_dt = zhang_dtemp_dt,
+    .switched = zhang_switched,
+    .after_step = zhang_after_step,
+    .next_break = NULL,
+    .folds = vs_thermal_folds,
+    .branch_resistance = zhang_branch_resistance,
+    .write_netlist = NULL,
+};

@@ -40,8 +40,9 @@ int cmd_cycles(int argc, char **argv)
     };
     const opt_cmd cmd = {prog, "Threshold statistics over repeated I-V sweeps with cycle-to-cycle jitter (Fig 2L).",
         "Each cycle redraws R_ins0 (log-normal, --sigma-lnr) and T_c (normal, --sigma-tc)\n"
-        "when the device re-arms (spec section 4). V_th of a cycle is the source voltage\n"
-        "where m crosses 0.5 upward, V_hold where it crosses back. Same --seed, same output.\n"
+        "when the device re-arms (docs/models/vo2x.md section 4). V_th of a cycle is the source voltage\n"
+        "where the switched fraction m crosses 0.5 upward, V_hold where it crosses back. Same\n"
+        "--seed, same output.\n"
         "The jitter is vo2x's (sigma_lnr, sigma_tc): other models are refused.\n\n"
         CLI_DEVICES_HELP,
         opts, (int)(sizeof opts / sizeof opts[0]), 0};

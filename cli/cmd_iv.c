@@ -114,8 +114,9 @@ int cmd_iv(int argc, char **argv)
     };
     const opt_cmd cmd = {prog, "I-V hysteresis of the device alone: quasi-static folds and a triangular sweep.",
                          "V_th is the first maximum of the steady-state S-curve on the heating branch,\n"
-                         "V_hold the last minimum on the cooling branch (spec 1.2). The sweep drives\n"
-                         "0 -> v-max -> 0 through --r-load; V_on/V_off are where m crosses 0.5.\n"
+                         "V_hold the last minimum on the cooling branch (docs/models/vo2x.md 1.2). The sweep drives\n"
+                         "0 -> v-max -> 0 through --r-load; V_on/V_off are where the switched fraction\n"
+                         "crosses the midpoint of its swing up/down (m = 0.5 for vo2x).\n"
                          "Writes <out> (trace), <out>_scurve.csv (steady state), <out>_cycles.csv\n"
                          "(per-cycle V_on, V_off) and with --plot <out>.png.",
                          opts, (int)(sizeof opts / sizeof opts[0]), 0};

@@ -45,7 +45,7 @@ int cmd_netlist(int argc, char **argv)
     int given_t_end = 0;
     const char *out = help_2x2 ? "out/net2x2.cir" : "out/neuron.cir";
     opt_spec opts[] = {
-        {.name = "net", .kind = OPT_CHOICE, .metavar = "NET", .help = "what to export: neuron (one neuron, --input) or 2x2 (the paper's network, spec 5)", .dest = &net, .choices = net_choices},
+        {.name = "net", .kind = OPT_CHOICE, .metavar = "NET", .help = "what to export: neuron (one neuron, --input) or 2x2 (the paper's network, docs/models/vo2x.md section 5)", .dest = &net, .choices = net_choices},
         CLI_DEVICE_OPTS(dev_args),
         CLI_CIRCUIT_OPTS(circ),
         CLI_INPUT_OPTS(in_args),
@@ -66,7 +66,7 @@ int cmd_netlist(int argc, char **argv)
         if (!opts[i].given) opts[i].given = &given[i];
     const opt_cmd cmd = {prog, "Write an ngspice netlist of the neuron, or of the paper's 2x2 network, with the device model as behavioural sources.",
                          CLI_INPUT_HELP
-                         "\n--net 2x2: four neurons of the chosen device and circuit (spec 5, Fig 3H). (1,1)\n"
+                         "\n--net 2x2: four neurons of the chosen device and circuit (docs/models/vo2x.md section 5, Fig 3H). (1,1)\n"
                          "and (1,2) are driven by --v-drive; (2,1) by B + w (V_s11 + V_s12) and (2,2) by\n"
                          "B - w (V_s11 + V_s12), two-stage inverting adders. --opamp ideal: ideal op-amps\n"
                          "clipped at +-13.5 V, as behavioural voltage sources; --opamp nonideal: vo2snn's\n"

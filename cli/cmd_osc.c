@@ -22,8 +22,10 @@ typedef struct osc_args {
 static const char details[] =
     CLI_INPUT_HELP
     "Statistics use the window [0.3 t_end, t_end] unless --window-start/--window-end\n"
-    "say otherwise. Spikes are m crossing 0.5 upward (re-armed at 0.1), located on the\n"
-    "integrator's dense output, so results do not depend on --dt-out. Writes the trace\n"
+    "say otherwise. A spike is the device's switched (metallic) fraction rising through\n"
+    "the midpoint of its own swing (0.5 for a full swing, re-armed near 0.1; partial\n"
+    "swings count too; see include/vo2snn/spikes.h), located on the integrator's dense\n"
+    "output, so results do not depend on --dt-out. Writes the trace\n"
     "CSV (--out), the spike list (<out>_spikes.csv) and with --plot a PNG of V_in (or\n"
     "I_in), V_osc and V_spike (<out>.png).";
 

@@ -286,7 +286,7 @@ int cmd_phase(int argc, char **argv)
         "un-firing. Unset axis ends come from the device's chord triple point R*, V* (vo2x\n"
         "device 1: 250-6200 Ohm x 6.0-16 V). The triple point is the\n"
         "smallest R_s whose window is non-empty (bisection on R_s to 0.1 %, window edge to\n"
-        "5 mV; spec A6), located independently of the grid. Regime codes in the CSV:\n"
+        "5 mV; docs/models/vo2x.md A6), located independently of the grid. Regime codes in the CSV:\n"
         "0 un-firing, 1 oscillating, 2 firing. Runs in parallel (OMP_NUM_THREADS, capped at\n"
         "the cores); the result does not depend on the thread count. --resume reuses the\n"
         "points saved in <out>.partial.csv and reports how many.",

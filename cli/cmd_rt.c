@@ -58,7 +58,7 @@ int cmd_rt(int argc, char **argv)
         {.name = "t-lo", .kind = OPT_QUANTITY, .unit = "K", .metavar = "T", .help = "lowest temperature", .dest = &t_lo, .min = 1, .max = 2000},
         {.name = "t-hi", .kind = OPT_QUANTITY, .unit = "K", .metavar = "T", .help = "highest temperature", .dest = &t_hi, .min = 1, .max = 2000},
         {.name = "points", .kind = OPT_LONG, .metavar = "N", .help = "temperatures per branch", .dest = &points, .min = 2, .max = 10000000},
-        {.name = "film", .kind = OPT_FLAG, .help = "film display model (spec 1.4: 10 kOhm x vacancy scaling, R_met 10 Ohm)", .dest = &film},
+        {.name = "film", .kind = OPT_FLAG, .help = "film display model (docs/models/vo2x.md 1.4: 10 kOhm x vacancy scaling, R_met 10 Ohm)", .dest = &film},
         {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "output CSV path", .dest = &out},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
         {.name = "plot", .kind = OPT_FLAG, .help = "also write <out>.png through gnuplot", .dest = &plot},

@@ -69,8 +69,8 @@ int cmd_triple(int argc, char **argv)
     const opt_cmd cmd = {prog, "Triple points (R_s*, V_in*) where un-firing, oscillating and firing meet (Fig 3J).",
         "R_s* is the smallest series resistance whose oscillation window is non-empty\n"
         "(V_A + 2 tol-v oscillates, V_A the lowest V_in that is not un-firing), found by\n"
-        "bisection; V_in* = V_A there (spec A6). The chord columns are the analytic\n"
-        "load-line estimate (spec 3.2). Devices run in parallel. The plot's x axis is the\n"
+        "bisection; V_in* = V_A there (docs/models/vo2x.md A6). The chord columns are the analytic\n"
+        "load-line estimate (docs/models/vo2x.md 3.2). Devices run in parallel. The plot's x axis is the\n"
         "vacancy level, or the device (by label) when a device has none.\n\n"
         CLI_DEVICES_HELP,
         opts, (int)(sizeof opts / sizeof opts[0]), 0};

@@ -68,9 +68,9 @@ int cmd_vf(int argc, char **argv)
     };
     const opt_cmd cmd = {prog, "Spike frequency vs dc input voltage and source power vs frequency, per device.",
         "Each device is swept across its own oscillation window at --r-series (edges by\n"
-        "bisection to 5 mV, spec A5) in --v-step steps; only oscillating points are\n"
+        "bisection to 5 mV, docs/models/vo2x.md A5) in --v-step steps; only oscillating points are\n"
         "written. The curves are dome-shaped: f rises from the un-firing edge, peaks\n"
-        "and falls toward the firing edge (spec 3.3). Energy per spike = P_in / f.\n\n"
+        "and falls toward the firing edge (docs/models/vo2x.md 3.3). Energy per spike = P_in / f.\n\n"
         CLI_DEVICES_HELP,
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);

@@ -136,7 +136,7 @@ extern const char *const cli_method_choices[];
     {.name = "h-max", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T",                          \
      .help = "dp54 largest step", .dest = &(s).h_max_s, .min = 1e-15, .max = 1},                  \
     {.name = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T",                             \
-     .help = "rk4 step (the spec allows <= 1 ns for waveforms, <= 5 ns for rates)",             \
+     .help = "rk4 step (docs/models/vo2x.md 1.3 allows <= 1 ns for waveforms, <= 5 ns for rates)",             \
      .dest = &(s).dt_s, .min = 1e-15, .max = 1}
 
 void cli_solver_apply(const cli_solver_args *s, vs_sim_opts *o);

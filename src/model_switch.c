@@ -204,6 +204,66 @@ static vs_status switch_folds(const vs_device_params *p, vs_fold *threshold, vs_
     return VS_OK;
 }
 
+/* ---- ngspice form ---------------------------------------------------------------------- */
+
+/*
+ * The switch as ngspice behavioural sources (docs/models/switch.md, "ngspice form"): the
+ * conductance interpolated by a resistance state m that follows a decision flip-flop q
+ * within ~tau_m; an ON timer (1 V = 1 ns) that runs once |V_dev| >= v_th and latches after
+ * sw_tarm, so the switch happens t_delay after the crossing whatever V_dev does meanwhile;
+ * an OFF latch once |V_dev| <= v_hold (needed when R_sense > 0: the rising resistance lifts
+ * V_dev again during the turn-off). Every comparison is a smooth step; every state capacitor
+ * carries its own IC=. No thermal state: temp is held at t_amb by a source.
+ */
+static vs_status switch_write_netlist(FILE *f, const vs_device_params *p, double tau_m_s)
+{
+    (void)p;
+    fprintf(f, "* switch: numerical constants (not device parameters)\n");
+    fprintf(f, ".param tau_m = %.10g  $ time of the resistance change (s)\n", tau_m_s);
+    fprintf(f, ".param sw_tauq = {tau_m/10}  $ time of the decision flip-flop and timer resets (s)\n");
+    fprintf(f, ".param sw_epsv = 1e-4  $ width of the voltage comparisons (V)\n");
+    fprintf(f, "* the timers count in ns (1 V = 1 ns): in seconds they would sit below vntol\n");
+    fprintf(f, ".param sw_epst = 0.01  $ width of the timer comparisons (ns)\n");
+    fprintf(f, ".param sw_tarm = 0.2  $ a timer latches once it has run this long (ns)\n");
+    fprintf(f, ".param sw_td = {max(t_delay*1e9, 0.5)}  $ the ON delay in ns, at least 0.5 ns "
+               "(> 2 sw_tarm)\n");
+    fprintf(f, "* the state nodes are stiff (they relax within ~tau_m against steps of up to the max\n"
+               "* step): Gear (BDF2) integration damps them\n");
+    fprintf(f, ".options method=gear\n");
+    fprintf(f, "* smooth step: 0 for x << -1, 1 for x >> 1\n");
+    fprintf(f, ".func sw_st(x) {0.5*(1 + tanh(x))}\n");
+    fprintf(f, "*\n* ---- the switch device: ports a b (terminals), temp (no thermal state: held at\n"
+               "* t_amb), m (resistance state, 0 = OFF, 1 = ON) ----\n");
+    fprintf(f, ".subckt vsdevice a b temp m\n");
+    fprintf(f, "* no thermal state: temp held at t_amb (1 V = 1 K), as the library keeps it\n");
+    fprintf(f, "Vtemp temp 0 DC {t_amb}\n");
+    fprintf(f, "* the device current, the conductance interpolated by m\n");
+    fprintf(f, "Bdev a b I = V(a,b)*((1 - V(m))/r_off + V(m)/r_on)\n");
+    fprintf(f, "* decision flip-flop q (1 F); sel = 1 once ON is decided (q > 0.5), sharply. While\n"
+               "* ON, q stays 1 until the OFF latch has run 2 sw_tarm; while OFF, it goes to 1 once\n"
+               "* the ON timer has reached sw_td\n");
+    fprintf(f, "Bsel sel 0 V = sw_st((V(q) - 0.5)/0.02)\n");
+    fprintf(f, "Cq q 0 1 IC=0\n");
+    fprintf(f, "Bq 0 q I = (V(sel)*sw_st((2*sw_tarm - V(toff))/sw_epst)"
+               " + (1 - V(sel))*sw_st((V(ton) - sw_td)/sw_epst) - V(q))/sw_tauq\n");
+    fprintf(f, "* ON timer ton (1 F, 1 V = 1 ns): while OFF it runs at 1 ns/ns once |V(a,b)| >= v_th,\n"
+               "* and keeps running once past sw_tarm whatever V does; reset once q is firmly ON\n");
+    fprintf(f, "Cton ton 0 1 IC=0\n");
+    fprintf(f, "Bton 0 ton I = (1 - V(sel))*1e9*max(sw_st((abs(V(a,b)) - v_th)/sw_epsv),"
+               " sw_st((V(ton) - sw_tarm)/sw_epst)) - sw_st((V(q) - 0.75)/0.02)*V(ton)/sw_tauq\n");
+    fprintf(f, "* OFF latch toff (1 F, 1 V = 1 ns): while ON it runs once |V(a,b)| <= v_hold, and\n"
+               "* keeps running once past sw_tarm (the decision stands while the rising resistance\n"
+               "* lifts V(a,b) again); reset once q is firmly OFF\n");
+    fprintf(f, "Ctoff toff 0 1 IC=0\n");
+    fprintf(f, "Btoff 0 toff I = V(sel)*1e9*max(sw_st((v_hold - abs(V(a,b)))/sw_epsv),"
+               " sw_st((V(toff) - sw_tarm)/sw_epst)) - sw_st((0.25 - V(q))/0.02)*V(toff)/sw_tauq\n");
+    fprintf(f, "* resistance state m (1 F): follows the decision within ~tau_m; starts OFF\n");
+    fprintf(f, "Cm m 0 1 IC=0\n");
+    fprintf(f, "Bm 0 m I = (V(sel) - V(m))/tau_m\n");
+    fprintf(f, ".ends vsdevice\n");
+    return ferror(f) ? vs_fail(VS_EIO, "cannot write the netlist") : VS_OK;
+}
+
 const vs_model vs_model_switch = {
     .name = "switch",
     .title = "ideal threshold switch: R_off/R_on, V_th/V_hold, ON delay (reduced model)",
@@ -231,5 +291,5 @@ const vs_model vs_model_switch = {
     .next_break = switch_next_break,
     .folds = switch_folds,
     .branch_resistance = NULL,
-    .write_netlist = NULL,
+    .write_netlist = switch_write_netlist,
 };

@@ -369,6 +369,95 @@ static double zhang_branch_resistance(const vs_device_params *p, int branch, dou
     return r;
 }
 
+/* ---- ngspice form ---------------------------------------------------------------------- */
+
+/*
+ * The model as ngspice behavioural sources (docs/models/zhang2024.md, "ngspice form"). The
+ * reversal memory of section 3 becomes, in continuous time: a play operator y of half-width
+ * rev_dt on T (T - y changes sign exactly at a reversal), the direction delta = sign(T - y)
+ * as a steep tanh, and two ping-pong sample-and-hold banks of (T_r, T_pr), one per
+ * direction: the bank in use holds, the other tracks what a reversal would set now, using
+ * T_pr,new = T_p,old(T_r) - delta_old w_hyst (the identity of section 1.2, no atanh). Every
+ * comparison is a continuous function (tanh, min, max) and every state capacitor carries its
+ * own IC=, starting as the library does: at t_amb, heating on the major loop. The memory
+ * nodes are stiff, so the deck asks for Gear integration (with trapezoidal integration they
+ * ring undamped at small tau_m).
+ */
+static vs_status zhang_write_netlist(FILE *f, const vs_device_params *p, double tau_m_s)
+{
+    (void)p;
+    fprintf(f, "* zhang2024: numerical constants of the reversal memory (not device parameters)\n");
+    fprintf(f, ".param tau_m = %.10g  $ relaxation time of the reversal detector y (s)\n", tau_m_s);
+    fprintf(f, ".param zh_taus = {tau_m/10}  $ tracking time of the reversal-state banks (s)\n");
+    fprintf(f, ".param zh_kappa = {rev_dt/100}  $ width of the g hand-over at a reversal (K)\n");
+    fprintf(f, ".param zh_kappat = {rev_dt/20}  $ width of the banks' track/hold switches (K)\n");
+    fprintf(f, ".param zh_pi2 = 9.869604401  $ pi^2\n");
+    fprintf(f, ".param zh_2pi = 6.283185307  $ 2 pi\n");
+    fprintf(f, "* the memory nodes are stiff (they relax in 0.01-1 ns against steps of up to the max\n"
+               "* step): Gear (BDF2) integration damps them, the trapezoidal rule lets them ring\n");
+    fprintf(f, ".options method=gear\n");
+    fprintf(f, "* temperature clamped to [t_clamp_lo, t_clamp_hi], as inside R and the memory\n");
+    fprintf(f, ".func zh_tk(t) {min(max(t, t_clamp_lo), t_clamp_hi)}\n");
+    fprintf(f, "* return curve P(x) = (1 - sin(gamma x))(1 + tanh(pi^2 - 2 pi x))/2 on x clamped to\n"
+               "* [-2, 5] (P(5) < 1e-18; x < 0 happens only within rev_dt of a reversal)\n");
+    fprintf(f, ".func zh_p(x) {0.5*(1 - sin(gamma*min(max(x, -2), 5)))*(1 + tanh(zh_pi2 - "
+               "zh_2pi*min(max(x, -2), 5)))}\n");
+    fprintf(f, "* shift T_p(T) = T_pr P((T - T_r)/T_pr); T_pr = 0 (before any reversal) gives 0\n");
+    fprintf(f, ".func zh_tp(t, tr, tpr) {tpr*zh_p((t - tr)*tpr/(tpr*tpr + 1e-12))}\n");
+    fprintf(f, "* insulating fraction g(T) on the curve of direction d (+1 heating, -1 cooling)\n");
+    fprintf(f, ".func zh_g(t, d, tr, tpr) {0.5 + 0.5*tanh(beta*(d*w_hyst/2 + t_c - t - "
+               "zh_tp(t, tr, tpr)))}\n");
+    fprintf(f, "* insulating resistance r0 exp(e_a_k/T), T clamped\n");
+    fprintf(f, ".func zh_rins(t) {r0*exp(e_a_k/zh_tk(t))}\n");
+    fprintf(f, "*\n* ---- the zhang2024 device: ports a b (terminals), temp (temperature, 1 V = 1 K),\n"
+               "* m (metallic fraction 1 - g, an output for observation) ----\n");
+    fprintf(f, ".subckt vsdevice a b temp m\n");
+    fprintf(f, "* thermal node: c_th dT/dt = I^2 R - g_th (T - t_amb), starting at t_amb\n");
+    fprintf(f, "Cth temp 0 {c_th} IC={t_amb}\n");
+    fprintf(f, "Bheat 0 temp I = V(a,b)*V(a,b)/(zh_rins(V(temp))*V(gi) + r_met)\n");
+    fprintf(f, "* Newton cooling: thermal resistance 1/g_th to the ambient source\n");
+    fprintf(f, "Rth temp amb {1/g_th}\n");
+    fprintf(f, "Vamb amb 0 DC {t_amb}\n");
+    fprintf(f, "* the device current I = V(a,b)/R, R = R_ins(T) g + r_met\n");
+    fprintf(f, "Bdev a b I = V(a,b)/(zh_rins(V(temp))*V(gi) + r_met)\n");
+    fprintf(f, "* reversal detector: play operator y (1 F) of half-width rev_dt on T. y trails the\n"
+               "* running extreme by rev_dt, so T - y changes sign exactly when T has come back\n"
+               "* rev_dt from its extreme; starts heating (y = t_amb - rev_dt). It plays on T itself,\n"
+               "* not the clamped T: above t_clamp_hi the reversal is taken at the true peak, with\n"
+               "* T_r = t_clamp_hi, instead of at t_clamp_hi - rev_dt on the way down (no kink in y's\n"
+               "* drive, which Gear integration would overshoot)\n");
+    fprintf(f, "Cy y 0 1 IC={t_amb - rev_dt}\n");
+    fprintf(f, "By 0 y I = (min(max(V(y), V(temp) - rev_dt), V(temp) + rev_dt) - V(y))/tau_m\n");
+    fprintf(f, "* direction delta = tanh((T - y)/zh_kappa): +1 heating, -1 cooling\n");
+    fprintf(f, "Bdl dl 0 V = tanh((V(temp) - V(y))/zh_kappa)\n");
+    fprintf(f, "* track weights: wb = 1 while T - y > rev_dt/2 (heating, away from a reversal),\n"
+               "* wa = 1 while T - y < -rev_dt/2 (cooling); both ~0 around T - y = 0, so a bank\n"
+               "* freezes before delta changes sign\n");
+    fprintf(f, "Bwa wa 0 V = 0.5*(1 - tanh((V(temp) - V(y) + rev_dt/2)/zh_kappat))\n");
+    fprintf(f, "Bwb wb 0 V = 0.5*(1 + tanh((V(temp) - V(y) - rev_dt/2)/zh_kappat))\n");
+    fprintf(f, "* two banks of the reversal state (1 F each): (tra, tpa) = (T_r, T_pr) of the heating\n"
+               "* curve, used while delta = +1; (trb, tpb) of the cooling curve, used while delta = -1.\n"
+               "* The bank in use holds; the other tracks what a reversal at y would set:\n"
+               "* T_r = tk(y), T_pr = T_p(tk(y)) - delta w_hyst (T_p of the bank in use). Start:\n"
+               "* heating on the major loop (T_pr = 0); the cooling bank tracking (T_pr = -w_hyst)\n");
+    fprintf(f, "Ctra tra 0 1 IC={t_amb}\n");
+    fprintf(f, "Btra 0 tra I = V(wa)*(zh_tk(V(y)) - V(tra))/zh_taus\n");
+    fprintf(f, "Ctpa tpa 0 1 IC=0\n");
+    fprintf(f, "Btpa 0 tpa I = V(wa)*(zh_tp(zh_tk(V(y)), V(trb), V(tpb)) + w_hyst - V(tpa))/zh_taus\n");
+    fprintf(f, "Ctrb trb 0 1 IC={t_amb - rev_dt}\n");
+    fprintf(f, "Btrb 0 trb I = V(wb)*(zh_tk(V(y)) - V(trb))/zh_taus\n");
+    fprintf(f, "Ctpb tpb 0 1 IC={-w_hyst}\n");
+    fprintf(f, "Btpb 0 tpb I = V(wb)*(zh_tp(zh_tk(V(y)), V(tra), V(tpa)) - w_hyst - V(tpb))/zh_taus\n");
+    fprintf(f, "* insulating fraction g: the heating bank's curve while delta = +1, the cooling bank's\n"
+               "* while delta = -1, handed over across the zh_kappa-wide switch (equal there: P(0) = 1)\n");
+    fprintf(f, "Bg gi 0 V = 0.5*(1 + V(dl))*zh_g(zh_tk(V(temp)), 1, V(tra), V(tpa))"
+               " + 0.5*(1 - V(dl))*zh_g(zh_tk(V(temp)), -1, V(trb), V(tpb))\n");
+    fprintf(f, "* metallic fraction m = 1 - g (what switched() returns), for observation\n");
+    fprintf(f, "Bm m 0 V = 1 - V(gi)\n");
+    fprintf(f, ".ends vsdevice\n");
+    return ferror(f) ? vs_fail(VS_EIO, "cannot write the netlist") : VS_OK;
+}
+
 const vs_model vs_model_zhang2024 = {
     .name = "zhang2024",
     .title = "Zhang et al. 2024 VO2 thermal neuristor: tanh major loop, return-curve minor loops",
@@ -396,5 +485,5 @@ const vs_model vs_model_zhang2024 = {
     .next_break = NULL,
     .folds = vs_thermal_folds,
     .branch_resistance = zhang_branch_resistance,
-    .write_netlist = NULL,
+    .write_netlist = zhang_write_netlist,
 };

@@ -137,21 +137,28 @@ static vs_status write_model(FILE *f, const vs_device_params *dev, const vs_netl
     return m->write_netlist(f, dev, o->tau_m_s);
 }
 
-/* C, the device and R_sense of one neuron: the body of its subcircuit after the input. */
+/*
+ * C, the device and R_sense of one neuron: the body of its subcircuit after the input. The
+ * device current always flows through the 0 V source Vsense (from s into R_sense, or to
+ * ground for R_sense = 0, where a zero-ohm resistor would short s), so that it can be
+ * written as i(v.x1.vsense) at the top level whatever R_sense is.
+ */
 static void write_neuron_body(FILE *f, const vs_circuit *c)
 {
-    /* R_sense = 0 would short S to ground with a zero-ohm resistor; use a 0 V source instead. */
-    int sense_short = c->r_sense_ohm == 0;
     fprintf(f, "* capacitor C from node n to ground (starts discharged)\n");
     fprintf(f, "C1 n 0 %.10g IC=0\n", c->c_f);
     fprintf(f, "* the device from n to s (model subcircuit vsdevice above)\n");
     fprintf(f, "Xdev n s temp m vsdevice\n");
-    if (sense_short) {
-        fprintf(f, "* sampling resistor of 0 ohm: s tied to ground by a 0 V source\n");
+    if (c->r_sense_ohm == 0) {
+        fprintf(f, "* sampling resistor of 0 ohm: s tied to ground by the 0 V source Vsense, whose\n"
+                   "* current i(vsense) is the device current\n");
         fprintf(f, "Vsense s 0 DC 0\n");
     } else {
-        fprintf(f, "* sampling resistor R_sense from s to ground; V_spike = V(s)\n");
-        fprintf(f, "Rsense s 0 %.10g\n", c->r_sense_ohm);
+        fprintf(f, "* device-current probe: the 0 V source Vsense from s to R_sense; i(vsense) is the\n"
+                   "* device current\n");
+        fprintf(f, "Vsense s s2 DC 0\n");
+        fprintf(f, "* sampling resistor R_sense to ground; V_spike = V(s)\n");
+        fprintf(f, "Rsense s2 0 %.10g\n", c->r_sense_ohm);
     }
 }
 
@@ -160,13 +167,14 @@ static void write_neuron_body(FILE *f, const vs_circuit *c)
  * every state node, so that .ic and wrdata can name them at the top level:
  *   in    V_in (driven from outside)     n     V_osc, the capacitor node
  *   s     V_spike, the sense node        temp  device temperature (1 V = 1 K)
- *   m     hysteresis memory (1 V = fully metallic)
+ *   m     switched (metallic) fraction of the device (1 V = fully metallic)
  */
 static void write_neuron_subckt(FILE *f, const vs_circuit *c)
 {
     fprintf(f, "*\n* ---- one neuron (spec 3.1): ports in n s temp m ----\n");
     fprintf(f, "* in: input V_in; n: capacitor node V_osc; s: sense node V_spike;\n"
-               "* temp: device temperature (1 V = 1 K); m: hysteresis memory\n");
+               "* temp: device temperature (1 V = 1 K); m: the device's switched (metallic)\n"
+               "* fraction (1 V = fully metallic)\n");
     fprintf(f, ".subckt vo2neuron in n s temp m\n");
     fprintf(f, "* series resistor R_s from the source to node n\n");
     fprintf(f, "Rs in n %.10g\n", c->r_series_ohm);
@@ -180,10 +188,22 @@ static void write_neuron_subckt_current(FILE *f, const vs_circuit *c)
     fprintf(f, "*\n* ---- one neuron (spec 3.1) driven by a current: ports n s temp m ----\n");
     fprintf(f, "* n: capacitor node V_osc, where the input current I_in goes in (no R_s in its\n"
                "* path); s: sense node V_spike; temp: device temperature (1 V = 1 K);\n"
-               "* m: hysteresis memory\n");
+               "* m: the device's switched (metallic) fraction (1 V = fully metallic)\n");
     fprintf(f, ".subckt vo2neuron_i n s temp m\n");
     write_neuron_body(f, c);
     fprintf(f, ".ends vo2neuron_i\n");
+}
+
+/*
+ * The .ic line of the neuron whose nodes carry the suffix sfx ("" for the single neuron):
+ * V = 0, T = ambient, m = 0, used as given (uic). The ambient is written as a number, so
+ * that the line holds for any model; every state capacitor inside the device also has its
+ * own IC=, and an .ic on a node that a model drives with a source (the switch's temp,
+ * zhang2024's m) is harmless.
+ */
+static void write_ic(FILE *f, const vs_device_params *dev, const char *sfx)
+{
+    fprintf(f, ".ic V(n%s)=0 V(temp%s)=%.10g V(m%s)=0\n", sfx, sfx, vs_device_ambient(dev), sfx);
 }
 
 /* The .tran line: print step, stop time, start time, max step, skip the operating point. */
@@ -225,10 +245,10 @@ vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circui
         return st;
 
     /* Title line (ngspice ignores the first line of a deck). */
-    fprintf(f, "vo2snn VO2-x neuron (spec 3.1) with the lumped electro-thermal device (spec 1.1)\n");
+    fprintf(f, "vo2snn neuron (spec 3.1) with the %s device model\n", dev->model->name);
     fprintf(f, "*\n* Written by vo2snn (vs_netlist_write). Units: SI; node 'temp' is the device\n"
-               "* temperature in volts (1 V = 1 K); node 'm' is the hysteresis memory (1 V = fully\n"
-               "* metallic).\n*\n");
+               "* temperature in volts (1 V = 1 K); node 'm' is the device's switched (metallic)\n"
+               "* fraction (1 V = fully metallic); i(v.x1.vsense) is the device current.\n*\n");
     const int current = in->source == VS_SOURCE_CURRENT;
     if (current)
         fprintf(f, "* The input is a current source I_in into node n, with no R_s in its path\n"
@@ -250,10 +270,11 @@ vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circui
     }
 
     fprintf(f, "*\n* ---- analysis ----\n");
-    fprintf(f, "* initial state V = 0, T = t_amb, m = 0 (used as given: uic)\n");
-    fprintf(f, ".ic V(n)=0 V(temp)={t_amb} V(m)=0\n");
+    fprintf(f, "* initial state V = 0, T = ambient, m = 0 (used as given: uic)\n");
+    write_ic(f, dev, "");
     write_tran(f, o, o->t_end_s);
-    write_control(f, o, current ? "v(n) v(temp) v(m) v(s) i(vimeas)" : "v(n) v(temp) v(m) v(s) v(in)");
+    write_control(f, o, current ? "v(n) v(temp) v(m) v(s) i(vimeas) i(v.x1.vsense)"
+                                : "v(n) v(temp) v(m) v(s) v(in) i(v.x1.vsense)");
     return finish(f);
 }
 
@@ -390,11 +411,12 @@ vs_status vs_netlist_write_2x2(FILE *f, const vs_device_params *dev, const vs_ci
     const int nonideal = !op->ideal;
     static const char *const id[4] = {"11", "12", "21", "22"};
 
-    fprintf(f, "vo2snn 2x2 network of VO2-x neurons (spec 5, Fig 3H) with %s two-stage adders\n",
-            nonideal ? "non-ideal" : "ideal");
+    fprintf(f, "vo2snn 2x2 network of %s neurons (spec 5, Fig 3H) with %s two-stage adders\n",
+            dev->model->name, nonideal ? "non-ideal" : "ideal");
     fprintf(f, "*\n* Written by vo2snn (vs_netlist_write_2x2). Units: SI. Neuron (i,j) has the\n"
                "* nodes inij (V_in), nij (V_osc), sij (V_spike), tempij (temperature, 1 V = 1 K)\n"
-               "* and mij (hysteresis memory, 1 V = fully metallic). Layer 1: (1,1), (1,2);\n"
+               "* and mij (switched fraction, 1 V = fully metallic); i(v.xij.vsense) is the device\n"
+               "* current of neuron (i,j). Layer 1: (1,1), (1,2);\n"
                "* layer 2: (2,1) excited, (2,2) inhibited by both layer-1 neurons.\n*\n");
     vs_status ms = write_model(f, dev, o);
     if (ms != VS_OK) return ms;
@@ -420,9 +442,8 @@ vs_status vs_netlist_write_2x2(FILE *f, const vs_device_params *dev, const vs_ci
                 id[k]);
 
     fprintf(f, "*\n* ---- analysis ----\n");
-    fprintf(f, "* initial state of every neuron V = 0, T = t_amb, m = 0 (used as given: uic)\n");
-    for (int k = 0; k < 4; k++)
-        fprintf(f, ".ic V(n%s)=0 V(temp%s)={t_amb} V(m%s)=0\n", id[k], id[k], id[k]);
+    fprintf(f, "* initial state of every neuron V = 0, T = ambient, m = 0 (used as given: uic)\n");
+    for (int k = 0; k < 4; k++) write_ic(f, dev, id[k]);
     if (nonideal) {
         /* settled at t = 0 (all V_s = 0), as vs_adder_run starts */
         fprintf(f, "* adders settled at t = 0 (every V_s = 0): stage 1 at 0 V, stage 2 at\n"

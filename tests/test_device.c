@@ -21,7 +21,7 @@ static double ref_m_heat(const vs_device_params *p, double t_k)
     return 0.5 * (1 + tanh((t_k - centre) / vs_device_get(p, "w_t")));
 }
 
-/* Spec 8, A1: quasi-static folds, +-0.5 %. */
+/* docs/models/vo2x.md A1: quasi-static folds, +-0.5 %. */
 static void test_a1_folds(void)
 {
     const double v_th[] = {6.500, 5.300, 4.100, 2.900, 1.750};
@@ -50,7 +50,7 @@ static void test_a1_folds(void)
     }
 }
 
-/* Spec 2.2: nodes reproduce the table; room-temperature resistance and contrast. */
+/* docs/models/vo2x.md 2.2: nodes reproduce the table; room-temperature resistance and contrast. */
 static void test_presets_table(void)
 {
     const double r300[] = {24782, 18338, 12277, 7264, 3432};
@@ -72,7 +72,7 @@ static void test_presets_table(void)
     CHECK(vs_device_from_vacancy(NAN, &p) == VS_EINVAL);
 }
 
-/* Spec 2.2: interpolated devices between the nodes. */
+/* docs/models/vo2x.md 2.2: interpolated devices between the nodes. */
 static void test_vacancy_interpolation(void)
 {
     const double x[] = {0.125, 0.625, 0.875};
@@ -134,7 +134,7 @@ static void test_rt_loops(void)
         CHECK_NEAR(t_half_heat, vs_device_get(&p, "t_c") + vs_device_get(&p, "dt_hyst") / 2, 0, 0.02);
         CHECK_NEAR(t_half_cool, vs_device_get(&p, "t_c") - vs_device_get(&p, "dt_hyst") / 2, 0, 0.02);
         CHECK_NEAR(t_half_heat - t_half_cool, 8.0, 0, 0.04);
-        /* Film display model (spec 1.4). */
+        /* Film display model (docs/models/vo2x.md 1.4). */
         vs_device_film(&p, &film);
         CHECK(vs_rt_loop(&film, 290, 370, N, t, rh, rc) == VS_OK);
         int i300 = (int)((300.0 - 290) / 80 * (N - 1) + 0.5);

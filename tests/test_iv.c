@@ -1,4 +1,4 @@
-/* test_iv.c -- swept I-V loops (spec A2) and cycle-to-cycle variability (spec A11). */
+/* test_iv.c -- swept I-V loops (docs/models/vo2x.md A2) and cycle-to-cycle variability (docs/models/vo2x.md A11). */
 #include <math.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* test_network.c -- adders against closed forms, the 2x2 network (spec A10), circuit inference. */
+/* test_network.c -- adders against closed forms, the 2x2 network (docs/models/vo2x.md A10), circuit inference. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +59,7 @@ static void test_adder_slew(void)
     CHECK_NEAR((double)v1[N - 1], -10.0 / (1 + 11 / 2e5), 1e-4, 0);
 }
 
-/* Spec A10: 2x2 network rates over [30, 330) us, ideal and non-ideal op-amps. */
+/* docs/models/vo2x.md A10: 2x2 network rates over [30, 330) us, ideal and non-ideal op-amps. */
 static void test_a10_net2x2(void)
 {
     const double expect_khz[4] = {100.0, 100.0, 106.7, 76.7};

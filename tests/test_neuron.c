@@ -1,4 +1,4 @@
-/* test_neuron.c -- the neuron circuit: closed forms, energy balance, convergence, spec A3/A4/A8/A9/A12. */
+/* test_neuron.c -- the neuron circuit: closed forms, energy balance, convergence, docs/models/vo2x.md A3/A4/A8/A9/A12. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +76,7 @@ static void test_rc_charging(void)
     vs_neuron_result_free(&r);
 }
 
-/* Load-line analysis (spec 3.2): V_A = V_H + I_th R_s, V_B = V_L + I_h R_s. Below V_A the neuron
+/* Load-line analysis (docs/models/vo2x.md 3.2): V_A = V_H + I_th R_s, V_B = V_L + I_h R_s. Below V_A the neuron
    stays insulating, inside the window it oscillates, above V_B it latches metallic. */
 static void test_load_line_window(void)
 {
@@ -87,7 +87,7 @@ static void test_load_line_window(void)
         vs_device_folds(&p, &th, &ho);
         double v_H = th.v_v + th.i_a * c.r_sense_ohm, v_L = ho.v_v + ho.i_a * c.r_sense_ohm;
         double v_A = v_H + th.i_a * c.r_series_ohm, v_B = v_L + ho.i_a * c.r_series_ohm;
-        /* margins: the chord edges differ from the simulated ones by <= 0.6 V (spec 3.2 table) */
+        /* margins: the chord edges differ from the simulated ones by <= 0.6 V (docs/models/vo2x.md 3.2 table) */
         vs_input below = vs_input_dc(v_A - 0.7), inside = vs_input_dc(0.5 * (v_A + v_B)),
                  above = vs_input_dc(v_B + 0.7);
         vs_neuron_result r = run(&p, &below, 300e-6, 150e-6, 300e-6);
@@ -152,7 +152,7 @@ static void test_convergence_a12(void)
     CHECK_NEAR(f[2], f[0], 5e-4, 0);
     CHECK_NEAR(f[0], f[3], 1e-5, 0);
     CHECK_NEAR(f[4], f[3], 1e-3, 0);
-    CHECK_NEAR(f[3], 146.808e3, 2e-4, 0);   /* spec 1.3 reference */
+    CHECK_NEAR(f[3], 146.808e3, 2e-4, 0);   /* docs/models/vo2x.md 1.3 reference */
 }
 
 typedef struct count_samples { long n; } count_samples;
@@ -191,7 +191,7 @@ static void test_sampling_independence(void)
     vs_neuron_result_free(&ref);
 }
 
-/* ---- spec acceptance numbers ----------------------------------------------------------- */
+/* ---- the models' acceptance numbers ----------------------------------------------------------- */
 
 /* A3: dc 12.5 V, window [60, 200] us. */
 static void test_a3_dc(void)
@@ -257,7 +257,7 @@ static void test_a8_pulse_train(void)
 }
 
 /* A9: sine, A = 12 V, 2 ms: equal numbers of upright and inverted spikes, only above threshold.
-   The spec's A9 says the first spike of each half-cycle comes at |V_in| = 9.10 V, but its own
+   A9 of docs/models/vo2x.md says the first spike of each half-cycle comes at |V_in| = 9.10 V, but its own
    table (section 4) puts the spikes at t = 0.309-0.726 ms, i.e. from |V_in| = 9.90 V on the
    rising side down to 9.10 V on the falling side; the times are what we check, with the
    9.10 V level as the last spike of each half-cycle. */

@@ -15,7 +15,7 @@ static vs_device_params device(int d)
     return p;
 }
 
-/* Spec 3.2: device 1 coarse diagram (200 us runs, >= 2 spikes in [100, 200] us), exactly. */
+/* docs/models/vo2x.md 3.2: device 1 coarse diagram (200 us runs, >= 2 spikes in [100, 200] us), exactly. */
 static void test_spec_coarse_diagram(void)
 {
     static const double v_rows[] = {16.0, 14.0, 12.5, 11.0, 10.0, 9.0, 8.0, 7.5, 7.0, 6.5};
@@ -54,7 +54,7 @@ static void test_load_line_agreement(void)
     vs_grid rg = {500, 6000, 12, 0}, vg = {4, 16, 13, 0};
     static vs_point pts[12 * 13];
     CHECK(vs_phase_sweep(&p, &c, &rg, &vg, &o, NULL, NULL, pts) == VS_OK);
-    const double margin = 0.7;   /* chord vs simulated edges differ by < 0.6 V (spec 3.2) */
+    const double margin = 0.7;   /* chord vs simulated edges differ by < 0.6 V (docs/models/vo2x.md 3.2) */
     int checked = 0;
     for (long iv = 0; iv < vg.n; iv++)
         for (long ir = 0; ir < rg.n; ir++) {

@@ -25,7 +25,7 @@ static vs_device_params switch_device(int preset)
     return p;
 }
 
-/* Spec 1.6 table (R_off, R_on) and A1 (V_th, V_hold): the presets are the paper devices. */
+/* docs/models/vo2x.md 1.6 table (R_off, R_on) and A1 (V_th, V_hold): the presets are the paper devices. */
 static const double r_off_ohm[5] = {8172, 5984, 3921, 2204, 792};
 static const double r_on_ohm[5] = {684, 605, 526, 446, 348};
 static const double v_th_v[5] = {6.5, 5.3, 4.1, 2.9, 1.75};
@@ -91,7 +91,7 @@ static void test_validate(void)
     CHECK(vs_device_set_value(&p, "t_delay", -1e-9) != VS_OK);
 }
 
-/* A voltage-driven triangle (device alone, spec A2's protocol): the ON jump comes t_delay
+/* A voltage-driven triangle (device alone, docs/models/vo2x.md A2's protocol): the ON jump comes t_delay
    after the ramp passes v_th, the OFF jump exactly at v_hold, located as events. */
 static void test_iv_sweep(void)
 {
@@ -161,7 +161,7 @@ static double simulate_hz(const vs_device_params *p, const vs_circuit *c, double
 }
 
 /* (a) The neuron with the switch agrees with the closed form (0.5 %), with and without the
-   delay, DP54 and RK4; spec 3.3's "with delay" column is 89.1, 150.0, 219.2, 327.9, 262.9 kHz. */
+   delay, DP54 and RK4; docs/models/vo2x.md 3.3's "with delay" column is 89.1, 150.0, 219.2, 327.9, 262.9 kHz. */
 static void test_closed_form_period(void)
 {
     static const struct {
@@ -203,7 +203,7 @@ static void test_negative_drive(void)
     CHECK(neg > 10);
 }
 
-/* Below the window it stays off, above it latches on (chord edges, spec 3.2). */
+/* Below the window it stays off, above it latches on (chord edges, docs/models/vo2x.md 3.2). */
 static void test_regimes(void)
 {
     vs_device_params p = switch_device(1);
@@ -211,7 +211,7 @@ static void test_regimes(void)
     vs_classify_opts o = vs_classify_opts_default();
     double v_a, v_b;
     CHECK(vs_load_line(&p, &c, &v_a, &v_b, NULL) == VS_OK);
-    CHECK_NEAR(v_a, 8.93, 0, 0.01);   /* spec 3.2: chord window of device 1, 8.93 - 14.19 V */
+    CHECK_NEAR(v_a, 8.93, 0, 0.01);   /* docs/models/vo2x.md 3.2: chord window of device 1, 8.93 - 14.19 V */
     CHECK_NEAR(v_b, 14.19, 0, 0.01);
     vs_point pt;
     CHECK(vs_classify(&p, &c, v_a - 0.05, &o, &pt) == VS_OK && pt.regime == VS_UNFIRING);
@@ -223,7 +223,7 @@ static void test_regimes(void)
 /*
  * (b) A13: rms relative f error of the switch against vo2x over A7-type sweeps of devices
  * 1-4 (R_s = 3 kOhm; the 0.1 V grid points inside each vo2x window of A5; points where
- * vo2x itself does not oscillate are left out) is <= 8 % for each device. Spec 1.6 gives
+ * vo2x itself does not oscillate are left out) is <= 8 % for each device. docs/models/vo2x.md 1.6 gives
  * 6.4, 6.1, 6.0, 5.6 %.
  */
 static void test_a13_vf(void)
@@ -259,7 +259,7 @@ static void test_a13_vf(void)
 }
 
 /* (b) A13: chord triple points from the switch's folds within 20 % (R_s*) and 10 % (V_in*)
-   of the simulated vo2x triple points of A6; spec 3.2 gives the chord values themselves. */
+   of the simulated vo2x triple points of A6; docs/models/vo2x.md 3.2 gives the chord values themselves. */
 static void test_a13_triple(void)
 {
     static const double a6_r[4] = {1287, 1026, 774, 562}, a6_v[4] = {7.64, 6.35, 5.09, 3.88};

@@ -26,7 +26,7 @@ static vs_mlp *new_net(uint64_t seed, vs_loss_kind loss)
     return vs_mlp_new(&cfg, &tf, 256, &r);
 }
 
-/* The transfer function keeps what the circuit does (spec A5/A7 numbers for device 1). */
+/* The transfer function keeps what the circuit does (docs/models/vo2x.md A5/A7 numbers for device 1). */
 static void test_transfer_shape(void)
 {
     CHECK_NEAR(tf.v_on_v, 9.05, 0, 0.05);        /* onset: A5 lower edge */

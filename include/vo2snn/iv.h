@@ -4,13 +4,14 @@
  *
  * I-V: a source V_src(t), a triangle 0 -> v_max -> 0 repeated n_cycles times,
  * drives the device through an optional load resistor (0 = pure voltage drive):
- *   I = V_src/(R(T,m) + R_load),  C_th dT/dt = I^2 R - G_th (T - T_amb),
- * with the same play operator and the same cycle-to-cycle jitter as the neuron
- * (redrawn at t = 0 and whenever m falls to 0.1). The ON jump of a cycle is
- * V_src where m crosses 0.5 upward, the OFF jump where it crosses 0.5 downward.
+ *   I = V_src/(R + R_load),  the heat balance of the device's model (model.h),
+ * with the same memory updates, switching detector (spikes.h) and cycle-to-cycle jitter
+ * as the neuron (redrawn at t = 0 and at every re-arm). The ON jump of a cycle is V_src
+ * at the detector's up crossing (vo2x: m crossing 0.5 upward), the OFF jump at its down
+ * crossing.
  *
  * R-T: the temperature is swept from t_lo to t_hi and back (quasi-statically,
- * no self-heating) and R(T, m) recorded on both branches.
+ * no self-heating) and R recorded on both branches (thermal models only).
  *
  * Units: SI. vs_iv_result owns its arrays (vs_iv_result_free).
  */

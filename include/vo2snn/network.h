@@ -45,7 +45,7 @@ vs_status vs_dc_neuron_waveform(const vs_device_params *dev, const vs_circuit *c
                                 size_t n, double dt, const vs_sim_opts *opts, float *v_spike_out,
                                 vs_neuron_result *out);
 
-/* ---- the paper's 2x2 network (Fig 3H-I, spec section 5) -------------------------------- */
+/* ---- the paper's 2x2 network (Fig 3H-I, docs/models/vo2x.md section 5) -------------------------------- */
 
 typedef struct vs_net2x2_params {
     double v_drive_v;     /* dc drive of layer-1 neurons (1,1) and (1,2): 9.5 V */

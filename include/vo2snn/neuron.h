@@ -2,17 +2,21 @@
  * neuron.h -- the relaxation-oscillator neuron of paper Fig 3A, simulated in time.
  *
  *   V_in(t) --R_s-- N --+-- C -- ground
- *                       +-- VO2-x device -- S -- R_sense -- ground      V_spike = V(S)
+ *                       +-- device -- S -- R_sense -- ground      V_spike = V(S)
  *
- *   C dV/dt     = (V_in - V)/R_s - I,     I = V/(R(T,m) + R_sense)
- *   C_th dT/dt  = I^2 R - G_th (T - T_amb)
- *   m <- clamp(m, m_heat(T), m_cool(T)) after every accepted step
+ *   C dV/dt     = (V_in - V)/R_s - I,     I = V/(R + R_sense)
+ *   C_th dT/dt  = (heat balance of the device's model, model.h)
  *
- * A spike is m crossing 0.5 upward, located inside the step on the dense output;
- * the detector re-arms when m falls to 0.1 (spec 1.3). Its sign is the sign of
- * the device current (negative inputs give inverted spikes). With the device's
- * cycle-to-cycle jitter on, R_ins0 and T_c are redrawn at t = 0 and at every
- * re-arm from an RNG seeded by opts.seed.
+ * with R, its memory and its temperature from the device's model (model.h; vo2x:
+ * docs/models/vo2x.md 1.1). A current input I_in(t) is injected into N instead:
+ * C dV/dt = I_in - I, no R_s in its path (E_Rs = 0); vs_sample.v_in_v then holds I_in (A).
+ *
+ * Spikes come from the switching detector (spikes.h) on the device's switched fraction,
+ * located inside the step on the dense output: m crossing 0.5 upward and re-arming at
+ * 0.1 for a full swing (docs/models/vo2x.md 1.3). Its sign is the sign of the device
+ * current (negative inputs give inverted spikes). With the device's cycle-to-cycle
+ * jitter on (vo2x), R_ins0 and T_c are redrawn at t = 0 and at every re-arm from an RNG
+ * seeded by opts.seed.
  *
  * The energies delivered by the source and dissipated in R_s, the device and
  * R_sense are integrated as quadratures alongside (V, T), so the energy balance

@@ -3,7 +3,7 @@
  * oscillating or firing; phase diagrams over (R_s, V_in); oscillation-window
  * edges; triple points; the analytic load-line (chord) boundaries.
  *
- * Classification of one run from rest (spec 3.2 / A5), documented and not tuned:
+ * Classification of one run from rest (docs/models/vo2x.md 3.2 / A5), documented and not tuned:
  *   run t_run (default 300 us) from V = 0, T = T_amb, m = 0 (the model's rest state);
  *   oscillating  if at least min_spikes (2) spikes fall in [settle*t_run, t_run]
  *                (settle = 0.5, so the first half is discarded);
@@ -89,7 +89,7 @@ vs_status vs_phase_sweep_resume(const vs_device_params *dev, const vs_circuit *c
                                 vs_point *out);
 
 /*
- * Oscillation window at the circuit's R_s (spec A5): v_a = lowest V_in that is not
+ * Oscillation window at the circuit's R_s (docs/models/vo2x.md A5): v_a = lowest V_in that is not
  * un-firing, v_b = highest V_in above v_a that still oscillates, both by bisection
  * to tol_v; *nonempty = (v_a + 2 tol_v oscillates). v_b is NAN if the window is empty.
  */
@@ -102,7 +102,7 @@ typedef struct vs_triple {
 } vs_triple;
 
 /*
- * Triple point (spec A6): the smallest R_s with a non-empty window, by bisection on
+ * Triple point (docs/models/vo2x.md A6): the smallest R_s with a non-empty window, by bisection on
  * R_s to relative tolerance tol_r (window edges to tol_v), and V_in* = v_a there.
  * The circuit's r_series is ignored.
  */
@@ -110,7 +110,7 @@ vs_status vs_triple_point(const vs_device_params *dev, const vs_circuit *c,
                           const vs_classify_opts *o, double tol_r, double tol_v, vs_triple *out);
 
 /*
- * Analytic load-line (chord) boundaries (spec 3.2) with V_H = V_th + I_th R_sense,
+ * Analytic load-line (chord) boundaries (docs/models/vo2x.md 3.2) with V_H = V_th + I_th R_sense,
  * V_L = V_hold + I_hold R_sense:  V_A = V_H + I_th R_s,  V_B = V_L + I_hold R_s,
  * triple point R_s* = (V_H - V_L)/(I_hold - I_th).
  */

@@ -9,7 +9,7 @@
  *   so        V_in,k = v2 = sum_E g_j V_j - sum_I g_j V_j + B
  * K >= 1 (stage 1 attenuated, stage 2 gains it back) keeps stage 1 out of its rails
  * when the excitatory sum is large; K = 1 is the paper's plain pair.
- * Op-amp model (spec section 5): ideal (instantaneous), or finite DC gain A0
+ * Op-amp model (docs/models/vo2x.md section 5): ideal (instantaneous), or finite DC gain A0
  * (static output divided by 1 + NG/A0), single pole (tau_cl = NG/(2 pi GBW)) and
  * slew limit SR; outputs clipped to +-rail either way (stage 2 to rail_out if that is
  * lower). Optionally both stages have a feedback capacitor, R_f || C_f, a first-order
@@ -39,7 +39,7 @@ typedef struct vs_opamp {
     double r_feedback_ohm;   /* R_f of both stages (100 kOhm); R_j = R_f/g_j */
 } vs_opamp;
 
-/* The spec's non-ideal op-amp: A0 2e5, GBW 10 MHz, SR 20 V/us, +-13.5 V; +-15 V, 1 mA, 100 kOhm. */
+/* The non-ideal op-amp of docs/models/vo2x.md section 5: A0 2e5, GBW 10 MHz, SR 20 V/us, +-13.5 V; +-15 V, 1 mA, 100 kOhm. */
 vs_opamp vs_opamp_default(void);
 /* The same, ideal. */
 vs_opamp vs_opamp_ideal(void);
@@ -66,7 +66,7 @@ double vs_opamp_power(const vs_opamp *o, double v_o, double i_load, double p_res
  * are the input sums sum_E g_j V_j and sum_I g_j V_j; v1 and v2 (n samples) receive
  * the stage outputs. The inputs are linear between samples; the op-amp lags and the
  * stage-2 low-pass advance in sub-steps of at most dt/4 by the exact first-order
- * update of spec 5, slew-limited and clipped. At t = 0 the adder is settled.
+ * update of docs/models/vo2x.md section 5, slew-limited and clipped. At t = 0 the adder is settled.
  */
 void vs_adder_run(const vs_opamp *o, const vs_adder *a, const float *s_exc, const float *s_inh,
                   size_t n, double dt, float *v1, float *v2);

@@ -4,7 +4,8 @@
  * Device 1, C = 1.8 nF, R_sense = 50 Ohm; R_s linear 250 Ohm .. 6 kOhm (64 points),
  * V_in linear 6 .. 16 V (64 points); every point is a 100 us run from rest classified
  * by vs_classify_opts_default() (settle 0.5, at least 2 spikes), i.e. oscillating if
- * >= 2 spikes in [50, 100] us, else firing if m(end) > 0.5, else un-firing.
+ * >= 2 spikes in [50, 100] us, else firing if the device ends on its conducting branch (vo2snn:
+ * current beyond the hold fold's; ngspice: m(end) > 0.5, the same for device 1), else un-firing.
  *   1. vs_phase_sweep wall time with the default OpenMP thread count (2 on the
  *      2-core machine): 5 runs and their median, plus one run on 1 thread;
  *   2. ngspice -b on exported netlists (vs_netlist_write: dc input, t_end 100 us,
@@ -205,7 +206,8 @@ static int bench(void)
 
     printf("device 1, C %.2g nF, R_sense %.0f Ohm; R_s %.0f .. %.0f Ohm x V_in %.0f .. %.0f V "
            "(%d x %d, linear);\n%.0f us from rest per point; oscillating = >= %d spikes in "
-           "[%.0f, %.0f] us, else firing if m(end) > 0.5, else un-firing\n\n",
+           "[%.0f, %.0f] us, else firing if the device ends conducting (vo2snn: current beyond the\n"
+           "hold fold's; ngspice: m(end) > 0.5), else un-firing\n\n",
            circ.c_f * 1e9, circ.r_sense_ohm, grid_r.lo, grid_r.hi, grid_v.lo, grid_v.hi, N_GRID,
            N_GRID, T_RUN_S * 1e6, o.min_spikes, o.settle_frac * T_RUN_S * 1e6, T_RUN_S * 1e6);
 

@@ -170,6 +170,10 @@ static void kv_device_seeds(void)
         else put_text(T, "ok_every_key.txt", text);
         free(text);
     }
+    put_text(T, "ok_zhang2024.txt", "model = zhang2024\nrev_dt = 0.02 K\nname = Zhang fit\n");
+    put_text(T, "ok_switch_preset.txt", "preset = 3\nmodel = switch\nt_delay = 0\n");
+    put_text(T, "bad_model_unknown.txt", "model = vo3\n");
+    put_text(T, "bad_key_of_other_model.txt", "model = switch\nr_ins0 = 3k\n");
     put_text(T, "ok_prefixes.txt", "r_ins0 = 24.1 kOhm\nr_met = 0.5k\ntau_th = 100 us\n"
                                    "g_th = 3 \xC2\xB5W/K\n");
     put_text(T, "bad_unknown_dotted_key.txt", "r_met.note-x = 1\n");
@@ -442,11 +446,56 @@ static void units_seeds(void)
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++) put_text(T, s[i].name, s[i].text);
 }
 
+/* Append "text" to a dictionary once (libFuzzer dictionary syntax; keys and units are plain). */
+static void dict_word(FILE *f, const char *w, char seen[][32], int *n_seen)
+{
+    for (int i = 0; i < *n_seen; i++)
+        if (strcmp(seen[i], w) == 0) return;
+    if (*n_seen < 256 && strlen(w) < 32) snprintf(seen[(*n_seen)++], 32, "%s", w);
+    fprintf(f, "\"%s\"\n", w);
+}
+
+/* fuzz/dict/kv_device.dict (beside the corpus directory): the syntax, then every model's
+   name, structural keys, parameter keys and units, from the models' tables. */
+static void kv_device_dict(void)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/../dict/kv_device.dict", out_dir);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "make_seeds: cannot write %s\n", path);
+        failures++;
+        return;
+    }
+    static char seen[256][32];
+    int n = 0;
+    fprintf(f, "# libFuzzer dictionary for fuzz_kv_device (written by fuzz/make_seeds.c from the\n"
+               "# models' parameter tables): syntax, model names, keys, units\n");
+    fprintf(f, "\" = \"\n\"#\"\n\"\\x0d\\x0a\"\n\"\\xc2\\xb5\"\n\"meg\"\n\"kOhm\"\n\"ns\"\n");
+    const char *fixed[] = {"model", "preset", "name"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) dict_word(f, fixed[i], seen, &n);
+    for (int m = 0; m < vs_model_count(); m++) {
+        const vs_model *md = vs_model_at(m);
+        dict_word(f, md->name, seen, &n);
+        if (md->coord_key) dict_word(f, md->coord_key, seen, &n);
+        for (int i = 0; i < md->n_params; i++) {
+            dict_word(f, md->params[i].key, seen, &n);
+            if (md->params[i].unit[0]) dict_word(f, md->params[i].unit, seen, &n);
+        }
+        for (int a = 0; a < md->n_aliases; a++) {
+            dict_word(f, md->aliases[a].key, seen, &n);
+            dict_word(f, md->aliases[a].unit, seen, &n);
+        }
+    }
+    if (fclose(f) != 0) failures++;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) out_dir = argv[1];
     idx_seeds();
     kv_device_seeds();
+    kv_device_dict();
     pwl_csv_seeds();
     checkpoint_seeds();
     units_seeds();

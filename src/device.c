@@ -220,10 +220,14 @@ static vs_status edit_add(edit_set *s, const char *key, const char *value, int w
     if (old || s->n == MAX_EDITS) {
         char pre[600], place[32];
         edit_prefix(s, where, pre, sizeof pre);
-        free(owned);
-        if (!old) return vs_fail(VS_EINVAL, "%smore than %d keys", pre, MAX_EDITS);
-        edit_place(s, old->where, place, sizeof place);
-        return vs_fail(VS_EINVAL, "%s'%s' is given twice (first at %s)", pre, key, place);
+        vs_status st;
+        if (!old) st = vs_fail(VS_EINVAL, "%smore than %d keys", pre, MAX_EDITS);
+        else {
+            edit_place(s, old->where, place, sizeof place);
+            st = vs_fail(VS_EINVAL, "%s'%s' is given twice (first at %s)", pre, key, place);
+        }
+        free(owned);   /* key may point into it */
+        return st;
     }
     s->e[s->n++] = (edit){key, value, where, owned};
     return VS_OK;

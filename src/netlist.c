@@ -262,10 +262,12 @@ vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circui
     fprintf(f, "*\n* ---- electrical circuit (spec 3.1) ----\n");
     write_source(f, in, o->t_end_s);
     if (current) {
-        fprintf(f, "* the neuron: V_osc n (fed by I_in), V_spike s, temperature temp, memory m\n");
+        fprintf(f, "* the neuron: V_osc n (fed by I_in), V_spike s, temperature temp, switched\n"
+                   "* fraction m\n");
         fprintf(f, "X1 n s temp m vo2neuron_i\n");
     } else {
-        fprintf(f, "* the neuron: input in, V_osc n, V_spike s, temperature temp, memory m\n");
+        fprintf(f, "* the neuron: input in, V_osc n, V_spike s, temperature temp, switched\n"
+                   "* fraction m\n");
         fprintf(f, "X1 in n s temp m vo2neuron\n");
     }
 

@@ -326,10 +326,6 @@ static void test_ngspice_vo2x(void)
 static void test_ngspice_switch(void)
 {
     vs_device_params p = preset("switch", 1);
-    if (!p.model->write_netlist) {
-        CHECK_SKIP("model switch has no ngspice form yet (write_netlist is NULL)");
-        return;
-    }
     check_ngspice(&p, 2e-3);
 }
 

@@ -18,33 +18,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "ngspice_run.h"
 #include "vo2snn/netlist.h"
 #include "vo2snn/network.h"
 #include "vo2snn/neuron.h"
 
 static char tmp_dir[256];
-static int have_ngspice = -1;
-
-static int ngspice_on_path(void)
-{
-    if (have_ngspice >= 0) return have_ngspice;
-    have_ngspice = 0;
-    const char *path = getenv("PATH");
-    if (!path) return 0;
-    char dir[1024], exe[1200];
-    for (const char *p = path; *p;) {
-        size_t n = strcspn(p, ":");
-        if (n > 0 && n < sizeof dir) {
-            memcpy(dir, p, n);
-            dir[n] = '\0';
-            snprintf(exe, sizeof exe, "%s/ngspice", dir);
-            if (access(exe, X_OK) == 0) return have_ngspice = 1;
-        }
-        p += n;
-        if (*p == ':') p++;
-    }
-    return 0;
-}
 
 /*
  * Spike times of V(m) crossing 0.5 upward (linear interpolation, re-armed below 0.1) in an
@@ -107,20 +86,6 @@ done:
     return ok ? 0 : -1;
 }
 
-/* Print the last lines of an ngspice log to stderr. */
-static void show_log(const char *log)
-{
-    FILE *f = fopen(log, "r");
-    if (!f) return;
-    char buf[4096];
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, sz > (long)sizeof buf - 1 ? sz - (long)sizeof buf + 1 : 0, SEEK_SET);
-    size_t k = fread(buf, 1, sizeof buf - 1, f);
-    buf[k] = '\0';
-    fclose(f);
-    fprintf(stderr, "  ngspice log (tail):\n%s\n", buf);
-}
 
 /*
  * Write a netlist with write(f, ctx, wrdata path) into the temp directory as name.cir,

@@ -131,8 +131,8 @@ typedef struct vs_model {
     double (*branch_resistance)(const struct vs_device_params *p, int branch, double t_k,
                                 double *r_heat_ohm);
 
-    /* The model functions (.func) and the device subcircuit `name` with ports
-       (a b temp m) for ngspice; the .param lines come from the table. */
+    /* The model functions (.func), any .options it needs and the device subcircuit
+       `vsdevice` with ports (a b temp m) for ngspice; the .param lines come from the table. */
     vs_status (*write_netlist)(FILE *f, const struct vs_device_params *p, double tau_m_s);
 } vs_model;
 

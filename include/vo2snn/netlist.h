@@ -1,24 +1,41 @@
 /*
  * netlist.h -- export the neuron circuit, or the paper's 2x2 network, as a
- * self-contained ngspice netlist.
+ * self-contained ngspice netlist, for any device model (include/vo2snn/model.h).
  *
- * The neuron is the circuit of spec 3.1 (V_in -- R_s -- N, C from N to
- * ground, the VO2-x device from N to S, R_sense from S to ground), written as
- * the subcircuit vo2neuron (ports in n s temp m) with the device model of
- * spec 1.1 as behavioural (B) sources:
+ * The neuron is the circuit of spec 3.1 (V_in -- R_s -- N, C from N to ground, the
+ * device from N to S, R_sense from S to ground), written as the subcircuit vo2neuron
+ * (ports in n s temp m). A deck is laid out as:
  *
- *   node temp  : temperature in volts (1 V = 1 K) on a capacitor C_th, heated
- *                by a B-source injecting I^2 R and cooled through 1/G_th to a
- *                T_amb source;
- *   node m     : the play-operator memory, a 1 F capacitor charged by
- *                (clamp(V(m), m_heat(T), m_cool(T)) - V(m))/tau_m, i.e. a
- *                first-order relaxation onto the hysteresis band; the device
- *                resistance uses the clamped value, so only the memory lags.
+ *   provenance comment, then `.param KEY = VALUE` for every row of the model's
+ *     parameter table (the .param names are the table keys);
+ *   the model's write_netlist output: its derived .param lines (model-specific names
+ *     carry a prefix, e.g. zh_, sw_), its .func lines, any .options it needs (zhang2024
+ *     and switch ask for `.options method=gear`: their memory nodes are stiff), and the
+ *     device subcircuit `vsdevice a b temp m` as behavioural (B) sources: a, b the
+ *     terminals, temp the temperature (1 V = 1 K; a model without a thermal state holds
+ *     it at t_amb with a source), m the switched (metallic) fraction (1 V = fully
+ *     metallic). Every state capacitor inside carries its own IC=. The models:
+ *       vo2x       temp on C_th, heated by I^2 R, cooled through 1/G_th to t_amb; m a
+ *                  play-operator memory relaxing onto clamp(V(m), m_heat(T), m_cool(T))
+ *                  within tau_m (docs/models/vo2x.md),
+ *       zhang2024  the same thermal node; the reversal memory as a play operator on T
+ *                  plus two sample-and-hold banks of (T_r, T_pr); m = 1 - g
+ *                  (docs/models/zhang2024.md, "ngspice form"),
+ *       switch     ON timer, OFF latch and a decision flip-flop as smooth-step state
+ *                  nodes; m the resistance state (docs/models/switch.md, "ngspice form");
+ *   vo2neuron: R_s, C, `Xdev n s temp m vsdevice`, and the 0 V source Vsense in series
+ *     with R_sense (Vsense from s to ground when R_sense = 0), so that the device current
+ *     is i(v.x1.vsense) at the top level;
+ *   the source, the neuron instance X1, .ic (V = 0, T = ambient, m = 0), .tran ... uic and
+ *     the optional .control block.
+ *
+ * tau_m (vs_netlist_opts) is each model's numerical relaxation time: of vo2x's memory
+ * node, of zhang2024's reversal detector, of the switch's resistance change.
  *
  * It is the reference against which the library's own integrator is checked
- * (tests/test_ngspice.c) and benchmarked (bench/bench_osc.c). Device jitter
- * (sigma_ln_r, sigma_t_c_k) has no SPICE form: the nominal device is written
- * and a comment says so.
+ * (tests/test_ngspice.c for vo2x, tests/test_ngspice_models.c for zhang2024 and switch)
+ * and benchmarked (bench/bench_osc.c). Device jitter (vo2x's sigma_ln_r, sigma_t_c_k)
+ * has no SPICE form: the nominal device is written and a comment says so.
  *
  * Units: SI (s, V, ohm, F, W/K, K).
  */
@@ -37,26 +54,32 @@
 typedef struct vs_netlist_opts {
     double t_end_s;          /* .tran stop time (default 200 us; the 2x2 network uses p->t_end_s) */
     double t_max_step_s;     /* .tran max step (default 5 ns) */
-    double tau_m_s;          /* relaxation time of the memory node m (default 1 ns) */
+    double tau_m_s;          /* the model's numerical relaxation time (above; default 1 ns) */
     const char *wrdata_path; /* if non-NULL: add a .control block that runs the transient in
                                 batch mode, writes the columns time, V(n), V(temp), V(m),
-                                V_spike = V(s), V_in = V(in) (one time column, a header row)
-                                with wrdata to this path, then quits (the 2x2 network writes
-                                time, V(m11), V(m12), V(m21), V(m22), plus V(in21), V(in22)
-                                with a non-ideal op-amp); the path must not contain white
-                                space or quotes */
+                                V_spike = V(s), V_in = V(in), I_dev = i(v.x1.vsense) (one
+                                time column, a header row) with wrdata to this path, then
+                                quits; with a current input the source current i(vimeas)
+                                takes the place of V(in). The 2x2 network writes time,
+                                V(m11), V(m12), V(m21), V(m22), plus V(in21), V(in22) with a
+                                non-ideal op-amp. The path must not contain white space or
+                                quotes */
 } vs_netlist_opts;
 
 /* t_end 200 us, max step 5 ns, tau_m 1 ns, no wrdata. */
 vs_netlist_opts vs_netlist_opts_default(void);
 
 /*
- * Write a self-contained ngspice netlist of the neuron (spec 3.1) with the same
- * device model (spec 1.1) as behavioural sources, starting from V = 0,
- * T = T_amb, m = 0 (.ic + uic). Every input kind is exported: dc as DC, pulse
- * train and square pulse as PULSE with ~1 ps edges, sine as SIN with delay,
- * PWL as PWL. Validates dev, c, in and o first (VS_EINVAL); VS_EIO if f
- * cannot be written. On failure f may hold a partial netlist.
+ * Write a self-contained ngspice netlist of the neuron (spec 3.1) with dev's model as
+ * behavioural sources (above), starting from V = 0, T = ambient, m = 0 (.ic + uic, and
+ * each model's own IC=). Every input kind is exported: dc as DC, pulse train and square
+ * pulse as PULSE with ~1 ps edges, sine as SIN with delay, PWL and sampled waveforms as
+ * PWL. A voltage input is the source Vin into node in, then R_s (subcircuit vo2neuron);
+ * a current input is the source Iin into node in, carried on to node n by the 0 V
+ * ammeter Vimeas, with no R_s in its path (subcircuit vo2neuron_i, ports n s temp m), and
+ * wrdata writes i(vimeas) in place of v(in). Validates dev, c, in and o first
+ * (VS_EINVAL, also if dev's model has no ngspice form); VS_EIO if f cannot be written.
+ * On failure f may hold a partial netlist.
  */
 vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circuit *c,
                            const vs_input *in, const vs_netlist_opts *o);
@@ -83,7 +106,9 @@ vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circui
  * op->slew_v_per_s = 0 means no slew limit. The states start settled (.ic): stage 1 at 0,
  * stage 2 at k2 B clipped to the rails. inIJ buffers the clamped oIJ (no load on the state).
  *
- * Node names: inIJ, nIJ, sIJ, tempIJ, mIJ for neuron (I,J). Every neuron starts from rest;
+ * Node names: inIJ, nIJ, sIJ, tempIJ, mIJ for neuron (I,J); its device current is
+ * i(v.xIJ.vsense). The device subcircuit is dev's model's, shared by the four neurons
+ * (nodes inside it are local to each instance). Every neuron starts from rest;
  * .tran runs to p->t_end_s with max step o->t_max_step_s (o->t_end_s is not used);
  * p->dt_s (the library's waveform grid) is not used. wrdata (o->wrdata_path) writes time,
  * V(m11), V(m12), V(m21), V(m22), and with a non-ideal op-amp also the adder outputs

@@ -1,4 +1,4 @@
-/* model_switch.c -- the ideal threshold switch (docs/models/switch.md; spec section 1.6):
+/* model_switch.c -- the ideal threshold switch (docs/models/switch.md; docs/models/vo2x.md section 1.6):
    R_off below the threshold, R_on above it, with a hysteresis between the threshold and
    hold voltages and a fixed ON-switching delay. The reduced model of acceptance A13. */
 #include <math.h>
@@ -22,7 +22,7 @@ static const vs_param_def switch_params[N_SWITCH] = {
                "ambient temperature (the switch has no thermal state)", 0},
 };
 
-/* ---- presets: paper devices 1-5 reduced (spec 1.6 table; V_th, V_hold from A1) ---------- */
+/* ---- presets: paper devices 1-5 reduced (docs/models/vo2x.md 1.6 table; V_th, V_hold from A1) ---------- */
 
 #define N_PRESETS 5
 static const double preset_r_off_ohm[N_PRESETS] = {8172, 5984, 3921, 2204, 792};

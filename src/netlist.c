@@ -163,7 +163,7 @@ static void write_neuron_body(FILE *f, const vs_circuit *c)
 }
 
 /*
- * The neuron of spec 3.1 as the subcircuit vo2neuron. Its ports are the drive (in) and
+ * The neuron of docs/models/vo2x.md 3.1 as the subcircuit vo2neuron. Its ports are the drive (in) and
  * every state node, so that .ic and wrdata can name them at the top level:
  *   in    V_in (driven from outside)     n     V_osc, the capacitor node
  *   s     V_spike, the sense node        temp  device temperature (1 V = 1 K)
@@ -171,7 +171,7 @@ static void write_neuron_body(FILE *f, const vs_circuit *c)
  */
 static void write_neuron_subckt(FILE *f, const vs_circuit *c)
 {
-    fprintf(f, "*\n* ---- one neuron (spec 3.1): ports in n s temp m ----\n");
+    fprintf(f, "*\n* ---- one neuron (docs/models/vo2x.md 3.1): ports in n s temp m ----\n");
     fprintf(f, "* in: input V_in; n: capacitor node V_osc; s: sense node V_spike;\n"
                "* temp: device temperature (1 V = 1 K); m: the device's switched (metallic)\n"
                "* fraction (1 V = fully metallic)\n");
@@ -185,7 +185,7 @@ static void write_neuron_subckt(FILE *f, const vs_circuit *c)
 /* The neuron driven by a current into node n: vo2neuron without R_s, ports n s temp m. */
 static void write_neuron_subckt_current(FILE *f, const vs_circuit *c)
 {
-    fprintf(f, "*\n* ---- one neuron (spec 3.1) driven by a current: ports n s temp m ----\n");
+    fprintf(f, "*\n* ---- one neuron (docs/models/vo2x.md 3.1) driven by a current: ports n s temp m ----\n");
     fprintf(f, "* n: capacitor node V_osc, where the input current I_in goes in (no R_s in its\n"
                "* path); s: sense node V_spike; temp: device temperature (1 V = 1 K);\n"
                "* m: the device's switched (metallic) fraction (1 V = fully metallic)\n");
@@ -245,7 +245,7 @@ vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circui
         return st;
 
     /* Title line (ngspice ignores the first line of a deck). */
-    fprintf(f, "vo2snn neuron (spec 3.1) with the %s device model\n", dev->model->name);
+    fprintf(f, "vo2snn neuron (docs/models/vo2x.md 3.1) with the %s device model\n", dev->model->name);
     fprintf(f, "*\n* Written by vo2snn (vs_netlist_write). Units: SI; node 'temp' is the device\n"
                "* temperature in volts (1 V = 1 K); node 'm' is the device's switched (metallic)\n"
                "* fraction (1 V = fully metallic); i(v.x1.vsense) is the device current.\n*\n");
@@ -259,7 +259,7 @@ vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circui
     if (current) write_neuron_subckt_current(f, c);
     else write_neuron_subckt(f, c);
 
-    fprintf(f, "*\n* ---- electrical circuit (spec 3.1) ----\n");
+    fprintf(f, "*\n* ---- electrical circuit (docs/models/vo2x.md 3.1) ----\n");
     write_source(f, in, o->t_end_s);
     if (current) {
         fprintf(f, "* the neuron: V_osc n (fed by I_in), V_spike s, temperature temp, switched\n"
@@ -280,7 +280,7 @@ vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circui
     return finish(f);
 }
 
-/* The ideal adders: behavioural voltage sources clipped at the rails (spec 5). */
+/* The ideal adders: behavioural voltage sources clipped at the rails (docs/models/vo2x.md section 5). */
 static void write_ideal_adders(FILE *f, double rail)
 {
     fprintf(f, "* Ideal op-amps (infinite gain and bandwidth, no input loading of the sense\n"
@@ -308,7 +308,7 @@ static void write_nonideal_adders(FILE *f, const vs_opamp *op, double w, double 
 {
     const double ng[2][2] = {{1 + 2 * w, 3}, {1, 3 + 2 * w}};
     const int slew = op->slew_v_per_s > 0;
-    fprintf(f, "* Non-ideal op-amps (spec 5): DC gain A0 = %.10g, GBW = %.10g Hz, slew rate\n"
+    fprintf(f, "* Non-ideal op-amps (docs/models/vo2x.md section 5): DC gain A0 = %.10g, GBW = %.10g Hz, slew rate\n"
                "* SR = %.10g V/s%s, output limited to +-rail = +-%.10g V; inputs do not load the\n"
                "* sense nodes. Each stage's output is a state node x on a 1 F capacitor charged by\n"
                "*   I = dx/dt = limit((k V_static - V(x))/tau_cl, +-SR)\n"
@@ -413,7 +413,7 @@ vs_status vs_netlist_write_2x2(FILE *f, const vs_device_params *dev, const vs_ci
     const int nonideal = !op->ideal;
     static const char *const id[4] = {"11", "12", "21", "22"};
 
-    fprintf(f, "vo2snn 2x2 network of %s neurons (spec 5, Fig 3H) with %s two-stage adders\n",
+    fprintf(f, "vo2snn 2x2 network of %s neurons (docs/models/vo2x.md section 5, Fig 3H) with %s two-stage adders\n",
             dev->model->name, nonideal ? "non-ideal" : "ideal");
     fprintf(f, "*\n* Written by vo2snn (vs_netlist_write_2x2). Units: SI. Neuron (i,j) has the\n"
                "* nodes inij (V_in), nij (V_osc), sij (V_spike), tempij (temperature, 1 V = 1 K)\n"
@@ -434,7 +434,7 @@ vs_status vs_netlist_write_2x2(FILE *f, const vs_device_params *dev, const vs_ci
     fprintf(f, "Vin11 in11 0 DC {v_drive}\n");
     fprintf(f, "Vin12 in12 0 DC {v_drive}\n");
 
-    fprintf(f, "*\n* ---- synapses: two inverting adders in series per target (spec 5) ----\n");
+    fprintf(f, "*\n* ---- synapses: two inverting adders in series per target (docs/models/vo2x.md section 5) ----\n");
     if (nonideal) write_nonideal_adders(f, op, p->weight, o->tau_m_s);
     else write_ideal_adders(f, rail);
 

@@ -6,8 +6,8 @@
  * crossing 0.5 upward (linear interpolation, re-armed below 0.1) and compare
  * with the library's own simulation of the same circuit and input. The paper's
  * 2x2 network (vs_netlist_write_2x2), with ideal and with non-ideal op-amps, is
- * compared with vs_net2x2_simulate and with the spec's A10 rates (and, non-ideal,
- * the spec's adder output extremes).
+ * compared with vs_net2x2_simulate and with A10 of docs/models/vo2x.md rates (and, non-ideal,
+ * its adder output extremes (section 5)).
  * ngspice is a declared dependency: without it on PATH the tests FAIL.
  */
 #include <errno.h>
@@ -239,7 +239,7 @@ static void count_case(const char *name, int device, const vs_input *in, double 
     vs_neuron_result_free(&r);
 }
 
-/* Spec 4 / A8: device 1, 0/15 V, 4 us period, 2 us width: 12 spikes in [50, 200) us. */
+/* docs/models/vo2x.md section 4 / A8: device 1, 0/15 V, 4 us period, 2 us width: 12 spikes in [50, 200) us. */
 static void test_pulse_train(void)
 {
     vs_input in = vs_input_pulse(0.0, 15.0, 4e-6, 2e-6, 0.0);
@@ -249,7 +249,7 @@ static void test_pulse_train(void)
 /* The other input kinds export equivalently (short runs). */
 static void test_square_pulse(void)
 {
-    vs_input in = vs_input_square(0.0, 12.5, 2e-6, 100e-6); /* spec A4: 14 spikes */
+    vs_input in = vs_input_square(0.0, 12.5, 2e-6, 100e-6); /* docs/models/vo2x.md A4: 14 spikes */
     count_case("square_d1", 1, &in, 120e-6, 0.0, 120e-6, 13);
 }
 
@@ -285,12 +285,12 @@ static vs_status write_net_deck(FILE *f, const void *ctx, const char *wrdata_pat
 }
 
 /*
- * Spec 5 / A10: the 2x2 network of device 1 (9.5 V drive, B = 9.5 V, w = 5) with op-amp
+ * docs/models/vo2x.md section 5 / A10: the 2x2 network of device 1 (9.5 V drive, B = 9.5 V, w = 5) with op-amp
  * op. Rates over [30, 330) us, count / 300 us: ngspice within 5 % of vs_net2x2_simulate
  * (same op-amp) for every neuron, the ordering v(2,1) > v(1,1) = v(1,2) > v(2,2) strict
  * in ngspice, and ngspice within +-3.4 kHz (one spike) of 100.0, 100.0, 106.7, 76.7 kHz.
  * Non-ideal: the ngspice adder output of (2,1) peaks at 13.0 V and that of (2,2) dips to
- * 6.0 V (spec 5), each +-0.3 V.
+ * 6.0 V (docs/models/vo2x.md section 5), each +-0.3 V.
  */
 static void net2x2_case(const char *name, const vs_opamp *op)
 {

@@ -427,6 +427,9 @@ static void test_neuron_vs_reference(void)
         vs_neuron_result r = lib_run(v[k], &end);
         CHECK(ref.oscillates);
         CHECK_NEAR(r.freq_hz, ref.freq_hz, 0.02, 0);
+        printf("# zhang2024 %g V, R_sense %g Ohm: vo2snn %.2f kHz, independent Euler %.2f kHz (%+.3f %%)\n",
+               v[k], cdef.r_sense_ohm, r.freq_hz / 1e3, ref.freq_hz / 1e3,
+               100 * (r.freq_hz / ref.freq_hz - 1));
         vs_neuron_result_free(&r);
     }
     zref_device d = zref_published();

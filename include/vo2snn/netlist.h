@@ -2,7 +2,7 @@
  * netlist.h -- export the neuron circuit, or the paper's 2x2 network, as a
  * self-contained ngspice netlist, for any device model (include/vo2snn/model.h).
  *
- * The neuron is the circuit of spec 3.1 (V_in -- R_s -- N, C from N to ground, the
+ * The neuron is the circuit of docs/models/vo2x.md 3.1 (V_in -- R_s -- N, C from N to ground, the
  * device from N to S, R_sense from S to ground), written as the subcircuit vo2neuron
  * (ports in n s temp m). A deck is laid out as:
  *
@@ -70,7 +70,7 @@ typedef struct vs_netlist_opts {
 vs_netlist_opts vs_netlist_opts_default(void);
 
 /*
- * Write a self-contained ngspice netlist of the neuron (spec 3.1) with dev's model as
+ * Write a self-contained ngspice netlist of the neuron (docs/models/vo2x.md 3.1) with dev's model as
  * behavioural sources (above), starting from V = 0, T = ambient, m = 0 (.ic + uic, and
  * each model's own IC=). Every input kind is exported: dc as DC, pulse train and square
  * pulse as PULSE with ~1 ps edges, sine as SIN with delay, PWL and sampled waveforms as
@@ -85,7 +85,7 @@ vs_status vs_netlist_write(FILE *f, const vs_device_params *dev, const vs_circui
                            const vs_input *in, const vs_netlist_opts *o);
 
 /*
- * Write the paper's 2x2 network (spec 5, Fig 3H; what vs_net2x2_simulate computes with the
+ * Write the paper's 2x2 network (docs/models/vo2x.md section 5, Fig 3H; what vs_net2x2_simulate computes with the
  * same op-amp op) as one netlist: four vo2neuron instances of device dev in circuit c,
  * X11 and X12 driven by DC p->v_drive_v, X21 and X22 by two-stage inverting adders,
  * B = p->bias_v, w = p->weight. op NULL means vs_opamp_ideal().

@@ -51,6 +51,10 @@ row "zero thermal conductance" osc --out "$O" --param g_th=0
 row "unknown unit" osc --out "$O" --v-in 12.5A
 row "malformed number" osc --out "$O" --r-series 3x
 row "unknown device parameter" osc --out "$O" --param nokey=3
+row "unknown device model" osc --out "$O" --model vo3
+row "a parameter of another model" osc --out "$O" --model switch --param r_ins0=3k
+row "vacancy for a model without one" osc --out "$O" --model zhang2024 --vacancy 0.5
+row "a preset the model lacks" osc --out "$O" --model zhang2024 --device 2
 row "bad device file line" osc --out "$O" --device-file "$T/dev.txt"
 row "missing device file" osc --out "$O" --device-file "$T/none.txt"
 row "PWL times not increasing" osc --out "$O" --input pwl --pwl "$T/wave.csv"

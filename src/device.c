@@ -246,6 +246,20 @@ static vs_status conflicting(const edit_set *s, const edit *a, const edit *b, co
     return edit_fail(s, a, why);
 }
 
+/* "'c_th' sets tau_th = c_th/g_th: give it or 'tau_th' (line 1), not both", at the later one. */
+static vs_status alias_with_target(const edit_set *s, const edit *al, const edit *target,
+                                   const vs_param_alias *a, const vs_model *m)
+{
+    const edit *later = al->where >= target->where ? al : target;
+    const edit *earlier = later == al ? target : al;
+    char place[32], why[400];
+    edit_place(s, earlier->where, place, sizeof place);
+    snprintf(why, sizeof why, "'%s' sets %s = %s/%s: give it or '%s', not both (%s has '%s')",
+             a->key, m->params[a->target].key, a->key, m->params[a->per].key,
+             m->params[a->target].key, place, earlier->key);
+    return edit_fail(s, later, why);
+}
+
 static int alias_index(const vs_model *m, const char *key)
 {
     for (int i = 0; i < m->n_aliases; i++)
@@ -294,7 +308,7 @@ static vs_status check_keys(const edit_set *s, const vs_model *m)
     for (int a = 0; a < m->n_aliases; a++) {
         const edit *al = find_edit(s, m->aliases[a].key);
         const edit *target = find_edit(s, m->params[m->aliases[a].target].key);
-        if (al && target) return conflicting(s, al, target, "set the same parameter");
+        if (al && target) return alias_with_target(s, al, target, &m->aliases[a], m);
     }
     return VS_OK;
 }

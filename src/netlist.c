@@ -109,7 +109,7 @@ static void write_provenance(FILE *f, const vs_device_params *dev)
     fprintf(f, "* Device model %s: %s (%s)\n", dev->model->name, dev->model->title,
             dev->model->doc);
     fprintf(f, "* Device parameters, source: ");
-    if (!isnan(dev->vacancy_x))
+    if (dev->model->coord_key && !isnan(dev->vacancy_x))
         fprintf(f, "vacancy table of docs/models/vo2x.md 2.2 at x = %.10g%s\n", dev->vacancy_x,
                 fabs(dev->vacancy_x * 4 - round(dev->vacancy_x * 4)) < 1e-12 ? " (a paper device)"
                                                                             : " (interpolated)");

@@ -182,6 +182,21 @@ static void test_checkpoint(void)
     vs_transfer_free(&t);
 }
 
+/* A checkpoint of format 1 (the vo2x parameters in a fixed order; tests/data/checkpoint_v1.vsck,
+   written by fuzz/make_seeds.c before format 2) still loads: vo2x device 1, rows it did not
+   have (r_contact) at their defaults. */
+static void test_checkpoint_format_1(void)
+{
+    static vs_checkpoint_info info;
+    CHECK(vs_checkpoint_load_info("tests/data/checkpoint_v1.vsck", &info) == VS_OK);
+    vs_device_params d1;
+    CHECK(vs_device_preset(1, &d1) == VS_OK);
+    CHECK(info.device.model == d1.model && info.device.vacancy_x == 0.0);
+    CHECK(memcmp(info.device.v, d1.v, sizeof d1.v) == 0);
+    CHECK(vs_device_get(&info.device, "r_contact") == 0.0);
+    CHECK(info.transfer.v_max_v == 20.0 && info.circuit.r_series_ohm == 3000.0);
+}
+
 static void test_cache_key(void)
 {
     vs_device_params a, b;
@@ -226,6 +241,7 @@ int main(void)
     RUN(test_device_files);
     RUN(test_json);
     RUN(test_checkpoint);
+    RUN(test_checkpoint_format_1);
     RUN(test_cache_key);
     RUN(test_netlist);
     return CHECK_DONE();

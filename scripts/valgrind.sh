@@ -14,6 +14,10 @@ run() {
 }
 run osc --t-end 20us --out "$T/osc.csv"
 run osc --input pwl --pwl scripts/example_pwl.csv --out "$T/pwl.csv"
+run osc --model zhang2024 --r-series 12k --c 145.35p --v-in 13 --t-end 10us --out "$T/zhang.csv"
+run osc --model switch --input dc --i-in 2mA --t-end 20us --out "$T/switch.csv"
+printf 'model = switch\npreset = 2\nname = S2\n' > "$T/s2.txt"
+run triple --device-file "$T/s2.txt" --out "$T/triple.csv"
 run iv --period 100us --out "$T/iv.csv"
 run rt --points 50 --out "$T/rt.csv"
 run phase --r-points 3 --v-points 3 --t-run 50us --no-triple --out "$T/phase.csv"

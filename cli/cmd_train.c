@@ -94,6 +94,19 @@ int train_build_transfer(const char *prog, const vs_device_params *dev, const vs
     return 0;
 }
 
+/* The measured transfer table (V, f, mean V_spike) in the cache format: every setting that
+   determined it on the first line, a crc32 on the last, readable by vs_transfer_cache_load. */
+static int write_transfer_table(const char *prog, const char *path, const vs_checkpoint_info *info,
+                                const vs_transfer *t)
+{
+    vs_transfer_opts o = info->transfer;
+    if (cli_prepare_output(prog, path)) return 1;
+    if (vs_transfer_resolve_range(&info->device, &info->circuit, &o) != VS_OK ||
+        vs_transfer_cache_save(path, &info->device, &info->circuit, &o, t->freq_hz, t->signal_v) != VS_OK)
+        return cli_fail(prog);
+    return 0;
+}
+
 int write_confusion(const char *prog, const char *path, const uint32_t *cm)
 {
     static const char *const cols[] = {"true_label", "pred_0", "pred_1", "pred_2", "pred_3", "pred_4",
@@ -212,7 +225,7 @@ int cmd_train(int argc, char **argv)
     const opt_spec opts[] = {
         CLI_DEVICE_OPTS(a.dev),
         CLI_CIRCUIT_OPTS(a.circ),
-        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default $VO2SNN_DATA)", .dest = &a.data},
+        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default: $VO2SNN_DATA)", .dest = &a.data},
         {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion (Fashion-MNIST); the images must look like it", .dest = &a.dataset, .choices = dataset_choices},
         {.name = "hidden", .kind = OPT_LONG, .metavar = "N", .help = "hidden neurons", .dest = &a.hidden, .min = 1, .max = 4096},
         {.name = "epochs", .kind = OPT_LONG, .metavar = "N", .help = "epochs in total (with --resume: the total to reach)", .dest = &a.epochs, .min = 1, .max = VS_MAX_EPOCHS},
@@ -229,13 +242,13 @@ int cmd_train(int argc, char **argv)
         {.name = "ce-scale", .kind = OPT_QUANTITY, .unit = "", .metavar = "S", .help = "cross-entropy logits = S x rate", .dest = &a.ce_scale, .min = 0.01, .max = 1000},
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for initial weights, data order and augmentation", .dest = &a.seed, .min = 0, .max = 9.2e18},
         {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads (default: OMP_NUM_THREADS or all cores; capped at the cores)", .dest = &a.threads, .min = 1, .max = 1024},
-        {.name = "train-limit", .kind = OPT_LONG, .metavar = "N", .help = "use only the first N training images", .dest = &a.train_limit, .min = 1, .max = 1e9},
-        {.name = "test-limit", .kind = OPT_LONG, .metavar = "N", .help = "use only the first N test images", .dest = &a.test_limit, .min = 1, .max = 1e9},
+        {.name = "train-limit", .kind = OPT_LONG, .metavar = "N", .help = "use only the first N training images (default: all)", .dest = &a.train_limit, .min = 1, .max = 1e9},
+        {.name = "test-limit", .kind = OPT_LONG, .metavar = "N", .help = "use only the first N test images (default: all)", .dest = &a.test_limit, .min = 1, .max = 1e9},
         {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "test image for the output-rate histogram (default: the first 8, else image 0)", .dest = &a.image, .min = 0, .max = 1e9},
         {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &a.out},
-        {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint path (default DIR/checkpoint.vsck)", .dest = &a.checkpoint},
+        {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint path (default: DIR/checkpoint.vsck)", .dest = &a.checkpoint},
         {.name = "resume", .kind = OPT_FLAG, .help = "continue from the checkpoint (its settings win)", .dest = &a.resume},
-        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &a.cache},
+        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default: $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &a.cache},
         {.name = "no-plot", .kind = OPT_FLAG, .help = "write CSV only", .dest = &a.no_plot},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object (epoch lines go to stderr)", .dest = &a.json},
     };
@@ -243,7 +256,9 @@ int cmd_train(int argc, char **argv)
         "The transfer function (firing rate vs input voltage of the chosen device and\n"
         "circuit) is measured by the circuit simulator and cached. Pixels p > 0 drive the\n"
         "input neurons at V = V_on + (V_peak - V_on) p/255 (p = 0: silent). Every epoch\n"
-        "appends to DIR/metrics.csv and writes the checkpoint atomically; at the end\n"
+        "appends to DIR/metrics.csv and writes the checkpoint atomically, with the transfer\n"
+        "table it trains through in DIR/transfer.csv (every setting that determined it on\n"
+        "its first line); at the end\n"
         "DIR/confusion.csv/.png, DIR/accuracy.png and DIR/output_rates.csv/.png (Fig 4D,\n"
         "G, H). Classification: most spikes, ties to the higher adder voltage. Both splits,\n"
         "--image and a resumed checkpoint's input size are checked before training starts;\n"
@@ -323,11 +338,14 @@ int cmd_train(int argc, char **argv)
         failed = cli_fail(prog);
     if (!failed && vs_mkdir_p(a.out) != VS_OK) failed = cli_fail(prog);
     if (!failed && cli_prepare_output(prog, ck_path)) failed = 1;
+    /* the transfer table the network is trained through, beside the checkpoint (an audit) */
+    char table[4096];
+    snprintf(table, sizeof table, "%s/transfer.csv", a.out);
+    if (!failed && write_transfer_table(prog, table, &info, &t)) failed = 1;
     float enc[256];
     vs_mlp_encode_table(enc, &t);
     char label[96];
-    if (isnan(info.device.vacancy_x)) snprintf(label, sizeof label, "custom device");
-    else snprintf(label, sizeof label, "vacancy x = %g (device %g)", info.device.vacancy_x, 1 + 4 * info.device.vacancy_x);
+    cli_device_label(&info.device, label, sizeof label);
     if (!failed)
         fprintf(log, "%s: transfer V_on %.2f V, V_peak %.2f V, f_peak %.1f kHz%s; %d-%d-%d, %s, %s, batch %d, lr %g (%s), seed %llu\n",
                 label, t.v_on_v, t.v_peak_v, t.f_peak_hz / 1e3, t.from_cache ? " (cached)" : "",
@@ -400,12 +418,13 @@ int cmd_train(int argc, char **argv)
         vs_json_num(&j, "transfer_f_peak_hz", t.f_peak_hz);
         vs_json_str(&j, "checkpoint", ck_path);
         vs_json_str(&j, "metrics_csv", path);
+        vs_json_str(&j, "transfer_csv", table);
         vs_json_int(&j, "image", image);
         train_json_data(&j, a.dataset, &train, &test);
         vs_json_end(&j);
     } else if (!failed) {
-        fprintf(log, "test accuracy %.2f %% after %d epochs; wrote %s, %s, %s/output_rates.csv%s\n", 100 * acc,
-                info.epoch, ck_path, path, a.out, a.no_plot ? "" : " and plots");
+        fprintf(log, "test accuracy %.2f %% after %d epochs; wrote %s, %s, %s, %s/output_rates.csv%s\n", 100 * acc,
+                info.epoch, ck_path, path, table, a.out, a.no_plot ? "" : " and plots");
     }
     vs_mlp_free(m);
     vs_transfer_free(&t);
@@ -425,12 +444,12 @@ int cmd_eval(int argc, char **argv)
     int json = 0, plot = 0;
     const opt_spec opts[] = {
         {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint written by vo2snn train", .dest = &checkpoint},
-        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default $VO2SNN_DATA)", .dest = &data},
+        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default: $VO2SNN_DATA)", .dest = &data},
         {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion", .dest = &dataset, .choices = dataset_choices},
         {.name = "split", .kind = OPT_CHOICE, .metavar = "S", .help = "test or train", .dest = &split, .choices = split_choices},
-        {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N images", .dest = &limit, .min = 1, .max = 1e9},
+        {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N images (default: all)", .dest = &limit, .min = 1, .max = 1e9},
         {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "write DIR/eval_confusion.csv (and .png with --plot)", .dest = &out},
-        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &cache},
+        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default: $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &cache},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
         {.name = "plot", .kind = OPT_FLAG, .help = "also plot the confusion matrix", .dest = &plot},
     };

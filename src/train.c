@@ -185,7 +185,7 @@ void vs_output_rates(vs_mlp *m, const uint8_t *image, const float enc[256], floa
 /* ---- checkpoint ------------------------------------------------------------------------- */
 
 #define CK_MAGIC "VO2SNNCK"
-#define CK_VERSION 2u   /* 1: the vo2x parameters in a fixed order; 2: model and table */
+#define CK_VERSION 2u   /* 1: the vo2x parameters in a fixed order; 2: model and table, integrator settings */
 
 typedef struct buf {
     unsigned char *p;
@@ -298,6 +298,24 @@ static vs_status get_device(buf *b, const char *path, vs_device_params *d)
     return VS_OK;
 }
 
+/* The integrator settings the transfer function was measured with (what else determines
+   it -- device, circuit, grid, classification -- is stored beside them). */
+static void put_sim(buf *b, const vs_sim_opts *o)
+{
+    put_u32(b, (uint32_t)o->method);
+    const double ds[] = {o->rtol, o->atol_v, o->atol_temp_k, o->h_max_s, o->dt_s};
+    for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) put_f64(b, ds[i]);
+    put_u64(b, o->seed);
+}
+
+static void get_sim(buf *b, vs_sim_opts *o)
+{
+    o->method = (vs_ode_method)get_u32(b);
+    double *ds[] = {&o->rtol, &o->atol_v, &o->atol_temp_k, &o->h_max_s, &o->dt_s};
+    for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) *ds[i] = get_f64(b);
+    o->seed = get_u64(b);
+}
+
 static void put_header(buf *b, const vs_checkpoint_info *in)
 {
     const vs_mlp_config *c = &in->cfg;
@@ -316,6 +334,7 @@ static void put_header(buf *b, const vs_checkpoint_info *in)
                          t.v_max_v, t.dv_v, t.surrogate_v, t.classify.t_run_s, t.classify.settle_frac};
     for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) put_f64(b, ds[i]);
     put_u32(b, (uint32_t)in->transfer.classify.min_spikes);
+    put_sim(b, &in->transfer.classify.sim);
     put_u32(b, (uint32_t)in->epoch);
     put_u64(b, (uint64_t)in->steps);
     put_u64(b, in->seed);
@@ -353,6 +372,7 @@ static vs_status get_header(buf *b, const char *path, uint32_t version, vs_check
                     &in->transfer.classify.t_run_s, &in->transfer.classify.settle_frac};
     for (size_t i = 0; i < sizeof ds / sizeof ds[0]; i++) *ds[i] = get_f64(b);
     in->transfer.classify.min_spikes = (int)get_u32(b);
+    if (version >= 2) get_sim(b, &in->transfer.classify.sim);   /* format 1: the defaults */
     uint32_t epoch = get_u32(b);
     uint64_t steps = get_u64(b);
     in->seed = get_u64(b);
@@ -387,6 +407,14 @@ static vs_status check_transfer_opts(const vs_transfer_opts *t)
         return vs_fail(VS_EINVAL, "settle fraction %g is outside [0, 1)", c->settle_frac);
     if (c->min_spikes < 2 || c->min_spikes > 1000000)
         return vs_fail(VS_EINVAL, "minimum spike count %d is outside [2, 1e6]", c->min_spikes);
+    const vs_sim_opts *o = &c->sim;
+    if (o->method != VS_ODE_DP54 && o->method != VS_ODE_RK4)
+        return vs_fail(VS_EINVAL, "integrator method %d is not dp54 (0) or rk4 (1)", (int)o->method);
+    if (!(o->rtol > 0 && o->rtol < 1) || !(o->atol_v > 0 && o->atol_v < 1) ||
+        !(o->atol_temp_k > 0 && o->atol_temp_k < 100) || !(o->h_max_s > 0 && o->h_max_s <= 1e-5) ||
+        !(o->dt_s > 0 && o->dt_s <= 1e-6))
+        return vs_fail(VS_EINVAL, "integrator settings (rtol %g, atol %g V / %g K, h_max %g s, dt %g s) "
+                                  "are not valid", o->rtol, o->atol_v, o->atol_temp_k, o->h_max_s, o->dt_s);
     return VS_OK;
 }
 

@@ -178,6 +178,16 @@ static void test_checkpoint(void)
     CHECK(vs_checkpoint_load_info(path_of("ck.vsck"), &back) == VS_OK);
     CHECK(back.device.model == &plus && back.device.v[extra] == 4321.0);
     CHECK(memcmp(back.device.v, info.device.v, sizeof back.device.v) == 0);
+    /* and the integrator settings the transfer function is measured with (issue 12, item 5) */
+    info.transfer.classify.sim.method = VS_ODE_RK4;
+    info.transfer.classify.sim.dt_s = 2e-9;
+    info.transfer.classify.sim.rtol = 3e-7;
+    info.transfer.classify.sim.seed = 99;
+    CHECK(vs_checkpoint_save(path_of("ck2.vsck"), &info, m) == VS_OK);
+    CHECK(vs_checkpoint_load_info(path_of("ck2.vsck"), &back) == VS_OK);
+    const vs_sim_opts *a = &info.transfer.classify.sim, *b = &back.transfer.classify.sim;
+    CHECK(b->method == VS_ODE_RK4 && b->dt_s == 2e-9 && b->rtol == 3e-7 && b->seed == 99);
+    CHECK(b->atol_v == a->atol_v && b->atol_temp_k == a->atol_temp_k && b->h_max_s == a->h_max_s);
     vs_mlp_free(m);
     vs_transfer_free(&t);
 }

@@ -9,12 +9,16 @@
  * fixed order (mlp.h), and augmentation draws from the one epoch stream.
  *
  * Checkpoint file (little-endian), written atomically (temp file + rename):
- *   "VO2SNNCK"  u32 version (1)  u32 header bytes  header  payload  u32 crc32
- *   header: the network config, device and circuit parameters and the transfer-
- *   function settings (so the same transfer function can be rebuilt), epoch,
+ *   "VO2SNNCK"  u32 version (2)  u32 header bytes  header  payload  u32 crc32
+ *   header: the network config; the device (its model's name and every row of its
+ *   parameter table as key and value, provenance, name); the circuit; everything that
+ *   determines the transfer function (grid, classification, integrator method,
+ *   tolerances, steps and seed), so the same transfer function is rebuilt; epoch,
  *   optimiser step count, seed, batch size, and the per-epoch metrics so far;
  *   payload: parameters, then the two optimiser moment blocks (f32).
  *   crc32 (zlib) covers every byte before it.
+ * Version 1 files (the vo2x parameters in a fixed order, no integrator settings) still
+ * load: the integrator settings are then the defaults they were built with.
  */
 #ifndef VO2SNN_TRAIN_H
 #define VO2SNN_TRAIN_H

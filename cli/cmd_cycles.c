@@ -29,7 +29,7 @@ int cmd_cycles(int argc, char **argv)
         CLI_DEVICES_OPTS(da),
         {.name = "cycles", .kind = OPT_LONG, .metavar = "N", .help = "I-V sweeps per device", .dest = &io.n_cycles, .min = 2, .max = 10000000},
         {.name = "period", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "one triangular sweep", .dest = &io.period_s, .min = 1e-9, .max = 100},
-        {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "sweep peak (default 1.3 x V_th)", .dest = &io.v_max_v, .min = 0, .max = 1e4},
+        {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "sweep peak (default: 1.3 x V_th)", .dest = &io.v_max_v, .min = 0, .max = 1e4},
         {.name = "r-load", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "series load (0 = voltage drive)", .dest = &io.r_load_ohm, .min = 0, .max = 1e12},
         {.name = "sigma-lnr", .kind = OPT_QUANTITY, .unit = "", .metavar = "S", .help = "jitter of ln R_ins0 per cycle (used when the device has none)", .dest = &sigma_lnr, .min = 0, .max = 2},
         {.name = "sigma-tc", .kind = OPT_QUANTITY, .unit = "K", .metavar = "K", .help = "jitter of T_c per cycle (used when the device has none)", .dest = &sigma_tc, .min = 0, .max = 50},

@@ -12,7 +12,8 @@
 #define TRACE_CYCLES 5   /* cycles written to the trace CSV */
 
 static const char *const trace_cols[] = {"t_s", "v_src_v", "v_dev_v", "i_a", "temp_k", "r_dev_ohm", "m", "cycle"};
-static const char *const scurve_cols[] = {"branch", "temp_k", "v_dev_v", "i_a", "r_dev_ohm"};
+static const char *const scurve_cols[] = {"branch", "temp_k", "v_dev_v", "i_a", "r_dev_ohm",
+                                          "branch_name"};
 static const char *const cycle_cols[] = {"cycle", "v_on_v", "v_off_v"};
 
 static int trace_sample(const vs_iv_sample *s, void *w)
@@ -28,7 +29,7 @@ int iv_write_scurve(const char *prog, const vs_device_params *p, const char *pat
     vs_rt_summary rt;
     if (vs_rt_summarize(p, &rt) != VS_OK) return cli_fail(prog);
     vs_csv *w;
-    if (vs_csv_open(path, scurve_cols, 5, &w) != VS_OK) return cli_fail(prog);
+    if (vs_csv_open(path, scurve_cols, 6, &w) != VS_OK) return cli_fail(prog);
     double t_amb = vs_device_ambient(p);
     double t_hi = isnan(rt.t_edge_hi_k) ? t_amb + 100.0 : rt.t_edge_hi_k + 20.0;
     int n = 600;
@@ -40,7 +41,7 @@ int iv_write_scurve(const char *prog, const vs_device_params *p, const char *pat
                 return cli_fail(prog);
             }
             double row[5] = {b, t, v, i, r};
-            if (vs_csv_row(w, row) != VS_OK) {
+            if (vs_csv_row_named(w, row, b == VS_BRANCH_HEAT ? "heating" : "cooling") != VS_OK) {
                 vs_csv_abort(w);
                 return cli_fail(prog);
             }
@@ -102,12 +103,12 @@ int cmd_iv(int argc, char **argv)
     double dt_out = 0;
     const opt_spec opts[] = {
         CLI_DEVICE_OPTS(dev_args),
-        {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "peak of the triangle (default 1.3 x V_th)", .dest = &o.v_max_v, .min = 0, .max = 1e4},
+        {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "peak of the triangle (default: 1.3 x V_th)", .dest = &o.v_max_v, .min = 0, .max = 1e4},
         {.name = "period", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "one up-and-down sweep", .dest = &o.period_s, .min = 1e-9, .max = 100},
         {.name = "r-load", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "series load resistor (0 = pure voltage drive)", .dest = &o.r_load_ohm, .min = 0, .max = 1e12},
         {.name = "cycles", .kind = OPT_LONG, .metavar = "N", .help = "number of sweeps (jitter from sigma_lnr, sigma_tc)", .dest = &o.n_cycles, .min = 1, .max = 1e6},
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "jitter seed", .dest = &seed, .min = 0, .max = 9.2e18},
-        {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling (default period/2000; at most 1e7 samples over the traced cycles)", .dest = &dt_out, .min = 1e-15, .max = 100},
+        {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling (default: period/2000, at most 1e7 samples over the traced cycles)", .dest = &dt_out, .min = 1e-15, .max = 100},
         {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "trace CSV path (first 5 cycles)", .dest = &out},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
         {.name = "plot", .kind = OPT_FLAG, .help = "also write <out>.png through gnuplot", .dest = &plot},

@@ -574,7 +574,7 @@ int cmd_infer(int argc, char **argv)
     int json = 0, no_plot = 0, given_window = 0;
     const opt_spec opts[] = {
         {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint written by vo2snn train", .dest = &checkpoint},
-        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default $VO2SNN_DATA)", .dest = &data},
+        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default: $VO2SNN_DATA)", .dest = &data},
         {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion (the images must look like it)", .dest = &dataset, .choices = dataset_choices},
         {.name = "window", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "presentation time per image", .dest = &io.window_s, .min = 1e-6, .max = 1e-2, .given = &given_window},
         {.name = "windows", .kind = OPT_STRING, .metavar = "LIST", .help = "sweep distinct windows instead of --window, e.g. 10us,25us,50us,100us,200us", .dest = &windows},
@@ -585,11 +585,11 @@ int cmd_infer(int argc, char **argv)
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed of the resistor draws", .dest = &seed, .min = 0, .max = 9.2e18},
         {.name = "rtol", .kind = OPT_QUANTITY, .unit = "", .metavar = "TOL", .help = "integrator relative tolerance", .dest = &rtol, .min = 1e-12, .max = 1e-2},
         {.name = "h-max", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "integrator's largest step", .dest = &io.sim.h_max_s, .min = 1e-12, .max = 1e-4},
-        {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "first N test images (default all)", .dest = &limit, .min = 1, .max = 1e9},
+        {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "first N test images (default: all)", .dest = &limit, .min = 1, .max = 1e9},
         {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "image for rasters and histogram (default: the first 8, else image 0)", .dest = &image_arg, .min = 0, .max = 1e9},
         {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads, images run in parallel (default: OMP_NUM_THREADS or all cores; capped at the cores)", .dest = &threads, .min = 1, .max = 1024},
         {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &out},
-        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &cache},
+        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default: $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &cache},
         {.name = "no-plot", .kind = OPT_FLAG, .help = "write CSV only", .dest = &no_plot},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
     };

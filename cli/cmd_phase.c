@@ -14,8 +14,9 @@
 #include "vo2snn/sweep.h"
 
 static const char *const phase_cols[] = {"r_series_ohm", "v_in_v", "regime", "freq_hz", "p_mean_w",
-                                         "spikes_in_window", "v_osc_pp_v", "e_in_per_spike_j"};
-#define N_PHASE_COLS 8
+                                         "spikes_in_window", "v_osc_pp_v", "e_in_per_spike_j",
+                                         "regime_name"};
+#define N_PHASE_COLS 9   /* the last one spells out the regime code */
 
 static int write_grid(const char *prog, const char *path, const vs_grid *rg, const vs_grid *vg,
                       const vs_point *pts)
@@ -25,10 +26,10 @@ static int write_grid(const char *prog, const char *path, const vs_grid *rg, con
     for (long iv = 0; iv < vg->n; iv++)
         for (long ir = 0; ir < rg->n; ir++) {
             const vs_point *p = &pts[iv * rg->n + ir];
-            double row[N_PHASE_COLS] = {vs_grid_at(rg, ir), vs_grid_at(vg, iv), p->regime,
-                                        p->freq_hz, p->p_in_w, (double)p->spikes, p->v_pp_v,
-                                        p->e_in_per_spike_j};
-            if (vs_csv_row(w, row) != VS_OK) {
+            double row[N_PHASE_COLS - 1] = {vs_grid_at(rg, ir), vs_grid_at(vg, iv), p->regime,
+                                            p->freq_hz, p->p_in_w, (double)p->spikes, p->v_pp_v,
+                                            p->e_in_per_spike_j};
+            if (vs_csv_row_named(w, row, vs_regime_name(p->regime)) != VS_OK) {
                 vs_csv_abort(w);
                 return cli_fail(prog);
             }
@@ -258,12 +259,12 @@ int cmd_phase(int argc, char **argv)
         CLI_DEVICE_OPTS(dev_args),
         {.name = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = CLI_C_MAX_F},
         {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &circ.r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM},
-        {.name = "r-min", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "smallest series resistance (default R*/5, R* the chord triple point)", .dest = &rg.lo, .min = 1e-3, .max = CLI_R_MAX_OHM},
-        {.name = "r-max", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "largest series resistance (default 5 R*)", .dest = &rg.hi, .min = 1e-3, .max = CLI_R_MAX_OHM},
+        {.name = "r-min", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "smallest series resistance (default: R*/5, R* the chord triple point)", .dest = &rg.lo, .min = 1e-3, .max = CLI_R_MAX_OHM},
+        {.name = "r-max", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "largest series resistance (default: 5 R*)", .dest = &rg.hi, .min = 1e-3, .max = CLI_R_MAX_OHM},
         {.name = "r-points", .kind = OPT_LONG, .metavar = "N", .help = "series-resistance points", .dest = &rg.n, .min = 1, .max = 100000},
         {.name = "r-log", .kind = OPT_FLAG, .help = "logarithmic R_s spacing", .dest = &rg.log},
-        {.name = "v-min", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "lowest input voltage (default 0.8 V*)", .dest = &vg.lo, .min = -1e4, .max = 1e4},
-        {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "highest input voltage (default 1.3 x the upper window edge at 2 R*)", .dest = &vg.hi, .min = -1e4, .max = 1e4},
+        {.name = "v-min", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "lowest input voltage (default: 0.8 V*)", .dest = &vg.lo, .min = -1e4, .max = 1e4},
+        {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "highest input voltage (default: 1.3 x the upper window edge at 2 R*)", .dest = &vg.hi, .min = -1e4, .max = 1e4},
         {.name = "v-points", .kind = OPT_LONG, .metavar = "N", .help = "input-voltage points", .dest = &vg.n, .min = 1, .max = 100000},
         {.name = "v-log", .kind = OPT_FLAG, .help = "logarithmic V_in spacing", .dest = &vg.log},
         {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per point", .dest = &co.t_run_s, .min = 1e-9, .max = 1},
@@ -284,12 +285,13 @@ int cmd_phase(int argc, char **argv)
         "fraction it is oscillating if at least --min-spikes spikes remain, else firing if\n"
         "the device ends on its high-current branch (current beyond the hold fold's), else\n"
         "un-firing. Unset axis ends come from the device's chord triple point R*, V* (vo2x\n"
-        "device 1: 250-6200 Ohm x 6.0-16 V). The triple point is the\n"
-        "smallest R_s whose window is non-empty (bisection on R_s to 0.1 %, window edge to\n"
-        "5 mV; docs/models/vo2x.md A6), located independently of the grid. Regime codes in the CSV:\n"
-        "0 un-firing, 1 oscillating, 2 firing. Runs in parallel (OMP_NUM_THREADS, capped at\n"
-        "the cores); the result does not depend on the thread count. --resume reuses the\n"
-        "points saved in <out>.partial.csv and reports how many.",
+        "device 1: 250-6200 Ohm x 6.0-16 V). The triple point is the smallest R_s whose\n"
+        "window is non-empty (bisection on R_s to 0.1 %, window edge to 5 mV;\n"
+        "docs/models/vo2x.md A6), located independently of the grid. Regime codes in the\n"
+        "CSV: 0 un-firing, 1 oscillating, 2 firing, spelled out in its last column\n"
+        "(regime_name). Runs in parallel (OMP_NUM_THREADS, capped at the cores); the result\n"
+        "does not depend on the thread count. --resume reuses the points saved in\n"
+        "<out>.partial.csv and reports how many.",
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return rc < 0 ? 1 : 0;

@@ -43,7 +43,7 @@ typedef struct cli_device_args {
      .help = "device file of 'key = value' lines applied over the preset", .dest = &(a).file,      \
      .min = 1, .max = 0},                                                                          \
     {.name = "param", .kind = OPT_STRING, .metavar = "K=V,..",                                     \
-     .help = "override device parameters, e.g. r_met=600,tau_th=150ns (keys: vo2snn params)",      \
+     .help = "override device parameters, e.g. r_met=600,tau_th=150ns (keys: vo2snn params --keys)",      \
      .dest = &(a).param, .min = 1, .max = 0}
 
 /*
@@ -75,11 +75,11 @@ typedef struct cli_devices_args {
 } cli_devices_args;
 
 #define CLI_DEVICES_OPTS(a)                                                                        \
-    {.name = "model", .kind = OPT_STRING, .metavar = "NAME", .help = "device model of --devices/--vacancies and of device files without a 'model' key: vo2x, zhang2024 or switch", .dest = &(a).model, .given = &(a).model_given}, \
+    {.name = "model", .kind = OPT_STRING, .metavar = "NAME", .help = "device model of --devices/--vacancies and of device files without a 'model' key: vo2x, zhang2024 or switch (default vo2x)", .dest = &(a).model, .given = &(a).model_given}, \
     {.name = "devices", .kind = OPT_STRING, .metavar = "LIST", .help = "presets of the model, e.g. 1,2,3 or 1-5 (default: every preset; vo2x: paper devices 1-5)", .dest = &(a).devices}, \
     {.name = "vacancies", .kind = OPT_STRING, .metavar = "LIST", .help = "vacancy levels in [0, 1] instead (vo2x), e.g. 0,0.1,0.35", .dest = &(a).vacancies}, \
     {.name = "device-file", .kind = OPT_STRINGS, .metavar = "FILE", .help = "one device per file, in the order given, instead of --devices/--vacancies", .dest = &(a).files}, \
-    {.name = "param", .kind = OPT_STRING, .metavar = "K=V,..", .help = "parameter overrides applied to every device", .dest = &(a).param}
+    {.name = "param", .kind = OPT_STRING, .metavar = "K=V,..", .help = "parameter overrides applied to every device (keys: vo2snn params --keys)", .dest = &(a).param}
 
 #define CLI_DEVICES_HELP                                                                           \
     "Devices: --devices lists presets of --model (default every preset: vo2x and switch\n"      \
@@ -164,16 +164,16 @@ extern const char *const cli_input_choices[];
     {.name = "input", .kind = OPT_CHOICE, .metavar = "KIND", .help = "input waveform: dc, pulse, sine, square, pwl (see below)", .dest = &(a).kind, .choices = cli_input_choices}, \
     {.name = "v-in", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "dc input level", .dest = &(a).v_in, .min = -1e4, .max = 1e4, .given = &(a).given_v_in}, \
     {.name = "v-lo", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "low level (pulse, square)", .dest = &(a).v_lo, .min = -1e4, .max = 1e4, .given = &(a).given_v_lo}, \
-    {.name = "v-hi", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "high level (pulse 15 V, square 12.5 V)", .dest = &(a).v_hi, .min = -1e4, .max = 1e4, .given = &(a).given_v_hi}, \
-    {.name = "period", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "period (pulse 4 us, sine 2 ms)", .dest = &(a).period, .min = 1e-12, .max = 1e3, .given = &(a).given_period}, \
-    {.name = "width", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "high time (pulse 2 us, square 100 us)", .dest = &(a).width, .min = 1e-12, .max = 1e3, .given = &(a).given_width}, \
-    {.name = "delay", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "start of the waveform (square 2 us, else 0)", .dest = &(a).delay, .min = 0, .max = 1e3, .given = &(a).given_delay}, \
+    {.name = "v-hi", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "high level (default: pulse 15 V, square 12.5 V)", .dest = &(a).v_hi, .min = -1e4, .max = 1e4, .given = &(a).given_v_hi}, \
+    {.name = "period", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "period (default: pulse 4 us, sine 2 ms)", .dest = &(a).period, .min = 1e-12, .max = 1e3, .given = &(a).given_period}, \
+    {.name = "width", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "high time (default: pulse 2 us, square 100 us)", .dest = &(a).width, .min = 1e-12, .max = 1e3, .given = &(a).given_width}, \
+    {.name = "delay", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "start of the waveform (default: square 2 us, else 0 s)", .dest = &(a).delay, .min = 0, .max = 1e3, .given = &(a).given_delay}, \
     {.name = "offset", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "sine offset", .dest = &(a).offset, .min = -1e4, .max = 1e4, .given = &(a).given_offset}, \
-    {.name = "amplitude", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "sine amplitude (12 V)", .dest = &(a).amplitude, .min = -1e4, .max = 1e4, .given = &(a).given_amplitude}, \
+    {.name = "amplitude", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "sine amplitude", .dest = &(a).amplitude, .min = -1e4, .max = 1e4, .given = &(a).given_amplitude}, \
     {.name = "i-in", .kind = OPT_QUANTITY, .unit = "A", .metavar = "I", .help = "dc input current into node N, instead of --v-in", .dest = &(a).i_in, .min = -CLI_I_MAX_A, .max = CLI_I_MAX_A}, \
-    {.name = "i-lo", .kind = OPT_QUANTITY, .unit = "A", .metavar = "I", .help = "low current (pulse, square; 0 A)", .dest = &(a).i_lo, .min = -CLI_I_MAX_A, .max = CLI_I_MAX_A}, \
+    {.name = "i-lo", .kind = OPT_QUANTITY, .unit = "A", .metavar = "I", .help = "low current (pulse, square) (default 0 A)", .dest = &(a).i_lo, .min = -CLI_I_MAX_A, .max = CLI_I_MAX_A}, \
     {.name = "i-hi", .kind = OPT_QUANTITY, .unit = "A", .metavar = "I", .help = "high current (pulse, square)", .dest = &(a).i_hi, .min = -CLI_I_MAX_A, .max = CLI_I_MAX_A}, \
-    {.name = "i-offset", .kind = OPT_QUANTITY, .unit = "A", .metavar = "I", .help = "sine offset current (0 A)", .dest = &(a).i_offset, .min = -CLI_I_MAX_A, .max = CLI_I_MAX_A}, \
+    {.name = "i-offset", .kind = OPT_QUANTITY, .unit = "A", .metavar = "I", .help = "sine offset current (default 0 A)", .dest = &(a).i_offset, .min = -CLI_I_MAX_A, .max = CLI_I_MAX_A}, \
     {.name = "i-amplitude", .kind = OPT_QUANTITY, .unit = "A", .metavar = "I", .help = "sine current amplitude", .dest = &(a).i_amplitude, .min = -CLI_I_MAX_A, .max = CLI_I_MAX_A}, \
     {.name = "pwl", .kind = OPT_STRING, .metavar = "FILE", .help = "CSV of t_s,v_v (or t_s,i_a) knots for --input pwl", .dest = &(a).pwl_path}
 

@@ -1,6 +1,7 @@
 /* opts.c -- parse subcommand options from a table; print --help from it. */
 #include "opts.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -191,28 +192,69 @@ static const char *metavar_of(const opt_spec *o)
     return "";
 }
 
-/* " (default ...)" or " (one of ...; default ...)" for o, into buf. */
+/* v in unit with an SI prefix, into buf (n >= 32): 1.8e-09 F is "1.8 nF", 3000 Ohm "3 kOhm",
+   2e-06 s "2 us", 0 V "0 V". The mantissa has up to 10 significant digits, so the text reads
+   back as v. Plain numbers (unit "") and temperatures (K, where "mK" or "kK" would read
+   oddly) keep %g and no prefix. */
+void opt_format_quantity(char *buf, size_t n, double v, const char *unit)
+{
+    static const struct {
+        double scale;
+        const char *prefix;
+    } si[] = {{1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""},   {1e-3, "m"},
+              {1e-6, "u"}, {1e-9, "n"}, {1e-12, "p"}, {1e-15, "f"}};
+    if (!unit) unit = "";
+    if (!*unit || strcmp(unit, "K") == 0 || v == 0 || !isfinite(v)) {
+        snprintf(buf, n, "%g%s%s", v, *unit ? " " : "", unit);
+        return;
+    }
+    size_t k = 0, last = sizeof si / sizeof si[0] - 1;
+    while (k < last && fabs(v) < si[k].scale * (1 - 5e-11)) k++; /* 999.99999999999 nF: 1 uF */
+    char mant[32];
+    snprintf(mant, sizeof mant, "%.10g", v / si[k].scale);
+    snprintf(buf, n, "%s %s%s", mant, si[k].prefix, unit);
+}
+
+/* Whether the help text already states the default in words ("(default: t_end/20000)"),
+   in which case no automatic "(default ...)" is added (see opts.h). */
+static int help_names_default(const char *help)
+{
+    for (const char *p = help ? strstr(help, "default") : NULL; p; p = strstr(p + 1, "default")) {
+        int before = p > help && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        int after = isalnum((unsigned char)p[7]) || p[7] == '_';
+        if (!before && !after) return 1;
+    }
+    return 0;
+}
+
+/* " (default ...)" or " (one of ...; default ...)" for o, into buf; no default when the help
+   text states it, or when the destination holds NAN/inf (no fixed default). */
 static void describe_default(const opt_spec *o, char *buf, size_t cap)
 {
     buf[0] = '\0';
+    const int stated = help_names_default(o->help);
     switch (o->kind) {
     case OPT_QUANTITY: {
-        if (isnan(*(const double *)o->dest)) break;   /* no fixed default: the help says */
-        const char *unit = o->unit ? o->unit : "";
-        snprintf(buf, cap, " (default %g%s%s)", *(const double *)o->dest, *unit ? " " : "", unit);
+        const double v = *(const double *)o->dest;
+        if (stated || !isfinite(v)) break; /* no fixed default: the help says */
+        char q[64];
+        opt_format_quantity(q, sizeof q, v, o->unit);
+        snprintf(buf, cap, " (default %s)", q);
         break;
     }
-    case OPT_LONG: snprintf(buf, cap, " (default %ld)", *(const long *)o->dest); break;
+    case OPT_LONG:
+        if (!stated) snprintf(buf, cap, " (default %ld)", *(const long *)o->dest);
+        break;
     case OPT_STRING: {
         const char *s = *(const char *const *)o->dest;
-        if (s) snprintf(buf, cap, " (default %s)", s);
+        if (s && !stated) snprintf(buf, cap, " (default %s)", s);
         break;
     }
     case OPT_CHOICE: {
         char list[512];
         const char *s = *(const char *const *)o->dest;
         join_choices(o->choices, list, sizeof list);
-        if (s)
+        if (s && !stated)
             snprintf(buf, cap, " (one of %s; default %s)", list, s);
         else
             snprintf(buf, cap, " (one of %s)", list);

@@ -17,9 +17,26 @@
  * --r-series=3kOhm. Strings and choices point into argv (or into choices).
  * An OPT_STRINGS option may be repeated: each value is appended to an opt_strings
  * list, in order (--device-file a.txt --device-file b.txt).
+ *
+ * Defaults in --help (tests/test_help.c holds every command to this):
+ *   - opt_parse appends "(default X)" from the destination: quantities with an SI prefix
+ *     (1.8 nF, 3 kOhm, 200 us; plain numbers and kelvin as %g), integers, strings, and
+ *     "(one of a, b; default a)" for choices. X is always a value the option accepts,
+ *     so `--opt X` is the default spelled out.
+ *   - A quantity holding NAN (or inf), or a string holding NULL, has no fixed default:
+ *     nothing is printed; the help text says what happens when it is not given.
+ *   - A help text that contains the word "default" states the default itself and gets no
+ *     automatic one. Write "(default: text)" -- with a colon -- for a default that is not a
+ *     value (it depends on other options or the input: "(default: 1.3 x V_th)",
+ *     "(default: pulse 4 us, sine 2 ms)", "(default: all)"), and "(default X)" without a
+ *     colon only for a literal value X the option accepts.
+ *   - So a sentinel the parser refuses (0 for "automatic" below an option's minimum, -1 for
+ *     "none") is never printed: such an option says "(default: ...)" in words.
  */
 #ifndef VO2SNN_CLI_OPTS_H
 #define VO2SNN_CLI_OPTS_H
+
+#include <stddef.h>
 
 typedef enum opt_kind { OPT_FLAG, OPT_QUANTITY, OPT_LONG, OPT_STRING, OPT_CHOICE, OPT_STRINGS } opt_kind;
 
@@ -63,7 +80,7 @@ typedef struct opt_cmd {
  * NULL when none are allowed).
  *
  * -h/--help anywhere before "--" prints help (with the defaults the
- * destinations hold on entry; a quantity holding NAN shows none) and changes nothing.
+ * destinations hold on entry, as described at the top) and changes nothing.
  *
  * Returns 0 on success; 1 if help was printed to stdout (the caller exits
  * 0); -1 on error, after printing exactly one line to stderr, e.g.
@@ -77,5 +94,11 @@ typedef struct opt_cmd {
  */
 int opt_parse(const opt_cmd *cmd, int argc, char **argv, const char **positional,
               int *n_positional);
+
+/* v in unit as --help prints it, into buf (n >= 32): with an SI prefix and up to 10
+   significant digits ("1.8 nF", "3 kOhm", "200 us", "0 V", "145 kHz"); a plain number (unit
+   "" or NULL) or a temperature in K as %g ("1e-06", "290 K"). vs_parse_quantity reads it
+   back. */
+void opt_format_quantity(char *buf, size_t n, double v, const char *unit);
 
 #endif

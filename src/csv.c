@@ -52,16 +52,31 @@ vs_status vs_csv_open(const char *path, const char *const *cols, int n_cols, vs_
     return VS_OK;
 }
 
+static void put_numbers(FILE *f, const double *vals, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (i > 0) putc(',', f);
+        if (isnan(vals[i]))
+            fputs("nan", f); /* printf may write "-nan" */
+        else
+            fprintf(f, "%.10g", vals[i]);
+    }
+}
+
 vs_status vs_csv_row(vs_csv *w, const double *vals)
 {
     if (!w || !vals) return vs_fail(VS_EINVAL, "vs_csv_row: no writer or no values");
-    for (int i = 0; i < w->n_cols; i++) {
-        if (i > 0) putc(',', w->f);
-        if (isnan(vals[i]))
-            fputs("nan", w->f); /* printf may write "-nan" */
-        else
-            fprintf(w->f, "%.10g", vals[i]);
-    }
+    put_numbers(w->f, vals, w->n_cols);
+    putc('\n', w->f);
+    return vs_afile_check(w->af);
+}
+
+vs_status vs_csv_row_named(vs_csv *w, const double *vals, const char *name)
+{
+    if (!w || !vals || !name) return vs_fail(VS_EINVAL, "vs_csv_row_named: no writer, values or name");
+    put_numbers(w->f, vals, w->n_cols - 1);
+    if (w->n_cols > 1) putc(',', w->f);
+    put_cell(w->f, name);
     putc('\n', w->f);
     return vs_afile_check(w->af);
 }

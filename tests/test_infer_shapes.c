@@ -153,7 +153,7 @@ static void test_small_images_end_to_end(void)
     snprintf(path, sizeof path, "%s/images.csv", tmp("i_c"));
     CHECK(count_lines(path) == 1 + 4);
     CHECK(vo2snn("eval", "--checkpoint", ck100, "--data", tmp("small"), "--cache", cache, "--json", NULL) == 0);
-    CHECK(strstr(out_text, "\"images\": 20") != NULL);
+    CHECK(check_json_num(out_text, "images") == 20);   /* the small set's 20 test images */
 }
 
 /* Training and test images of different shapes: refused before training. */
@@ -174,7 +174,7 @@ static void test_narrow_hidden_layer(void)
     snprintf(ck, sizeof ck, "%s/checkpoint.vsck", tmp("t_h3"));
     CHECK(vo2snn("infer", "--checkpoint", ck, "--data", check_mnist_dir(), "--cache", cache, "--out", tmp("i_h3"),
                  "--no-plot", "--limit", "3", "--json", NULL) == 0);
-    CHECK(strstr(out_text, "\"images\": 3") != NULL);
+    CHECK(check_json_num(out_text, "images") == 3);
 }
 
 /* ---- item 3: a test set without the digit 8 ------------------------------------------------- */
@@ -183,11 +183,11 @@ static void test_no_digit_eight(void)
 {
     CHECK(vo2snn("infer", "--checkpoint", ck784, "--data", tmp("no8"), "--cache", cache, "--out", tmp("i_8"),
                  "--no-plot", "--limit", "2", "--json", NULL) == 0);
-    CHECK(strstr(out_text, "\"detail_image\": 0") != NULL);
+    CHECK(check_json_num(out_text, "detail_image") == 0);
     const char *args[] = {"train", "--data", tmp("no8"), "--epochs", "1", "--hidden", "4", "--out", tmp("t_8"),
                           "--cache", cache, "--no-plot", "--json", NULL};
     CHECK(vo2snn_v(args) == 0);
-    CHECK(strstr(out_text, "\"image\": 0") != NULL);
+    CHECK(check_json_num(out_text, "image") == 0);
     char path[700];
     snprintf(path, sizeof path, "%s/output_rates.csv", tmp("t_8"));
     CHECK(count_lines(path) == 11);

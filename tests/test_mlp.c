@@ -142,6 +142,52 @@ static void test_rails(void)
     vs_transfer_free(&t);
 }
 
+/*
+ * The surrogate's leak (transfer.h): with a surrogate width, below onset the slope is at least
+ * the chord from the origin to the onset point, leak = r(V_on)/V_on, and beyond a rail the
+ * clipped adder passes that leak back. A table silent below 4 V that jumps to 5e4 Hz and rises
+ * by 1e4 Hz/V to 1.1e5 Hz at 10 V: r(V_on) = 5/11, so leak = 5/44 per volt.
+ */
+static void test_surrogate_leak(void)
+{
+    enum { N = 201 };   /* 0..10 V by 0.05 V */
+    double f[N];
+    for (int i = 0; i < N; i++) f[i] = i < 80 ? 0.0 : 5e4 + 1e4 * (0.05 * i - 4.0);
+    vs_transfer t;
+    CHECK(vs_transfer_from_table(f, NULL, N, 0.05, 0.25, &t) == VS_OK);
+    const double leak = (5.0 / 11.0) / 4.0;
+    CHECK_NEAR(t.v_on_v, 4.0, 0, 1e-12);
+    CHECK_NEAR((double)t.rate.leak, leak, 1e-6, 0);
+    /* far below onset (more than 4 widths) the smoothed derivative is 0: the floor is the slope */
+    for (float v = 0.0f; v <= 2.9f; v += 0.1f) {
+        CHECK(vs_transfer_rate(&t, v) == 0.0f);   /* the forward pass stays silent */
+        CHECK_NEAR((double)vs_transfer_slope(&t, v), leak, 1e-6, 0);
+        CHECK_NEAR((double)vs_transfer_slope(&t, -v), leak, 1e-6, 0);
+    }
+    /* near the onset the smoothed jump is steeper than the floor */
+    CHECK((double)vs_transfer_slope(&t, 3.9f) > 2 * leak);
+    /* clipped at a rail of 8 V: the value of the rail, and the leak as the slope */
+    float u[5] = {-30.0f, -9.0f, 1.0f, 6.0f, 8.5f}, out[5], d[5], dout[5] = {1, 2, 3, 4, 5}, du[5];
+    vs_act_forward(out, d, u, &t.rate, 8.0f, 5);
+    CHECK_NEAR((double)out[0], -(5e4 + 4e4) / 1.1e5, 1e-6, 0);
+    CHECK_NEAR((double)out[4], (5e4 + 4e4) / 1.1e5, 1e-6, 0);
+    CHECK_NEAR((double)d[0], leak, 1e-6, 0);
+    CHECK_NEAR((double)d[1], leak, 1e-6, 0);
+    CHECK_NEAR((double)d[4], leak, 1e-6, 0);
+    CHECK(out[2] == 0.0f);
+    CHECK_NEAR((double)d[2], leak, 1e-6, 0);                 /* silent, yet carries error back */
+    CHECK_NEAR((double)d[3], 1e4 / 1.1e5, 1e-3, 0);          /* inside: the smoothed slope, 1/11 per V */
+    vs_act_backward(du, dout, d, 5);
+    CHECK_NEAR((double)du[0], 1 * leak, 1e-6, 0);
+    CHECK_NEAR((double)du[2], 3 * leak, 1e-6, 0);
+    CHECK_NEAR((double)du[4], 5 * leak, 1e-6, 0);
+    vs_transfer_free(&t);
+    /* no surrogate width: the exact derivative and no floor */
+    CHECK(vs_transfer_from_table(f, NULL, N, 0.05, 0.0, &t) == VS_OK);
+    CHECK(t.rate.leak == 0.0f && vs_transfer_slope(&t, 1.0f) == 0.0f);
+    vs_transfer_free(&t);
+}
+
 int main(void)
 {
     RUN(test_blas_vs_naive);
@@ -149,5 +195,6 @@ int main(void)
     RUN(test_gradients_mse);
     RUN(test_gradients_ce);
     RUN(test_rails);
+    RUN(test_surrogate_leak);
     return CHECK_DONE();
 }

@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "opts.h"
+#include "vo2snn/units.h"
 
 static char scratch[256]; /* a mkdtemp() directory, removed at the end */
 
@@ -206,9 +207,9 @@ static void test_help(void)
                                "Simulate one VO2 relaxation oscillator.\n\noptions:\n"));
         /* Defaults are read from the destinations when parsing starts. */
         const char *want[] = {
-            "  --r-series R          series resistance (default 4700 Ohm)\n",
+            "  --r-series R          series resistance (default 4.7 kOhm)\n",
             "  --v-in V              input voltage (default 12.5 V)\n",
-            "  --c C                 parallel capacitance (default 1e-09 F)\n",
+            "  --c C                 parallel capacitance (default 1 nF)\n",
             "  --seed N              random seed (default 1)\n",
             "  --steps N             step budget (any integer) (default 100)\n",
             "  --plot                also render a PNG\n",
@@ -232,6 +233,74 @@ static void test_help(void)
     CHECK(parse(&osc_no_args, NULL, NULL, &out, &err, ARGS("--help")) == 1);
     CHECK(starts_with(out, "usage: vo2snn osc [options]\nSimulate.\n"));
     CHECK(out && strstr(out, "output CSV file (default trace.csv)\n") != NULL);
+    free(out);
+    free(err);
+}
+
+/* Defaults in --help: SI prefixes that read back as the value; none for NAN/inf; none added
+   when the help text states the default itself ("(default: ...)", opts.h). */
+static void test_help_defaults(void)
+{
+    const struct {
+        double v;
+        const char *unit, *text;
+    } cases[] = {
+        {1.8e-9, "F", "1.8 nF"},     {3000, "Ohm", "3 kOhm"},   {2e-6, "s", "2 us"},
+        {0.0002, "s", "200 us"},     {145000, "Hz", "145 kHz"}, {12.5, "V", "12.5 V"},
+        {0, "V", "0 V"},             {-0.005, "V", "-5 mV"},    {4.7e3, "Ohm", "4.7 kOhm"},
+        {1e-18, "F", "0.001 fF"},    {2e9, "Hz", "2 GHz"},      {3.3e10, "Ohm", "33 GOhm"},
+        {0.999999999999e-6, "F", "1 uF"}, {290, "K", "290 K"},  {0.5, "K", "0.5 K"},
+        {1e-6, "", "1e-06"},         {145000, "", "145000"},    {0.75, NULL, "0.75"},
+        {1.0 / 3, "s", "333.3333333 ms"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[64];
+        opt_format_quantity(buf, sizeof buf, cases[i].v, cases[i].unit);
+        CHECK(strcmp(buf, cases[i].text) == 0);
+        if (strcmp(buf, cases[i].text) != 0)
+            fprintf(stderr, "  %g %s: '%s', want '%s'\n", cases[i].v,
+                    cases[i].unit ? cases[i].unit : "", buf, cases[i].text);
+        double back = NAN;
+        CHECK(vs_parse_quantity(buf, cases[i].unit ? cases[i].unit : "", &back) == VS_OK);
+        CHECK_NEAR(back, cases[i].v, 1e-9, 0);
+    }
+
+    static double t_end, dt_out, gain, big;
+    static long limit;
+    static const char *method, *cache;
+    static const char *const methods[] = {"dp54", "rk4", NULL};
+    const opt_spec opts[] = {
+        {"t-end", OPT_QUANTITY, "s", "T", "simulated time", &t_end, 1e-12, 10, NULL, NULL},
+        {"dt-out", OPT_QUANTITY, "s", "T", "trace sampling (default: t_end/20000)", &dt_out,
+         1e-15, 10, NULL, NULL},
+        {"gain", OPT_QUANTITY, "", "G", "no fixed default", &gain, 1, 0, NULL, NULL},
+        {"big", OPT_QUANTITY, "V", "V", "unbounded", &big, 1, 0, NULL, NULL},
+        {"limit", OPT_LONG, NULL, "N", "first N images (default: all)", &limit, 1, 1e9, NULL,
+         NULL},
+        {"method", OPT_CHOICE, NULL, "M", "integrator (default: dp54, rk4 with --dt)", &method, 0,
+         0, methods, NULL},
+        {"cache", OPT_STRING, NULL, "DIR", "cache ('none' to disable; default: $CACHE)", &cache,
+         0, 0, NULL, NULL},
+    };
+    const opt_cmd cmd = {"vo2snn x", "X.", NULL, opts, (int)(sizeof opts / sizeof opts[0]), 0};
+    t_end = 2e-4, dt_out = 0, gain = NAN, big = INFINITY, limit = 0, method = "dp54",
+    cache = "/c";
+    char *out, *err;
+    CHECK(parse(&cmd, NULL, NULL, &out, &err, ARGS("--help")) == 1);
+    const char *want[] = {
+        "  --t-end T             simulated time (default 200 us)\n",
+        "  --dt-out T            trace sampling (default: t_end/20000)\n",
+        "  --gain G              no fixed default\n",
+        "  --big V               unbounded\n",
+        "  --limit N             first N images (default: all)\n",
+        "  --method M            integrator (default: dp54, rk4 with --dt) (one of dp54, rk4)\n",
+        "  --cache DIR           cache ('none' to disable; default: $CACHE)\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        CHECK(out && strstr(out, want[i]) != NULL);
+        if (out && !strstr(out, want[i])) fprintf(stderr, "  missing: %s", want[i]);
+    }
+    CHECK(out && !strstr(out, "nan") && !strstr(out, "inf") && !strstr(out, "(default 0"));
     free(out);
     free(err);
 }
@@ -287,6 +356,7 @@ int main(void)
     RUN(test_parse_values);
     RUN(test_parse_errors);
     RUN(test_help);
+    RUN(test_help_defaults);
     RUN(test_repeatable);
     char path[600];
     snprintf(path, sizeof path, "%s/out.txt", scratch);

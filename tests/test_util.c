@@ -321,6 +321,23 @@ static void test_csv_nan_and_text_cells(void)
     free(s);
 }
 
+/* Numbers and, last, the code they carry spelled out (quoted when it needs it). */
+static void test_csv_named_rows(void)
+{
+    const char *path = tpath("named.csv");
+    const char *cols[] = {"v_v", "regime", "regime_name"};
+    vs_csv *w = NULL;
+    CHECK(vs_csv_open(path, cols, 3, &w) == VS_OK);
+    if (!w) return;
+    const double a[] = {12.5, 1}, b[] = {NAN, 2};
+    CHECK(vs_csv_row_named(w, a, "oscillating") == VS_OK);
+    CHECK(vs_csv_row_named(w, b, "firing, latched") == VS_OK);
+    CHECK(vs_csv_close(w) == VS_OK);
+    char *s = read_text(path, NULL);
+    CHECK(streq(s, "v_v,regime,regime_name\n12.5,1,oscillating\nnan,2,\"firing, latched\"\n"));
+    free(s);
+}
+
 static void test_csv_writer_errors(void)
 {
     const char *cols[] = {"a"};
@@ -770,7 +787,7 @@ static void test_plot_errors_without_gnuplot(void)
 static void test_plot_render(void)
 {
     if (!vs_plot_available()) {
-        printf("  (gnuplot missing: rendering not checked)\n");
+        CHECK_SKIP_DEP("gnuplot", "gnuplot missing: rendering not checked");
         return;
     }
     const char *png = tpath("sine.png");
@@ -824,6 +841,7 @@ int main(void)
     RUN(test_mkdir_p);
     RUN(test_csv_write_and_read_back);
     RUN(test_csv_nan_and_text_cells);
+    RUN(test_csv_named_rows);
     RUN(test_csv_writer_errors);
     RUN(test_table_load_formats);
     RUN(test_table_load_errors);

@@ -29,6 +29,10 @@ vs_status vs_csv_open(const char *path, const char *const *cols, int n_cols, vs_
 /* Append a row of n_cols numbers. VS_EIO if writing has already failed. */
 vs_status vs_csv_row(vs_csv *w, const double *vals);
 
+/* Append a row of n_cols - 1 numbers and, last, a text cell: a code spelled out (e.g. the
+   regime of a point as "oscillating" beside its numeric code). */
+vs_status vs_csv_row_named(vs_csv *w, const double *vals, const char *name);
+
 /* Append a row of n_cols preformatted cells (NULL cells are written empty). */
 vs_status vs_csv_row_text(vs_csv *w, const char *const *cells);
 

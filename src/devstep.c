@@ -66,7 +66,7 @@ static int update_memory(vs_devstep *st, double t0, double t1, double temp1_k)
         st->t_event = t_event;
         return VS_ODE_REDO;
     }
-    st->t_event = NAN;
+    if (!(t1 < st->t_event)) st->t_event = NAN;   /* landed (or none pending) */
     return code == VS_STEP_CHANGED;
 }
 
@@ -77,7 +77,8 @@ static void new_cycle(vs_devstep *st, double t1, double temp1_k)
     memcpy(mem, st->dev.mem, sizeof mem);
     vs_dev_draw(&st->dev, st->params, &st->rng);
     memcpy(st->dev.mem, mem, sizeof mem);
-    vs_step_view view = {.t0 = t1, .t1 = t1, .temp1_k = temp1_k, .at_event = 1,
+    /* an empty step: only make the memory consistent with the new constants at temp1_k */
+    vs_step_view view = {.t0 = t1, .t1 = t1, .temp1_k = temp1_k, .at_event = 0,
                          .temp_at = temp_at, .v_dev_at = v_dev_at, .ctx = st};
     double ignored;
     st->dev.model->after_step(&st->dev, &view, &ignored);

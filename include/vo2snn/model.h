@@ -66,7 +66,14 @@ typedef struct vs_param_alias {
     int per;               /* index of the parameter it is divided by */
 } vs_param_alias;
 
-/* What after_step sees of an accepted step [t0, t1]. */
+/*
+ * What after_step sees of an accepted step [t0, t1]. An empty step (t0 == t1, at_event 0)
+ * only asks the model to make its memory consistent with temp1_k, e.g. after the constants
+ * of a new switching cycle were drawn; it must not count as a crossing or a reversal.
+ * At the end of a step that landed on an event time it asked for (at_event 1), the model
+ * acts on its event even if its own test there is marginal (the landing step can miss the
+ * threshold by the integrator's tolerance).
+ */
 typedef struct vs_step_view {
     double t0, t1;
     double temp1_k;        /* temperature at t1 (after the caller's guards) */

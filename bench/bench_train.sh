@@ -106,7 +106,7 @@ echo "== vo2snn train vs PyTorch, 784-128-10, batch 64, Adam 3e-3 cosine, MSE, +
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 
 # warm-up: compute the transfer table into the cache, page in the binary and the data
-"$BIN" train --data "$DATA" --epochs 1 --train-limit 2000 --test-limit 500 --threads 2 \
+"$BIN" train --data "$DATA" --epochs 1 --train-limit 2000 --limit 500 --threads 2 \
     --no-plot --cache "$CACHE" --out "$WORK/warm" >/dev/null
 TABLE=$(ls "$CACHE"/transfer-*.csv | head -1)
 LD_LIBRARY_PATH=$TORCH_LD "$PY" bench/torch_mlp.py --data "$DATA" --epochs 0 --table "$TABLE" \

@@ -36,7 +36,7 @@ int cmd_cycles(int argc, char **argv)
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "RNG seed (device i uses stream i)", .dest = &seed, .min = 0, .max = 9.2e18},
         {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "per-cycle CSV; statistics go to <out>_stats.csv", .dest = &out},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
-        {.name = "plot", .kind = OPT_FLAG, .help = "also write the cumulative threshold plot <out>.png", .dest = &plot},
+        CLI_PLOT_OPTS(plot, "the cumulative threshold plot <out>.png"),
     };
     const opt_cmd cmd = {prog, "Threshold statistics over repeated I-V sweeps with cycle-to-cycle jitter (Fig 2L).",
         "Each cycle redraws R_ins0 (log-normal, --sigma-lnr) and T_c (normal, --sigma-tc)\n"

@@ -130,7 +130,7 @@ int cmd_demo(int argc, char **argv)
         {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &out},
         {.name = "v-in", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "dc drive of the oscillators", .dest = &v_in, .min = -1e4, .max = 1e4},
         {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time of each oscillator", .dest = &t_end, .min = 1e-9, .max = 1},
-        {.name = "no-plot", .kind = OPT_FLAG, .help = "write CSV only (no gnuplot)", .dest = &no_plot},
+        CLI_NO_PLOT_OPTS(no_plot, "iv.png, rt.png and osc.png"),
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
     };
     const opt_cmd cmd = {prog, "Devices 1-5 of the paper: I-V loops, R-T loops and oscillations, as CSV + PNG.",

@@ -111,7 +111,7 @@ int cmd_iv(int argc, char **argv)
         {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling (default: period/2000, at most 1e7 samples over the traced cycles)", .dest = &dt_out, .min = 1e-15, .max = 100},
         {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "trace CSV path (first 5 cycles)", .dest = &out},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
-        {.name = "plot", .kind = OPT_FLAG, .help = "also write <out>.png through gnuplot", .dest = &plot},
+        CLI_PLOT_OPTS(plot, "<out>.png"),
     };
     const opt_cmd cmd = {prog, "I-V hysteresis of the device alone: quasi-static folds and a triangular sweep.",
                          "V_th is the first maximum of the steady-state S-curve on the heating branch,\n"

@@ -58,12 +58,12 @@ int cmd_net2x2(int argc, char **argv)
         {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M", .help = "ideal, or nonideal (A0 2e5, GBW 10 MHz, SR 20 V/us, +-13.5 V)", .dest = &opamp, .choices = opamp_choices},
         {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f (0 = plain adders)", .dest = &p.tau_syn_s, .min = 0, .max = 1e-3},
         {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time", .dest = &p.t_end_s, .min = 1e-6, .max = 0.1},
-        {.name = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers", .dest = &p.dt_s, .min = 1e-12, .max = 1e-6},
+        {.name = "dt-grid", .alias = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers (not an integrator step)", .dest = &p.dt_s, .min = 1e-12, .max = 1e-6},
         {.name = "rate-start", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "rate window start", .dest = &w0, .min = 0, .max = 1},
         {.name = "rate-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "rate window end", .dest = &w1, .min = 0, .max = 1},
         {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "raster CSV (neuron 0..3 = (1,1),(1,2),(2,1),(2,2)); waveforms to <out>_waves.csv", .dest = &out},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
-        {.name = "plot", .kind = OPT_FLAG, .help = "also write the raster <out>.png (Fig 3I)", .dest = &plot},
+        CLI_PLOT_OPTS(plot, "the raster <out>.png (Fig 3I)"),
     };
     const opt_cmd cmd = {prog, "The paper's 2x2 network: two dc-driven neurons feed two neurons through two-stage adders.",
         "(2,1) is excited by both layer-1 neurons through stage 1, (2,2) inhibited by both\n"
@@ -126,15 +126,34 @@ int cmd_net2x2(int argc, char **argv)
         vs_json j;
         vs_json_begin(&j, stdout);
         vs_json_str(&j, "command", "net2x2");
+        char label[96];
+        cli_device_label(&dev, label, sizeof label);
         vs_json_str(&j, "opamp", opamp);
+        /* rates_hz and spikes_in_window: one value per neuron, in the order of neuron_labels */
+        vs_json_strs(&j, "neuron_labels", names, 4);
         vs_json_nums(&j, "rates_hz", rate, 4);
+        double rate_win[2] = {w0, w1}, count_win[2] = {r0, r1};
+        vs_json_nums(&j, "rate_window_s", rate_win, 2);
         double cnt[4] = {(double)in_win[0], (double)in_win[1], (double)in_win[2], (double)in_win[3]};
-        vs_json_nums(&j, "spikes_in_50us_window", cnt, 4);
+        vs_json_nums(&j, "spikes_in_window", cnt, 4);
+        vs_json_nums(&j, "count_window_s", count_win, 2);
+        /* the adders' outputs V_in of the layer-2 neurons, in the order of v_in_labels */
+        vs_json_strs(&j, "v_in_labels", names + 2, 2);
         vs_json_nums(&j, "v_in_mean_v", r.v_in_mean_v, 2);
         vs_json_nums(&j, "v_in_max_v", r.v_in_max_v, 2);
         vs_json_nums(&j, "v_in_min_v", r.v_in_min_v, 2);
         vs_json_bool(&j, "ordering_holds", ordered);
+        vs_json_num(&j, "v_drive_v", p.v_drive_v);
+        vs_json_num(&j, "bias_v", p.bias_v);
+        vs_json_num(&j, "weight", p.weight);
+        vs_json_num(&j, "tau_syn_s", p.tau_syn_s);
+        vs_json_num(&j, "t_end_s", p.t_end_s);
+        vs_json_num(&j, "dt_s", p.dt_s);
+        vs_json_str(&j, "device", label);
+        vs_device_json(&j, "device_params", &dev);
+        train_json_circuit(&j, &circ);
         vs_json_str(&j, "raster_csv", out);
+        vs_json_str(&j, "waves_csv", wpath);
         vs_json_end(&j);
     } else if (!failed) {
         printf("neuron  rate over [%g, %g) us   spikes in [%g, %g) us\n", w0 * 1e6, w1 * 1e6, r0 * 1e6, r1 * 1e6);
@@ -377,7 +396,7 @@ static int check_windows(const char *prog, const vs_infer_opts *io, const double
         vs_infer_opts o = *io;
         o.window_s = win[i];
         if (vs_infer_opts_check(&o) != VS_OK)
-            return cli_error(prog, "%s and --dt: %s", list ? "--windows" : "--window", vs_last_error());
+            return cli_error(prog, "%s and --dt-grid: %s", list ? "--windows" : "--window", vs_last_error());
     }
     return 0;
 }
@@ -460,9 +479,14 @@ static int write_windows_table(const char *prog, const char *out, const infer_su
 }
 
 typedef struct infer_report {
-    const char *checkpoint, *dataset, *out;
+    const char *checkpoint, *dataset, *out, *opamp;
     const vs_dataset *test;
     const infer_summary *s;
+    const vs_checkpoint_info *info;   /* what the network was trained through */
+    const vs_transfer *t;
+    const vs_infer_opts *io;          /* the run's adders and integrator */
+    const double *windows_s;          /* every window run (--windows), the summary's last */
+    int n_windows;
     long image;
     int predicted;
 } infer_report;
@@ -489,10 +513,27 @@ static void json_summary(FILE *f, const infer_report *r)
     vs_json_num(&j, "synapses", s->energy[3]);
     vs_json_num(&j, "total", s->energy[4]);
     vs_json_close(&j);
-    vs_json_nums(&j, "spikes_per_image", s->spikes, 3);
+    vs_json_object(&j, "spikes_per_image");   /* mean spikes of each layer per image */
+    vs_json_num(&j, "input_layer", s->spikes[0]);
+    vs_json_num(&j, "hidden_layer", s->spikes[1]);
+    vs_json_num(&j, "output_layer", s->spikes[2]);
+    vs_json_close(&j);
     vs_json_num(&j, "energy_per_spike_j", s->e_per_spike_j);
     vs_json_int(&j, "detail_image", r->image);
+    vs_json_int(&j, "detail_label", r->test->labels[r->image]);
     vs_json_int(&j, "detail_predicted", r->predicted);
+    if (r->n_windows > 1) vs_json_nums(&j, "windows_s", r->windows_s, (size_t)r->n_windows);
+    const vs_infer_opts *io = r->io;
+    vs_json_object(&j, "circuit_network");   /* the run's adders and integrator */
+    vs_json_str(&j, "opamp", r->opamp);
+    vs_json_num(&j, "tau_syn_s", io->tau_syn_s);
+    vs_json_num(&j, "dt_s", io->dt_s);
+    vs_json_num(&j, "r_tolerance", io->r_tolerance);
+    vs_json_int(&j, "resistor_seed", (long long)io->seed);
+    vs_json_num(&j, "rtol", io->sim.rtol);
+    vs_json_num(&j, "h_max_s", io->sim.h_max_s);
+    vs_json_close(&j);
+    train_json_checkpoint(&j, r->info, r->t);
     vs_json_end(&j);
 }
 
@@ -520,6 +561,11 @@ static void print_summary(const infer_report *r)
     printf("spikes per image: input %.0f, hidden %.0f, output %.1f; wrote %s/\n", s->spikes[0], s->spikes[1],
            s->spikes[2], r->out);
     train_print_data(stdout, r->test, NULL);
+    printf("checkpoint: %s\n", r->checkpoint);
+    train_print_checkpoint(stdout, r->info, r->t);
+    printf("adders: %s op-amps, tau_syn %g us, resistor spread %g (seed %llu); grid %g ns, rtol %g, h_max %g us\n",
+           r->opamp, r->io->tau_syn_s * 1e6, r->io->r_tolerance, (unsigned long long)r->io->seed,
+           r->io->dt_s * 1e9, r->io->sim.rtol, r->io->sim.h_max_s * 1e6);
 }
 
 /* What every window of an infer run shares. */
@@ -578,19 +624,19 @@ int cmd_infer(int argc, char **argv)
         {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion (the images must look like it)", .dest = &dataset, .choices = dataset_choices},
         {.name = "window", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "presentation time per image", .dest = &io.window_s, .min = 1e-6, .max = 1e-2, .given = &given_window},
         {.name = "windows", .kind = OPT_STRING, .metavar = "LIST", .help = "sweep distinct windows instead of --window, e.g. 10us,25us,50us,100us,200us", .dest = &windows},
-        {.name = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers", .dest = &io.dt_s, .min = 1e-10, .max = 1e-6},
+        {.name = "dt-grid", .alias = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers (not an integrator step)", .dest = &io.dt_s, .min = 1e-10, .max = 1e-6},
         {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f", .dest = &io.tau_syn_s, .min = 0, .max = 1e-3},
         {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M", .help = "ideal or nonideal adders", .dest = &opamp, .choices = opamp_choices},
         {.name = "r-tol", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative spread of adder resistors", .dest = &io.r_tolerance, .min = 0, .max = 0.49},
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed of the resistor draws", .dest = &seed, .min = 0, .max = 9.2e18},
-        {.name = "rtol", .kind = OPT_QUANTITY, .unit = "", .metavar = "TOL", .help = "integrator relative tolerance", .dest = &rtol, .min = 1e-12, .max = 1e-2},
-        {.name = "h-max", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "integrator's largest step", .dest = &io.sim.h_max_s, .min = 1e-12, .max = 1e-4},
-        {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "first N test images (default: all)", .dest = &limit, .min = 1, .max = 1e9},
+        {.name = "rtol", .kind = OPT_QUANTITY, .unit = "", .metavar = "TOL", .help = "dp54 relative tolerance; looser than the 1e-6 of the single-neuron commands, for speed (every neuron of every image; the class comes from spike counts)", .dest = &rtol, .min = 1e-12, .max = 1e-2},
+        {.name = "h-max", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "dp54 largest step (100 ns in the single-neuron commands; longer here, as --rtol)", .dest = &io.sim.h_max_s, .min = 1e-12, .max = 1e-4},
+        {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N test images (default: all)", .dest = &limit, .min = 1, .max = 1e9},
         {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "image for rasters and histogram (default: the first 8, else image 0)", .dest = &image_arg, .min = 0, .max = 1e9},
         {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads, images run in parallel (default: OMP_NUM_THREADS or all cores; capped at the cores)", .dest = &threads, .min = 1, .max = 1024},
         {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &out},
         {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default: $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &cache},
-        {.name = "no-plot", .kind = OPT_FLAG, .help = "write CSV only", .dest = &no_plot},
+        CLI_NO_PLOT_OPTS(no_plot, "the PNGs listed below"),
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
     };
     const opt_cmd cmd = {prog, "Run a trained network as circuit neurons and two-stage adders, image by image.",
@@ -645,8 +691,8 @@ int cmd_infer(int argc, char **argv)
     vs_infer_result detail = {0};
     const infer_job job = {prog, out, m, &t, &info, &io, &test, n, image, !no_plot, json};
     if (!failed) failed = run_windows(&job, win, n_win, res, sums, &detail);
-    const infer_report report = {checkpoint, dataset, out, &test, sums ? &sums[n_win - 1] : NULL, image,
-                                 detail.predicted};
+    const infer_report report = {checkpoint, dataset, out, opamp, &test, sums ? &sums[n_win - 1] : NULL, &info, &t,
+                                 &io, win, n_win, image, detail.predicted};
     if (!failed) failed = write_images_table(prog, out, res, n, report.s, !no_plot);
     if (!failed && windows) failed = write_windows_table(prog, out, sums, n_win, !no_plot);
     if (!failed) failed = write_summary(prog, &report, json);

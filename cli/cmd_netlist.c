@@ -54,7 +54,7 @@ int cmd_netlist(int argc, char **argv)
         {.name = "weight", .kind = OPT_QUANTITY, .unit = "", .metavar = "W", .help = "2x2: synaptic weight |w| (adder gain), + into (2,1), - into (2,2)", .dest = &np.weight, .min = 0, .max = 1e6},
         {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M", .help = "2x2: adder op-amps, ideal, or nonideal (A0 2e5, GBW 10 MHz, SR 20 V/us, +-13.5 V)", .dest = &opamp, .choices = opamp_choices},
         {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "transient stop time (default: --net neuron from the input, see below; --net 2x2 330 us)", .dest = &no.t_end_s, .min = 1e-12, .max = 10, .given = &given_t_end},
-        {.name = "max-step", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "ngspice maximum time step", .dest = &no.t_max_step_s, .min = 1e-15, .max = 1},
+        {.name = "h-max", .alias = "max-step", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "largest time step (the TMAX of ngspice's .tran)", .dest = &no.t_max_step_s, .min = 1e-15, .max = 1},
         {.name = "tau-m", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "relaxation time of the hysteresis memory node", .dest = &no.tau_m_s, .min = 1e-18, .max = 1e-6},
         {.name = "wrdata", .kind = OPT_STRING, .metavar = "FILE", .help = "add a .control block that runs the transient and writes the waveforms to FILE", .dest = &no.wrdata_path},
         {.name = "out", .kind = OPT_STRING, .metavar = "FILE", .help = "netlist path ('-' for stdout)", .dest = &out},

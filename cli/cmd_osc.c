@@ -154,7 +154,7 @@ int cmd_osc(int argc, char **argv)
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for cycle-to-cycle jitter (with sigma_lnr/sigma_tc > 0)", .dest = &a.seed, .min = 0, .max = 9.2e18},
         {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "trace CSV path", .dest = &a.out},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a.json},
-        {.name = "plot", .kind = OPT_FLAG, .help = "also write <out>.png through gnuplot", .dest = &a.plot},
+        CLI_PLOT_OPTS(a.plot, "<out>.png"),
     };
     const opt_cmd cmd = {prog, "Simulate the VO2-x relaxation-oscillator neuron (paper Fig 3A) in time.",
                          details, opts, (int)(sizeof opts / sizeof opts[0]), 0};

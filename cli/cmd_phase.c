@@ -257,7 +257,7 @@ int cmd_phase(int argc, char **argv)
     int json = 0, plot = 0, no_triple = 0, waveforms = 0, resume = 0;
     const opt_spec opts[] = {
         CLI_DEVICE_OPTS(dev_args),
-        {.name = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = CLI_C_MAX_F},
+        {.name = "cap", .alias = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = CLI_C_MAX_F},
         {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &circ.r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM},
         {.name = "r-min", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "smallest series resistance (default: R*/5, R* the chord triple point)", .dest = &rg.lo, .min = 1e-3, .max = CLI_R_MAX_OHM},
         {.name = "r-max", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "largest series resistance (default: 5 R*)", .dest = &rg.hi, .min = 1e-3, .max = CLI_R_MAX_OHM},
@@ -278,7 +278,7 @@ int cmd_phase(int argc, char **argv)
         {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "grid CSV path (finished points are kept in <out>.partial.csv while it runs)", .dest = &out},
         {.name = "resume", .kind = OPT_FLAG, .help = "continue an interrupted sweep from <out>.partial.csv", .dest = &resume},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
-        {.name = "plot", .kind = OPT_FLAG, .help = "also write the heat map <out>.png", .dest = &plot},
+        CLI_PLOT_OPTS(plot, "the heat map <out>.png"),
     };
     const opt_cmd cmd = {prog, "Tri-state phase diagram (un-firing / oscillating / firing) over R_s x V_in (Fig 3F).",
         "Each point is one run from rest of --t-run; after discarding the first --settle\n"

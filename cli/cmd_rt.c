@@ -61,7 +61,7 @@ int cmd_rt(int argc, char **argv)
         {.name = "film", .kind = OPT_FLAG, .help = "film display model (docs/models/vo2x.md 1.4: 10 kOhm x vacancy scaling, R_met 10 Ohm)", .dest = &film},
         {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "output CSV path", .dest = &out},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
-        {.name = "plot", .kind = OPT_FLAG, .help = "also write <out>.png through gnuplot", .dest = &plot},
+        CLI_PLOT_OPTS(plot, "<out>.png"),
     };
     const opt_cmd cmd = {prog, "Resistance-temperature loop: heating from t-lo to t-hi, then cooling back.",
                          "Summary, relative to the model's own transition: R at ambient; the edges of\n"

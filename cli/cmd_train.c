@@ -75,6 +75,136 @@ void train_json_data(vs_json *j, const char *dataset, const vs_dataset *a, const
     vs_json_close(j);
 }
 
+/* ---- what a checkpoint's network was trained through (train, eval, infer) ---- */
+
+/* A float setting as the decimal it was given as ("0.003", not 0.003000000026). */
+static double short_num(float v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.7g", (double)v);
+    return strtod(buf, NULL);
+}
+
+static const char *method_name(vs_ode_method m) { return m == VS_ODE_RK4 ? "rk4" : "dp54"; }
+
+/* Layer k of n_layers weight layers: "input", "hidden" (or "hidden_1", ...), "output". */
+static void layer_name(int k, int n_layers, char *buf, size_t n)
+{
+    if (k == 0) snprintf(buf, n, "input");
+    else if (k == n_layers) snprintf(buf, n, "output");
+    else if (n_layers == 2) snprintf(buf, n, "hidden");
+    else snprintf(buf, n, "hidden_%d", k);
+}
+
+void train_json_circuit(vs_json *j, const vs_circuit *c)
+{
+    vs_json_object(j, "circuit");
+    vs_json_num(j, "r_series_ohm", c->r_series_ohm);
+    vs_json_num(j, "c_f", c->c_f);
+    vs_json_num(j, "r_sense_ohm", c->r_sense_ohm);
+    vs_json_close(j);
+}
+
+void train_json_checkpoint(vs_json *j, const vs_checkpoint_info *info, const vs_transfer *t)
+{
+    char label[96];
+    cli_device_label(&info->device, label, sizeof label);
+    vs_json_str(j, "device", label);
+    vs_device_json(j, "device_params", &info->device);
+    train_json_circuit(j, &info->circuit);
+    /* the measured transfer function, then every setting that determined it */
+    vs_json_num(j, "transfer_v_on_v", t->v_on_v);
+    vs_json_num(j, "transfer_v_peak_v", t->v_peak_v);
+    vs_json_num(j, "transfer_f_peak_hz", t->f_peak_hz);
+    const vs_transfer_opts *to = &info->transfer;
+    const vs_sim_opts *so = &to->classify.sim;
+    vs_json_object(j, "transfer");
+    vs_json_num(j, "v_max_v", to->v_max_v);
+    vs_json_num(j, "dv_v", to->dv_v);
+    vs_json_num(j, "surrogate_v", to->surrogate_v);
+    vs_json_num(j, "t_run_s", to->classify.t_run_s);
+    vs_json_num(j, "settle_frac", to->classify.settle_frac);
+    vs_json_int(j, "min_spikes", to->classify.min_spikes);
+    vs_json_str(j, "method", method_name(so->method));
+    vs_json_num(j, "rtol", so->rtol);
+    vs_json_num(j, "atol_v", so->atol_v);
+    vs_json_num(j, "atol_temp_k", so->atol_temp_k);
+    vs_json_num(j, "h_max_s", so->h_max_s);
+    vs_json_num(j, "dt_s", so->dt_s);
+    vs_json_int(j, "seed", (long long)so->seed);
+    vs_json_close(j);
+    const vs_mlp_config *c = &info->cfg;
+    vs_json_object(j, "network");
+    vs_json_object(j, "neurons");
+    for (int k = 0; k <= c->n_layers; k++) {
+        char name[32];
+        layer_name(k, c->n_layers, name, sizeof name);
+        vs_json_int(j, name, c->sizes[k]);
+    }
+    vs_json_close(j);
+    vs_json_str(j, "loss", c->loss == VS_LOSS_CE ? "ce" : "mse");
+    vs_json_str(j, "optim", c->optim == VS_OPTIM_SGD ? "sgd" : "adam");
+    vs_json_num(j, "lr", short_num(c->lr));
+    vs_json_str(j, "schedule", info->cosine ? "cosine" : "constant");
+    vs_json_num(j, "momentum", short_num(c->momentum));
+    vs_json_num(j, "beta1", short_num(c->beta1));
+    vs_json_num(j, "beta2", short_num(c->beta2));
+    vs_json_num(j, "eps", short_num(c->eps));
+    vs_json_num(j, "weight_decay", short_num(c->weight_decay));
+    vs_json_int(j, "batch", info->batch);
+    vs_json_int(j, "epochs_planned", info->epochs_planned);
+    vs_json_int(j, "steps", info->steps);
+    vs_json_int(j, "seed", (long long)info->seed);
+    vs_json_int(j, "shift_px", info->shift_px);
+    vs_json_num(j, "rail_v", short_num(c->rail_v));
+    vs_json_num(j, "target_on", short_num(c->target_on));
+    vs_json_num(j, "ce_scale", short_num(c->ce_scale));
+    vs_json_num(j, "init_w_v", short_num(c->init_w_v));
+    vs_json_num(j, "init_b_v", short_num(c->init_b_v));
+    vs_json_num(j, "init_out_b_v", short_num(c->init_out_b_v));
+    vs_json_close(j);
+}
+
+void train_print_checkpoint(FILE *f, const vs_checkpoint_info *info, const vs_transfer *t)
+{
+    const vs_device_params *d = &info->device;
+    const vs_model *m = d->model;
+    char label[96], rs[32], cf[32], rsen[32], dv[32], trun[32], hmax[32], fpk[32];
+    cli_device_label(d, label, sizeof label);
+    fprintf(f, "device: %s, model %s (%s):", label, m->name, m->doc);
+    for (int i = 0; i < m->n_params; i++)
+        fprintf(f, "%s %s %.7g%s%s", i ? "," : "", m->params[i].key, d->v[i], m->params[i].unit[0] ? " " : "",
+                m->params[i].unit);
+    fputc('\n', f);
+    opt_format_quantity(rs, sizeof rs, info->circuit.r_series_ohm, "Ohm");
+    opt_format_quantity(cf, sizeof cf, info->circuit.c_f, "F");
+    opt_format_quantity(rsen, sizeof rsen, info->circuit.r_sense_ohm, "Ohm");
+    fprintf(f, "circuit: R_s %s, C %s, R_sense %s\n", rs, cf, rsen);
+    const vs_transfer_opts *to = &info->transfer;
+    const vs_sim_opts *so = &to->classify.sim;
+    opt_format_quantity(dv, sizeof dv, to->dv_v, "V");
+    opt_format_quantity(trun, sizeof trun, to->classify.t_run_s, "s");
+    char integ[96];
+    if (so->method == VS_ODE_RK4) {
+        opt_format_quantity(hmax, sizeof hmax, so->dt_s, "s");
+        snprintf(integ, sizeof integ, "rk4, dt %s", hmax);
+    } else {
+        opt_format_quantity(hmax, sizeof hmax, so->h_max_s, "s");
+        snprintf(integ, sizeof integ, "dp54, rtol %g, h_max %s", so->rtol, hmax);
+    }
+    snprintf(fpk, sizeof fpk, "%.4g kHz", t->f_peak_hz / 1e3);
+    fprintf(f, "transfer: 0 to %g V in %s steps, %s per point (%s), surrogate %g V; V_on %.4g V, V_peak %.4g V, "
+            "f_peak %s\n",
+            to->v_max_v, dv, trun, integ, to->surrogate_v, t->v_on_v, t->v_peak_v, fpk);
+    const vs_mlp_config *c = &info->cfg;
+    fprintf(f, "network: ");
+    for (int k = 0; k <= c->n_layers; k++) fprintf(f, "%s%d", k ? "-" : "", c->sizes[k]);
+    fprintf(f, ", %s, %s, lr %g (%s), batch %d, %d of %d epochs, seed %llu, rails +-%g V\n",
+            c->loss == VS_LOSS_CE ? "cross-entropy" : "MSE", c->optim == VS_OPTIM_SGD ? "SGD" : "Adam",
+            (double)c->lr, info->cosine ? "cosine" : "constant", info->batch, info->epoch, info->epochs_planned,
+            (unsigned long long)info->seed, (double)c->rail_v);
+}
+
 int train_build_transfer(const char *prog, const vs_device_params *dev, const vs_circuit *c,
                          const vs_transfer_opts *to, const char *cache, vs_transfer *t)
 {
@@ -214,6 +344,66 @@ static int check_train_data(const char *prog, const train_args *a, const char *c
     return train_resolve_image(prog, test, a->image, image);
 }
 
+/* What train's summary says: written to DIR/summary.json after every epoch (finished false,
+   a resume file like the checkpoint) and at the end (finished true, every file listed). */
+typedef struct train_report {
+    const char *dataset, *ck_path, *metrics, *table, *summary, *out;
+    const vs_checkpoint_info *info;
+    const vs_transfer *t;
+    const vs_dataset *train, *test;
+    size_t n_train, n_test;  /* images used */
+    long image;
+    double test_accuracy;    /* on the n_test images */
+    int finished, plots;
+} train_report;
+
+static void json_train_summary(FILE *f, const train_report *r)
+{
+    const vs_checkpoint_info *info = r->info;
+    vs_json j;
+    vs_json_begin(&j, f);
+    vs_json_str(&j, "command", "train");
+    vs_json_bool(&j, "finished", r->finished);
+    vs_json_int(&j, "epochs", info->epoch);
+    vs_json_num(&j, "test_accuracy", r->test_accuracy);
+    vs_json_num(&j, "final_loss", info->epoch > 0 ? info->history[info->epoch - 1].loss : (double)NAN);
+    vs_json_num(&j, "final_train_accuracy", info->epoch > 0 ? info->history[info->epoch - 1].train_acc : (double)NAN);
+    double secs = 0;
+    for (int e = 0; e < info->epoch; e++) secs += info->history[e].seconds;
+    vs_json_num(&j, "train_seconds", secs);
+    vs_json_int(&j, "train_images", (long long)r->n_train);
+    vs_json_int(&j, "test_images", (long long)r->n_test);
+    train_json_data(&j, r->dataset, r->train, r->test);
+    vs_json_str(&j, "checkpoint", r->ck_path);
+    vs_json_str(&j, "metrics_csv", r->metrics);
+    vs_json_str(&j, "transfer_csv", r->table);
+    vs_json_str(&j, "summary_json", r->summary);
+    vs_json_int(&j, "image", r->image);
+    vs_json_array(&j, "files");
+    vs_json_str(&j, NULL, r->ck_path);
+    vs_json_str(&j, NULL, r->metrics);
+    vs_json_str(&j, NULL, r->table);
+    vs_json_str(&j, NULL, r->summary);
+    static const char *const finals[] = {"confusion.csv", "output_rates.csv", "confusion.png", "accuracy.png",
+                                         "output_rates.png"};
+    for (int k = 0; r->finished && k < (r->plots ? 5 : 2); k++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", r->out, finals[k]);
+        vs_json_str(&j, NULL, path);
+    }
+    vs_json_close(&j);
+    train_json_checkpoint(&j, info, r->t);
+    vs_json_end(&j);
+}
+
+static int write_train_summary(const char *prog, const train_report *r)
+{
+    vs_afile *af;
+    if (vs_afile_open(r->summary, &af) != VS_OK) return cli_fail(prog);
+    json_train_summary(vs_afile_stream(af), r);
+    return vs_afile_commit(af) == VS_OK ? 0 : cli_fail(prog);
+}
+
 int cmd_train(int argc, char **argv)
 {
     const char *prog = "vo2snn train";
@@ -242,14 +432,14 @@ int cmd_train(int argc, char **argv)
         {.name = "ce-scale", .kind = OPT_QUANTITY, .unit = "", .metavar = "S", .help = "cross-entropy logits = S x rate", .dest = &a.ce_scale, .min = 0.01, .max = 1000},
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for initial weights, data order and augmentation", .dest = &a.seed, .min = 0, .max = 9.2e18},
         {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads (default: OMP_NUM_THREADS or all cores; capped at the cores)", .dest = &a.threads, .min = 1, .max = 1024},
-        {.name = "train-limit", .kind = OPT_LONG, .metavar = "N", .help = "use only the first N training images (default: all)", .dest = &a.train_limit, .min = 1, .max = 1e9},
-        {.name = "test-limit", .kind = OPT_LONG, .metavar = "N", .help = "use only the first N test images (default: all)", .dest = &a.test_limit, .min = 1, .max = 1e9},
+        {.name = "train-limit", .kind = OPT_LONG, .metavar = "N", .help = "train on only the first N training images (default: all)", .dest = &a.train_limit, .min = 1, .max = 1e9},
+        {.name = "limit", .alias = "test-limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N test images (default: all)", .dest = &a.test_limit, .min = 1, .max = 1e9},
         {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "test image for the output-rate histogram (default: the first 8, else image 0)", .dest = &a.image, .min = 0, .max = 1e9},
         {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &a.out},
         {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint path (default: DIR/checkpoint.vsck)", .dest = &a.checkpoint},
         {.name = "resume", .kind = OPT_FLAG, .help = "continue from the checkpoint (its settings win)", .dest = &a.resume},
         {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default: $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &a.cache},
-        {.name = "no-plot", .kind = OPT_FLAG, .help = "write CSV only", .dest = &a.no_plot},
+        CLI_NO_PLOT_OPTS(a.no_plot, "the PNGs listed below"),
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object (epoch lines go to stderr)", .dest = &a.json},
     };
     const opt_cmd cmd = {prog, "Train the rate-coded 784-H-10 BP-SNN on MNIST through the neuron's transfer function.",
@@ -258,7 +448,8 @@ int cmd_train(int argc, char **argv)
         "input neurons at V = V_on + (V_peak - V_on) p/255 (p = 0: silent). Every epoch\n"
         "appends to DIR/metrics.csv and writes the checkpoint atomically, with the transfer\n"
         "table it trains through in DIR/transfer.csv (every setting that determined it on\n"
-        "its first line); at the end\n"
+        "its first line) and DIR/summary.json (what --json prints: device, circuit,\n"
+        "transfer settings, network, data, accuracy, files); at the end\n"
         "DIR/confusion.csv/.png, DIR/accuracy.png and DIR/output_rates.csv/.png (Fig 4D,\n"
         "G, H). Classification: most spikes, ties to the higher adder voltage. Both splits,\n"
         "--image and a resumed checkpoint's input size are checked before training starts;\n"
@@ -333,11 +524,15 @@ int cmd_train(int argc, char **argv)
         if (!(m = vs_mlp_new(&info.cfg, &t, max_batch, &rng))) failed = cli_fail(prog);
     }
     snprintf(path, sizeof path, "%s/metrics.csv", a.out);
-    /* The checkpoint and the metrics are the resume state: they stay if the run fails. */
-    if (!failed && (vs_outputs_keep(ck_path) != VS_OK || vs_outputs_keep(path) != VS_OK))
+    char summary[4096];
+    snprintf(summary, sizeof summary, "%s/summary.json", a.out);
+    /* The checkpoint, the metrics and the summary are the resume state: they stay if the run
+       fails, and always describe the same epochs. */
+    if (!failed && (vs_outputs_keep(ck_path) != VS_OK || vs_outputs_keep(path) != VS_OK ||
+                    vs_outputs_keep(summary) != VS_OK))
         failed = cli_fail(prog);
     if (!failed && vs_mkdir_p(a.out) != VS_OK) failed = cli_fail(prog);
-    if (!failed && cli_prepare_output(prog, ck_path)) failed = 1;
+    if (!failed && (cli_prepare_output(prog, ck_path) || cli_prepare_output(prog, summary))) failed = 1;
     /* the transfer table the network is trained through, beside the checkpoint (an audit) */
     char table[4096];
     snprintf(table, sizeof table, "%s/transfer.csv", a.out);
@@ -356,6 +551,10 @@ int cmd_train(int argc, char **argv)
 
     vs_train_opts to = {.batch = info.batch, .seed = info.seed, .shift_px = info.shift_px,
                         .n_limit = (size_t)a.train_limit};
+    train_report rep = {a.dataset, ck_path, path, table, summary, a.out, &info, &t, &train, &test,
+                        a.train_limit && (size_t)a.train_limit < train.n ? (size_t)a.train_limit : train.n,
+                        a.test_limit && (size_t)a.test_limit < test.n ? (size_t)a.test_limit : test.n,
+                        image, NAN, 0, !a.no_plot};
     for (int e = info.epoch; !failed && e < info.epochs_planned; e++) {
         vs_mlp_set_lr(m, (float)(info.cosine ? vs_lr_cosine(info.cfg.lr, e, info.epochs_planned) : (double)info.cfg.lr));
         cli_progress bar;
@@ -376,7 +575,9 @@ int cmd_train(int argc, char **argv)
         info.history[e] = em;
         info.epoch = e + 1;
         info.steps = vs_mlp_step_count(m);
-        if (vs_checkpoint_save(ck_path, &info, m) != VS_OK || write_metrics(prog, path, &info, info.cfg.lr)) {
+        rep.test_accuracy = em.test_acc;
+        if (vs_checkpoint_save(ck_path, &info, m) != VS_OK || write_metrics(prog, path, &info, info.cfg.lr) ||
+            write_train_summary(prog, &rep)) {
             failed = vs_last_error()[0] ? cli_fail(prog) : 1;
             break;
         }
@@ -401,30 +602,14 @@ int cmd_train(int argc, char **argv)
         snprintf(title, sizeof title, "Test accuracy per epoch, %s", label);
         if (!failed) failed = plot_accuracy(prog, path, acc_png, title);
     }
+    rep.test_accuracy = acc;
+    rep.finished = 1;
+    if (!failed) failed = write_train_summary(prog, &rep);
     if (!failed && a.json) {
-        vs_json j;
-        vs_json_begin(&j, stdout);
-        vs_json_str(&j, "command", "train");
-        vs_json_str(&j, "device", label);
-        vs_json_num(&j, "vacancy_x", info.device.vacancy_x);
-        vs_json_int(&j, "epochs", info.epoch);
-        vs_json_num(&j, "test_accuracy", acc);
-        vs_json_num(&j, "final_loss", info.history[info.epoch - 1].loss);
-        double secs = 0;
-        for (int e = 0; e < info.epoch; e++) secs += info.history[e].seconds;
-        vs_json_num(&j, "train_seconds", secs);
-        vs_json_num(&j, "transfer_v_on_v", t.v_on_v);
-        vs_json_num(&j, "transfer_v_peak_v", t.v_peak_v);
-        vs_json_num(&j, "transfer_f_peak_hz", t.f_peak_hz);
-        vs_json_str(&j, "checkpoint", ck_path);
-        vs_json_str(&j, "metrics_csv", path);
-        vs_json_str(&j, "transfer_csv", table);
-        vs_json_int(&j, "image", image);
-        train_json_data(&j, a.dataset, &train, &test);
-        vs_json_end(&j);
+        json_train_summary(stdout, &rep);
     } else if (!failed) {
-        fprintf(log, "test accuracy %.2f %% after %d epochs; wrote %s, %s, %s, %s/output_rates.csv%s\n", 100 * acc,
-                info.epoch, ck_path, path, table, a.out, a.no_plot ? "" : " and plots");
+        fprintf(log, "test accuracy %.2f %% after %d epochs; wrote %s, %s, %s, %s, %s/output_rates.csv%s\n",
+                100 * acc, info.epoch, ck_path, path, table, summary, a.out, a.no_plot ? "" : " and plots");
     }
     vs_mlp_free(m);
     vs_transfer_free(&t);
@@ -447,11 +632,11 @@ int cmd_eval(int argc, char **argv)
         {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default: $VO2SNN_DATA)", .dest = &data},
         {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion", .dest = &dataset, .choices = dataset_choices},
         {.name = "split", .kind = OPT_CHOICE, .metavar = "S", .help = "test or train", .dest = &split, .choices = split_choices},
-        {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N images (default: all)", .dest = &limit, .min = 1, .max = 1e9},
+        {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N images of --split (default: all)", .dest = &limit, .min = 1, .max = 1e9},
         {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "write DIR/eval_confusion.csv (and .png with --plot)", .dest = &out},
         {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default: $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &cache},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
-        {.name = "plot", .kind = OPT_FLAG, .help = "also plot the confusion matrix", .dest = &plot},
+        CLI_PLOT_OPTS(plot, "the confusion matrix DIR/eval_confusion.png"),
     };
     const opt_cmd cmd = {prog, "Score a trained checkpoint on a data set with the rate model.",
         "The images must have the checkpoint's input size, and look like --dataset (MNIST\n"
@@ -497,10 +682,12 @@ int cmd_eval(int argc, char **argv)
         vs_json_int(&j, "images", (long long)n);
         vs_json_num(&j, "accuracy", acc);
         train_json_data(&j, dataset, &d, NULL);
+        train_json_checkpoint(&j, &info, &t);
         vs_json_end(&j);
     } else if (!failed) {
         printf("%s (%d epochs): %s accuracy %.2f %% on %zu images\n", checkpoint, info.epoch, split, 100 * acc, n);
         train_print_data(stdout, &d, NULL);
+        train_print_checkpoint(stdout, &info, &t);
     }
     vs_mlp_free(m);
     vs_transfer_free(&t);

@@ -57,14 +57,14 @@ int cmd_triple(int argc, char **argv)
     int json = 0, plot = 0;
     const opt_spec opts[] = {
         CLI_DEVICES_OPTS(da),
-        {.name = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = CLI_C_MAX_F},
+        {.name = "cap", .alias = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = CLI_C_MAX_F},
         {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &circ.r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM},
         {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per classification", .dest = &co.t_run_s, .min = 1e-9, .max = 1},
         {.name = "tol-r", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative tolerance of R_s*", .dest = &tol_r, .min = 1e-9, .max = 0.5},
         {.name = "tol-v", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "tolerance of the window edge", .dest = &tol_v, .min = 1e-9, .max = 1},
         {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "output CSV path", .dest = &out},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
-        {.name = "plot", .kind = OPT_FLAG, .help = "also write <out>.png", .dest = &plot},
+        CLI_PLOT_OPTS(plot, "<out>.png"),
     };
     const opt_cmd cmd = {prog, "Triple points (R_s*, V_in*) where un-firing, oscillating and firing meet (Fig 3J).",
         "R_s* is the smallest series resistance whose oscillation window is non-empty\n"

@@ -64,7 +64,7 @@ int cmd_vf(int argc, char **argv)
         {.name = "f-ref", .kind = OPT_QUANTITY, .unit = "Hz", .metavar = "F", .help = "frequency at which powers are compared", .dest = &f_ref, .min = 1, .max = 1e12},
         {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "output CSV path", .dest = &out},
         {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
-        {.name = "plot", .kind = OPT_FLAG, .help = "also write <out>.png (f vs V) and <out>_pf.png (P vs f)", .dest = &plot},
+        CLI_PLOT_OPTS(plot, "<out>.png (f vs V) and <out>_pf.png (P vs f)"),
     };
     const opt_cmd cmd = {prog, "Spike frequency vs dc input voltage and source power vs frequency, per device.",
         "Each device is swept across its own oscillation window at --r-series (edges by\n"

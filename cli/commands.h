@@ -56,5 +56,14 @@ int train_resolve_image(const char *prog, const vs_dataset *test, long requested
 /* "data: FILE, FILE[, FILE, FILE] (R x C images)" and its JSON twin ("dataset", "data"). */
 void train_print_data(FILE *f, const vs_dataset *a, const vs_dataset *b);
 void train_json_data(vs_json *j, const char *dataset, const vs_dataset *a, const vs_dataset *b);
+/* What a checkpoint's network was trained through, as JSON keys of the open object j:
+   "device" (label), "device_params" (vs_device_json), "circuit" (R_s, C, R_sense),
+   "transfer_v_on_v", "transfer_v_peak_v", "transfer_f_peak_hz" (measured), "transfer" (every
+   setting that determined it) and "network" (layers, loss, optimiser, schedule, ...); and as
+   text lines "device: ...", "circuit: ...", "transfer: ...", "network: ...". */
+void train_json_checkpoint(vs_json *j, const vs_checkpoint_info *info, const vs_transfer *t);
+void train_print_checkpoint(FILE *f, const vs_checkpoint_info *info, const vs_transfer *t);
+/* "circuit": {"r_series_ohm", "c_f", "r_sense_ohm"} (also net2x2). */
+void train_json_circuit(vs_json *j, const vs_circuit *c);
 
 #endif

@@ -111,12 +111,15 @@ void cli_plot_quote(const char *label, char *buf, size_t n);
 #define CLI_CIRCUIT_OPTS(c)                                                                        \
     {.name = "r-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R",                    \
      .help = "series resistor R_s", .dest = &(c).r_series_ohm, .min = 1e-3, .max = CLI_R_MAX_OHM}, \
-    {.name = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C",                               \
+    {.name = "cap", .alias = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C",               \
      .help = "parallel capacitor (node to ground)", .dest = &(c).c_f, .min = 1e-18, .max = CLI_C_MAX_F}, \
     {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R",                       \
      .help = "sense resistor giving V_spike", .dest = &(c).r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM}
 
 /* ---- solver ---------------------------------------------------------------------------- */
+/* One name per integrator setting in every command (docs/cli.md): --method, --rtol, --h-max
+   (the largest step: DP54's here, ngspice's TMAX in netlist), --dt (the RK4 step only; a
+   waveform grid is --dt-grid). */
 typedef struct cli_solver_args {
     const char *method;
     double rtol, h_max_s, dt_s;
@@ -248,6 +251,21 @@ int cli_trace_sample(const vs_sample *s, void *csv_writer);
    trace CSV written for an input from source. */
 void cli_trace_plot_script(char *buf, size_t n, const char *csv_path, const char *title,
                            vs_input_source source);
+
+/* ---- plots ----------------------------------------------------------------------------- */
+/* --plot and --no-plot, both in every command that can write PNGs, on one int: the last one
+   given wins. Commands whose output is a figure set (demo, train, infer) plot by default and
+   hold no_plot (CLI_NO_PLOT_OPTS); the others write data only unless --plot, and hold plot
+   (CLI_PLOT_OPTS). what names the PNGs, a string literal ("<out>.png"). */
+#define CLI_PLOT_OPTS(plot, what)                                                                  \
+    {.name = "plot", .kind = OPT_FLAG, .help = "also write " what " through gnuplot (default: off)", \
+     .dest = &(plot)},                                                                             \
+    {.name = "no-plot", .kind = OPT_FLAG_OFF, .help = "write no PNG (undoes an earlier --plot)",    \
+     .dest = &(plot)}
+#define CLI_NO_PLOT_OPTS(no_plot, what)                                                            \
+    {.name = "plot", .kind = OPT_FLAG_OFF, .help = "write " what " through gnuplot (default: on)", \
+     .dest = &(no_plot)},                                                                          \
+    {.name = "no-plot", .kind = OPT_FLAG, .help = "write CSV only, no PNG", .dest = &(no_plot)}
 
 /* Line colours for plots comparing devices (tab10). */
 #define CLI_N_COLORS 8

@@ -13,7 +13,7 @@
 #define HELP_COLUMN 24 /* where option descriptions start */
 
 static const opt_spec *find_option(const opt_cmd *cmd, const char *name, size_t len);
-static int set_value(const opt_cmd *cmd, const opt_spec *o, const char *value);
+static int set_value(const opt_cmd *cmd, const opt_spec *o, const char *flag, const char *value);
 static void print_help(const opt_cmd *cmd, FILE *out);
 static int fail(const opt_cmd *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -57,6 +57,8 @@ int opt_parse(const opt_cmd *cmd, int argc, char **argv, const char **positional
         const char *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         const opt_spec *o = find_option(cmd, name, len);
+        char flag[128]; /* the option as spelled: its name or its old alias, for errors */
+        snprintf(flag, sizeof flag, "%.*s", (int)len, name);
         if (!o) {
             if (len == 4 && strncmp(name, "help", 4) == 0)
                 return fail(cmd, "--help does not take a value");
@@ -64,17 +66,17 @@ int opt_parse(const opt_cmd *cmd, int argc, char **argv, const char **positional
                         cmd->prog);
         }
 
-        if (o->kind == OPT_FLAG) {
-            if (eq) return fail(cmd, "--%s does not take a value", o->name);
-            *(int *)o->dest = 1;
+        if (o->kind == OPT_FLAG || o->kind == OPT_FLAG_OFF) {
+            if (eq) return fail(cmd, "--%s does not take a value", flag);
+            *(int *)o->dest = o->kind == OPT_FLAG;
         } else {
             const char *value = NULL;
             if (eq)
                 value = eq + 1;
             else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
                 value = argv[++i];
-            if (!value || !*value) return fail(cmd, "--%s needs a value", o->name);
-            if (set_value(cmd, o, value) != 0) return -1;
+            if (!value || !*value) return fail(cmd, "--%s needs a value", flag);
+            if (set_value(cmd, o, flag, value) != 0) return -1;
         }
         if (o->given) *o->given = 1;
     }
@@ -83,12 +85,17 @@ int opt_parse(const opt_cmd *cmd, int argc, char **argv, const char **positional
 
 /* ---- helpers ---------------------------------------------------------- */
 
+static int same_name(const char *n, const char *name, size_t len)
+{
+    return n && strlen(n) == len && strncmp(n, name, len) == 0;
+}
+
+/* The option called name (len bytes), by its name or its old alias. */
 static const opt_spec *find_option(const opt_cmd *cmd, const char *name, size_t len)
 {
-    for (int i = 0; i < cmd->n_opts; i++) {
-        const char *n = cmd->opts[i].name;
-        if (strlen(n) == len && strncmp(n, name, len) == 0) return &cmd->opts[i];
-    }
+    for (int i = 0; i < cmd->n_opts; i++)
+        if (same_name(cmd->opts[i].name, name, len) || same_name(cmd->opts[i].alias, name, len))
+            return &cmd->opts[i];
     return NULL;
 }
 
@@ -101,28 +108,30 @@ static void join_choices(const char *const *choices, char *buf, size_t cap)
         used += (size_t)snprintf(buf + used, cap - used, "%s%s", i ? ", " : "", choices[i]);
 }
 
-/* "--c: 2 F is out of range [1e-15, 1] F", every number exact (a rejected 1.00000000001
+/* "--cap: 2 F is out of range [1e-15, 1] F", every number exact (a rejected 1.00000000001
    never reads as an accepted 1), with a hint when text used a misleading prefix. */
-static int out_of_range(const opt_cmd *cmd, const opt_spec *o, const char *text, double v)
+static int out_of_range(const opt_cmd *cmd, const opt_spec *o, const char *flag, const char *text,
+                        double v)
 {
     const char *unit = o->unit ? o->unit : "", *sp = *unit ? " " : "";
     char val[32], lo[32], hi[32];
     vs_format_exact(val, sizeof val, v);
     vs_format_exact(lo, sizeof lo, o->min);
     vs_format_exact(hi, sizeof hi, o->max);
-    return fail(cmd, "--%s: %s%s%s is out of range [%s, %s]%s%s%s", o->name, val, sp, unit, lo, hi,
+    return fail(cmd, "--%s: %s%s%s is out of range [%s, %s]%s%s%s", flag, val, sp, unit, lo, hi,
                 sp, unit, vs_quantity_note(text, unit));
 }
 
-static int set_value(const opt_cmd *cmd, const opt_spec *o, const char *value)
+/* flag: the option as the user spelled it (name or alias), for the error messages. */
+static int set_value(const opt_cmd *cmd, const opt_spec *o, const char *flag, const char *value)
 {
     switch (o->kind) {
     case OPT_QUANTITY: {
         double v;
         const char *unit = o->unit ? o->unit : "";
         if (vs_parse_quantity(value, unit, &v) != VS_OK)
-            return fail(cmd, "--%s: %s", o->name, vs_last_error());
-        if (o->min <= o->max && (v < o->min || v > o->max)) return out_of_range(cmd, o, value, v);
+            return fail(cmd, "--%s: %s", flag, vs_last_error());
+        if (o->min <= o->max && (v < o->min || v > o->max)) return out_of_range(cmd, o, flag, value, v);
         *(double *)o->dest = v;
         return 0;
     }
@@ -135,7 +144,7 @@ static int set_value(const opt_cmd *cmd, const opt_spec *o, const char *value)
                 hi = o->max <= (double)LONG_MIN ? LONG_MIN : (long)floor(o->max);
         }
         if (vs_parse_long(value, lo, hi, &v) != VS_OK)
-            return fail(cmd, "--%s: %s", o->name, vs_last_error());
+            return fail(cmd, "--%s: %s", flag, vs_last_error());
         *(long *)o->dest = v;
         return 0;
     }
@@ -145,7 +154,7 @@ static int set_value(const opt_cmd *cmd, const opt_spec *o, const char *value)
     case OPT_STRINGS: {
         opt_strings *list = o->dest;
         if (list->n >= OPT_STRINGS_MAX)
-            return fail(cmd, "--%s: given more than %d times", o->name, OPT_STRINGS_MAX);
+            return fail(cmd, "--%s: given more than %d times", flag, OPT_STRINGS_MAX);
         list->v[list->n++] = value;
         return 0;
     }
@@ -157,11 +166,12 @@ static int set_value(const opt_cmd *cmd, const opt_spec *o, const char *value)
             }
         char list[512];
         join_choices(o->choices, list, sizeof list);
-        return fail(cmd, "--%s: '%s' is not one of %s", o->name, value, list);
+        return fail(cmd, "--%s: '%s' is not one of %s", flag, value, list);
     case OPT_FLAG:
+    case OPT_FLAG_OFF:
         break;
     }
-    return fail(cmd, "--%s: unsupported option kind", o->name);
+    return fail(cmd, "--%s: unsupported option kind", flag);
 }
 
 /* Print "prog: message" as exactly one line on stderr; returns -1. */
@@ -187,7 +197,8 @@ static const char *metavar_of(const opt_spec *o)
     case OPT_STRING:
     case OPT_STRINGS: return "TEXT";
     case OPT_CHOICE: return "NAME";
-    case OPT_FLAG: break;
+    case OPT_FLAG:
+    case OPT_FLAG_OFF: break;
     }
     return "";
 }
@@ -261,7 +272,12 @@ static void describe_default(const opt_spec *o, char *buf, size_t cap)
         break;
     }
     case OPT_STRINGS: snprintf(buf, cap, " (repeatable, up to %d times)", OPT_STRINGS_MAX); break;
-    case OPT_FLAG: break;
+    case OPT_FLAG:
+    case OPT_FLAG_OFF: break; /* the help text says which of a --x/--no-x pair is the default */
+    }
+    if (o->alias) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, cap - used, " (old name --%s)", o->alias);
     }
 }
 
@@ -286,7 +302,7 @@ static void print_help(const opt_cmd *cmd, FILE *out)
     for (int i = 0; i < cmd->n_opts; i++) {
         const opt_spec *o = &cmd->opts[i];
         char left[256], dflt[640];
-        if (o->kind == OPT_FLAG)
+        if (o->kind == OPT_FLAG || o->kind == OPT_FLAG_OFF)
             snprintf(left, sizeof left, "--%s", o->name);
         else
             snprintf(left, sizeof left, "--%s %s", o->name, metavar_of(o));

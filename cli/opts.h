@@ -18,6 +18,13 @@
  * An OPT_STRINGS option may be repeated: each value is appended to an opt_strings
  * list, in order (--device-file a.txt --device-file b.txt).
  *
+ * An OPT_FLAG sets its int to 1, an OPT_FLAG_OFF sets it to 0: a pair of them on one int
+ * (--plot / --no-plot) lets either be given, the last one winning.
+ *
+ * Old spellings: an option's alias (e.g. "c" for "cap") is accepted exactly as its name
+ * is, and --help lists it after the description, "(old name --c)". An error names the
+ * option as the user spelled it. Every long name has at least two letters (docs/cli.md).
+ *
  * Defaults in --help (tests/test_help.c holds every command to this):
  *   - opt_parse appends "(default X)" from the destination: quantities with an SI prefix
  *     (1.8 nF, 3 kOhm, 200 us; plain numbers and kelvin as %g), integers, strings, and
@@ -38,7 +45,15 @@
 
 #include <stddef.h>
 
-typedef enum opt_kind { OPT_FLAG, OPT_QUANTITY, OPT_LONG, OPT_STRING, OPT_CHOICE, OPT_STRINGS } opt_kind;
+typedef enum opt_kind {
+    OPT_FLAG,     /* sets its int to 1 */
+    OPT_QUANTITY,
+    OPT_LONG,
+    OPT_STRING,
+    OPT_CHOICE,
+    OPT_STRINGS,
+    OPT_FLAG_OFF  /* sets its int to 0: the opposite of an OPT_FLAG on the same int */
+} opt_kind;
 
 /* Destination of an OPT_STRINGS option: the values given, in order (pointers into argv). */
 #define OPT_STRINGS_MAX 16
@@ -53,11 +68,12 @@ typedef struct opt_spec {
     const char *unit;           /* OPT_QUANTITY: unit for vs_parse_quantity, e.g. "Ohm" */
     const char *metavar;        /* shown in help, e.g. "R"; NULL for a generic one */
     const char *help;           /* one line */
-    void *dest;                 /* FLAG: int*, QUANTITY: double*, LONG: long*,
+    void *dest;                 /* FLAG, FLAG_OFF: int*, QUANTITY: double*, LONG: long*,
                                    STRING/CHOICE: const char**, STRINGS: opt_strings* */
     double min, max;            /* inclusive range for QUANTITY/LONG; ignored when min > max */
     const char *const *choices; /* CHOICE: NULL-terminated list */
     int *given;                 /* optional: set to 1 when the option appears */
+    const char *alias;          /* optional: an old spelling still accepted, e.g. "c" */
 } opt_spec;
 
 typedef struct opt_cmd {
@@ -87,7 +103,7 @@ typedef struct opt_cmd {
  *   vo2snn osc: --r-series: '3x' is not a valid value in Ohm (e.g. 3k, 3000, 3 kOhm)
  *   vo2snn osc: unknown option '--foo' (try 'vo2snn osc --help')
  *   vo2snn osc: --v-in needs a value
- *   vo2snn osc: --c: 0 F is out of range [1e-15, 1] F
+ *   vo2snn osc: --cap: 0 F is out of range [1e-15, 1] F   (--c: ... when spelled --c)
  *   vo2snn osc: --device: 'x' is not one of 1, 2, 3, 4, 5
  *   vo2snn vf: --device-file: given more than 16 times
  * After an error the destinations may be partly updated.

@@ -622,17 +622,17 @@ FUZZ_FN void fuzz_cli(char *text)
     static const char *str, *choice;
     static const char *const choices[] = {"mse", "ce", NULL};
     static const opt_spec specs[] = {
-        {"r-series", OPT_QUANTITY, "Ohm", "R", "", &r_ohm, 1e-3, 1e12, NULL, NULL},
-        {"c", OPT_QUANTITY, "F", "C", "", &c_f, 1e-18, 1, NULL, NULL},
-        {"v-in", OPT_QUANTITY, "V", NULL, "", &v_v, 1, 0, NULL, NULL}, /* no range */
-        {"t-end", OPT_QUANTITY, "s", NULL, "", &t_s, 0, 1, NULL, NULL},
-        {"x", OPT_QUANTITY, NULL, NULL, "", &x, 0, 1, NULL, NULL},
-        {"seed", OPT_LONG, NULL, NULL, "", &seed, 1, 0, NULL, NULL}, /* any long */
-        {"steps", OPT_LONG, NULL, NULL, "", &steps, 1, 1e30, NULL, NULL},
-        {"device", OPT_LONG, NULL, NULL, "", &dev, 1, 5, NULL, NULL},
-        {"plot", OPT_FLAG, NULL, NULL, "", &flag, 0, 0, NULL, NULL},
-        {"out", OPT_STRING, NULL, NULL, "", &str, 0, 0, NULL, NULL},
-        {"loss", OPT_CHOICE, NULL, NULL, "", &choice, 0, 0, choices, NULL},
+        {"r-series", OPT_QUANTITY, "Ohm", "R", "", &r_ohm, 1e-3, 1e12, NULL, NULL, NULL},
+        {"cap", OPT_QUANTITY, "F", "C", "", &c_f, 1e-18, 1, NULL, NULL, "c"}, /* old name --c */
+        {"v-in", OPT_QUANTITY, "V", NULL, "", &v_v, 1, 0, NULL, NULL, NULL}, /* no range */
+        {"t-end", OPT_QUANTITY, "s", NULL, "", &t_s, 0, 1, NULL, NULL, NULL},
+        {"x", OPT_QUANTITY, NULL, NULL, "", &x, 0, 1, NULL, NULL, NULL},
+        {"seed", OPT_LONG, NULL, NULL, "", &seed, 1, 0, NULL, NULL, NULL}, /* any long */
+        {"steps", OPT_LONG, NULL, NULL, "", &steps, 1, 1e30, NULL, NULL, NULL},
+        {"device", OPT_LONG, NULL, NULL, "", &dev, 1, 5, NULL, NULL, NULL},
+        {"plot", OPT_FLAG, NULL, NULL, "", &flag, 0, 0, NULL, NULL, NULL},
+        {"out", OPT_STRING, NULL, NULL, "", &str, 0, 0, NULL, NULL, NULL},
+        {"loss", OPT_CHOICE, NULL, NULL, "", &choice, 0, 0, choices, NULL, NULL},
     };
     static const opt_cmd cmd = {"vo2snn fuzz", "fuzzing", NULL, specs,
                                 (int)(sizeof specs / sizeof specs[0]), 2};

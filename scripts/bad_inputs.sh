@@ -46,7 +46,7 @@ row "missing checkpoint" eval --checkpoint "$T/none.vsck" --data "$DATA"
 row "NaN parameter" osc --out "$O" --v-in nan
 row "infinite parameter" osc --out "$O" --param r_met=inf
 row "negative resistance" osc --out "$O" --r-series -3k
-row "zero capacitance" osc --out "$O" --c 0
+row "zero capacitance" osc --out "$O" --cap 0
 row "zero thermal conductance" osc --out "$O" --param g_th=0
 row "unknown unit" osc --out "$O" --v-in 12.5A
 row "malformed number" osc --out "$O" --r-series 3x

@@ -14,7 +14,7 @@ run() {
 }
 run osc --t-end 20us --out "$T/osc.csv"
 run osc --input pwl --pwl scripts/example_pwl.csv --out "$T/pwl.csv"
-run osc --model zhang2024 --r-series 12k --c 145.35p --v-in 13 --t-end 10us --out "$T/zhang.csv"
+run osc --model zhang2024 --r-series 12k --cap 145.35p --v-in 13 --t-end 10us --out "$T/zhang.csv"
 run osc --model switch --input dc --i-in 2mA --t-end 20us --out "$T/switch.csv"
 printf 'model = switch\npreset = 2\nname = S2\n' > "$T/s2.txt"
 run triple --device-file "$T/s2.txt" --out "$T/triple.csv"
@@ -23,7 +23,7 @@ run rt --points 50 --out "$T/rt.csv"
 run phase --r-points 3 --v-points 3 --t-run 50us --no-triple --out "$T/phase.csv"
 run net2x2 --t-end 40us --rate-start 5us --rate-end 40us --out "$T/n22.csv"
 run netlist --out "$T/n.cir"
-run train --data "$DATA" --epochs 1 --train-limit 300 --test-limit 100 --out "$T/train" --cache "$T/cache" --no-plot
+run train --data "$DATA" --epochs 1 --train-limit 300 --limit 100 --out "$T/train" --cache "$T/cache" --no-plot
 run eval --checkpoint "$T/train/checkpoint.vsck" --data "$DATA" --limit 100 --cache "$T/cache"
 run infer --checkpoint "$T/train/checkpoint.vsck" --data "$DATA" --limit 2 --window 20us --out "$T/infer" --cache "$T/cache" --no-plot
 # a rejected input, and a run rolled back after writing (its plot fails), must exit 1

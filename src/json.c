@@ -57,6 +57,20 @@ void vs_json_nums(vs_json *j, const char *key, const double *v, size_t n)
     putc(']', j->f);
 }
 
+void vs_json_strs(vs_json *j, const char *key, const char *const *s, size_t n)
+{
+    if (!start_value(j, key)) return;
+    putc('[', j->f);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) fputs(", ", j->f);
+        if (s[i])
+            put_string(j->f, s[i]);
+        else
+            fputs("null", j->f);
+    }
+    putc(']', j->f);
+}
+
 void vs_json_object(vs_json *j, const char *key) { open_container(j, key, 0); }
 
 void vs_json_array(vs_json *j, const char *key) { open_container(j, key, 1); }

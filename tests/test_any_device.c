@@ -65,7 +65,7 @@ static double json_number(const char *key)
    must still be counted, and agree with the current pulses of its own trace. */
 static void test_overlapping_branches(void)
 {
-    CHECK(vo2snn("osc", "--param", ZHANG_AS_VO2X, "--r-series", "12k", "--c", "145.35p", "--v-in",
+    CHECK(vo2snn("osc", "--param", ZHANG_AS_VO2X, "--r-series", "12k", "--cap", "145.35p", "--v-in",
                  "13.44", "--dt-out", "2ns", "--out", tmp("z.csv"), "--json", NULL) == 0);
     double f = json_number("freq_hz"), m_min = json_number("m_min_window");
     CHECK(f > 0 && m_min > 0.3);   /* partial swing: the old m < 0.1 re-arm never fired */

@@ -137,7 +137,7 @@ static void test_bad_inputs(void)
     const bad_case cases[] = {
         {{"osc", "--r-series", "3x"}, "--r-series"},
         {{"osc", "--r-series", "-3k"}, "--r-series"},
-        {{"osc", "--c", "0"}, "--c"},
+        {{"osc", "--cap", "0"}, "--cap"},
         {{"osc", "--v-in", "nan"}, "--v-in"},
         {{"osc", "--v-in", "inf"}, "--v-in"},
         {{"osc", "--v-in", "12.5 A"}, "--v-in"},
@@ -163,7 +163,7 @@ static void test_bad_inputs(void)
         {{"osc", "--window-start", "150us", "--window-end", "100us"}, "window"},
         {{"iv", "--cycles", "0"}, "--cycles"},
         {{"rt", "--t-lo", "350", "--t-hi", "300"}, "--t-hi"},
-        {{"netlist", "--c", "-1n"}, "--c"},
+        {{"netlist", "--cap", "-1n"}, "--cap"},
         {{"osc", "extra-positional"}, "extra-positional"},
         {{"phase", "--r-min", "5k", "--r-max", "1k"}, "--r-min"},
         {{"phase", "--v-points", "0"}, "--v-points"},
@@ -284,7 +284,7 @@ static void test_train_and_eval(void)
     const char *out = tmp("tr");
     char cache[600];
     snprintf(cache, sizeof cache, "%s/cache", out);
-    const char *args[] = {"train", "--data", check_mnist_dir(), "--train-limit", "2000", "--test-limit", "500",
+    const char *args[] = {"train", "--data", check_mnist_dir(), "--train-limit", "2000", "--limit", "500",
                           "--epochs", "2", "--out", out, "--cache", cache, "--no-plot", "--json", NULL};
     CHECK(vo2snn_v(args) == 0);
     /* chance is 0.10; 2 epochs on 2000 images reach about 0.8 (bench/README: more data, 0.97) */

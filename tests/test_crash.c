@@ -61,11 +61,11 @@ static void test_kill_and_resume(void)
     snprintf(cache, sizeof cache, "%s/cache", tmpdir);
     snprintf(metrics, sizeof metrics, "%s/metrics.csv", b);
     /* uninterrupted reference */
-    const char *ref[] = {bin, "train", "--data", data, "--epochs", "4", "--test-limit", "500", "--threads", "2",
+    const char *ref[] = {bin, "train", "--data", data, "--epochs", "4", "--limit", "500", "--threads", "2",
                          "--out", a, "--cache", cache, "--no-plot", NULL};
     CHECK(wait_rc(spawn(ref)) == 0);
     /* the same run, killed with SIGKILL once two epochs are on disk */
-    const char *run[] = {bin, "train", "--data", data, "--epochs", "4", "--test-limit", "500", "--threads", "2",
+    const char *run[] = {bin, "train", "--data", data, "--epochs", "4", "--limit", "500", "--threads", "2",
                          "--out", b, "--cache", cache, "--no-plot", NULL};
     pid_t pid = spawn(run);
     struct timespec nap = {0, 2000000};
@@ -84,7 +84,7 @@ static void test_kill_and_resume(void)
     CHECK(vs_checkpoint_load_info(ck_b, &ib) == VS_OK);      /* the checkpoint survived the kill */
     CHECK(ib.epoch >= 2 && ib.epoch < 4);                     /* at most the current epoch is lost */
     int resumed_from = ib.epoch;
-    const char *resume[] = {bin, "train", "--data", data, "--epochs", "4", "--test-limit", "500", "--threads", "2",
+    const char *resume[] = {bin, "train", "--data", data, "--epochs", "4", "--limit", "500", "--threads", "2",
                             "--out", b, "--cache", cache, "--no-plot", "--resume", NULL};
     CHECK(wait_rc(spawn(resume)) == 0);
     vs_mlp *ma = NULL, *mb = NULL;

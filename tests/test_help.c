@@ -8,7 +8,9 @@
  *   - a quantity's value carries an SI prefix (1.8 nF, 3 kOhm, 200 us; not 1.8e-09 F,
  *     3000 Ohm, 0.0002 s);
  *   - the inputs whose default differs per waveform give it per waveform;
- *   - --param names the command that lists the keys (vo2snn params --keys).
+ *   - --param names the command that lists the keys (vo2snn params --keys);
+ *   - no long option has a one-letter name, and a command with --plot has --no-plot too
+ *     (docs/cli.md); the old spellings still parse.
  * The value is passed back without running the command: an unknown option follows it,
  * and the one error line must name that option, not the value's.
  */
@@ -138,6 +140,15 @@ static void check_command(const char *cmd)
         return;
     }
     n_options += n;
+    int plot = 0, no_plot = 0;
+    for (int i = 0; i < n; i++) {
+        plot += strcmp(opts[i].name, "plot") == 0;
+        no_plot += strcmp(opts[i].name, "no-plot") == 0;
+        if (strlen(opts[i].name) < 2)
+            CHECK_FAIL_MSG("vo2snn %s --%s: a one-letter long option", cmd, opts[i].name);
+    }
+    if (plot != no_plot)
+        CHECK_FAIL_MSG("vo2snn %s: --plot and --no-plot come as a pair (%d, %d)", cmd, plot, no_plot);
     for (int i = 0; i < n; i++) {
         const help_opt *o = &opts[i];
         const char *d = o->desc;
@@ -216,15 +227,40 @@ static void test_input_defaults_per_input(void)
     }
 }
 
+/* The flags renamed for one set of conventions (issue 12) keep their old spellings, which
+   --help names beside the new ones. */
+static void test_old_spellings(void)
+{
+    const struct {
+        const char *cmd, *old_name, *name, *value;
+    } renamed[] = {
+        {"osc", "c", "cap", "1.8 nF"},          {"phase", "c", "cap", "1.8 nF"},
+        {"triple", "c", "cap", "1.8 nF"},       {"netlist", "c", "cap", "1.8 nF"},
+        {"netlist", "max-step", "h-max", "5 ns"}, {"net2x2", "dt", "dt-grid", "5 ns"},
+        {"infer", "dt", "dt-grid", "100 ns"},   {"train", "test-limit", "limit", "10"},
+    };
+    for (size_t i = 0; i < sizeof renamed / sizeof renamed[0]; i++) {
+        const char *cmd = renamed[i].cmd;
+        if (!accepted(cmd, renamed[i].name, renamed[i].value) ||
+            !accepted(cmd, renamed[i].old_name, renamed[i].value))
+            CHECK_FAIL_MSG("vo2snn %s: --%s / --%s %s refused: %.200s", cmd, renamed[i].name,
+                           renamed[i].old_name, renamed[i].value, err_text);
+        CHECK(vo2snn(cmd, "--help", NULL) == 0);
+        char want[128];
+        snprintf(want, sizeof want, "(old name --%s)", renamed[i].old_name);
+        if (!strstr(out_text, want)) CHECK_FAIL_MSG("vo2snn %s --help: no '%s'", cmd, want);
+    }
+}
+
 /* The pass-back check itself: a refused value is seen as refused. */
 static void test_pass_back_detects_refusal(void)
 {
-    CHECK(accepted("osc", "c", "1.8 nF"));
+    CHECK(accepted("osc", "cap", "1.8 nF"));
     CHECK(accepted("osc", "input", "sine"));
-    CHECK(!accepted("osc", "c", "0 F"));
+    CHECK(!accepted("osc", "cap", "0 F"));
     CHECK(!accepted("osc", "dt-out", "0 s"));
     CHECK(!accepted("infer", "limit", "0"));
-    CHECK(!accepted("osc", "c", "nan F"));
+    CHECK(!accepted("osc", "cap", "nan F"));
     CHECK(si_style_ok("1.8 nF") && si_style_ok("0 V") && si_style_ok("290 K") &&
           si_style_ok("1e-06") && si_style_ok("out/osc.csv") && si_style_ok("1000"));
     CHECK(!si_style_ok("1.8e-09 F") && !si_style_ok("3000 Ohm") && !si_style_ok("0.0002 s"));
@@ -236,6 +272,7 @@ int main(void)
     RUN(test_pass_back_detects_refusal);
     RUN(test_every_command);
     RUN(test_input_defaults_per_input);
+    RUN(test_old_spellings);
     remove_tree(tmpdir);
     return CHECK_DONE();
 }

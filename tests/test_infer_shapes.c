@@ -65,7 +65,7 @@ static char ck784[600], ck100[600], ck100_half[600], cache[600];
 /* Train a small network on data_dir into tmp(out)/checkpoint.vsck (path into ck). */
 static void train_checkpoint(const char *data_dir, const char *out, const char *epochs, char *ck)
 {
-    const char *args[] = {"train", "--data", data_dir, "--train-limit", "300", "--test-limit", "50", "--epochs", epochs,
+    const char *args[] = {"train", "--data", data_dir, "--train-limit", "300", "--limit", "50", "--epochs", epochs,
                           "--hidden", "16", "--out", tmp(out), "--cache", cache, "--no-plot", NULL};
     if (vo2snn_v(args) != 0) fprintf(stderr, "setup: training on %s failed: %s", data_dir, err_text);
     snprintf(ck, 600, "%s/checkpoint.vsck", tmp(out));
@@ -167,7 +167,7 @@ static void test_train_split_shapes(void)
 /* A hidden layer narrower than the 10 outputs (the output sums used to overrun the hidden ones). */
 static void test_narrow_hidden_layer(void)
 {
-    const char *args[] = {"train", "--data", check_mnist_dir(), "--train-limit", "300", "--test-limit", "50", "--epochs", "1",
+    const char *args[] = {"train", "--data", check_mnist_dir(), "--train-limit", "300", "--limit", "50", "--epochs", "1",
                           "--hidden", "3", "--out", tmp("t_h3"), "--cache", cache, "--no-plot", NULL};
     CHECK(vo2snn_v(args) == 0);
     char ck[700];
@@ -218,8 +218,8 @@ static void test_windows_rejected(void)
     }
     CHECK_ERROR(vo2snn("infer", "--window", "10us", "--windows", "10us,20us", "--out", tmp("i_w"), NULL), "--window",
                 "--windows");
-    CHECK_ERROR(vo2snn("infer", "--windows", "5us,50us", "--dt", "1us", "--out", tmp("i_w"), NULL), "--windows",
-                "--dt", "5 samples");
+    CHECK_ERROR(vo2snn("infer", "--windows", "5us,50us", "--dt-grid", "1us", "--out", tmp("i_w"), NULL), "--windows",
+                "--dt-grid", "5 samples");
 }
 
 /* 33 windows, and a list longer than 511 characters: every item is used or rejected. */

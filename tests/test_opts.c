@@ -18,16 +18,17 @@ static const char *const devices[] = {"1", "2", "3", "4", "5", NULL};
 
 static const opt_spec osc_opts[] = {
     {"r-series", OPT_QUANTITY, "Ohm", "R", "series resistance", &r_series_ohm, 1, 1e9, NULL,
-     &r_given},
-    {"v-in", OPT_QUANTITY, "V", "V", "input voltage", &v_in_v, 1, 0, NULL, NULL},
-    {"c", OPT_QUANTITY, "F", "C", "parallel capacitance", &c_f, 1e-15, 1, NULL, NULL},
-    {"seed", OPT_LONG, NULL, "N", "random seed", &seed, 1, 1e6, NULL, NULL},
-    {"steps", OPT_LONG, NULL, NULL, "step budget (any integer)", &steps, 1, 0, NULL, NULL},
-    {"plot", OPT_FLAG, NULL, NULL, "also render a PNG", &plot, 0, 0, NULL, &plot_given},
-    {"out", OPT_STRING, NULL, "FILE", "output CSV file", &out_path, 0, 0, NULL, NULL},
-    {"device", OPT_CHOICE, NULL, "N", "device preset", &device, 0, 0, devices, NULL},
+     &r_given, NULL},
+    {"v-in", OPT_QUANTITY, "V", "V", "input voltage", &v_in_v, 1, 0, NULL, NULL, NULL},
+    {"cap", OPT_QUANTITY, "F", "C", "parallel capacitance", &c_f, 1e-15, 1, NULL, NULL, "c"},
+    {"seed", OPT_LONG, NULL, "N", "random seed", &seed, 1, 1e6, NULL, NULL, NULL},
+    {"steps", OPT_LONG, NULL, NULL, "step budget (any integer)", &steps, 1, 0, NULL, NULL, NULL},
+    {"plot", OPT_FLAG, NULL, NULL, "also render a PNG", &plot, 0, 0, NULL, &plot_given, NULL},
+    {"no-plot", OPT_FLAG_OFF, NULL, NULL, "no PNG", &plot, 0, 0, NULL, &plot_given, NULL},
+    {"out", OPT_STRING, NULL, "FILE", "output CSV file", &out_path, 0, 0, NULL, NULL, NULL},
+    {"device", OPT_CHOICE, NULL, "N", "device preset", &device, 0, 0, devices, NULL, NULL},
     {"a-very-long-option-name", OPT_FLAG, NULL, NULL, "wraps onto its own line", &plot, 0, 0,
-     NULL, NULL},
+     NULL, NULL, NULL},
 };
 static const opt_cmd osc = {"vo2snn osc", "Simulate one VO2 relaxation oscillator.",
                             "Values take SI prefixes: 3k, 1.8n, 100u.", osc_opts,
@@ -149,7 +150,12 @@ static void test_parse_errors(void)
         {ARGS("--v-in", "--plot"), "vo2snn osc: --v-in needs a value"},
         {ARGS("--v-in="), "vo2snn osc: --v-in needs a value"},
         {ARGS("--out", ""), "vo2snn osc: --out needs a value"},
-        {ARGS("--c", "0"), "vo2snn osc: --c: 0 F is out of range [1e-15, 1] F"},
+        {ARGS("--c", "0"), "vo2snn osc: --c: 0 F is out of range [1e-15, 1] F"}, /* as spelled */
+        {ARGS("--cap", "0"), "vo2snn osc: --cap: 0 F is out of range [1e-15, 1] F"},
+        {ARGS("--c=1x"), "vo2snn osc: --c: '1x' is not a valid value in F (e.g. 1.8n, 1.8nF, 1.8e-9)"},
+        {ARGS("--c"), "vo2snn osc: --c needs a value"},
+        {ARGS("--ca", "1n"), "vo2snn osc: unknown option '--ca' (try 'vo2snn osc --help')"},
+        {ARGS("--no-plot=1"), "vo2snn osc: --no-plot does not take a value"},
         {ARGS("--c", "2F"), "vo2snn osc: --c: 2 F is out of range [1e-15, 1] F"},
         {ARGS("--r-series", "0.5"), "vo2snn osc: --r-series: 0.5 Ohm is out of range [1, 1000000000] Ohm"},
         {ARGS("--device", "x"), "vo2snn osc: --device: 'x' is not one of 1, 2, 3, 4, 5"},
@@ -209,10 +215,11 @@ static void test_help(void)
         const char *want[] = {
             "  --r-series R          series resistance (default 4.7 kOhm)\n",
             "  --v-in V              input voltage (default 12.5 V)\n",
-            "  --c C                 parallel capacitance (default 1 nF)\n",
+            "  --cap C               parallel capacitance (default 1 nF) (old name --c)\n",
             "  --seed N              random seed (default 1)\n",
             "  --steps N             step budget (any integer) (default 100)\n",
             "  --plot                also render a PNG\n",
+            "  --no-plot             no PNG\n",
             "  --out FILE            output CSV file\n",
             "  --device N            device preset (one of 1, 2, 3, 4, 5; default 1)\n",
             "  --a-very-long-option-name\n                        wraps onto its own line\n",
@@ -270,17 +277,17 @@ static void test_help_defaults(void)
     static const char *method, *cache;
     static const char *const methods[] = {"dp54", "rk4", NULL};
     const opt_spec opts[] = {
-        {"t-end", OPT_QUANTITY, "s", "T", "simulated time", &t_end, 1e-12, 10, NULL, NULL},
+        {"t-end", OPT_QUANTITY, "s", "T", "simulated time", &t_end, 1e-12, 10, NULL, NULL, NULL},
         {"dt-out", OPT_QUANTITY, "s", "T", "trace sampling (default: t_end/20000)", &dt_out,
-         1e-15, 10, NULL, NULL},
-        {"gain", OPT_QUANTITY, "", "G", "no fixed default", &gain, 1, 0, NULL, NULL},
-        {"big", OPT_QUANTITY, "V", "V", "unbounded", &big, 1, 0, NULL, NULL},
+         1e-15, 10, NULL, NULL, NULL},
+        {"gain", OPT_QUANTITY, "", "G", "no fixed default", &gain, 1, 0, NULL, NULL, NULL},
+        {"big", OPT_QUANTITY, "V", "V", "unbounded", &big, 1, 0, NULL, NULL, NULL},
         {"limit", OPT_LONG, NULL, "N", "first N images (default: all)", &limit, 1, 1e9, NULL,
-         NULL},
+         NULL, NULL},
         {"method", OPT_CHOICE, NULL, "M", "integrator (default: dp54, rk4 with --dt)", &method, 0,
-         0, methods, NULL},
+         0, methods, NULL, NULL},
         {"cache", OPT_STRING, NULL, "DIR", "cache ('none' to disable; default: $CACHE)", &cache,
-         0, 0, NULL, NULL},
+         0, 0, NULL, NULL, NULL},
     };
     const opt_cmd cmd = {"vo2snn x", "X.", NULL, opts, (int)(sizeof opts / sizeof opts[0]), 0};
     t_end = 2e-4, dt_out = 0, gain = NAN, big = INFINITY, limit = 0, method = "dp54",
@@ -305,10 +312,53 @@ static void test_help_defaults(void)
     free(err);
 }
 
+/* Old spellings (alias) parse exactly as the name does; --plot/--no-plot on one int: the
+   last one given wins, and either marks the option given. */
+static void test_aliases_and_flag_pairs(void)
+{
+    const struct {
+        const char *const *args;
+        double c_f;
+        int plot;
+    } cases[] = {
+        {ARGS("--c", "1.8n"), 1.8e-9, 0},
+        {ARGS("--c=2.2nF"), 2.2e-9, 0},
+        {ARGS("--cap", "1n", "--c", "3n"), 3e-9, 0}, /* one option, two spellings: last wins */
+        {ARGS("--c", "3n", "--cap=4n"), 4e-9, 0},
+        {ARGS("--plot"), 1e-9, 1},
+        {ARGS("--no-plot"), 1e-9, 0},
+        {ARGS("--plot", "--no-plot"), 1e-9, 0},
+        {ARGS("--no-plot", "--plot"), 1e-9, 1},
+        {ARGS("--plot", "--no-plot", "--plot"), 1e-9, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        reset();
+        const char *pos[1];
+        int n_pos;
+        char *out, *err;
+        CHECK(parse(&osc, pos, &n_pos, &out, &err, cases[i].args) == 0);
+        CHECK(c_f == cases[i].c_f);
+        CHECK(plot == cases[i].plot);
+        CHECK(plot_given == (strstr(cases[i].args[0], "plot") != NULL));
+        CHECK(err && err[0] == '\0');
+        if (c_f != cases[i].c_f || plot != cases[i].plot)
+            fprintf(stderr, "  case %zu: c %g plot %d\n", i, c_f, plot);
+        free(out);
+        free(err);
+    }
+    /* --no-plot clears an int that starts at 1 (a command that plots by default) */
+    reset();
+    plot = 1;
+    char *out, *err;
+    CHECK(parse(&osc_no_args, NULL, NULL, &out, &err, ARGS("--no-plot")) == 0 && plot == 0);
+    free(out);
+    free(err);
+}
+
 /* A repeatable option: every value kept, in order, up to the list's capacity. */
 static opt_strings files;
 static const opt_spec list_opts[] = {
-    {"device-file", OPT_STRINGS, NULL, "FILE", "one device per file", &files, 0, 0, NULL, NULL},
+    {"device-file", OPT_STRINGS, NULL, "FILE", "one device per file", &files, 0, 0, NULL, NULL, NULL},
 };
 static const opt_cmd list_cmd = {"vo2snn vf", "Compare devices.", NULL, list_opts, 1, 0};
 
@@ -357,6 +407,7 @@ int main(void)
     RUN(test_parse_errors);
     RUN(test_help);
     RUN(test_help_defaults);
+    RUN(test_aliases_and_flag_pairs);
     RUN(test_repeatable);
     char path[600];
     snprintf(path, sizeof path, "%s/out.txt", scratch);

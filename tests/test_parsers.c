@@ -477,7 +477,7 @@ static void test_clear_messages(void)
 {
     const char *out = tmp("never.csv");
     CHECK(REFUSES("--r-series: 1e+12 Ohm is out of range", "osc", "--r-series", "1e12", "--out", out));
-    CHECK(REFUSES("--c: 1 F is out of range", "osc", "--c", "1", "--out", out));
+    CHECK(REFUSES("--cap: 1 F is out of range", "osc", "--cap", "1", "--out", out));
     CHECK(REFUSES("--r-sense", "osc", "--r-sense", "1e12", "--out", out));
     CHECK(REFUSES("1.0000001 is outside [0, 1]", "params", "--param", "vacancy=1.0000001"));
     CHECK(REFUSES("1.00000000001 is out of range [0, 1]", "params", "--vacancy", "1.00000000001"));

@@ -39,6 +39,7 @@ void vs_json_str(vs_json *j, const char *key, const char *s); /* NULL s -> null 
 void vs_json_bool(vs_json *j, const char *key, int v);
 void vs_json_null(vs_json *j, const char *key);
 void vs_json_nums(vs_json *j, const char *key, const double *v, size_t n); /* [..] on one line */
+void vs_json_strs(vs_json *j, const char *key, const char *const *s, size_t n); /* ["..", ..] on one line */
 void vs_json_object(vs_json *j, const char *key); /* open a nested object */
 void vs_json_array(vs_json *j, const char *key);  /* open a nested array */
 void vs_json_close(vs_json *j);                   /* close the innermost container */

@@ -24,6 +24,7 @@
 
 #include "bench_common.h"
 #include "vo2snn/sweep.h"
+#include "vo2snn/threads.h"
 
 #define N_RUNS 5
 #define N_GRID 64
@@ -47,14 +48,6 @@ static int max_threads(void)
 #endif
 }
 
-static void set_threads(int n)
-{
-#ifdef _OPENMP
-    omp_set_num_threads(n);
-#else
-    (void)n;
-#endif
-}
 
 static char regime_char(vs_regime r)
 {
@@ -222,9 +215,9 @@ static int bench(void)
         printf("  run %d (%d threads): %.3f s\n", i + 1, nth, t_vs[i]);
     }
     double m_vs = bench_median(t_vs, N_RUNS);
-    set_threads(1);
+    vs_threads_set(1, NULL, 0);
     if (run_sweep(&o, pts1, &t_one) != 0) return -1;
-    set_threads(nth);
+    vs_threads_set(nth, NULL, 0);
     int same = 1;
     for (long k = 0; k < N_POINTS; k++)
         if (pts1[k].regime != pts[k].regime || pts1[k].spikes != pts[k].spikes) same = 0;

@@ -14,29 +14,34 @@ static const char *const stats_cols[] = {"index", "vacancy_x", "cycles", "v_th_m
                                          "v_th_cv", "v_th_min_v", "v_th_max_v", "v_th_p05_v",
                                          "v_th_p95_v", "v_hold_mean_v", "v_hold_std_v"};
 
-int cmd_cycles(int argc, char **argv)
+typedef struct cycles_args {
+    cli_devices_args da;
+    vs_iv_opts io;
+    double sigma_lnr, sigma_tc;
+    long seed;
+    const char *out;
+    int json, plot;
+} cycles_args;
+
+/* Returns 0 to run, else 1 + the exit code (1 for an error, 0 after --help). */
+static int parse_args(int argc, char **argv, const char *prog, cycles_args *a)
 {
-    const char *prog = "vo2snn cycles";
-    cli_devices_args da = {0};
-    vs_iv_opts io = vs_iv_opts_default();
-    double sigma_lnr = 0.04, sigma_tc = 0.5;
-    long seed = 1;
-    const char *out = "out/cycles.csv";
-    int json = 0, plot = 0;
-    io.n_cycles = 1000;
-    io.period_s = 1e-3;
+    *a = (cycles_args){.io = vs_iv_opts_default(), .sigma_lnr = 0.04, .sigma_tc = 0.5, .seed = 1,
+                       .out = "out/cycles.csv"};
+    a->io.n_cycles = 1000;
+    a->io.period_s = 1e-3;
     const opt_spec opts[] = {
-        CLI_DEVICES_OPTS(da),
-        {.name = "cycles", .kind = OPT_LONG, .metavar = "N", .help = "I-V sweeps per device", .dest = &io.n_cycles, .min = 2, .max = 10000000},
-        {.name = "period", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "one triangular sweep", .dest = &io.period_s, .min = 1e-9, .max = 100},
-        {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "sweep peak (default: 1.3 x V_th)", .dest = &io.v_max_v, .min = 0, .max = 1e4},
-        {.name = "r-load", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "series load (0 = voltage drive)", .dest = &io.r_load_ohm, .min = 0, .max = 1e12},
-        {.name = "sigma-lnr", .kind = OPT_QUANTITY, .unit = "", .metavar = "S", .help = "jitter of ln R_ins0 per cycle (used when the device has none)", .dest = &sigma_lnr, .min = 0, .max = 2},
-        {.name = "sigma-tc", .kind = OPT_QUANTITY, .unit = "K", .metavar = "K", .help = "jitter of T_c per cycle (used when the device has none)", .dest = &sigma_tc, .min = 0, .max = 50},
-        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "RNG seed (device i uses stream i)", .dest = &seed, .min = 0, .max = 9.2e18},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "per-cycle CSV; statistics go to <out>_stats.csv", .dest = &out},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
-        CLI_PLOT_OPTS(plot, "the cumulative threshold plot <out>.png"),
+        CLI_DEVICES_OPTS(a->da),
+        {.name = "cycles", .kind = OPT_LONG, .metavar = "N", .help = "I-V sweeps per device", .dest = &a->io.n_cycles, .min = 2, .max = 10000000},
+        {.name = "period", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "one triangular sweep", .dest = &a->io.period_s, .min = 1e-9, .max = 100},
+        {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "sweep peak (default: 1.3 x V_th)", .dest = &a->io.v_max_v, .min = 0, .max = 1e4},
+        {.name = "r-load", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "series load (0 = voltage drive)", .dest = &a->io.r_load_ohm, .min = 0, .max = 1e12},
+        {.name = "sigma-lnr", .kind = OPT_QUANTITY, .unit = "", .metavar = "S", .help = "jitter of ln R_ins0 per cycle (used when the device has none)", .dest = &a->sigma_lnr, .min = 0, .max = 2},
+        {.name = "sigma-tc", .kind = OPT_QUANTITY, .unit = "K", .metavar = "K", .help = "jitter of T_c per cycle (used when the device has none)", .dest = &a->sigma_tc, .min = 0, .max = 50},
+        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "RNG seed (device i uses stream i)", .dest = &a->seed, .min = 0, .max = 9.2e18},
+        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "per-cycle CSV; statistics go to <out>_stats.csv", .dest = &a->out},
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
+        CLI_PLOT_OPTS(a->plot, "the cumulative threshold plot <out>.png"),
     };
     const opt_cmd cmd = {prog, "Threshold statistics over repeated I-V sweeps with cycle-to-cycle jitter (Fig 2L).",
         "Each cycle redraws R_ins0 (log-normal, --sigma-lnr) and T_c (normal, --sigma-tc)\n"
@@ -47,123 +52,151 @@ int cmd_cycles(int argc, char **argv)
         CLI_DEVICES_HELP,
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    if (rc != 0) return rc < 0 ? 1 : 0;
-    cli_device_list list;
-    if (cli_device_list_resolve(prog, &da, NULL, &list)) return 1;
-    for (int i = 0; i < list.n; i++) {
-        if (vs_model_param_index(list.p[i].model, "sigma_lnr") < 0 ||
-            vs_model_param_index(list.p[i].model, "sigma_tc") < 0)
+    return rc == 0 ? 0 : 1 + (rc < 0);
+}
+
+/* Refuses models without jitter; gives devices without any the --sigma-* values. */
+static int apply_jitter(const char *prog, const cycles_args *a, cli_device_list *list)
+{
+    for (int i = 0; i < list->n; i++) {
+        vs_device_params *p = &list->p[i];
+        if (vs_model_param_index(p->model, "sigma_lnr") < 0 || vs_model_param_index(p->model, "sigma_tc") < 0)
             return cli_error(prog, "%s: model %s has no cycle-to-cycle jitter (sigma_lnr, sigma_tc) "
-                                   "to sample thresholds from", list.label[i], list.p[i].model->name);
-        if (!vs_device_has_jitter(&list.p[i])) {
-            if (vs_device_set_value(&list.p[i], "sigma_lnr", sigma_lnr) != VS_OK ||
-                vs_device_set_value(&list.p[i], "sigma_tc", sigma_tc) != VS_OK)
-                return cli_error(prog, "%s: %s", list.label[i], vs_last_error());
-        }
+                                   "to sample thresholds from", list->label[i], p->model->name);
+        if (!vs_device_has_jitter(p) &&
+            (vs_device_set_value(p, "sigma_lnr", a->sigma_lnr) != VS_OK ||
+             vs_device_set_value(p, "sigma_tc", a->sigma_tc) != VS_OK))
+            return cli_error(prog, "%s: %s", list->label[i], vs_last_error());
     }
-    if (cli_prepare_output(prog, out)) return 1;
+    return 0;
+}
 
-    vs_iv_result res[CLI_MAX_DEVICES];
-    vs_status st[CLI_MAX_DEVICES];
-    char msg[CLI_MAX_DEVICES][300];
-    memset(res, 0, sizeof res);
-    cli_progress bar;
-    progress_begin(&bar, "cycles");
-    long done = 0;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int i = 0; i < list.n; i++) {
-        vs_iv_opts o = io;
-        o.seed = (uint64_t)seed * 1000003u + (uint64_t)i;
-        st[i] = vs_iv_sweep(&list.p[i], &o, NULL, NULL, &res[i]);
-        if (st[i] != VS_OK) snprintf(msg[i], sizeof msg[i], "%s: %s", list.label[i], vs_last_error());
-#pragma omp critical(cycles_progress)
-        progress_update(++done, list.n, &bar);
-    }
-    progress_end(&bar);
-    int failed = 0;
-    for (int i = 0; i < list.n && !failed; i++)
-        if (st[i] != VS_OK) failed = cli_error(prog, "%s", msg[i]);
-
-    char stats_path[4096], png[4096];
-    cli_with_suffix(out, "_stats.csv", stats_path, sizeof stats_path);
-    cli_with_suffix(out, ".png", png, sizeof png);
-    vs_stats on[CLI_MAX_DEVICES], off[CLI_MAX_DEVICES];
+/* The per-cycle CSV and the statistics CSV; on[i], off[i] get each device's statistics. */
+static int write_csvs(const char *prog, const char *out, const char *stats_path,
+                      const cli_device_list *list, const vs_iv_result *res, vs_stats *on, vs_stats *off)
+{
     vs_csv *w = NULL, *ws = NULL;
-    if (!failed && (vs_csv_open(out, cycle_cols, 5, &w) != VS_OK ||
-                    vs_csv_open(stats_path, stats_cols, 12, &ws) != VS_OK))
-        failed = cli_fail(prog);
-    for (int i = 0; i < list.n && !failed; i++) {
+    if (vs_csv_open(out, cycle_cols, 5, &w) != VS_OK) return cli_fail(prog);
+    if (vs_csv_open(stats_path, stats_cols, 12, &ws) != VS_OK) return cli_fail(prog), vs_csv_abort(w), 1;
+    int failed = 0;
+    for (int i = 0; i < list->n && !failed; i++) {
         for (long c = 0; c < res[i].n_cycles && !failed; c++) {
-            double row[5] = {i + 1, list.p[i].vacancy_x, (double)c, res[i].v_on_v[c], res[i].v_off_v[c]};
-            if (vs_csv_row(w, row) != VS_OK) failed = cli_fail(prog);
+            double row[5] = {i + 1, list->p[i].vacancy_x, (double)c, res[i].v_on_v[c], res[i].v_off_v[c]};
+            failed = vs_csv_row(w, row) != VS_OK;
         }
         on[i] = vs_stats_of(res[i].v_on_v, res[i].n_cycles);
         off[i] = vs_stats_of(res[i].v_off_v, res[i].n_cycles);
-        double row[12] = {i + 1, list.p[i].vacancy_x, (double)on[i].n, on[i].mean, on[i].std,
+        double row[12] = {i + 1, list->p[i].vacancy_x, (double)on[i].n, on[i].mean, on[i].std,
                           on[i].std / on[i].mean, on[i].min, on[i].max, on[i].p05, on[i].p95,
                           off[i].mean, off[i].std};
-        if (!failed && vs_csv_row(ws, row) != VS_OK) failed = cli_fail(prog);
+        if (!failed) failed = vs_csv_row(ws, row) != VS_OK;
     }
-    for (int i = 0; i < list.n; i++) vs_iv_result_free(&res[i]);
-    if (failed) {
-        vs_csv_abort(w);
-        vs_csv_abort(ws);
-        return 1;
-    }
+    if (failed) return cli_fail(prog), vs_csv_abort(w), vs_csv_abort(ws), 1;
     if (vs_csv_close(w) != VS_OK) return vs_csv_abort(ws), cli_fail(prog);
-    if (vs_csv_close(ws) != VS_OK) return cli_fail(prog);
-    if (plot) {
-        char script[8192];
-        size_t n = (size_t)snprintf(script, sizeof script,
-            "set datafile separator ','\nset grid\nset key bottom right\n"
-            "set title 'Threshold voltage over %ld cycles (cumulative)'\n"
-            "set xlabel 'threshold voltage V_{th} (V)'\nset ylabel 'cumulative probability'\nset yrange [0:1]\nplot ",
-            io.n_cycles);
-        for (int i = 0; i < list.n && n < sizeof script; i++) {
-            char title[2 * VS_NAME_MAX];
-            cli_plot_quote(list.label[i], title, sizeof title);
-            n += (size_t)snprintf(script + n, sizeof script - n,
-                "'%s' every ::1 using ($1==%d?$4:1/0):(1) smooth cnormal with lines lw 2 lc rgb '%s' title '%s' noenhanced%s",
-                out, i + 1, cli_colors[i % CLI_N_COLORS], title, i + 1 < list.n ? ", \\\n     " : "\n");
-        }
-        if (cli_plot(prog, script, png, 900, 600)) return 1;
+    return vs_csv_close(ws) != VS_OK ? cli_fail(prog) : 0;
+}
+
+static int plot_thresholds(const char *prog, const cli_device_list *list, long n_cycles,
+                           const char *out, const char *png)
+{
+    char script[8192];
+    size_t n = (size_t)snprintf(script, sizeof script,
+        "set datafile separator ','\nset grid\nset key bottom right\n"
+        "set title 'Threshold voltage over %ld cycles (cumulative)'\n"
+        "set xlabel 'threshold voltage V_{th} (V)'\nset ylabel 'cumulative probability'\nset yrange [0:1]\nplot ",
+        n_cycles);
+    for (int i = 0; i < list->n && n < sizeof script; i++) {
+        char title[2 * VS_NAME_MAX];
+        cli_plot_quote(list->label[i], title, sizeof title);
+        n += (size_t)snprintf(script + n, sizeof script - n,
+            "'%s' every ::1 using ($1==%d?$4:1/0):(1) smooth cnormal with lines lw 2 lc rgb '%s' title '%s' noenhanced%s",
+            out, i + 1, cli_colors[i % CLI_N_COLORS], title, i + 1 < list->n ? ", \\\n     " : "\n");
     }
-    if (json) {
-        vs_json j;
-        vs_json_begin(&j, stdout);
-        vs_json_str(&j, "command", "cycles");
-        vs_json_int(&j, "cycles", io.n_cycles);
-        vs_json_array(&j, "devices");
-        for (int i = 0; i < list.n; i++) {
-            vs_json_object(&j, NULL);
-            vs_json_str(&j, "device", list.label[i]);
-            vs_json_str(&j, "model", list.p[i].model->name);
-            vs_json_int(&j, "index", i + 1);
-            vs_json_num(&j, "sigma_lnr", vs_device_get(&list.p[i], "sigma_lnr"));
-            vs_json_num(&j, "sigma_tc_k", vs_device_get(&list.p[i], "sigma_tc"));
-            vs_json_int(&j, "switched", on[i].n);
-            vs_json_num(&j, "v_th_mean_v", on[i].mean);
-            vs_json_num(&j, "v_th_std_v", on[i].std);
-            vs_json_num(&j, "v_th_cv", on[i].std / on[i].mean);
-            vs_json_num(&j, "v_th_min_v", on[i].min);
-            vs_json_num(&j, "v_th_max_v", on[i].max);
-            vs_json_num(&j, "v_th_p05_v", on[i].p05);
-            vs_json_num(&j, "v_th_p95_v", on[i].p95);
-            vs_json_num(&j, "v_hold_mean_v", off[i].mean);
-            vs_json_num(&j, "v_hold_std_v", off[i].std);
-            vs_json_close(&j);
-        }
+    return cli_plot(prog, script, png, 900, 600);
+}
+
+static void print_json(const cli_device_list *list, long n_cycles, const vs_stats *on, const vs_stats *off)
+{
+    vs_json j;
+    vs_json_begin(&j, stdout);
+    vs_json_str(&j, "command", "cycles");
+    vs_json_int(&j, "cycles", n_cycles);
+    vs_json_array(&j, "devices");
+    for (int i = 0; i < list->n; i++) {
+        vs_json_object(&j, NULL);
+        vs_json_str(&j, "device", list->label[i]);
+        vs_json_str(&j, "model", list->p[i].model->name);
+        vs_json_int(&j, "index", i + 1);
+        vs_json_num(&j, "sigma_lnr", vs_device_get(&list->p[i], "sigma_lnr"));
+        vs_json_num(&j, "sigma_tc_k", vs_device_get(&list->p[i], "sigma_tc"));
+        vs_json_int(&j, "switched", on[i].n);
+        vs_json_num(&j, "v_th_mean_v", on[i].mean);
+        vs_json_num(&j, "v_th_std_v", on[i].std);
+        vs_json_num(&j, "v_th_cv", on[i].std / on[i].mean);
+        vs_json_num(&j, "v_th_min_v", on[i].min);
+        vs_json_num(&j, "v_th_max_v", on[i].max);
+        vs_json_num(&j, "v_th_p05_v", on[i].p05);
+        vs_json_num(&j, "v_th_p95_v", on[i].p95);
+        vs_json_num(&j, "v_hold_mean_v", off[i].mean);
+        vs_json_num(&j, "v_hold_std_v", off[i].std);
         vs_json_close(&j);
-        vs_json_end(&j);
+    }
+    vs_json_close(&j);
+    vs_json_end(&j);
+}
+
+static void print_text(const cli_device_list *list, const vs_stats *on, const vs_stats *off)
+{
+    int lw = cli_label_width(list);
+    printf("%-*s %8s %9s %8s %7s %8s %8s %15s %10s\n", lw, "", "switched", "V_th mean", "std", "CV",
+           "min", "max", "5-95 %", "V_hold std");
+    for (int i = 0; i < list->n; i++)
+        printf("%-*s %8ld %9.4f %8.4f %6.2f%% %8.4f %8.4f %7.3f-%7.3f %10.4f\n", lw, list->label[i],
+               on[i].n, on[i].mean, on[i].std, 100 * on[i].std / on[i].mean, on[i].min,
+               on[i].max, on[i].p05, on[i].p95, off[i].std);
+}
+
+/* Sweeps every device (in parallel, in the library); 1 after the first failure's message. */
+static int run_sweeps(const char *prog, const cycles_args *a, const cli_device_list *list, vs_iv_result *res)
+{
+    vs_status st[CLI_MAX_DEVICES];
+    vs_iv_opts o = a->io;
+    o.seed = (uint64_t)a->seed;
+    cli_progress bar;
+    progress_begin(&bar, "cycles");
+    vs_status s = vs_iv_sweep_devices(list->p, list->n, &o, progress_update, &bar, res, st);
+    progress_end(&bar);
+    for (int i = 0; s != VS_OK && i < list->n; i++)
+        if (st[i] != VS_OK) return cli_error(prog, "%s: %s", list->label[i], vs_last_error());
+    return 0;
+}
+
+int cmd_cycles(int argc, char **argv)
+{
+    const char *prog = "vo2snn cycles";
+    cycles_args a;
+    int rc = parse_args(argc, argv, prog, &a);
+    if (rc) return rc - 1;
+    cli_device_list list;
+    if (cli_device_list_resolve(prog, &a.da, NULL, &list)) return 1;
+    if (apply_jitter(prog, &a, &list)) return 1;
+    if (cli_prepare_output(prog, a.out)) return 1;
+
+    vs_iv_result res[CLI_MAX_DEVICES];
+    vs_stats on[CLI_MAX_DEVICES], off[CLI_MAX_DEVICES];
+    char stats_path[4096], png[4096];
+    cli_with_suffix(a.out, "_stats.csv", stats_path, sizeof stats_path);
+    cli_with_suffix(a.out, ".png", png, sizeof png);
+    int failed = run_sweeps(prog, &a, &list, res);
+    if (!failed) failed = write_csvs(prog, a.out, stats_path, &list, res, on, off);
+    for (int i = 0; i < list.n; i++) vs_iv_result_free(&res[i]);
+    if (failed) return 1;
+    if (a.plot && plot_thresholds(prog, &list, a.io.n_cycles, a.out, png)) return 1;
+    if (a.json) {
+        print_json(&list, a.io.n_cycles, on, off);
     } else {
-        int lw = cli_label_width(&list);
-        printf("%-*s %8s %9s %8s %7s %8s %8s %15s %10s\n", lw, "", "switched", "V_th mean", "std", "CV",
-               "min", "max", "5-95 %", "V_hold std");
-        for (int i = 0; i < list.n; i++)
-            printf("%-*s %8ld %9.4f %8.4f %6.2f%% %8.4f %8.4f %7.3f-%7.3f %10.4f\n", lw, list.label[i],
-                   on[i].n, on[i].mean, on[i].std, 100 * on[i].std / on[i].mean, on[i].min,
-                   on[i].max, on[i].p05, on[i].p95, off[i].std);
-        printf("wrote %s, %s%s%s\n", out, stats_path, plot ? ", " : "", plot ? png : "");
+        print_text(&list, on, off);
+        printf("wrote %s, %s%s%s\n", a.out, stats_path, a.plot ? ", " : "", a.plot ? png : "");
     }
     return 0;
 }

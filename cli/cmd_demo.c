@@ -120,73 +120,100 @@ static int make_plots(const char *prog, const char *dir, double v_in)
     return cli_plot(prog, script, png, 900, 1200);
 }
 
-int cmd_demo(int argc, char **argv)
+#define PROG "vo2snn demo"
+
+typedef struct demo_args {
+    const char *out;        /* directory */
+    double v_in, t_end;
+    int no_plot, json;
+} demo_args;
+
+/* Fill a from argv; opt_parse's result (< 0 error, > 0 --help printed, 0 go on). */
+static int parse_args(int argc, char **argv, demo_args *a)
 {
-    const char *prog = "vo2snn demo";
-    const char *out = "out";
-    double v_in = 12.5, t_end = 200e-6;
-    int no_plot = 0, json = 0;
+    *a = (demo_args){.out = "out", .v_in = 12.5, .t_end = 200e-6};
     const opt_spec opts[] = {
-        {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &out},
-        {.name = "v-in", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "dc drive of the oscillators", .dest = &v_in, .min = -1e4, .max = 1e4},
-        {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time of each oscillator", .dest = &t_end, .min = 1e-9, .max = 1},
-        CLI_NO_PLOT_OPTS(no_plot, "iv.png, rt.png and osc.png"),
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
+        {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &a->out},
+        {.name = "v-in", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "dc drive of the oscillators", .dest = &a->v_in, .min = -1e4, .max = 1e4},
+        {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time of each oscillator", .dest = &a->t_end, .min = 1e-9, .max = 1},
+        CLI_NO_PLOT_OPTS(a->no_plot, "iv.png, rt.png and osc.png"),
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
     };
-    const opt_cmd cmd = {prog, "Devices 1-5 of the paper: I-V loops, R-T loops and oscillations, as CSV + PNG.",
+    const opt_cmd cmd = {PROG, "Devices 1-5 of the paper: I-V loops, R-T loops and oscillations, as CSV + PNG.",
                          "Writes DIR/deviceN_{iv,iv_scurve,rt,osc}.csv, DIR/summary.csv and\n"
                          "DIR/{iv,rt,osc}.png. The oscillators use the paper's circuit (3 kOhm,\n"
                          "1.8 nF, 50 Ohm sense resistor) at --v-in.",
                          opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
+    return opt_parse(&cmd, argc, argv, NULL, NULL);
+}
+
+/* Run every device into rows (zeroed by the caller), stopping at the first failure; progress
+   on a terminal's stderr unless --json. */
+static int run_devices(const demo_args *a, device_row *rows)
+{
+    int failed = 0, progress = !a->json && isatty(fileno(stderr));
+    for (int d = 1; d <= VS_DEVICE_COUNT && !failed; d++) {
+        if (progress) fprintf(stderr, "\rdemo: device %d of %d ...", d, VS_DEVICE_COUNT);
+        failed = run_device(PROG, d, a->out, a->v_in, a->t_end, &rows[d - 1]);
+    }
+    if (progress) fprintf(stderr, "\r%40s\r", "");
+    return failed;
+}
+
+static void print_json(const demo_args *a, const device_row *rows)
+{
+    vs_json j;
+    vs_json_begin(&j, stdout);
+    vs_json_str(&j, "command", "demo");
+    vs_json_str(&j, "out", a->out);
+    vs_json_array(&j, "devices");
+    for (int d = 1; d <= VS_DEVICE_COUNT; d++) {
+        const device_row *r = &rows[d - 1];
+        vs_json_object(&j, NULL);
+        vs_json_int(&j, "device", d);
+        vs_json_num(&j, "v_th_v", r->th.v_v);
+        vs_json_num(&j, "v_hold_v", r->ho.v_v);
+        vs_json_num(&j, "r_ambient_ohm", r->rt.r_ambient_ohm);
+        vs_json_num(&j, "rt_jump_ratio", r->rt.jump_ratio);
+        vs_json_int(&j, "spikes", (long long)r->osc.n_spikes);
+        vs_json_num(&j, "freq_hz", r->osc.freq_hz);
+        vs_json_num(&j, "p_in_w", r->osc.p_in_mean_w);
+        vs_json_close(&j);
+    }
+    vs_json_close(&j);
+    vs_json_end(&j);
+}
+
+static void print_text(const demo_args *a, const device_row *rows)
+{
+    printf("device  V_th(V)  V_hold(V)  R(300K)(Ohm)  R-T jump  spikes  f(kHz)   V_osc p-p(V)  P_in(mW)\n");
+    for (int d = 1; d <= VS_DEVICE_COUNT; d++) {
+        const device_row *r = &rows[d - 1];
+        printf("%6d  %7.3f  %9.3f  %12.0f  %8.2f  %6zu  %7.1f  %12.3f  %8.2f%s\n", d, r->th.v_v,
+               r->ho.v_v, r->rt.r_ambient_ohm, r->rt.jump_ratio, r->osc.n_spikes,
+               r->osc.freq_hz / 1e3, r->osc.v_osc_max_v - r->osc.v_osc_min_v,
+               r->osc.p_in_mean_w * 1e3, r->osc.n_spikes <= 1 ? "  (latched: no oscillation)" : "");
+    }
+    printf("wrote %s/summary.csv and per-device CSVs%s under %s/\n", a->out,
+           a->no_plot ? "" : ", iv.png, rt.png, osc.png", a->out);
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    demo_args a;
+    int rc = parse_args(argc, argv, &a);
     if (rc != 0) return rc < 0 ? 1 : 0;
-    if (vs_mkdir_p(out) != VS_OK) return cli_fail(prog);
+    if (vs_mkdir_p(a.out) != VS_OK) return cli_fail(PROG);
 
     device_row rows[VS_DEVICE_COUNT];
     memset(rows, 0, sizeof rows);
-    int failed = 0, progress = !json && isatty(fileno(stderr));
-    for (int d = 1; d <= VS_DEVICE_COUNT && !failed; d++) {
-        if (progress) fprintf(stderr, "\rdemo: device %d of %d ...", d, VS_DEVICE_COUNT);
-        failed = run_device(prog, d, out, v_in, t_end, &rows[d - 1]);
-    }
-    if (progress) fprintf(stderr, "\r%40s\r", "");
+    int failed = run_devices(&a, rows);
     char path[4096];
-    snprintf(path, sizeof path, "%s/summary.csv", out);
-    if (!failed) failed = write_summary(prog, path, rows);
-    if (!failed && !no_plot) failed = make_plots(prog, out, v_in);
-    if (!failed && json) {
-        vs_json j;
-        vs_json_begin(&j, stdout);
-        vs_json_str(&j, "command", "demo");
-        vs_json_str(&j, "out", out);
-        vs_json_array(&j, "devices");
-        for (int d = 1; d <= VS_DEVICE_COUNT; d++) {
-            const device_row *r = &rows[d - 1];
-            vs_json_object(&j, NULL);
-            vs_json_int(&j, "device", d);
-            vs_json_num(&j, "v_th_v", r->th.v_v);
-            vs_json_num(&j, "v_hold_v", r->ho.v_v);
-            vs_json_num(&j, "r_ambient_ohm", r->rt.r_ambient_ohm);
-            vs_json_num(&j, "rt_jump_ratio", r->rt.jump_ratio);
-            vs_json_int(&j, "spikes", (long long)r->osc.n_spikes);
-            vs_json_num(&j, "freq_hz", r->osc.freq_hz);
-            vs_json_num(&j, "p_in_w", r->osc.p_in_mean_w);
-            vs_json_close(&j);
-        }
-        vs_json_close(&j);
-        vs_json_end(&j);
-    } else if (!failed) {
-        printf("device  V_th(V)  V_hold(V)  R(300K)(Ohm)  R-T jump  spikes  f(kHz)   V_osc p-p(V)  P_in(mW)\n");
-        for (int d = 1; d <= VS_DEVICE_COUNT; d++) {
-            const device_row *r = &rows[d - 1];
-            printf("%6d  %7.3f  %9.3f  %12.0f  %8.2f  %6zu  %7.1f  %12.3f  %8.2f%s\n", d, r->th.v_v,
-                   r->ho.v_v, r->rt.r_ambient_ohm, r->rt.jump_ratio, r->osc.n_spikes,
-                   r->osc.freq_hz / 1e3, r->osc.v_osc_max_v - r->osc.v_osc_min_v,
-                   r->osc.p_in_mean_w * 1e3, r->osc.n_spikes <= 1 ? "  (latched: no oscillation)" : "");
-        }
-        printf("wrote %s/summary.csv and per-device CSVs%s under %s/\n", out,
-               no_plot ? "" : ", iv.png, rt.png, osc.png", out);
-    }
+    snprintf(path, sizeof path, "%s/summary.csv", a.out);
+    if (!failed) failed = write_summary(PROG, path, rows);
+    if (!failed && !a.no_plot) failed = make_plots(PROG, a.out, a.v_in);
+    if (!failed && a.json) print_json(&a, rows);
+    else if (!failed) print_text(&a, rows);
     for (int d = 0; d < VS_DEVICE_COUNT; d++) vs_neuron_result_free(&rows[d].osc);
     return failed;
 }

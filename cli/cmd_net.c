@@ -40,30 +40,34 @@ static int write_raster(const char *prog, const char *path, const vs_neuron_resu
 
 /* ---- net2x2 ----------------------------------------------------------------------------- */
 
-int cmd_net2x2(int argc, char **argv)
+typedef struct net2x2_args {
+    cli_device_args dev;
+    vs_circuit circ;
+    vs_net2x2_params p;
+    const char *opamp, *out;
+    double w0, w1, r0, r1;   /* rate window [w0, w1), count window [r0, r1) */
+    int json, plot;
+} net2x2_args;
+
+/* Parse net2x2's options into a; 0 to run, else 1 with the exit status in *exit_rc. */
+static int parse_net2x2_args(int argc, char **argv, net2x2_args *a, int *exit_rc)
 {
     const char *prog = "vo2snn net2x2";
-    cli_device_args dev_args = CLI_DEVICE_DEFAULTS;
-    vs_circuit circ = vs_circuit_default();
-    vs_net2x2_params p = vs_net2x2_default();
-    const char *opamp = "ideal", *out = "out/net2x2.csv";
-    double w0 = 30e-6, w1 = 330e-6, r0 = 100e-6, r1 = 150e-6;
-    int json = 0, plot = 0;
     const opt_spec opts[] = {
-        CLI_DEVICE_OPTS(dev_args),
-        CLI_CIRCUIT_OPTS(circ),
-        {.name = "v-drive", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "dc drive of layer-1 neurons", .dest = &p.v_drive_v, .min = -1e3, .max = 1e3},
-        {.name = "bias", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "adder reference B of layer-2 neurons", .dest = &p.bias_v, .min = -1e3, .max = 1e3},
-        {.name = "weight", .kind = OPT_QUANTITY, .unit = "", .metavar = "G", .help = "|w|: gain of every synapse (R_f/R_in)", .dest = &p.weight, .min = 0, .max = 1e4},
-        {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M", .help = "ideal, or nonideal (A0 2e5, GBW 10 MHz, SR 20 V/us, +-13.5 V)", .dest = &opamp, .choices = opamp_choices},
-        {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f (0 = plain adders)", .dest = &p.tau_syn_s, .min = 0, .max = 1e-3},
-        {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time", .dest = &p.t_end_s, .min = 1e-6, .max = 0.1},
-        {.name = "dt-grid", .alias = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers (not an integrator step)", .dest = &p.dt_s, .min = 1e-12, .max = 1e-6},
-        {.name = "rate-start", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "rate window start", .dest = &w0, .min = 0, .max = 1},
-        {.name = "rate-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "rate window end", .dest = &w1, .min = 0, .max = 1},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "raster CSV (neuron 0..3 = (1,1),(1,2),(2,1),(2,2)); waveforms to <out>_waves.csv", .dest = &out},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
-        CLI_PLOT_OPTS(plot, "the raster <out>.png (Fig 3I)"),
+        CLI_DEVICE_OPTS(a->dev),
+        CLI_CIRCUIT_OPTS(a->circ),
+        {.name = "v-drive", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "dc drive of layer-1 neurons", .dest = &a->p.v_drive_v, .min = -1e3, .max = 1e3},
+        {.name = "bias", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "adder reference B of layer-2 neurons", .dest = &a->p.bias_v, .min = -1e3, .max = 1e3},
+        {.name = "weight", .kind = OPT_QUANTITY, .unit = "", .metavar = "G", .help = "|w|: gain of every synapse (R_f/R_in)", .dest = &a->p.weight, .min = 0, .max = 1e4},
+        {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M", .help = "ideal, or nonideal (A0 2e5, GBW 10 MHz, SR 20 V/us, +-13.5 V)", .dest = &a->opamp, .choices = opamp_choices},
+        {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f (0 = plain adders)", .dest = &a->p.tau_syn_s, .min = 0, .max = 1e-3},
+        {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time", .dest = &a->p.t_end_s, .min = 1e-6, .max = 0.1},
+        {.name = "dt-grid", .alias = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers (not an integrator step)", .dest = &a->p.dt_s, .min = 1e-12, .max = 1e-6},
+        {.name = "rate-start", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "rate window start", .dest = &a->w0, .min = 0, .max = 1},
+        {.name = "rate-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "rate window end", .dest = &a->w1, .min = 0, .max = 1},
+        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "raster CSV (neuron 0..3 = (1,1),(1,2),(2,1),(2,2)); waveforms to <out>_waves.csv", .dest = &a->out},
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
+        CLI_PLOT_OPTS(a->plot, "the raster <out>.png (Fig 3I)"),
     };
     const opt_cmd cmd = {prog, "The paper's 2x2 network: two dc-driven neurons feed two neurons through two-stage adders.",
         "(2,1) is excited by both layer-1 neurons through stage 1, (2,2) inhibited by both\n"
@@ -72,97 +76,152 @@ int cmd_net2x2(int argc, char **argv)
         "the paper's ordering is v(2,1) > v(1,1) = v(1,2) > v(2,2).",
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    if (rc != 0) return rc < 0 ? 1 : 0;
-    if (cli_check_range(prog, "--rate-start", w0, "--rate-end", w1, "s")) return 1;
-    if (w1 > p.t_end_s) return cli_error(prog, "--rate-end (%g s) must lie inside the run (%g s)", w1, p.t_end_s);
-    vs_device_params dev;
-    if (cli_device_resolve(prog, &dev_args, &dev)) return 1;
-    if (vs_circuit_validate(&circ) != VS_OK) return cli_fail(prog);
-    if (cli_prepare_output(prog, out)) return 1;
-    vs_opamp op = opamp_by_name(opamp);
-    vs_sim_opts so = vs_sim_opts_default();
-    size_t n = (size_t)floor(p.t_end_s / p.dt_s + 0.5) + 1;
-    float *waves = malloc(6 * n * sizeof *waves);
-    if (!waves) return cli_error(prog, "out of memory for %zu samples", n);
-    vs_net2x2_result r;
-    if (vs_net2x2_simulate(&dev, &circ, &op, &p, &so, waves, &r) != VS_OK) return free(waves), cli_fail(prog);
-    int failed = write_raster(prog, out, r.neuron, 4);
-    char wpath[4096], png[4096];
-    cli_with_suffix(out, "_waves.csv", wpath, sizeof wpath);
-    cli_with_suffix(out, ".png", png, sizeof png);
-    if (!failed) {
-        static const char *const cols[] = {"t_s", "v_spike_11_v", "v_spike_12_v", "v_spike_21_v", "v_spike_22_v", "v_in_21_v", "v_in_22_v"};
-        vs_csv *w;
-        if (vs_csv_open(wpath, cols, 7, &w) != VS_OK) failed = cli_fail(prog);
-        size_t stride = (size_t)ceil(10e-9 / p.dt_s);   /* at most every 10 ns */
-        for (size_t i = 0; !failed && i < n; i += stride) {
-            double row[7] = {(double)i * p.dt_s};
-            for (int k = 0; k < 6; k++) row[k + 1] = waves[i * 6 + (size_t)k];
-            if (vs_csv_row(w, row) != VS_OK) failed = (vs_csv_abort(w), cli_fail(prog));
-        }
-        if (!failed && vs_csv_close(w) != VS_OK) failed = cli_fail(prog);
+    if (rc != 0) return *exit_rc = rc < 0 ? 1 : 0, 1;
+    *exit_rc = 1;
+    if (cli_check_range(prog, "--rate-start", a->w0, "--rate-end", a->w1, "s")) return 1;
+    if (a->w1 > a->p.t_end_s)
+        return cli_error(prog, "--rate-end (%g s) must lie inside the run (%g s)", a->w1, a->p.t_end_s);
+    return 0;
+}
+
+/* The waveforms (n samples of 6 signals, see vs_net2x2_simulate) as CSV, at most every 10 ns. */
+static int write_waves(const char *prog, const char *path, const float *waves, size_t n, double dt)
+{
+    static const char *const cols[] = {"t_s", "v_spike_11_v", "v_spike_12_v", "v_spike_21_v", "v_spike_22_v", "v_in_21_v", "v_in_22_v"};
+    vs_csv *w;
+    if (vs_csv_open(path, cols, 7, &w) != VS_OK) return cli_fail(prog);
+    size_t stride = (size_t)ceil(10e-9 / dt);   /* at most every 10 ns */
+    for (size_t i = 0; i < n; i += stride) {
+        double row[7] = {(double)i * dt};
+        for (int k = 0; k < 6; k++) row[k + 1] = waves[i * 6 + (size_t)k];
+        if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(prog);
     }
-    free(waves);
-    static const char *const names[4] = {"(1,1)", "(1,2)", "(2,1)", "(2,2)"};
+    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
+}
+
+/* Simulate the network into *r and its waveforms into *waves (malloc'ed, *n samples of 6 signals);
+   on failure nothing is left to free. */
+static int simulate_net2x2(const char *prog, const net2x2_args *a, const vs_device_params *dev, float **waves,
+                           size_t *n, vs_net2x2_result *r)
+{
+    vs_opamp op = opamp_by_name(a->opamp);
+    vs_sim_opts so = vs_sim_opts_default();
+    *n = (size_t)floor(a->p.t_end_s / a->p.dt_s + 0.5) + 1;
+    if (!(*waves = malloc(6 * *n * sizeof **waves))) return cli_error(prog, "out of memory for %zu samples", *n);
+    if (vs_net2x2_simulate(dev, &a->circ, &op, &a->p, &so, *waves, r) != VS_OK) return free(*waves), cli_fail(prog);
+    return 0;
+}
+
+/* Rates over the rate window, spikes in the count window, and the paper's ordering. */
+typedef struct net2x2_rates {
     double rate[4];
     size_t in_win[4];
+    int ordered;
+} net2x2_rates;
+
+static net2x2_rates count_rates(const net2x2_args *a, const vs_net2x2_result *r)
+{
+    net2x2_rates s;
     for (int k = 0; k < 4; k++) {
-        rate[k] = (double)vs_count_spikes(&r.neuron[k], w0, w1) / (w1 - w0);
-        in_win[k] = vs_count_spikes(&r.neuron[k], r0, r1);
+        s.rate[k] = (double)vs_count_spikes(&r->neuron[k], a->w0, a->w1) / (a->w1 - a->w0);
+        s.in_win[k] = vs_count_spikes(&r->neuron[k], a->r0, a->r1);
     }
-    int ordered = rate[2] > rate[0] && rate[0] == rate[1] && rate[1] > rate[3];
-    if (!failed && plot) {
-        char script[4096];
-        snprintf(script, sizeof script,
-                 "set datafile separator ','\nset title 'Raster of the 2x2 network (%s op-amps)'\n"
-                 "set xlabel 'time (µs)'\nset ylabel 'neuron'\nset ytics ('(1,1)' 0, '(1,2)' 1, '(2,1)' 2, '(2,2)' 3)\n"
-                 "set yrange [-0.6:3.6]\nset xrange [0:%g]\nset grid xtics\nunset key\n"
-                 "set object 1 rect from %g, graph 0 to %g, graph 1 fc rgb '#fff2cc' fs solid 0.6 noborder behind\n"
-                 "plot '%s' every ::1 using ($2*1e6):1 with points pt '|' ps 2.5 lc rgb '#1f2f6f'\n",
-                 opamp, p.t_end_s * 1e6, r0 * 1e6, r1 * 1e6, out);
-        failed = cli_plot(prog, script, png, 900, 400);
-    }
-    if (!failed && json) {
-        vs_json j;
-        vs_json_begin(&j, stdout);
-        vs_json_str(&j, "command", "net2x2");
-        char label[96];
-        cli_device_label(&dev, label, sizeof label);
-        vs_json_str(&j, "opamp", opamp);
-        /* rates_hz and spikes_in_window: one value per neuron, in the order of neuron_labels */
-        vs_json_strs(&j, "neuron_labels", names, 4);
-        vs_json_nums(&j, "rates_hz", rate, 4);
-        double rate_win[2] = {w0, w1}, count_win[2] = {r0, r1};
-        vs_json_nums(&j, "rate_window_s", rate_win, 2);
-        double cnt[4] = {(double)in_win[0], (double)in_win[1], (double)in_win[2], (double)in_win[3]};
-        vs_json_nums(&j, "spikes_in_window", cnt, 4);
-        vs_json_nums(&j, "count_window_s", count_win, 2);
-        /* the adders' outputs V_in of the layer-2 neurons, in the order of v_in_labels */
-        vs_json_strs(&j, "v_in_labels", names + 2, 2);
-        vs_json_nums(&j, "v_in_mean_v", r.v_in_mean_v, 2);
-        vs_json_nums(&j, "v_in_max_v", r.v_in_max_v, 2);
-        vs_json_nums(&j, "v_in_min_v", r.v_in_min_v, 2);
-        vs_json_bool(&j, "ordering_holds", ordered);
-        vs_json_num(&j, "v_drive_v", p.v_drive_v);
-        vs_json_num(&j, "bias_v", p.bias_v);
-        vs_json_num(&j, "weight", p.weight);
-        vs_json_num(&j, "tau_syn_s", p.tau_syn_s);
-        vs_json_num(&j, "t_end_s", p.t_end_s);
-        vs_json_num(&j, "dt_s", p.dt_s);
-        vs_json_str(&j, "device", label);
-        vs_device_json(&j, "device_params", &dev);
-        train_json_circuit(&j, &circ);
-        vs_json_str(&j, "raster_csv", out);
-        vs_json_str(&j, "waves_csv", wpath);
-        vs_json_end(&j);
-    } else if (!failed) {
-        printf("neuron  rate over [%g, %g) us   spikes in [%g, %g) us\n", w0 * 1e6, w1 * 1e6, r0 * 1e6, r1 * 1e6);
-        for (int k = 0; k < 4; k++) printf("%-6s  %8.1f kHz %22zu\n", names[k], rate[k] / 1e3, in_win[k]);
-        printf("adder outputs: (2,1) mean %.2f V [%.2f, %.2f], (2,2) mean %.2f V [%.2f, %.2f]\n", r.v_in_mean_v[0],
-               r.v_in_min_v[0], r.v_in_max_v[0], r.v_in_mean_v[1], r.v_in_min_v[1], r.v_in_max_v[1]);
-        printf("ordering v(2,1) > v(1,1) = v(1,2) > v(2,2): %s\nwrote %s, %s%s%s\n", ordered ? "holds" : "does NOT hold",
-               out, wpath, plot ? ", " : "", plot ? png : "");
-    }
+    s.ordered = s.rate[2] > s.rate[0] && s.rate[0] == s.rate[1] && s.rate[1] > s.rate[3];
+    return s;
+}
+
+/* The raster <out>.png (Fig 3I), with the count window shaded. */
+static int plot_net2x2(const char *prog, const net2x2_args *a, const char *png)
+{
+    char script[4096];
+    snprintf(script, sizeof script,
+             "set datafile separator ','\nset title 'Raster of the 2x2 network (%s op-amps)'\n"
+             "set xlabel 'time (µs)'\nset ylabel 'neuron'\nset ytics ('(1,1)' 0, '(1,2)' 1, '(2,1)' 2, '(2,2)' 3)\n"
+             "set yrange [-0.6:3.6]\nset xrange [0:%g]\nset grid xtics\nunset key\n"
+             "set object 1 rect from %g, graph 0 to %g, graph 1 fc rgb '#fff2cc' fs solid 0.6 noborder behind\n"
+             "plot '%s' every ::1 using ($2*1e6):1 with points pt '|' ps 2.5 lc rgb '#1f2f6f'\n",
+             a->opamp, a->p.t_end_s * 1e6, a->r0 * 1e6, a->r1 * 1e6, a->out);
+    return cli_plot(prog, script, png, 900, 400);
+}
+
+static const char *const net2x2_names[4] = {"(1,1)", "(1,2)", "(2,1)", "(2,2)"};
+
+/* The summary as one JSON object on stdout. */
+static void json_net2x2(const net2x2_args *a, const vs_device_params *dev, const vs_net2x2_result *r,
+                        const net2x2_rates *s, const char *wpath)
+{
+    vs_json j;
+    vs_json_begin(&j, stdout);
+    vs_json_str(&j, "command", "net2x2");
+    char label[96];
+    cli_device_label(dev, label, sizeof label);
+    vs_json_str(&j, "opamp", a->opamp);
+    /* rates_hz and spikes_in_window: one value per neuron, in the order of neuron_labels */
+    vs_json_strs(&j, "neuron_labels", net2x2_names, 4);
+    vs_json_nums(&j, "rates_hz", s->rate, 4);
+    double rate_win[2] = {a->w0, a->w1}, count_win[2] = {a->r0, a->r1};
+    vs_json_nums(&j, "rate_window_s", rate_win, 2);
+    double cnt[4] = {(double)s->in_win[0], (double)s->in_win[1], (double)s->in_win[2], (double)s->in_win[3]};
+    vs_json_nums(&j, "spikes_in_window", cnt, 4);
+    vs_json_nums(&j, "count_window_s", count_win, 2);
+    /* the adders' outputs V_in of the layer-2 neurons, in the order of v_in_labels */
+    vs_json_strs(&j, "v_in_labels", net2x2_names + 2, 2);
+    vs_json_nums(&j, "v_in_mean_v", r->v_in_mean_v, 2);
+    vs_json_nums(&j, "v_in_max_v", r->v_in_max_v, 2);
+    vs_json_nums(&j, "v_in_min_v", r->v_in_min_v, 2);
+    vs_json_bool(&j, "ordering_holds", s->ordered);
+    vs_json_num(&j, "v_drive_v", a->p.v_drive_v);
+    vs_json_num(&j, "bias_v", a->p.bias_v);
+    vs_json_num(&j, "weight", a->p.weight);
+    vs_json_num(&j, "tau_syn_s", a->p.tau_syn_s);
+    vs_json_num(&j, "t_end_s", a->p.t_end_s);
+    vs_json_num(&j, "dt_s", a->p.dt_s);
+    vs_json_str(&j, "device", label);
+    vs_device_json(&j, "device_params", dev);
+    train_json_circuit(&j, &a->circ);
+    vs_json_str(&j, "raster_csv", a->out);
+    vs_json_str(&j, "waves_csv", wpath);
+    vs_json_end(&j);
+}
+
+/* The summary as text: rates and counts per neuron, the adders, the ordering, the files. */
+static void print_net2x2(const net2x2_args *a, const vs_net2x2_result *r, const net2x2_rates *s,
+                         const char *wpath, const char *png)
+{
+    printf("neuron  rate over [%g, %g) us   spikes in [%g, %g) us\n", a->w0 * 1e6, a->w1 * 1e6, a->r0 * 1e6,
+           a->r1 * 1e6);
+    for (int k = 0; k < 4; k++) printf("%-6s  %8.1f kHz %22zu\n", net2x2_names[k], s->rate[k] / 1e3, s->in_win[k]);
+    printf("adder outputs: (2,1) mean %.2f V [%.2f, %.2f], (2,2) mean %.2f V [%.2f, %.2f]\n", r->v_in_mean_v[0],
+           r->v_in_min_v[0], r->v_in_max_v[0], r->v_in_mean_v[1], r->v_in_min_v[1], r->v_in_max_v[1]);
+    printf("ordering v(2,1) > v(1,1) = v(1,2) > v(2,2): %s\nwrote %s, %s%s%s\n",
+           s->ordered ? "holds" : "does NOT hold", a->out, wpath, a->plot ? ", " : "", a->plot ? png : "");
+}
+
+int cmd_net2x2(int argc, char **argv)
+{
+    const char *prog = "vo2snn net2x2";
+    net2x2_args a = {.dev = CLI_DEVICE_DEFAULTS, .circ = vs_circuit_default(), .p = vs_net2x2_default(),
+                     .opamp = "ideal", .out = "out/net2x2.csv", .w0 = 30e-6, .w1 = 330e-6, .r0 = 100e-6, .r1 = 150e-6};
+    int rc = 0;
+    if (parse_net2x2_args(argc, argv, &a, &rc)) return rc;
+    vs_device_params dev;
+    if (cli_device_resolve(prog, &a.dev, &dev)) return 1;
+    if (vs_circuit_validate(&a.circ) != VS_OK) return cli_fail(prog);
+    if (cli_prepare_output(prog, a.out)) return 1;
+    char wpath[4096], png[4096];
+    cli_with_suffix(a.out, "_waves.csv", wpath, sizeof wpath);
+    cli_with_suffix(a.out, ".png", png, sizeof png);
+    vs_net2x2_result r;
+    float *waves;
+    size_t n;
+    if (simulate_net2x2(prog, &a, &dev, &waves, &n, &r)) return 1;
+    int failed = write_raster(prog, a.out, r.neuron, 4);
+    if (!failed) failed = write_waves(prog, wpath, waves, n, a.p.dt_s);
+    free(waves);
+    net2x2_rates s = count_rates(&a, &r);
+    if (!failed && a.plot) failed = plot_net2x2(prog, &a, png);
+    if (!failed && a.json) json_net2x2(&a, &dev, &r, &s, wpath);
+    else if (!failed) print_net2x2(&a, &r, &s, wpath, png);
     vs_net2x2_result_free(&r);
     return failed;
 }
@@ -205,48 +264,40 @@ static void summarise(const image_outcome *out, size_t n, infer_summary *sum)
     sum->e_per_spike_j = spikes_total > 0 ? sum->energy[4] * (double)n / spikes_total : (double)NAN;
 }
 
+/* The rate model's class of each of the first n images of d (malloc'ed; NULL after printing why). */
+static uint8_t *rate_predictions(const char *prog, vs_mlp *m, const vs_dataset *d, size_t n, const float enc[256])
+{
+    uint8_t *pred = malloc(n);
+    if (!pred) return cli_error(prog, "out of memory"), NULL;
+    double acc;
+    if (vs_evaluate(m, d, n, enc, 256, &acc, NULL, pred) != VS_OK) return free(pred), cli_fail(prog), NULL;
+    return pred;
+}
+
+/* The first n test images through the circuit network (in parallel), with the rate model's classes. */
 static int run_test_set(const char *prog, const vs_infer_net *net, vs_mlp *m, const vs_dataset *d,
                         size_t n, const float enc[256], image_outcome *out, infer_summary *sum)
 {
-    uint8_t *rate_pred = malloc(n);
-    if (!rate_pred) return cli_error(prog, "out of memory");
-    double acc_rate;
-    if (vs_evaluate(m, d, n, enc, 256, &acc_rate, NULL, rate_pred) != VS_OK) return free(rate_pred), cli_fail(prog);
+    uint8_t *rate_pred = rate_predictions(prog, m, d, n, enc);
+    vs_infer_result *r = rate_pred ? calloc(n ? n : 1, sizeof *r) : NULL;
+    if (!r) return free(rate_pred), rate_pred ? cli_error(prog, "out of memory") : 1;
     cli_progress bar;
     progress_begin(&bar, "infer");
-    long done = 0;
-    int failed = 0;
-    char msg[512] = "";
     double t0 = progress_now();
-#pragma omp parallel
-    {
-        vs_infer_work *w = vs_infer_work_new(net);
-#pragma omp for schedule(dynamic, 4)
-        for (long i = 0; i < (long)n; i++) {
-            if (failed) continue;
-            vs_infer_result r = {0};
-            vs_status s = w ? vs_infer_dataset_image(net, w, d, (size_t)i, &r) : VS_ENOMEM;
-            image_outcome *o = &out[i];
-            o->label = d->labels[i];
-            o->spike_pred = r.predicted;
-            o->rate_pred = rate_pred[i];
-            memcpy(o->counts, r.counts, sizeof o->counts);
-            memcpy(o->spikes, r.spikes, sizeof o->spikes);
-            o->e = r.energy;
-#pragma omp critical(infer_progress)
-            {
-                if (s != VS_OK && !failed) {
-                    failed = 1;
-                    snprintf(msg, sizeof msg, "image %ld: %s", i, w ? vs_last_error() : "out of memory");
-                }
-                progress_update(++done, (long)n, &bar);
-            }
-        }
-        vs_infer_work_free(w);
-    }
+    vs_status s = vs_infer_dataset_range(net, d, 0, n, r, progress_update, &bar);
     progress_end(&bar);
+    for (size_t i = 0; s == VS_OK && i < n; i++) {
+        image_outcome *o = &out[i];
+        o->label = d->labels[i];
+        o->spike_pred = r[i].predicted;
+        o->rate_pred = rate_pred[i];
+        memcpy(o->counts, r[i].counts, sizeof o->counts);
+        memcpy(o->spikes, r[i].spikes, sizeof o->spikes);
+        o->e = r[i].energy;
+    }
+    free(r);
     free(rate_pred);
-    if (failed) return cli_error(prog, "%s", msg);
+    if (s != VS_OK) return cli_fail(prog);
     summarise(out, n, sum);
     sum->seconds = progress_now() - t0;
     return 0;
@@ -437,13 +488,13 @@ static int write_images_table(const char *prog, const char *out, const image_out
     }
     if (vs_csv_close(c) != VS_OK) return cli_fail(prog);
     snprintf(path, sizeof path, "%s/confusion.csv", out);
-    if (write_confusion(prog, path, cm)) return 1;
+    if (train_write_confusion(prog, path, cm)) return 1;
     if (!plot) return 0;
     char png[4096], title[200];
     snprintf(png, sizeof png, "%s/confusion.png", out);
     snprintf(title, sizeof title, "Spiking network, %g µs per image (%.2f %%)", last->window_s * 1e6,
              100 * last->accuracy);
-    return plot_confusion(prog, path, png, title);
+    return train_plot_confusion(prog, path, png, title);
 }
 
 /* windows.csv (one row per window) and windows.png. */
@@ -609,35 +660,39 @@ static int run_windows(const infer_job *job, const double *win, int n_win, image
     return 0;
 }
 
-int cmd_infer(int argc, char **argv)
+typedef struct infer_args {
+    const char *checkpoint, *data, *dataset, *out, *cache, *opamp, *windows;
+    vs_infer_opts io;
+    long limit, image, threads, seed;
+    double rtol;
+    int json, no_plot, given_window;
+} infer_args;
+
+/* Parse infer's options into a (threads, op-amp, seed and rtol applied to a->io); 0 to run, else 1
+   with the exit status in *exit_rc. */
+static int parse_infer_args(int argc, char **argv, infer_args *a, int *exit_rc)
 {
     const char *prog = "vo2snn infer";
-    const char *checkpoint = "out/train/checkpoint.vsck", *data = NULL, *dataset = "mnist",
-               *out = "out/infer", *cache = NULL, *opamp = "ideal", *windows = NULL;
-    vs_infer_opts io = vs_infer_opts_default();
-    long limit = 0, image_arg = -1, threads = 0, seed = 1;
-    double rtol = io.sim.rtol;
-    int json = 0, no_plot = 0, given_window = 0;
     const opt_spec opts[] = {
-        {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint written by vo2snn train", .dest = &checkpoint},
-        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default: $VO2SNN_DATA)", .dest = &data},
-        {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion (the images must look like it)", .dest = &dataset, .choices = dataset_choices},
-        {.name = "window", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "presentation time per image", .dest = &io.window_s, .min = 1e-6, .max = 1e-2, .given = &given_window},
-        {.name = "windows", .kind = OPT_STRING, .metavar = "LIST", .help = "sweep distinct windows instead of --window, e.g. 10us,25us,50us,100us,200us", .dest = &windows},
-        {.name = "dt-grid", .alias = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers (not an integrator step)", .dest = &io.dt_s, .min = 1e-10, .max = 1e-6},
-        {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f", .dest = &io.tau_syn_s, .min = 0, .max = 1e-3},
-        {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M", .help = "ideal or nonideal adders", .dest = &opamp, .choices = opamp_choices},
-        {.name = "r-tol", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative spread of adder resistors", .dest = &io.r_tolerance, .min = 0, .max = 0.49},
-        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed of the resistor draws", .dest = &seed, .min = 0, .max = 9.2e18},
-        {.name = "rtol", .kind = OPT_QUANTITY, .unit = "", .metavar = "TOL", .help = "dp54 relative tolerance; looser than the 1e-6 of the single-neuron commands, for speed (every neuron of every image; the class comes from spike counts)", .dest = &rtol, .min = 1e-12, .max = 1e-2},
-        {.name = "h-max", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "dp54 largest step (100 ns in the single-neuron commands; longer here, as --rtol)", .dest = &io.sim.h_max_s, .min = 1e-12, .max = 1e-4},
-        {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N test images (default: all)", .dest = &limit, .min = 1, .max = 1e9},
-        {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "image for rasters and histogram (default: the first 8, else image 0)", .dest = &image_arg, .min = 0, .max = 1e9},
-        {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads, images run in parallel (default: OMP_NUM_THREADS or all cores; capped at the cores)", .dest = &threads, .min = 1, .max = 1024},
-        {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &out},
-        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default: $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &cache},
-        CLI_NO_PLOT_OPTS(no_plot, "the PNGs listed below"),
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
+        {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint written by vo2snn train", .dest = &a->checkpoint},
+        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default: $VO2SNN_DATA)", .dest = &a->data},
+        {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion (the images must look like it)", .dest = &a->dataset, .choices = dataset_choices},
+        {.name = "window", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "presentation time per image", .dest = &a->io.window_s, .min = 1e-6, .max = 1e-2, .given = &a->given_window},
+        {.name = "windows", .kind = OPT_STRING, .metavar = "LIST", .help = "sweep distinct windows instead of --window, e.g. 10us,25us,50us,100us,200us", .dest = &a->windows},
+        {.name = "dt-grid", .alias = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers (not an integrator step)", .dest = &a->io.dt_s, .min = 1e-10, .max = 1e-6},
+        {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f", .dest = &a->io.tau_syn_s, .min = 0, .max = 1e-3},
+        {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M", .help = "ideal or nonideal adders", .dest = &a->opamp, .choices = opamp_choices},
+        {.name = "r-tol", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative spread of adder resistors", .dest = &a->io.r_tolerance, .min = 0, .max = 0.49},
+        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed of the resistor draws", .dest = &a->seed, .min = 0, .max = 9.2e18},
+        {.name = "rtol", .kind = OPT_QUANTITY, .unit = "", .metavar = "TOL", .help = "dp54 relative tolerance; looser than the 1e-6 of the single-neuron commands, for speed (every neuron of every image; the class comes from spike counts)", .dest = &a->rtol, .min = 1e-12, .max = 1e-2},
+        {.name = "h-max", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "dp54 largest step (100 ns in the single-neuron commands; longer here, as --rtol)", .dest = &a->io.sim.h_max_s, .min = 1e-12, .max = 1e-4},
+        {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N test images (default: all)", .dest = &a->limit, .min = 1, .max = 1e9},
+        {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "image for rasters and histogram (default: the first 8, else image 0)", .dest = &a->image, .min = 0, .max = 1e9},
+        {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads, images run in parallel (default: OMP_NUM_THREADS or all cores; capped at the cores)", .dest = &a->threads, .min = 1, .max = 1024},
+        {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &a->out},
+        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default: $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &a->cache},
+        CLI_NO_PLOT_OPTS(a->no_plot, "the PNGs listed below"),
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
     };
     const opt_cmd cmd = {prog, "Run a trained network as circuit neurons and two-stage adders, image by image.",
         "Every neuron is the full device model; adders are the paper's inverting pairs with\n"
@@ -652,53 +707,80 @@ int cmd_infer(int argc, char **argv)
         "printed (data: ...) and listed in summary.json.",
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    if (rc != 0) return rc < 0 ? 1 : 0;
-    if (threads > 0) {
+    if (rc != 0) return *exit_rc = rc < 0 ? 1 : 0, 1;
+    if (a->threads > 0) {
         char note[200];
-        vs_threads_set(threads, note, sizeof note);
+        vs_threads_set(a->threads, note, sizeof note);
         if (note[0]) cli_note(prog, "%s", note);
     }
-    io.opamp = opamp_by_name(opamp);
-    io.seed = (uint64_t)seed;
-    io.sim.rtol = rtol;
-    if (windows && given_window)
-        return cli_error(prog, "--window and --windows exclude each other (put %g us in the list)", io.window_s * 1e6);
+    a->io.opamp = opamp_by_name(a->opamp);
+    a->io.seed = (uint64_t)a->seed;
+    a->io.sim.rtol = a->rtol;
+    return 0;
+}
+
+/* The windows to run: --windows, else --window; each checked with the other settings. *win is
+   malloc'ed (nothing on error). */
+static int infer_windows(const char *prog, const infer_args *a, double **win, int *n_win)
+{
+    if (a->windows && a->given_window)
+        return cli_error(prog, "--window and --windows exclude each other (put %g us in the list)", a->io.window_s * 1e6);
+    *n_win = 1;
+    if (a->windows) {
+        if (parse_windows(prog, a->windows, win, n_win)) return 1;
+    } else {
+        if (!(*win = malloc(sizeof **win))) return cli_error(prog, "out of memory");
+        (*win)[0] = a->io.window_s;
+    }
+    if (check_windows(prog, &a->io, *win, *n_win, a->windows != NULL)) return free(*win), 1;
+    return 0;
+}
+
+/* Every window over the first n test images, then images.csv, windows.csv, summary.json and the text. */
+static int infer_run(const infer_args *a, const infer_job *job, const double *win, int n_win)
+{
+    const char *prog = job->prog;
+    image_outcome *res = calloc(job->n, sizeof *res);
+    infer_summary *sums = calloc((size_t)n_win, sizeof *sums);
+    int failed = !res || !sums ? cli_error(prog, "out of memory") : 0;
+    vs_infer_result detail = {0};
+    if (!failed) failed = run_windows(job, win, n_win, res, sums, &detail);
+    const infer_report report = {a->checkpoint, a->dataset, a->out, a->opamp, job->test, sums ? &sums[n_win - 1] : NULL,
+                                 job->info, job->t, &a->io, win, n_win, job->image, detail.predicted};
+    if (!failed) failed = write_images_table(prog, a->out, res, job->n, report.s, !a->no_plot);
+    if (!failed && a->windows) failed = write_windows_table(prog, a->out, sums, n_win, !a->no_plot);
+    if (!failed) failed = write_summary(prog, &report, a->json);
+    if (!failed && !a->json) print_summary(&report);
+    free(res);
+    free(sums);
+    return failed;
+}
+
+int cmd_infer(int argc, char **argv)
+{
+    const char *prog = "vo2snn infer";
+    infer_args a = {.checkpoint = "out/train/checkpoint.vsck", .dataset = "mnist", .out = "out/infer",
+                    .opamp = "ideal", .io = vs_infer_opts_default(), .image = -1, .seed = 1};
+    a.rtol = a.io.sim.rtol;
+    int rc = 0;
+    if (parse_infer_args(argc, argv, &a, &rc)) return rc;
     double *win = NULL;
     int n_win = 1;
-    if (windows) {
-        if (parse_windows(prog, windows, &win, &n_win)) return 1;
-    } else {
-        if (!(win = malloc(sizeof *win))) return cli_error(prog, "out of memory");
-        win[0] = io.window_s;
-    }
-    if (check_windows(prog, &io, win, n_win, windows != NULL)) return free(win), 1;
-
+    if (infer_windows(prog, &a, &win, &n_win)) return 1;
     static vs_checkpoint_info info;
     vs_dataset test;
     long image = 0;
-    if (load_infer_inputs(prog, checkpoint, data, dataset, image_arg, &info, &test, &image)) return free(win), 1;
+    if (load_infer_inputs(prog, a.checkpoint, a.data, a.dataset, a.image, &info, &test, &image)) return free(win), 1;
     vs_transfer t;
-    if (train_build_transfer(prog, &info.device, &info.circuit, &info.transfer, cache, &t))
+    if (train_build_transfer(prog, &info.device, &info.circuit, &info.transfer, a.cache, &t))
         return free(win), vs_dataset_free(&test), 1;
     vs_mlp *m = NULL;
     int failed = 0;
-    if (vs_checkpoint_load(checkpoint, &t, 256, &info, &m) != VS_OK) failed = cli_fail(prog);
-    if (!failed && vs_mkdir_p(out) != VS_OK) failed = cli_fail(prog);
-    size_t n = limit && (size_t)limit < test.n ? (size_t)limit : test.n;
-    image_outcome *res = failed ? NULL : calloc(n, sizeof *res);
-    infer_summary *sums = failed ? NULL : calloc((size_t)n_win, sizeof *sums);
-    if (!failed && (!res || !sums)) failed = cli_error(prog, "out of memory");
-    vs_infer_result detail = {0};
-    const infer_job job = {prog, out, m, &t, &info, &io, &test, n, image, !no_plot, json};
-    if (!failed) failed = run_windows(&job, win, n_win, res, sums, &detail);
-    const infer_report report = {checkpoint, dataset, out, opamp, &test, sums ? &sums[n_win - 1] : NULL, &info, &t,
-                                 &io, win, n_win, image, detail.predicted};
-    if (!failed) failed = write_images_table(prog, out, res, n, report.s, !no_plot);
-    if (!failed && windows) failed = write_windows_table(prog, out, sums, n_win, !no_plot);
-    if (!failed) failed = write_summary(prog, &report, json);
-    if (!failed && !json) print_summary(&report);
-    free(res);
-    free(sums);
+    if (vs_checkpoint_load(a.checkpoint, &t, 256, &info, &m) != VS_OK) failed = cli_fail(prog);
+    if (!failed && vs_mkdir_p(a.out) != VS_OK) failed = cli_fail(prog);
+    size_t n = a.limit && (size_t)a.limit < test.n ? (size_t)a.limit : test.n;
+    const infer_job job = {prog, a.out, m, &t, &info, &a.io, &test, n, image, !a.no_plot, a.json};
+    if (!failed) failed = infer_run(&a, &job, win, n_win);
     free(win);
     vs_mlp_free(m);
     vs_transfer_free(&t);

@@ -134,89 +134,137 @@ static void print_text(const osc_args *a, const char *label, const char *input_d
     printf("  peak temperature    %.4g K; final m %.3g\n", r->temp_max_k, r->m_end);
 }
 
-int cmd_osc(int argc, char **argv)
+#define PROG "vo2snn osc"
+
+/* What the simulation runs on and writes to, resolved from the arguments. */
+typedef struct osc_job {
+    vs_device_params dev;
+    vs_input in;               /* freed by run() */
+    vs_input_source source;    /* in.source, for the plot and the text once in is freed */
+    vs_sim_opts o;
+    char spikes_path[4096], png_path[4096], label[64], desc[160];
+} osc_job;
+
+/* Fill a from argv; opt_parse's result (< 0 error, > 0 --help printed, 0 go on). */
+static int parse_args(int argc, char **argv, osc_args *a)
 {
-    const char *prog = "vo2snn osc";
-    osc_args a = {
+    *a = (osc_args){
         .dev = CLI_DEVICE_DEFAULTS, .circ = vs_circuit_default(), .solver = CLI_SOLVER_DEFAULTS,
         .in = CLI_INPUT_DEFAULTS, .out = "out/osc.csv",
         .t_end = 200e-6, .w0 = NAN, .w1 = NAN, .dt_out = 0, .seed = 1,
     };
     const opt_spec opts[] = {
-        CLI_DEVICE_OPTS(a.dev),
-        CLI_CIRCUIT_OPTS(a.circ),
-        CLI_INPUT_OPTS(a.in),
-        {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time (default: depends on the input, see below)", .dest = &a.t_end, .min = 1e-12, .max = 10, .given = &a.given_t_end},
-        {.name = "window-start", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "statistics window start (default: 0.3 t_end)", .dest = &a.w0, .min = 0, .max = 10, .given = &a.given_w0},
-        {.name = "window-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "statistics window end (default: t_end)", .dest = &a.w1, .min = 0, .max = 10, .given = &a.given_w1},
-        {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling interval (default: t_end/20000, at most 1e7 samples)", .dest = &a.dt_out, .min = 1e-15, .max = 10},
-        CLI_SOLVER_OPTS(a.solver),
-        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for cycle-to-cycle jitter (with sigma_lnr/sigma_tc > 0)", .dest = &a.seed, .min = 0, .max = 9.2e18},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "trace CSV path", .dest = &a.out},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a.json},
-        CLI_PLOT_OPTS(a.plot, "<out>.png"),
+        CLI_DEVICE_OPTS(a->dev),
+        CLI_CIRCUIT_OPTS(a->circ),
+        CLI_INPUT_OPTS(a->in),
+        {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time (default: depends on the input, see below)", .dest = &a->t_end, .min = 1e-12, .max = 10, .given = &a->given_t_end},
+        {.name = "window-start", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "statistics window start (default: 0.3 t_end)", .dest = &a->w0, .min = 0, .max = 10, .given = &a->given_w0},
+        {.name = "window-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "statistics window end (default: t_end)", .dest = &a->w1, .min = 0, .max = 10, .given = &a->given_w1},
+        {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling interval (default: t_end/20000, at most 1e7 samples)", .dest = &a->dt_out, .min = 1e-15, .max = 10},
+        CLI_SOLVER_OPTS(a->solver),
+        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for cycle-to-cycle jitter (with sigma_lnr/sigma_tc > 0)", .dest = &a->seed, .min = 0, .max = 9.2e18},
+        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "trace CSV path", .dest = &a->out},
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
+        CLI_PLOT_OPTS(a->plot, "<out>.png"),
     };
-    const opt_cmd cmd = {prog, "Simulate the VO2-x relaxation-oscillator neuron (paper Fig 3A) in time.",
+    const opt_cmd cmd = {PROG, "Simulate the VO2-x relaxation-oscillator neuron (paper Fig 3A) in time.",
                          details, opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    if (rc != 0) return rc < 0 ? 1 : 0;
+    return opt_parse(&cmd, argc, argv, NULL, NULL);
+}
 
-    vs_device_params dev;
-    if (cli_device_resolve(prog, &a.dev, &dev)) return 1;
-    if (vs_circuit_validate(&a.circ) != VS_OK) return cli_fail(prog);
-    vs_input in;
-    if (cli_input_build(prog, &a.in, &in)) return 1;
-    if (!a.given_t_end) a.t_end = cli_input_default_t_end(&in);
+/* The solver options: --t-end (default from the input), the statistics window, --dt-out and
+   --seed, each checked. */
+static int settle_sim_opts(osc_args *a, osc_job *job)
+{
+    vs_sim_opts *o = &job->o;
+    if (!a->given_t_end) a->t_end = cli_input_default_t_end(&job->in);
+    *o = vs_sim_opts_default();
+    cli_solver_apply(&a->solver, o);
+    o->t_end_s = a->t_end;
+    a->w0 = a->given_w0 ? a->w0 : 0.3 * a->t_end;
+    a->w1 = a->given_w1 ? a->w1 : a->t_end;
+    if (check_window(PROG, a)) return 1;
+    o->t_window0_s = a->w0;
+    o->t_window1_s = a->w1;
+    o->dt_out_s = a->dt_out > 0 ? a->dt_out : a->t_end / 20000.0;
+    o->seed = (uint64_t)a->seed;
+    return check_budgets(PROG, o);
+}
 
-    vs_sim_opts o = vs_sim_opts_default();
-    cli_solver_apply(&a.solver, &o);
-    o.t_end_s = a.t_end;
-    a.w0 = a.given_w0 ? a.w0 : 0.3 * a.t_end;
-    a.w1 = a.given_w1 ? a.w1 : a.t_end;
-    if (check_window(prog, &a)) return vs_input_free(&in), 1;
-    o.t_window0_s = a.w0;
-    o.t_window1_s = a.w1;
-    o.dt_out_s = a.dt_out > 0 ? a.dt_out : a.t_end / 20000.0;
-    o.seed = (uint64_t)a.seed;
-    if (check_budgets(prog, &o)) return vs_input_free(&in), 1;
+/* Build the device, circuit, input and solver options, and name the outputs. On success
+   job->in is run()'s to free; on failure it holds nothing. */
+static int resolve(osc_args *a, osc_job *job)
+{
+    if (cli_device_resolve(PROG, &a->dev, &job->dev)) return 1;
+    if (vs_circuit_validate(&a->circ) != VS_OK) return cli_fail(PROG);
+    if (cli_input_build(PROG, &a->in, &job->in)) return 1;
+    if (settle_sim_opts(a, job)) return vs_input_free(&job->in), 1;
+    job->source = job->in.source;
+    cli_with_suffix(a->out, "_spikes.csv", job->spikes_path, sizeof job->spikes_path);
+    cli_with_suffix(a->out, ".png", job->png_path, sizeof job->png_path);
+    cli_device_label(&job->dev, job->label, sizeof job->label);
+    vs_input_describe(&job->in, job->desc, sizeof job->desc);
+    return 0;
+}
 
-    char spikes_path[4096], png_path[4096], label[64], desc[160];
-    cli_with_suffix(a.out, "_spikes.csv", spikes_path, sizeof spikes_path);
-    cli_with_suffix(a.out, ".png", png_path, sizeof png_path);
-    cli_device_label(&dev, label, sizeof label);
-    vs_input_describe(&in, desc, sizeof desc);
-
-    if (cli_prepare_output(prog, a.out)) return vs_input_free(&in), 1;
+/* Simulate, writing the trace CSV to --out; on success r is the caller's to free. */
+static int simulate(const osc_args *a, const osc_job *job, vs_neuron_result *r)
+{
+    if (cli_prepare_output(PROG, a->out)) return 1;
     vs_csv *csv;
-    if (vs_csv_open(a.out, cli_trace_cols_for(&in), CLI_TRACE_NCOLS, &csv) != VS_OK) {
-        vs_input_free(&in);
-        return cli_fail(prog);
-    }
-    vs_neuron_result r;
-    vs_status s = vs_neuron_simulate(&dev, &a.circ, &in, &o, cli_trace_sample, csv, &r);
-    vs_input_source source = in.source;
-    vs_input_free(&in);
-    if (s != VS_OK) {
+    if (vs_csv_open(a->out, cli_trace_cols_for(&job->in), CLI_TRACE_NCOLS, &csv) != VS_OK)
+        return cli_fail(PROG);
+    if (vs_neuron_simulate(&job->dev, &a->circ, &job->in, &job->o, cli_trace_sample, csv, r) != VS_OK) {
         vs_csv_abort(csv);
-        vs_neuron_result_free(&r);
-        return cli_fail(prog);
+        vs_neuron_result_free(r);
+        return cli_fail(PROG);
     }
     if (vs_csv_close(csv) != VS_OK) {
-        vs_neuron_result_free(&r);
-        return cli_fail(prog);
+        vs_neuron_result_free(r);
+        return cli_fail(PROG);
     }
-    if (write_spikes(prog, spikes_path, &r)) return vs_neuron_result_free(&r), 1;
-    if (a.plot) {
-        char script[4096], title[300];
-        snprintf(title, sizeof title, "%s, %s", label, desc);
-        cli_trace_plot_script(script, sizeof script, a.out, title, source);
-        if (cli_plot(prog, script, png_path, 900, 800)) return vs_neuron_result_free(&r), 1;
-    }
-    if (a.json) print_json(&a, label, desc, &r, a.out, spikes_path, a.plot ? png_path : NULL);
-    else {
-        print_text(&a, label, desc, source, &r);
-        printf("wrote %s, %s%s%s\n", a.out, spikes_path, a.plot ? ", " : "", a.plot ? png_path : "");
-    }
-    vs_neuron_result_free(&r);
     return 0;
+}
+
+/* Simulate and write the trace and spike CSVs; frees job->in. On success r is the caller's to
+   free. */
+static int run(const osc_args *a, osc_job *job, vs_neuron_result *r)
+{
+    int rc = simulate(a, job, r);
+    vs_input_free(&job->in);
+    if (rc) return 1;
+    if (write_spikes(PROG, job->spikes_path, r)) return vs_neuron_result_free(r), 1;
+    return 0;
+}
+
+/* The plot (with --plot), then the summary as JSON or text. */
+static int write_results(const osc_args *a, const osc_job *job, const vs_neuron_result *r)
+{
+    const char *png = a->plot ? job->png_path : NULL;
+    if (a->plot) {
+        char script[4096], title[300];
+        snprintf(title, sizeof title, "%s, %s", job->label, job->desc);
+        cli_trace_plot_script(script, sizeof script, a->out, title, job->source);
+        if (cli_plot(PROG, script, job->png_path, 900, 800)) return 1;
+    }
+    if (a->json) print_json(a, job->label, job->desc, r, a->out, job->spikes_path, png);
+    else {
+        print_text(a, job->label, job->desc, job->source, r);
+        printf("wrote %s, %s%s%s\n", a->out, job->spikes_path, png ? ", " : "", png ? png : "");
+    }
+    return 0;
+}
+
+int cmd_osc(int argc, char **argv)
+{
+    osc_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != 0) return rc < 0 ? 1 : 0;
+    osc_job job;
+    if (resolve(&a, &job)) return 1;
+    vs_neuron_result r;
+    if (run(&a, &job, &r)) return 1;
+    rc = write_results(&a, &job, &r);
+    vs_neuron_result_free(&r);
+    return rc;
 }

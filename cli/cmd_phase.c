@@ -244,41 +244,48 @@ static int check_range(const char *prog, const char *axis, const char *unit, con
     return cli_check_range(prog, lo, g->lo, hi, g->hi, unit);
 }
 
-int cmd_phase(int argc, char **argv)
+typedef struct phase_args {
+    cli_device_args dev_args;
+    vs_circuit circ;
+    cli_solver_args solver;
+    vs_classify_opts co;
+    vs_grid rg, vg;
+    long min_spikes, seed;
+    const char *out;
+    int json, plot, no_triple, waveforms, resume;
+} phase_args;
+
+/* Returns 0 to run, else 1 + the exit code (1 for an error, 0 after --help). */
+static int parse_args(int argc, char **argv, const char *prog, phase_args *a)
 {
-    const char *prog = "vo2snn phase";
-    cli_device_args dev_args = CLI_DEVICE_DEFAULTS;
-    vs_circuit circ = vs_circuit_default();
-    cli_solver_args solver = CLI_SOLVER_DEFAULTS;
-    vs_classify_opts co = vs_classify_opts_default();
-    vs_grid rg = {NAN, NAN, 24, 0}, vg = {NAN, NAN, 21, 0};   /* ends: from the device */
-    long min_spikes = co.min_spikes, seed = 1;
-    const char *out = "out/phase.csv";
-    int json = 0, plot = 0, no_triple = 0, waveforms = 0, resume = 0;
+    *a = (phase_args){.dev_args = CLI_DEVICE_DEFAULTS, .circ = vs_circuit_default(), .solver = CLI_SOLVER_DEFAULTS,
+                      .co = vs_classify_opts_default(), .rg = {NAN, NAN, 24, 0}, .vg = {NAN, NAN, 21, 0},
+                      .seed = 1, .out = "out/phase.csv"};   /* grid ends: from the device */
+    a->min_spikes = a->co.min_spikes;
     const opt_spec opts[] = {
-        CLI_DEVICE_OPTS(dev_args),
-        {.name = "cap", .alias = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = CLI_C_MAX_F},
-        {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &circ.r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM},
-        {.name = "r-min", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "smallest series resistance (default: R*/5, R* the chord triple point)", .dest = &rg.lo, .min = 1e-3, .max = CLI_R_MAX_OHM},
-        {.name = "r-max", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "largest series resistance (default: 5 R*)", .dest = &rg.hi, .min = 1e-3, .max = CLI_R_MAX_OHM},
-        {.name = "r-points", .kind = OPT_LONG, .metavar = "N", .help = "series-resistance points", .dest = &rg.n, .min = 1, .max = 100000},
-        {.name = "r-log", .kind = OPT_FLAG, .help = "logarithmic R_s spacing", .dest = &rg.log},
-        {.name = "v-min", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "lowest input voltage (default: 0.8 V*)", .dest = &vg.lo, .min = -1e4, .max = 1e4},
-        {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "highest input voltage (default: 1.3 x the upper window edge at 2 R*)", .dest = &vg.hi, .min = -1e4, .max = 1e4},
-        {.name = "v-points", .kind = OPT_LONG, .metavar = "N", .help = "input-voltage points", .dest = &vg.n, .min = 1, .max = 100000},
-        {.name = "v-log", .kind = OPT_FLAG, .help = "logarithmic V_in spacing", .dest = &vg.log},
-        {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per point", .dest = &co.t_run_s, .min = 1e-9, .max = 1},
-        {.name = "settle", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "fraction of each run discarded before classifying", .dest = &co.settle_frac, .min = 0, .max = 0.95},
-        {.name = "min-spikes", .kind = OPT_LONG, .metavar = "N", .help = "spikes after settling that make a point oscillating", .dest = &min_spikes, .min = 2, .max = 1000000},
-        CLI_SOLVER_OPTS(solver),
-        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "jitter seed (points get independent streams)", .dest = &seed, .min = 0, .max = 9.2e18},
-        {.name = "no-triple", .kind = OPT_FLAG, .help = "skip locating the triple point", .dest = &no_triple},
-        {.name = "waveforms", .kind = OPT_FLAG, .help = "also write V_spike of one point per regime at --r-series (Fig 3G)", .dest = &waveforms},
-        {.name = "r-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "R_s for --waveforms", .dest = &circ.r_series_ohm, .min = 1e-3, .max = CLI_R_MAX_OHM},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "grid CSV path (finished points are kept in <out>.partial.csv while it runs)", .dest = &out},
-        {.name = "resume", .kind = OPT_FLAG, .help = "continue an interrupted sweep from <out>.partial.csv", .dest = &resume},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
-        CLI_PLOT_OPTS(plot, "the heat map <out>.png"),
+        CLI_DEVICE_OPTS(a->dev_args),
+        {.name = "cap", .alias = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &a->circ.c_f, .min = 1e-18, .max = CLI_C_MAX_F},
+        {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &a->circ.r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM},
+        {.name = "r-min", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "smallest series resistance (default: R*/5, R* the chord triple point)", .dest = &a->rg.lo, .min = 1e-3, .max = CLI_R_MAX_OHM},
+        {.name = "r-max", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "largest series resistance (default: 5 R*)", .dest = &a->rg.hi, .min = 1e-3, .max = CLI_R_MAX_OHM},
+        {.name = "r-points", .kind = OPT_LONG, .metavar = "N", .help = "series-resistance points", .dest = &a->rg.n, .min = 1, .max = 100000},
+        {.name = "r-log", .kind = OPT_FLAG, .help = "logarithmic R_s spacing", .dest = &a->rg.log},
+        {.name = "v-min", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "lowest input voltage (default: 0.8 V*)", .dest = &a->vg.lo, .min = -1e4, .max = 1e4},
+        {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "highest input voltage (default: 1.3 x the upper window edge at 2 R*)", .dest = &a->vg.hi, .min = -1e4, .max = 1e4},
+        {.name = "v-points", .kind = OPT_LONG, .metavar = "N", .help = "input-voltage points", .dest = &a->vg.n, .min = 1, .max = 100000},
+        {.name = "v-log", .kind = OPT_FLAG, .help = "logarithmic V_in spacing", .dest = &a->vg.log},
+        {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per point", .dest = &a->co.t_run_s, .min = 1e-9, .max = 1},
+        {.name = "settle", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "fraction of each run discarded before classifying", .dest = &a->co.settle_frac, .min = 0, .max = 0.95},
+        {.name = "min-spikes", .kind = OPT_LONG, .metavar = "N", .help = "spikes after settling that make a point oscillating", .dest = &a->min_spikes, .min = 2, .max = 1000000},
+        CLI_SOLVER_OPTS(a->solver),
+        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "jitter seed (points get independent streams)", .dest = &a->seed, .min = 0, .max = 9.2e18},
+        {.name = "no-triple", .kind = OPT_FLAG, .help = "skip locating the triple point", .dest = &a->no_triple},
+        {.name = "waveforms", .kind = OPT_FLAG, .help = "also write V_spike of one point per regime at --r-series (Fig 3G)", .dest = &a->waveforms},
+        {.name = "r-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "R_s for --waveforms", .dest = &a->circ.r_series_ohm, .min = 1e-3, .max = CLI_R_MAX_OHM},
+        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "grid CSV path (finished points are kept in <out>.partial.csv while it runs)", .dest = &a->out},
+        {.name = "resume", .kind = OPT_FLAG, .help = "continue an interrupted sweep from <out>.partial.csv", .dest = &a->resume},
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
+        CLI_PLOT_OPTS(a->plot, "the heat map <out>.png"),
     };
     const opt_cmd cmd = {prog, "Tri-state phase diagram (un-firing / oscillating / firing) over R_s x V_in (Fig 3F).",
         "Each point is one run from rest of --t-run; after discarding the first --settle\n"
@@ -294,119 +301,173 @@ int cmd_phase(int argc, char **argv)
         "<out>.partial.csv and reports how many.",
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    if (rc != 0) return rc < 0 ? 1 : 0;
-    co.min_spikes = (int)min_spikes;
-    cli_solver_apply(&solver, &co.sim);
-    co.sim.seed = (uint64_t)seed;
-    if (check_range(prog, "r", "Ohm", &rg) || check_range(prog, "v", "V", &vg)) return 1;
-    if (vs_sim_check_steps(&co.sim, co.t_run_s, "--dt", "--h-max") != VS_OK)
+    return rc == 0 ? 0 : 1 + (rc < 0);
+}
+
+/* Solver and grids from the options and the device (unset grid ends from its chord triple
+   point); returns 1 after the message. */
+static int setup(const char *prog, phase_args *a, vs_device_params *dev, vs_fold *th, vs_fold *ho)
+{
+    vs_grid *rg = &a->rg, *vg = &a->vg;
+    a->co.min_spikes = (int)a->min_spikes;
+    cli_solver_apply(&a->solver, &a->co.sim);
+    a->co.sim.seed = (uint64_t)a->seed;
+    if (check_range(prog, "r", "Ohm", rg) || check_range(prog, "v", "V", vg)) return 1;
+    if (vs_sim_check_steps(&a->co.sim, a->co.t_run_s, "--dt", "--h-max") != VS_OK)
         return cli_error(prog, "%s per point; raise %s or shorten --t-run", vs_last_error(),
-                         co.sim.method == VS_ODE_RK4 ? "--dt" : "--h-max");
-
-    vs_device_params dev;
-    if (cli_device_resolve(prog, &dev_args, &dev)) return 1;
-    vs_fold th, ho;
-    if (vs_device_folds(&dev, &th, &ho) != VS_OK) return cli_fail(prog);
-    if ((isnan(rg.lo) || isnan(rg.hi) || isnan(vg.lo) || isnan(vg.hi)) &&
-        vs_phase_default_grids(&dev, &circ, &rg, &vg) != VS_OK)
+                         a->co.sim.method == VS_ODE_RK4 ? "--dt" : "--h-max");
+    if (cli_device_resolve(prog, &a->dev_args, dev)) return 1;
+    if (vs_device_folds(dev, th, ho) != VS_OK) return cli_fail(prog);
+    if ((isnan(rg->lo) || isnan(rg->hi) || isnan(vg->lo) || isnan(vg->hi)) &&
+        vs_phase_default_grids(dev, &a->circ, rg, vg) != VS_OK)
         return cli_fail(prog);
-    if (check_range(prog, "r", "Ohm", &rg) || check_range(prog, "v", "V", &vg)) return 1;
-    if (vs_grid_validate(&rg, "--r-min/--r-max") != VS_OK || vs_grid_validate(&vg, "--v-min/--v-max") != VS_OK)
+    if (check_range(prog, "r", "Ohm", rg) || check_range(prog, "v", "V", vg)) return 1;
+    if (vs_grid_validate(rg, "--r-min/--r-max") != VS_OK || vs_grid_validate(vg, "--v-min/--v-max") != VS_OK)
         return cli_fail(prog);
-    char png[4096], wave_csv[4096], wave_png[4096], label[64];
-    cli_with_suffix(out, ".png", png, sizeof png);
-    cli_with_suffix(out, "_waveforms.csv", wave_csv, sizeof wave_csv);
-    cli_with_suffix(out, "_waveforms.png", wave_png, sizeof wave_png);
-    cli_device_label(&dev, label, sizeof label);
-    if (cli_prepare_output(prog, out)) return 1;
+    return 0;
+}
 
-    long total = rg.n * vg.n;
-    vs_point *pts = malloc((size_t)total * sizeof *pts);
-    unsigned char *done = calloc((size_t)total, 1);
-    if (!pts || !done) return free(pts), free(done), cli_error(prog, "out of memory for %ld points", total);
-    char partial[4096], key[4096], dev_key[2048];
-    cli_with_suffix(out, ".partial.csv", partial, sizeof partial);
-    if (vs_outputs_keep(partial) != VS_OK) return free(pts), free(done), cli_fail(prog); /* resume state */
-    vs_device_key(&dev, dev_key, sizeof dev_key);
-    snprintf(key, sizeof key,
+/* The key naming this very sweep in its partial file. */
+static void sweep_key(const phase_args *a, const vs_device_params *dev, char *key, size_t n)
+{
+    char dev_key[2048];
+    const vs_classify_opts *co = &a->co;
+    vs_device_key(dev, dev_key, sizeof dev_key);
+    snprintf(key, n,
              "vo2snn-phase-v2 %s c=%.17g r_sense=%.17g "
              "r=%.17g:%.17g:%ld:%d v=%.17g:%.17g:%ld:%d t_run=%.17g settle=%.17g min_spikes=%d method=%d "
              "rtol=%.17g h_max=%.17g dt=%.17g seed=%llu",
-             dev_key, circ.c_f, circ.r_sense_ohm,
-             rg.lo, rg.hi, rg.n, rg.log, vg.lo, vg.hi, vg.n, vg.log, co.t_run_s, co.settle_frac, co.min_spikes,
-             (int)co.sim.method, co.sim.rtol, co.sim.h_max_s, co.sim.dt_s, (unsigned long long)co.sim.seed);
-    long resumed = resume ? load_partial(prog, partial, key, total, pts, done) : 0;
-    if (resumed < 0) return free(pts), free(done), 1;
-    partial_state ps = {.prog = prog, .path = partial, .key = key, .pts = pts, .done = done, .total = total,
-                        .saved_at = resumed, .every = total / 20 > 1 ? total / 20 : 1};
+             dev_key, a->circ.c_f, a->circ.r_sense_ohm, a->rg.lo, a->rg.hi, a->rg.n, a->rg.log, a->vg.lo,
+             a->vg.hi, a->vg.n, a->vg.log, co->t_run_s, co->settle_frac, co->min_spikes,
+             (int)co->sim.method, co->sim.rtol, co->sim.h_max_s, co->sim.dt_s, (unsigned long long)co->sim.seed);
+}
+
+typedef struct phase_result {
+    long total, resumed, count[3];
+    double sweep_s;
+    vs_triple tp, chord;
+    double v_pick[3];
+} phase_result;
+
+/* The resumable sweep over pts/done; the grid CSV once complete. Returns 1 after the message. */
+static int sweep_points(const char *prog, const phase_args *a, const vs_device_params *dev,
+                        const char *partial, vs_point *pts, unsigned char *done, phase_result *r)
+{
+    char key[4096];
+    if (vs_outputs_keep(partial) != VS_OK) return cli_fail(prog); /* resume state */
+    sweep_key(a, dev, key, sizeof key);
+    r->resumed = a->resume ? load_partial(prog, partial, key, r->total, pts, done) : 0;
+    if (r->resumed < 0) return 1;
+    partial_state ps = {.prog = prog, .path = partial, .key = key, .pts = pts, .done = done, .total = r->total,
+                        .saved_at = r->resumed, .every = r->total / 20 > 1 ? r->total / 20 : 1};
     progress_begin(&ps.bar, "phase");
     double t0 = progress_now();
-    vs_status s = vs_phase_sweep_resume(&dev, &circ, &rg, &vg, &co, done, on_point, &ps, pts);
-    double sweep_s = progress_now() - t0;
+    vs_status s = vs_phase_sweep_resume(dev, &a->circ, &a->rg, &a->vg, &a->co, done, on_point, &ps, pts);
+    r->sweep_s = progress_now() - t0;
     progress_end(&ps.bar);
-    if (s != VS_OK) {
-        save_partial(&ps);
-        return free(pts), free(done), cli_fail(prog);
-    }
-    free(done);
-    if (write_grid(prog, out, &rg, &vg, pts)) return free(pts), 1;
+    if (s != VS_OK) return save_partial(&ps), cli_fail(prog);
+    if (write_grid(prog, a->out, &a->rg, &a->vg, pts)) return 1;
     unlink(partial);   /* the grid is complete */
+    for (long k = 0; k < r->total; k++) r->count[pts[k].regime]++;
+    return 0;
+}
 
-    long count[3] = {0, 0, 0};
-    for (long k = 0; k < rg.n * vg.n; k++) count[pts[k].regime]++;
+static int run_grid(const char *prog, const phase_args *a, const vs_device_params *dev,
+                    const char *partial, phase_result *r)
+{
+    r->total = a->rg.n * a->vg.n;
+    vs_point *pts = malloc((size_t)r->total * sizeof *pts);
+    unsigned char *done = calloc((size_t)r->total, 1);
+    int rc = !pts || !done ? cli_error(prog, "out of memory for %ld points", r->total)
+                           : sweep_points(prog, a, dev, partial, pts, done, r);
     free(pts);
+    free(done);
+    return rc;
+}
 
-    vs_triple tp = {NAN, NAN}, chord = {NAN, NAN};
-    vs_load_line(&dev, &circ, NULL, NULL, &chord);
-    if (!no_triple && vs_triple_point(&dev, &circ, &co, 1e-3, 5e-3, &tp) != VS_OK) return cli_fail(prog);
-    double v_pick[3] = {NAN, NAN, NAN};
-    if (waveforms && write_waveforms(prog, &dev, &circ, co.t_run_s, wave_csv, v_pick)) return 1;
-    if (plot) {
-        char script[16384], title[256];
-        snprintf(title, sizeof title, "Phase diagram, %s, C = %g nF", label, circ.c_f * 1e9);
-        phase_plot_script(script, sizeof script, out, title, &rg, &vg, &th, &ho, circ.r_sense_ohm,
-                          no_triple ? NULL : &tp);
-        if (cli_plot(prog, script, png, 900, 650)) return 1;
-        if (waveforms) {
-            snprintf(title, sizeof title, "The three regimes, %s, R_s = %g kOhm", label, circ.r_series_ohm / 1e3);
-            waveform_plot_script(script, sizeof script, wave_csv, title, v_pick);
-            if (cli_plot(prog, script, wave_png, 900, 800)) return 1;
-        }
-    }
-    if (json) {
-        vs_json j;
-        vs_json_begin(&j, stdout);
-        vs_json_str(&j, "command", "phase");
-        vs_json_str(&j, "device", label);
-        vs_json_int(&j, "points", rg.n * vg.n);
-        vs_json_int(&j, "unfiring", count[0]);
-        vs_json_int(&j, "oscillating", count[1]);
-        vs_json_int(&j, "firing", count[2]);
-        vs_json_num(&j, "triple_r_series_ohm", tp.r_s_ohm);
-        vs_json_num(&j, "triple_v_in_v", tp.v_in_v);
-        vs_json_num(&j, "chord_triple_r_series_ohm", chord.r_s_ohm);
-        vs_json_num(&j, "chord_triple_v_in_v", chord.v_in_v);
-        vs_json_num(&j, "sweep_seconds", sweep_s);
-        vs_json_int(&j, "resumed_points", resumed);
-        vs_json_int(&j, "simulated_points", total - resumed);
-        vs_json_str(&j, "csv", out);
-        vs_json_str(&j, "plot_png", plot ? png : NULL);
-        vs_json_str(&j, "waveforms_csv", waveforms ? wave_csv : NULL);
-        vs_json_end(&j);
-    } else {
-        printf("%s: %ld x %ld points in %.2f s: %ld un-firing, %ld oscillating, %ld firing\n", label,
-               rg.n, vg.n, sweep_s, count[0], count[1], count[2]);
-        if (resume)
-            printf("  resumed %ld of %ld points from %s; simulated %ld\n", resumed, total, partial,
-                   total - resumed);
-        if (!no_triple)
-            printf("  triple point R_s* = %.4g Ohm, V_in* = %.4g V (load-line chord: %.4g Ohm, %.4g V)\n",
-                   tp.r_s_ohm, tp.v_in_v, chord.r_s_ohm, chord.v_in_v);
-        if (waveforms)
-            printf("  waveforms at R_s = %g Ohm: un-firing %.3g V, oscillating %.3g V, firing %.3g V\n",
-                   circ.r_series_ohm, v_pick[0], v_pick[1], v_pick[2]);
-        printf("wrote %s%s%s%s%s\n", out, plot ? ", " : "", plot ? png : "", waveforms ? ", " : "",
-               waveforms ? wave_csv : "");
-    }
+static int plot_all(const char *prog, const phase_args *a, const char *label, const vs_fold *th,
+                    const vs_fold *ho, const phase_result *r, const char *png, const char *wave_csv,
+                    const char *wave_png)
+{
+    char script[16384], title[256];
+    snprintf(title, sizeof title, "Phase diagram, %s, C = %g nF", label, a->circ.c_f * 1e9);
+    phase_plot_script(script, sizeof script, a->out, title, &a->rg, &a->vg, th, ho, a->circ.r_sense_ohm,
+                      a->no_triple ? NULL : &r->tp);
+    if (cli_plot(prog, script, png, 900, 650)) return 1;
+    if (!a->waveforms) return 0;
+    snprintf(title, sizeof title, "The three regimes, %s, R_s = %g kOhm", label, a->circ.r_series_ohm / 1e3);
+    waveform_plot_script(script, sizeof script, wave_csv, title, r->v_pick);
+    return cli_plot(prog, script, wave_png, 900, 800);
+}
+
+static void print_json(const phase_args *a, const char *label, const phase_result *r, const char *png,
+                       const char *wave_csv)
+{
+    vs_json j;
+    vs_json_begin(&j, stdout);
+    vs_json_str(&j, "command", "phase");
+    vs_json_str(&j, "device", label);
+    vs_json_int(&j, "points", r->total);
+    vs_json_int(&j, "unfiring", r->count[0]);
+    vs_json_int(&j, "oscillating", r->count[1]);
+    vs_json_int(&j, "firing", r->count[2]);
+    vs_json_num(&j, "triple_r_series_ohm", r->tp.r_s_ohm);
+    vs_json_num(&j, "triple_v_in_v", r->tp.v_in_v);
+    vs_json_num(&j, "chord_triple_r_series_ohm", r->chord.r_s_ohm);
+    vs_json_num(&j, "chord_triple_v_in_v", r->chord.v_in_v);
+    vs_json_num(&j, "sweep_seconds", r->sweep_s);
+    vs_json_int(&j, "resumed_points", r->resumed);
+    vs_json_int(&j, "simulated_points", r->total - r->resumed);
+    vs_json_str(&j, "csv", a->out);
+    vs_json_str(&j, "plot_png", a->plot ? png : NULL);
+    vs_json_str(&j, "waveforms_csv", a->waveforms ? wave_csv : NULL);
+    vs_json_end(&j);
+}
+
+static void print_text(const phase_args *a, const char *label, const phase_result *r, const char *partial,
+                       const char *png, const char *wave_csv)
+{
+    printf("%s: %ld x %ld points in %.2f s: %ld un-firing, %ld oscillating, %ld firing\n", label,
+           a->rg.n, a->vg.n, r->sweep_s, r->count[0], r->count[1], r->count[2]);
+    if (a->resume)
+        printf("  resumed %ld of %ld points from %s; simulated %ld\n", r->resumed, r->total, partial,
+               r->total - r->resumed);
+    if (!a->no_triple)
+        printf("  triple point R_s* = %.4g Ohm, V_in* = %.4g V (load-line chord: %.4g Ohm, %.4g V)\n",
+               r->tp.r_s_ohm, r->tp.v_in_v, r->chord.r_s_ohm, r->chord.v_in_v);
+    if (a->waveforms)
+        printf("  waveforms at R_s = %g Ohm: un-firing %.3g V, oscillating %.3g V, firing %.3g V\n",
+               a->circ.r_series_ohm, r->v_pick[0], r->v_pick[1], r->v_pick[2]);
+    printf("wrote %s%s%s%s%s\n", a->out, a->plot ? ", " : "", a->plot ? png : "", a->waveforms ? ", " : "",
+           a->waveforms ? wave_csv : "");
+}
+
+int cmd_phase(int argc, char **argv)
+{
+    const char *prog = "vo2snn phase";
+    phase_args a;
+    int rc = parse_args(argc, argv, prog, &a);
+    if (rc) return rc - 1;
+    vs_device_params dev;
+    vs_fold th, ho;
+    if (setup(prog, &a, &dev, &th, &ho)) return 1;
+    char png[4096], wave_csv[4096], wave_png[4096], partial[4096], label[64];
+    cli_with_suffix(a.out, ".png", png, sizeof png);
+    cli_with_suffix(a.out, "_waveforms.csv", wave_csv, sizeof wave_csv);
+    cli_with_suffix(a.out, "_waveforms.png", wave_png, sizeof wave_png);
+    cli_with_suffix(a.out, ".partial.csv", partial, sizeof partial);
+    cli_device_label(&dev, label, sizeof label);
+    if (cli_prepare_output(prog, a.out)) return 1;
+
+    phase_result r = {.tp = {NAN, NAN}, .chord = {NAN, NAN}, .v_pick = {NAN, NAN, NAN}};
+    if (run_grid(prog, &a, &dev, partial, &r)) return 1;
+    vs_load_line(&dev, &a.circ, NULL, NULL, &r.chord);
+    if (!a.no_triple && vs_triple_point(&dev, &a.circ, &a.co, 1e-3, 5e-3, &r.tp) != VS_OK) return cli_fail(prog);
+    if (a.waveforms && write_waveforms(prog, &dev, &a.circ, a.co.t_run_s, wave_csv, r.v_pick)) return 1;
+    if (a.plot && plot_all(prog, &a, label, &th, &ho, &r, png, wave_csv, wave_png)) return 1;
+    if (a.json)
+        print_json(&a, label, &r, png, wave_csv);
+    else
+        print_text(&a, label, &r, partial, png, wave_csv);
     return 0;
 }

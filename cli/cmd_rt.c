@@ -45,73 +45,112 @@ void rt_plot_script(char *buf, size_t n, const char *csv, const char *title)
              title, csv, csv);
 }
 
-int cmd_rt(int argc, char **argv)
+#define PROG "vo2snn rt"
+
+typedef struct rt_args {
+    cli_device_args dev;
+    double t_lo, t_hi;
+    long points;
+    const char *out;
+    int film, json, plot;
+} rt_args;
+
+/* What the loop runs on and writes to, resolved from the arguments. */
+typedef struct rt_job {
+    vs_device_params p;
+    char png[4096], label[96];
+} rt_job;
+
+/* Fill a from argv; opt_parse's result (< 0 error, > 0 --help printed, 0 go on). */
+static int parse_args(int argc, char **argv, rt_args *a)
 {
-    const char *prog = "vo2snn rt";
-    cli_device_args dev_args = CLI_DEVICE_DEFAULTS;
-    double t_lo = 290, t_hi = 370;
-    long points = 801;
-    const char *out = "out/rt.csv";
-    int film = 0, json = 0, plot = 0;
+    *a = (rt_args){.dev = CLI_DEVICE_DEFAULTS, .t_lo = 290, .t_hi = 370, .points = 801,
+                   .out = "out/rt.csv"};
     const opt_spec opts[] = {
-        CLI_DEVICE_OPTS(dev_args),
-        {.name = "t-lo", .kind = OPT_QUANTITY, .unit = "K", .metavar = "T", .help = "lowest temperature", .dest = &t_lo, .min = 1, .max = 2000},
-        {.name = "t-hi", .kind = OPT_QUANTITY, .unit = "K", .metavar = "T", .help = "highest temperature", .dest = &t_hi, .min = 1, .max = 2000},
-        {.name = "points", .kind = OPT_LONG, .metavar = "N", .help = "temperatures per branch", .dest = &points, .min = 2, .max = 10000000},
-        {.name = "film", .kind = OPT_FLAG, .help = "film display model (docs/models/vo2x.md 1.4: 10 kOhm x vacancy scaling, R_met 10 Ohm)", .dest = &film},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "output CSV path", .dest = &out},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
-        CLI_PLOT_OPTS(plot, "<out>.png"),
+        CLI_DEVICE_OPTS(a->dev),
+        {.name = "t-lo", .kind = OPT_QUANTITY, .unit = "K", .metavar = "T", .help = "lowest temperature", .dest = &a->t_lo, .min = 1, .max = 2000},
+        {.name = "t-hi", .kind = OPT_QUANTITY, .unit = "K", .metavar = "T", .help = "highest temperature", .dest = &a->t_hi, .min = 1, .max = 2000},
+        {.name = "points", .kind = OPT_LONG, .metavar = "N", .help = "temperatures per branch", .dest = &a->points, .min = 2, .max = 10000000},
+        {.name = "film", .kind = OPT_FLAG, .help = "film display model (docs/models/vo2x.md 1.4: 10 kOhm x vacancy scaling, R_met 10 Ohm)", .dest = &a->film},
+        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "output CSV path", .dest = &a->out},
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
+        CLI_PLOT_OPTS(a->plot, "<out>.png"),
     };
-    const opt_cmd cmd = {prog, "Resistance-temperature loop: heating from t-lo to t-hi, then cooling back.",
+    const opt_cmd cmd = {PROG, "Resistance-temperature loop: heating from t-lo to t-hi, then cooling back.",
                          "Summary, relative to the model's own transition: R at ambient; the edges of\n"
                          "the transition on heating (switched fraction 1 % and 99 %), R there and the\n"
                          "jump = R(1 % edge)/R(99 % edge); the half-transition temperatures, where the\n"
                          "switched fraction crosses 0.5 on heating and on cooling back.",
                          opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    if (rc != 0) return rc < 0 ? 1 : 0;
-    if (cli_check_range(prog, "--t-lo", t_lo, "--t-hi", t_hi, "K")) return 1;
+    return opt_parse(&cmd, argc, argv, NULL, NULL);
+}
 
-    vs_device_params p;
-    if (cli_device_resolve(prog, &dev_args, &p)) return 1;
-    if (film) vs_device_film(&p, &p);
-    char png[4096], label[96];
-    cli_with_suffix(out, ".png", png, sizeof png);
-    cli_device_label(&p, label, sizeof label);
-    if (film) snprintf(label + strlen(label), sizeof label - strlen(label), " (film model)");
-    if (cli_prepare_output(prog, out)) return 1;
-    vs_rt_summary s;
-    if (rt_run(prog, &p, t_lo, t_hi, (size_t)points, out, &s)) return 1;
-    if (plot) {
-        char script[2048];
-        rt_plot_script(script, sizeof script, out, label);
-        if (cli_plot(prog, script, png, 800, 600)) return 1;
-    }
-    if (json) {
-        vs_json j;
-        vs_json_begin(&j, stdout);
-        vs_json_str(&j, "command", "rt");
-        vs_json_str(&j, "device", label);
-        vs_json_num(&j, "r_ambient_ohm", s.r_ambient_ohm);
-        vs_json_num(&j, "t_edge_lo_k", s.t_edge_lo_k);
-        vs_json_num(&j, "r_edge_lo_ohm", s.r_edge_lo_ohm);
-        vs_json_num(&j, "t_edge_hi_k", s.t_edge_hi_k);
-        vs_json_num(&j, "r_edge_hi_ohm", s.r_edge_hi_ohm);
-        vs_json_num(&j, "jump_ratio", s.jump_ratio);
-        vs_json_num(&j, "t_half_heating_k", s.t_half_heat_k);
-        vs_json_num(&j, "t_half_cooling_k", s.t_half_cool_k);
-        vs_json_num(&j, "thermal_hysteresis_k", s.t_half_heat_k - s.t_half_cool_k);
-        vs_json_str(&j, "csv", out);
-        vs_json_str(&j, "plot_png", plot ? png : NULL);
-        vs_json_end(&j);
-    } else {
-        printf("%s: R(%g K) %.4g Ohm; transition %.4g-%.4g K on heating, jump R(%.4g K)/R(%.4g K) = "
-               "%.4g/%.4g Ohm = %.3g\n", label, vs_device_ambient(&p), s.r_ambient_ohm, s.t_edge_lo_k,
-               s.t_edge_hi_k, s.t_edge_lo_k, s.t_edge_hi_k, s.r_edge_lo_ohm, s.r_edge_hi_ohm, s.jump_ratio);
-        printf("  half transition: heating %.4g K, cooling %.4g K (hysteresis %.3g K)\n",
-               s.t_half_heat_k, s.t_half_cool_k, s.t_half_heat_k - s.t_half_cool_k);
-        printf("wrote %s%s%s\n", out, plot ? ", " : "", plot ? png : "");
-    }
+/* Check the temperature range, build the device (--film: its film model) and name the outputs. */
+static int resolve(const rt_args *a, rt_job *job)
+{
+    if (cli_check_range(PROG, "--t-lo", a->t_lo, "--t-hi", a->t_hi, "K")) return 1;
+    if (cli_device_resolve(PROG, &a->dev, &job->p)) return 1;
+    if (a->film) vs_device_film(&job->p, &job->p);
+    cli_with_suffix(a->out, ".png", job->png, sizeof job->png);
+    char *label = job->label;
+    cli_device_label(&job->p, label, sizeof job->label);
+    if (a->film) snprintf(label + strlen(label), sizeof job->label - strlen(label), " (film model)");
     return 0;
+}
+
+static void print_json(const rt_args *a, const rt_job *job, const vs_rt_summary *s)
+{
+    vs_json j;
+    vs_json_begin(&j, stdout);
+    vs_json_str(&j, "command", "rt");
+    vs_json_str(&j, "device", job->label);
+    vs_json_num(&j, "r_ambient_ohm", s->r_ambient_ohm);
+    vs_json_num(&j, "t_edge_lo_k", s->t_edge_lo_k);
+    vs_json_num(&j, "r_edge_lo_ohm", s->r_edge_lo_ohm);
+    vs_json_num(&j, "t_edge_hi_k", s->t_edge_hi_k);
+    vs_json_num(&j, "r_edge_hi_ohm", s->r_edge_hi_ohm);
+    vs_json_num(&j, "jump_ratio", s->jump_ratio);
+    vs_json_num(&j, "t_half_heating_k", s->t_half_heat_k);
+    vs_json_num(&j, "t_half_cooling_k", s->t_half_cool_k);
+    vs_json_num(&j, "thermal_hysteresis_k", s->t_half_heat_k - s->t_half_cool_k);
+    vs_json_str(&j, "csv", a->out);
+    vs_json_str(&j, "plot_png", a->plot ? job->png : NULL);
+    vs_json_end(&j);
+}
+
+static void print_text(const rt_args *a, const rt_job *job, const vs_rt_summary *s)
+{
+    printf("%s: R(%g K) %.4g Ohm; transition %.4g-%.4g K on heating, jump R(%.4g K)/R(%.4g K) = "
+           "%.4g/%.4g Ohm = %.3g\n", job->label, vs_device_ambient(&job->p), s->r_ambient_ohm,
+           s->t_edge_lo_k, s->t_edge_hi_k, s->t_edge_lo_k, s->t_edge_hi_k, s->r_edge_lo_ohm,
+           s->r_edge_hi_ohm, s->jump_ratio);
+    printf("  half transition: heating %.4g K, cooling %.4g K (hysteresis %.3g K)\n",
+           s->t_half_heat_k, s->t_half_cool_k, s->t_half_heat_k - s->t_half_cool_k);
+    printf("wrote %s%s%s\n", a->out, a->plot ? ", " : "", a->plot ? job->png : "");
+}
+
+/* The plot (with --plot), then the summary as JSON or text. */
+static int write_results(const rt_args *a, const rt_job *job, const vs_rt_summary *s)
+{
+    if (a->plot) {
+        char script[2048];
+        rt_plot_script(script, sizeof script, a->out, job->label);
+        if (cli_plot(PROG, script, job->png, 800, 600)) return 1;
+    }
+    if (a->json) print_json(a, job, s);
+    else print_text(a, job, s);
+    return 0;
+}
+
+int cmd_rt(int argc, char **argv)
+{
+    rt_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != 0) return rc < 0 ? 1 : 0;
+    rt_job job;
+    if (resolve(&a, &job)) return 1;
+    if (cli_prepare_output(PROG, a.out)) return 1;
+    vs_rt_summary s;
+    if (rt_run(PROG, &job.p, a.t_lo, a.t_hi, (size_t)a.points, a.out, &s)) return 1;
+    return write_results(&a, &job, &s);
 }

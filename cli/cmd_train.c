@@ -237,7 +237,7 @@ static int write_transfer_table(const char *prog, const char *path, const vs_che
     return 0;
 }
 
-int write_confusion(const char *prog, const char *path, const uint32_t *cm)
+int train_write_confusion(const char *prog, const char *path, const uint32_t *cm)
 {
     static const char *const cols[] = {"true_label", "pred_0", "pred_1", "pred_2", "pred_3", "pred_4",
                                        "pred_5", "pred_6", "pred_7", "pred_8", "pred_9"};
@@ -251,7 +251,7 @@ int write_confusion(const char *prog, const char *path, const uint32_t *cm)
     return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
 }
 
-int plot_confusion(const char *prog, const char *csv, const char *png, const char *title)
+int train_plot_confusion(const char *prog, const char *csv, const char *png, const char *title)
 {
     char script[16384];
     snprintf(script, sizeof script,
@@ -404,43 +404,39 @@ static int write_train_summary(const char *prog, const train_report *r)
     return vs_afile_commit(af) == VS_OK ? 0 : cli_fail(prog);
 }
 
-int cmd_train(int argc, char **argv)
+/* Parse train's options into a; 0 to run, else the exit status (help printed: 0, error: 1). */
+static int parse_train_args(int argc, char **argv, train_args *a, int *exit_rc)
 {
     const char *prog = "vo2snn train";
-    train_args a = {.dev = CLI_DEVICE_DEFAULTS, .circ = vs_circuit_default(), .dataset = "mnist",
-                    .out = "out/train", .loss = "mse", .optim = "adam", .schedule = "cosine",
-                    .hidden = 128, .epochs = 10, .batch = 64, .seed = 1, .threads = 0, .shift = 1,
-                    .image = -1, .lr = 3e-3, .momentum = 0.9, .rail = 0, .surrogate = 0.75,
-                    .target = 1.0, .ce_scale = 10};
     const opt_spec opts[] = {
-        CLI_DEVICE_OPTS(a.dev),
-        CLI_CIRCUIT_OPTS(a.circ),
-        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default: $VO2SNN_DATA)", .dest = &a.data},
-        {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion (Fashion-MNIST); the images must look like it", .dest = &a.dataset, .choices = dataset_choices},
-        {.name = "hidden", .kind = OPT_LONG, .metavar = "N", .help = "hidden neurons", .dest = &a.hidden, .min = 1, .max = 4096},
-        {.name = "epochs", .kind = OPT_LONG, .metavar = "N", .help = "epochs in total (with --resume: the total to reach)", .dest = &a.epochs, .min = 1, .max = VS_MAX_EPOCHS},
-        {.name = "batch", .kind = OPT_LONG, .metavar = "N", .help = "mini-batch size", .dest = &a.batch, .min = 1, .max = 8192},
-        {.name = "lr", .kind = OPT_QUANTITY, .unit = "", .metavar = "R", .help = "learning rate (start of the schedule)", .dest = &a.lr, .min = 1e-9, .max = 10},
-        {.name = "schedule", .kind = OPT_CHOICE, .metavar = "S", .help = "learning-rate schedule: cosine or constant", .dest = &a.schedule, .choices = schedule_choices},
-        {.name = "loss", .kind = OPT_CHOICE, .metavar = "L", .help = "mse (one-hot targets, the paper's) or ce (cross-entropy)", .dest = &a.loss, .choices = loss_choices},
-        {.name = "optim", .kind = OPT_CHOICE, .metavar = "O", .help = "adam or sgd (with momentum)", .dest = &a.optim, .choices = optim_choices},
-        {.name = "momentum", .kind = OPT_QUANTITY, .unit = "", .metavar = "M", .help = "SGD momentum", .dest = &a.momentum, .min = 0, .max = 0.9999},
-        {.name = "shift", .kind = OPT_LONG, .metavar = "PX", .help = "augmentation: random shifts up to +-PX pixels (0 = off)", .dest = &a.shift, .min = 0, .max = 8},
-        {.name = "rail", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "adder output rails +-V (default: the device's peak-rate voltage)", .dest = &a.rail, .min = 0.1, .max = 1e3, .given = &a.given_rail},
-        {.name = "surrogate", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "width of the surrogate derivative (0 = exact)", .dest = &a.surrogate, .min = 0, .max = 10},
-        {.name = "target", .kind = OPT_QUANTITY, .unit = "", .metavar = "R", .help = "MSE target rate of the true class (fraction of peak)", .dest = &a.target, .min = 0.05, .max = 1},
-        {.name = "ce-scale", .kind = OPT_QUANTITY, .unit = "", .metavar = "S", .help = "cross-entropy logits = S x rate", .dest = &a.ce_scale, .min = 0.01, .max = 1000},
-        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for initial weights, data order and augmentation", .dest = &a.seed, .min = 0, .max = 9.2e18},
-        {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads (default: OMP_NUM_THREADS or all cores; capped at the cores)", .dest = &a.threads, .min = 1, .max = 1024},
-        {.name = "train-limit", .kind = OPT_LONG, .metavar = "N", .help = "train on only the first N training images (default: all)", .dest = &a.train_limit, .min = 1, .max = 1e9},
-        {.name = "limit", .alias = "test-limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N test images (default: all)", .dest = &a.test_limit, .min = 1, .max = 1e9},
-        {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "test image for the output-rate histogram (default: the first 8, else image 0)", .dest = &a.image, .min = 0, .max = 1e9},
-        {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &a.out},
-        {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint path (default: DIR/checkpoint.vsck)", .dest = &a.checkpoint},
-        {.name = "resume", .kind = OPT_FLAG, .help = "continue from the checkpoint (its settings win)", .dest = &a.resume},
-        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default: $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &a.cache},
-        CLI_NO_PLOT_OPTS(a.no_plot, "the PNGs listed below"),
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object (epoch lines go to stderr)", .dest = &a.json},
+        CLI_DEVICE_OPTS(a->dev),
+        CLI_CIRCUIT_OPTS(a->circ),
+        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default: $VO2SNN_DATA)", .dest = &a->data},
+        {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion (Fashion-MNIST); the images must look like it", .dest = &a->dataset, .choices = dataset_choices},
+        {.name = "hidden", .kind = OPT_LONG, .metavar = "N", .help = "hidden neurons", .dest = &a->hidden, .min = 1, .max = 4096},
+        {.name = "epochs", .kind = OPT_LONG, .metavar = "N", .help = "epochs in total (with --resume: the total to reach)", .dest = &a->epochs, .min = 1, .max = VS_MAX_EPOCHS},
+        {.name = "batch", .kind = OPT_LONG, .metavar = "N", .help = "mini-batch size", .dest = &a->batch, .min = 1, .max = 8192},
+        {.name = "lr", .kind = OPT_QUANTITY, .unit = "", .metavar = "R", .help = "learning rate (start of the schedule)", .dest = &a->lr, .min = 1e-9, .max = 10},
+        {.name = "schedule", .kind = OPT_CHOICE, .metavar = "S", .help = "learning-rate schedule: cosine or constant", .dest = &a->schedule, .choices = schedule_choices},
+        {.name = "loss", .kind = OPT_CHOICE, .metavar = "L", .help = "mse (one-hot targets, the paper's) or ce (cross-entropy)", .dest = &a->loss, .choices = loss_choices},
+        {.name = "optim", .kind = OPT_CHOICE, .metavar = "O", .help = "adam or sgd (with momentum)", .dest = &a->optim, .choices = optim_choices},
+        {.name = "momentum", .kind = OPT_QUANTITY, .unit = "", .metavar = "M", .help = "SGD momentum", .dest = &a->momentum, .min = 0, .max = 0.9999},
+        {.name = "shift", .kind = OPT_LONG, .metavar = "PX", .help = "augmentation: random shifts up to +-PX pixels (0 = off)", .dest = &a->shift, .min = 0, .max = 8},
+        {.name = "rail", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "adder output rails +-V (default: the device's peak-rate voltage)", .dest = &a->rail, .min = 0.1, .max = 1e3, .given = &a->given_rail},
+        {.name = "surrogate", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "width of the surrogate derivative (0 = exact)", .dest = &a->surrogate, .min = 0, .max = 10},
+        {.name = "target", .kind = OPT_QUANTITY, .unit = "", .metavar = "R", .help = "MSE target rate of the true class (fraction of peak)", .dest = &a->target, .min = 0.05, .max = 1},
+        {.name = "ce-scale", .kind = OPT_QUANTITY, .unit = "", .metavar = "S", .help = "cross-entropy logits = S x rate", .dest = &a->ce_scale, .min = 0.01, .max = 1000},
+        {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for initial weights, data order and augmentation", .dest = &a->seed, .min = 0, .max = 9.2e18},
+        {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads (default: OMP_NUM_THREADS or all cores; capped at the cores)", .dest = &a->threads, .min = 1, .max = 1024},
+        {.name = "train-limit", .kind = OPT_LONG, .metavar = "N", .help = "train on only the first N training images (default: all)", .dest = &a->train_limit, .min = 1, .max = 1e9},
+        {.name = "limit", .alias = "test-limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N test images (default: all)", .dest = &a->test_limit, .min = 1, .max = 1e9},
+        {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "test image for the output-rate histogram (default: the first 8, else image 0)", .dest = &a->image, .min = 0, .max = 1e9},
+        {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &a->out},
+        {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint path (default: DIR/checkpoint.vsck)", .dest = &a->checkpoint},
+        {.name = "resume", .kind = OPT_FLAG, .help = "continue from the checkpoint (its settings win)", .dest = &a->resume},
+        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default: $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &a->cache},
+        CLI_NO_PLOT_OPTS(a->no_plot, "the PNGs listed below"),
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object (epoch lines go to stderr)", .dest = &a->json},
     };
     const opt_cmd cmd = {prog, "Train the rate-coded 784-H-10 BP-SNN on MNIST through the neuron's transfer function.",
         "The transfer function (firing rate vs input voltage of the chosen device and\n"
@@ -456,169 +452,291 @@ int cmd_train(int argc, char **argv)
         "the files used are printed (data: ...).",
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    if (rc != 0) return rc < 0 ? 1 : 0;
-    if (a.threads > 0) {
+    if (rc != 0) return *exit_rc = rc < 0 ? 1 : 0, 1;
+    if (a->threads > 0) {
         char note[200];
-        vs_threads_set(a.threads, note, sizeof note);
+        vs_threads_set(a->threads, note, sizeof note);
         if (note[0]) cli_note(prog, "%s", note);
     }
-    char ck_path[4096], path[4096];
-    if (a.checkpoint) snprintf(ck_path, sizeof ck_path, "%s", a.checkpoint);
-    else snprintf(ck_path, sizeof ck_path, "%s/checkpoint.vsck", a.out);
-    FILE *log = a.json ? stderr : stdout;
+    return 0;
+}
 
-    /* settings: fresh, or from the checkpoint */
-    static vs_checkpoint_info info;
-    memset(&info, 0, sizeof info);
-    if (a.resume) {
-        if (vs_checkpoint_load_info(ck_path, &info) != VS_OK) return cli_fail(prog);
-        if (a.epochs <= info.epoch)
-            return cli_error(prog, "%s has already trained %d epochs (ask for more with --epochs)", ck_path, info.epoch);
-        if (a.epochs != info.epochs_planned)
-            return cli_error(prog, "%s was planned for %d epochs; resume with --epochs %d (the schedule spans them)",
-                             ck_path, info.epochs_planned, info.epochs_planned);
-    } else {
-        if (cli_device_resolve(prog, &a.dev, &info.device)) return 1;
-        if (vs_circuit_validate(&a.circ) != VS_OK) return cli_fail(prog);
-        info.circuit = a.circ;
-        info.transfer = vs_transfer_opts_default();
-        info.transfer.surrogate_v = a.surrogate;
-        if (vs_transfer_resolve_range(&info.device, &info.circuit, &info.transfer) != VS_OK)
-            return cli_fail(prog);
-        info.seed = (uint64_t)a.seed;
-        info.batch = (int)a.batch;
-        info.epochs_planned = (int)a.epochs;
-        info.shift_px = (int)a.shift;
-        info.cosine = strcmp(a.schedule, "cosine") == 0;
-    }
+/* Everything one train run holds: its arguments, settings, data, network and output paths. */
+typedef struct train_run {
+    const char *prog;
+    const train_args *a;
+    FILE *log;                  /* epoch lines: stdout, or stderr with --json */
+    vs_checkpoint_info *info;   /* the settings, fresh or from the checkpoint */
     vs_dataset train, test;
-    long image = 0;
-    if (train_load_split(prog, a.data, a.dataset, "train", &train)) return 1;
-    if (train_load_split(prog, a.data, a.dataset, "t10k", &test)) return vs_dataset_free(&train), 1;
-    if (check_train_data(prog, &a, ck_path, &info, &train, &test, &image))
-        return vs_dataset_free(&train), vs_dataset_free(&test), 1;
-    train_print_data(log, &train, &test);
     vs_transfer t;
-    if (train_build_transfer(prog, &info.device, &info.circuit, &info.transfer, a.cache, &t))
-        return vs_dataset_free(&train), vs_dataset_free(&test), 1;
-
-    int max_batch = info.batch > 256 ? info.batch : 256;
-    vs_mlp *m = NULL;
-    int failed = 0;
-    if (a.resume) {
-        if (vs_checkpoint_load(ck_path, &t, max_batch, &info, &m) != VS_OK) failed = cli_fail(prog);
-    } else {
-        info.cfg = vs_mlp_config_for(&t);
-        info.cfg.sizes[0] = train.rows * train.cols;
-        info.cfg.sizes[1] = (int)a.hidden;
-        info.cfg.sizes[2] = 10;
-        info.cfg.loss = strcmp(a.loss, "ce") == 0 ? VS_LOSS_CE : VS_LOSS_MSE;
-        info.cfg.optim = strcmp(a.optim, "sgd") == 0 ? VS_OPTIM_SGD : VS_OPTIM_ADAM;
-        info.cfg.lr = (float)a.lr;
-        info.cfg.momentum = (float)a.momentum;
-        info.cfg.target_on = (float)a.target;
-        info.cfg.ce_scale = (float)a.ce_scale;
-        if (a.given_rail) info.cfg.rail_v = (float)a.rail;
-        vs_rng rng;
-        vs_rng_seed(&rng, info.seed, 0);
-        if (!(m = vs_mlp_new(&info.cfg, &t, max_batch, &rng))) failed = cli_fail(prog);
-    }
-    snprintf(path, sizeof path, "%s/metrics.csv", a.out);
-    char summary[4096];
-    snprintf(summary, sizeof summary, "%s/summary.json", a.out);
-    /* The checkpoint, the metrics and the summary are the resume state: they stay if the run
-       fails, and always describe the same epochs. */
-    if (!failed && (vs_outputs_keep(ck_path) != VS_OK || vs_outputs_keep(path) != VS_OK ||
-                    vs_outputs_keep(summary) != VS_OK))
-        failed = cli_fail(prog);
-    if (!failed && vs_mkdir_p(a.out) != VS_OK) failed = cli_fail(prog);
-    if (!failed && (cli_prepare_output(prog, ck_path) || cli_prepare_output(prog, summary))) failed = 1;
-    /* the transfer table the network is trained through, beside the checkpoint (an audit) */
-    char table[4096];
-    snprintf(table, sizeof table, "%s/transfer.csv", a.out);
-    if (!failed && write_transfer_table(prog, table, &info, &t)) failed = 1;
+    vs_mlp *m;
     float enc[256];
-    vs_mlp_encode_table(enc, &t);
-    char label[96];
-    cli_device_label(&info.device, label, sizeof label);
+    int max_batch;
+    long image;                 /* the histogram's test image */
+    char ck[4096], metrics[4096], summary[4096], table[4096], label[96];
+} train_run;
+
+/* The settings: from the checkpoint with --resume (checked against --epochs), else from the options. */
+static int train_settings(train_run *r)
+{
+    const train_args *a = r->a;
+    vs_checkpoint_info *info = r->info;
+    memset(info, 0, sizeof *info);
+    if (a->resume) {
+        if (vs_checkpoint_load_info(r->ck, info) != VS_OK) return cli_fail(r->prog);
+        if (a->epochs <= info->epoch)
+            return cli_error(r->prog, "%s has already trained %d epochs (ask for more with --epochs)", r->ck, info->epoch);
+        if (a->epochs != info->epochs_planned)
+            return cli_error(r->prog, "%s was planned for %d epochs; resume with --epochs %d (the schedule spans them)",
+                             r->ck, info->epochs_planned, info->epochs_planned);
+        return 0;
+    }
+    if (cli_device_resolve(r->prog, &a->dev, &info->device)) return 1;
+    if (vs_circuit_validate(&a->circ) != VS_OK) return cli_fail(r->prog);
+    info->circuit = a->circ;
+    info->transfer = vs_transfer_opts_default();
+    info->transfer.surrogate_v = a->surrogate;
+    if (vs_transfer_resolve_range(&info->device, &info->circuit, &info->transfer) != VS_OK)
+        return cli_fail(r->prog);
+    info->seed = (uint64_t)a->seed;
+    info->batch = (int)a->batch;
+    info->epochs_planned = (int)a->epochs;
+    info->shift_px = (int)a->shift;
+    info->cosine = strcmp(a->schedule, "cosine") == 0;
+    return 0;
+}
+
+/* Both splits, checked against each other, the checkpoint and --image; then the transfer function. */
+static int train_inputs(train_run *r)
+{
+    const train_args *a = r->a;
+    if (train_load_split(r->prog, a->data, a->dataset, "train", &r->train)) return 1;
+    if (train_load_split(r->prog, a->data, a->dataset, "t10k", &r->test)) return vs_dataset_free(&r->train), 1;
+    int failed = check_train_data(r->prog, a, r->ck, r->info, &r->train, &r->test, &r->image);
+    if (!failed) train_print_data(r->log, &r->train, &r->test);
     if (!failed)
-        fprintf(log, "%s: transfer V_on %.2f V, V_peak %.2f V, f_peak %.1f kHz%s; %d-%d-%d, %s, %s, batch %d, lr %g (%s), seed %llu\n",
-                label, t.v_on_v, t.v_peak_v, t.f_peak_hz / 1e3, t.from_cache ? " (cached)" : "",
-                info.cfg.sizes[0], info.cfg.sizes[1], info.cfg.sizes[2],
-                info.cfg.loss == VS_LOSS_CE ? "cross-entropy" : "MSE",
-                info.cfg.optim == VS_OPTIM_SGD ? "SGD" : "Adam", info.batch, (double)info.cfg.lr,
-                info.cosine ? "cosine" : "constant", (unsigned long long)info.seed);
+        failed = train_build_transfer(r->prog, &r->info->device, &r->info->circuit, &r->info->transfer, a->cache, &r->t);
+    if (failed) vs_dataset_free(&r->train), vs_dataset_free(&r->test);
+    return failed;
+}
 
-    vs_train_opts to = {.batch = info.batch, .seed = info.seed, .shift_px = info.shift_px,
-                        .n_limit = (size_t)a.train_limit};
-    train_report rep = {a.dataset, ck_path, path, table, summary, a.out, &info, &t, &train, &test,
-                        a.train_limit && (size_t)a.train_limit < train.n ? (size_t)a.train_limit : train.n,
-                        a.test_limit && (size_t)a.test_limit < test.n ? (size_t)a.test_limit : test.n,
-                        image, NAN, 0, !a.no_plot};
-    for (int e = info.epoch; !failed && e < info.epochs_planned; e++) {
-        vs_mlp_set_lr(m, (float)(info.cosine ? vs_lr_cosine(info.cfg.lr, e, info.epochs_planned) : (double)info.cfg.lr));
-        cli_progress bar;
-        char lab[32];
-        snprintf(lab, sizeof lab, "epoch %d/%d", e + 1, info.epochs_planned);
-        progress_begin(&bar, lab);
+/* The network: loaded from the checkpoint with --resume, else new from the options. */
+static int train_network(train_run *r)
+{
+    const train_args *a = r->a;
+    vs_checkpoint_info *info = r->info;
+    r->max_batch = info->batch > 256 ? info->batch : 256;
+    if (a->resume)
+        return vs_checkpoint_load(r->ck, &r->t, r->max_batch, info, &r->m) != VS_OK ? cli_fail(r->prog) : 0;
+    info->cfg = vs_mlp_config_for(&r->t);
+    info->cfg.sizes[0] = r->train.rows * r->train.cols;
+    info->cfg.sizes[1] = (int)a->hidden;
+    info->cfg.sizes[2] = 10;
+    info->cfg.loss = strcmp(a->loss, "ce") == 0 ? VS_LOSS_CE : VS_LOSS_MSE;
+    info->cfg.optim = strcmp(a->optim, "sgd") == 0 ? VS_OPTIM_SGD : VS_OPTIM_ADAM;
+    info->cfg.lr = (float)a->lr;
+    info->cfg.momentum = (float)a->momentum;
+    info->cfg.target_on = (float)a->target;
+    info->cfg.ce_scale = (float)a->ce_scale;
+    if (a->given_rail) info->cfg.rail_v = (float)a->rail;
+    vs_rng rng;
+    vs_rng_seed(&rng, info->seed, 0);
+    return (r->m = vs_mlp_new(&info->cfg, &r->t, r->max_batch, &rng)) ? 0 : cli_fail(r->prog);
+}
+
+/* The output directory and the audit table beside the checkpoint. The checkpoint, the metrics and
+   the summary are the resume state: they stay if the run fails, and always describe the same epochs. */
+static int train_prepare_outputs(train_run *r)
+{
+    const char *prog = r->prog, *out = r->a->out;
+    snprintf(r->metrics, sizeof r->metrics, "%s/metrics.csv", out);
+    snprintf(r->summary, sizeof r->summary, "%s/summary.json", out);
+    snprintf(r->table, sizeof r->table, "%s/transfer.csv", out);
+    if (vs_outputs_keep(r->ck) != VS_OK || vs_outputs_keep(r->metrics) != VS_OK ||
+        vs_outputs_keep(r->summary) != VS_OK)
+        return cli_fail(prog);
+    if (vs_mkdir_p(out) != VS_OK) return cli_fail(prog);
+    if (cli_prepare_output(prog, r->ck) || cli_prepare_output(prog, r->summary)) return 1;
+    /* the transfer table the network is trained through, beside the checkpoint (an audit) */
+    return write_transfer_table(prog, r->table, r->info, &r->t);
+}
+
+/* "device 1: transfer V_on ...; 784-128-10, MSE, Adam, batch 64, lr 0.003 (cosine), seed 1" */
+static void print_train_setup(const train_run *r)
+{
+    const vs_checkpoint_info *info = r->info;
+    const vs_transfer *t = &r->t;
+    fprintf(r->log, "%s: transfer V_on %.2f V, V_peak %.2f V, f_peak %.1f kHz%s; %d-%d-%d, %s, %s, batch %d, lr %g (%s), seed %llu\n",
+            r->label, t->v_on_v, t->v_peak_v, t->f_peak_hz / 1e3, t->from_cache ? " (cached)" : "",
+            info->cfg.sizes[0], info->cfg.sizes[1], info->cfg.sizes[2],
+            info->cfg.loss == VS_LOSS_CE ? "cross-entropy" : "MSE",
+            info->cfg.optim == VS_OPTIM_SGD ? "SGD" : "Adam", info->batch, (double)info->cfg.lr,
+            info->cosine ? "cosine" : "constant", (unsigned long long)info->seed);
+}
+
+/* One epoch, scored on the test images, into info->history[e]; nothing is saved here. */
+static int train_one_epoch(train_run *r, const vs_train_opts *to, int e, vs_epoch_metrics *em)
+{
+    vs_checkpoint_info *info = r->info;
+    vs_mlp_set_lr(r->m, (float)(info->cosine ? vs_lr_cosine(info->cfg.lr, e, info->epochs_planned) : (double)info->cfg.lr));
+    cli_progress bar;
+    char lab[32];
+    snprintf(lab, sizeof lab, "epoch %d/%d", e + 1, info->epochs_planned);
+    progress_begin(&bar, lab);
+    vs_status s = vs_train_epoch(r->m, &r->train, r->enc, to, e, on_batch, &bar, em);
+    progress_end(&bar);
+    if (s != VS_OK) return cli_fail(r->prog);   /* nothing of this epoch is saved */
+    if (vs_evaluate(r->m, &r->test, (size_t)r->a->test_limit, r->enc, r->max_batch, &em->test_acc, NULL, NULL) != VS_OK)
+        return cli_fail(r->prog);
+    info->history[e] = *em;
+    info->epoch = e + 1;
+    info->steps = vs_mlp_step_count(r->m);
+    return 0;
+}
+
+/* The remaining epochs; after each the checkpoint, metrics.csv and summary.json (not finished). */
+static int train_epochs(train_run *r, train_report *rep)
+{
+    vs_checkpoint_info *info = r->info;
+    vs_train_opts to = {.batch = info->batch, .seed = info->seed, .shift_px = info->shift_px,
+                        .n_limit = (size_t)r->a->train_limit};
+    for (int e = info->epoch; e < info->epochs_planned; e++) {
         vs_epoch_metrics em;
-        vs_status s = vs_train_epoch(m, &train, enc, &to, e, on_batch, &bar, &em);
-        progress_end(&bar);
-        if (s != VS_OK) {
-            failed = cli_fail(prog);   /* nothing of this epoch is saved */
-            break;
-        }
-        if (vs_evaluate(m, &test, (size_t)a.test_limit, enc, max_batch, &em.test_acc, NULL, NULL) != VS_OK) {
-            failed = cli_fail(prog);
-            break;
-        }
-        info.history[e] = em;
-        info.epoch = e + 1;
-        info.steps = vs_mlp_step_count(m);
-        rep.test_accuracy = em.test_acc;
-        if (vs_checkpoint_save(ck_path, &info, m) != VS_OK || write_metrics(prog, path, &info, info.cfg.lr) ||
-            write_train_summary(prog, &rep)) {
-            failed = vs_last_error()[0] ? cli_fail(prog) : 1;
-            break;
-        }
-        fprintf(log, "epoch %2d/%d: loss %.5f, train %.2f %%, test %.2f %%, %.2f s\n", e + 1,
-                info.epochs_planned, em.loss, 100 * em.train_acc, 100 * em.test_acc, em.seconds);
-        fflush(log);
+        if (train_one_epoch(r, &to, e, &em)) return 1;
+        rep->test_accuracy = em.test_acc;
+        if (vs_checkpoint_save(r->ck, info, r->m) != VS_OK || write_metrics(r->prog, r->metrics, info, info->cfg.lr) ||
+            write_train_summary(r->prog, rep))
+            return vs_last_error()[0] ? cli_fail(r->prog) : 1;
+        fprintf(r->log, "epoch %2d/%d: loss %.5f, train %.2f %%, test %.2f %%, %.2f s\n", e + 1,
+                info->epochs_planned, em.loss, 100 * em.train_acc, 100 * em.test_acc, em.seconds);
+        fflush(r->log);
     }
+    return 0;
+}
 
+/* The trained network's figures: confusion.csv, output_rates.csv and, unless --no-plot, their PNGs
+   and accuracy.png (Fig 4D, G, H). */
+static int train_figures(const train_run *r, double *acc)
+{
+    const char *prog = r->prog, *out = r->a->out;
     uint32_t cm[100];
-    double acc = NAN;
-    if (!failed && vs_evaluate(m, &test, (size_t)a.test_limit, enc, max_batch, &acc, cm, NULL) != VS_OK) failed = cli_fail(prog);
+    if (vs_evaluate(r->m, &r->test, (size_t)r->a->test_limit, r->enc, r->max_batch, acc, cm, NULL) != VS_OK)
+        return cli_fail(prog);
     char cm_csv[4096], cm_png[4096], acc_png[4096];
-    snprintf(cm_csv, sizeof cm_csv, "%s/confusion.csv", a.out);
-    snprintf(cm_png, sizeof cm_png, "%s/confusion.png", a.out);
-    snprintf(acc_png, sizeof acc_png, "%s/accuracy.png", a.out);
-    if (!failed) failed = write_confusion(prog, cm_csv, cm);
-    if (!failed) failed = write_image_rates(prog, a.out, m, &t, &test, image, enc, a.no_plot);
-    if (!failed && !a.no_plot) {
-        char title[200];
-        snprintf(title, sizeof title, "Confusion matrix, test set (%.2f %%)", 100 * acc);
-        failed = plot_confusion(prog, cm_csv, cm_png, title);
-        snprintf(title, sizeof title, "Test accuracy per epoch, %s", label);
-        if (!failed) failed = plot_accuracy(prog, path, acc_png, title);
-    }
-    rep.test_accuracy = acc;
-    rep.finished = 1;
-    if (!failed) failed = write_train_summary(prog, &rep);
-    if (!failed && a.json) {
-        json_train_summary(stdout, &rep);
-    } else if (!failed) {
-        fprintf(log, "test accuracy %.2f %% after %d epochs; wrote %s, %s, %s, %s, %s/output_rates.csv%s\n",
-                100 * acc, info.epoch, ck_path, path, table, summary, a.out, a.no_plot ? "" : " and plots");
-    }
-    vs_mlp_free(m);
-    vs_transfer_free(&t);
-    vs_dataset_free(&train);
-    vs_dataset_free(&test);
+    snprintf(cm_csv, sizeof cm_csv, "%s/confusion.csv", out);
+    snprintf(cm_png, sizeof cm_png, "%s/confusion.png", out);
+    snprintf(acc_png, sizeof acc_png, "%s/accuracy.png", out);
+    if (train_write_confusion(prog, cm_csv, cm)) return 1;
+    if (write_image_rates(prog, out, r->m, &r->t, &r->test, r->image, r->enc, r->a->no_plot)) return 1;
+    if (r->a->no_plot) return 0;
+    char title[200];
+    snprintf(title, sizeof title, "Confusion matrix, test set (%.2f %%)", 100 * *acc);
+    if (train_plot_confusion(prog, cm_csv, cm_png, title)) return 1;
+    snprintf(title, sizeof title, "Test accuracy per epoch, %s", r->label);
+    return plot_accuracy(prog, r->metrics, acc_png, title);
+}
+
+/* Figures, the finished summary.json, and the summary on stdout (JSON or one line). */
+static int train_finish(const train_run *r, train_report *rep)
+{
+    double acc = NAN;
+    if (train_figures(r, &acc)) return 1;
+    rep->test_accuracy = acc;
+    rep->finished = 1;
+    if (write_train_summary(r->prog, rep)) return 1;
+    if (r->a->json) json_train_summary(stdout, rep);
+    else
+        fprintf(r->log, "test accuracy %.2f %% after %d epochs; wrote %s, %s, %s, %s, %s/output_rates.csv%s\n",
+                100 * acc, r->info->epoch, r->ck, r->metrics, r->table, r->summary, r->a->out,
+                r->a->no_plot ? "" : " and plots");
+    return 0;
+}
+
+/* Train from the prepared settings, data and network: outputs, epochs, figures. */
+static int train_run_all(train_run *r)
+{
+    const train_args *a = r->a;
+    if (train_prepare_outputs(r)) return 1;
+    vs_mlp_encode_table(r->enc, &r->t);
+    cli_device_label(&r->info->device, r->label, sizeof r->label);
+    print_train_setup(r);
+    size_t n_train = a->train_limit && (size_t)a->train_limit < r->train.n ? (size_t)a->train_limit : r->train.n;
+    size_t n_test = a->test_limit && (size_t)a->test_limit < r->test.n ? (size_t)a->test_limit : r->test.n;
+    train_report rep = {a->dataset, r->ck, r->metrics, r->table, r->summary, a->out, r->info, &r->t, &r->train,
+                        &r->test, n_train, n_test, r->image, NAN, 0, !a->no_plot};
+    if (train_epochs(r, &rep)) return 1;
+    return train_finish(r, &rep);
+}
+
+int cmd_train(int argc, char **argv)
+{
+    train_args a = {.dev = CLI_DEVICE_DEFAULTS, .circ = vs_circuit_default(), .dataset = "mnist",
+                    .out = "out/train", .loss = "mse", .optim = "adam", .schedule = "cosine",
+                    .hidden = 128, .epochs = 10, .batch = 64, .seed = 1, .threads = 0, .shift = 1,
+                    .image = -1, .lr = 3e-3, .momentum = 0.9, .rail = 0, .surrogate = 0.75,
+                    .target = 1.0, .ce_scale = 10};
+    int rc = 0;
+    if (parse_train_args(argc, argv, &a, &rc)) return rc;
+    static vs_checkpoint_info info;
+    static train_run r;
+    r = (train_run){.prog = "vo2snn train", .a = &a, .log = a.json ? stderr : stdout, .info = &info};
+    if (a.checkpoint) snprintf(r.ck, sizeof r.ck, "%s", a.checkpoint);
+    else snprintf(r.ck, sizeof r.ck, "%s/checkpoint.vsck", a.out);
+    if (train_settings(&r) || train_inputs(&r)) return 1;
+    int failed = train_network(&r);
+    if (!failed) failed = train_run_all(&r);
+    vs_mlp_free(r.m);
+    vs_transfer_free(&r.t);
+    vs_dataset_free(&r.train);
+    vs_dataset_free(&r.test);
     return failed;
 }
 
 /* ---- eval ------------------------------------------------------------------------------- */
+
+/* DIR/eval_confusion.csv, and its PNG with --plot. */
+static int write_eval_confusion(const char *prog, const char *out, const uint32_t *cm, int plot)
+{
+    char cm_csv[4096], cm_png[4096];
+    snprintf(cm_csv, sizeof cm_csv, "%s/eval_confusion.csv", out);
+    snprintf(cm_png, sizeof cm_png, "%s/eval_confusion.png", out);
+    if (vs_mkdir_p(out) != VS_OK) return cli_fail(prog);
+    if (train_write_confusion(prog, cm_csv, cm)) return 1;
+    return plot ? train_plot_confusion(prog, cm_csv, cm_png, "Confusion matrix") : 0;
+}
+
+/* What eval prints: the score, the data and what the checkpoint was trained through. */
+typedef struct eval_report {
+    const char *checkpoint, *dataset, *split;
+    const vs_checkpoint_info *info;
+    const vs_transfer *t;
+    const vs_dataset *d;
+    size_t n;       /* images scored */
+    double acc;
+} eval_report;
+
+/* One JSON object with --json, else text lines. */
+static void print_eval(const eval_report *r, int json)
+{
+    if (!json) {
+        printf("%s (%d epochs): %s accuracy %.2f %% on %zu images\n", r->checkpoint, r->info->epoch, r->split,
+               100 * r->acc, r->n);
+        train_print_data(stdout, r->d, NULL);
+        train_print_checkpoint(stdout, r->info, r->t);
+        return;
+    }
+    vs_json j;
+    vs_json_begin(&j, stdout);
+    vs_json_str(&j, "command", "eval");
+    vs_json_str(&j, "checkpoint", r->checkpoint);
+    vs_json_int(&j, "epochs_trained", r->info->epoch);
+    vs_json_str(&j, "split", r->split);
+    vs_json_int(&j, "images", (long long)r->n);
+    vs_json_num(&j, "accuracy", r->acc);
+    train_json_data(&j, r->dataset, r->d, NULL);
+    train_json_checkpoint(&j, r->info, r->t);
+    vs_json_end(&j);
+}
 
 int cmd_eval(int argc, char **argv)
 {
@@ -663,32 +781,10 @@ int cmd_eval(int argc, char **argv)
         vs_mlp_encode_table(enc, &t);
         if (vs_evaluate(m, &d, (size_t)limit, enc, 256, &acc, cm, NULL) != VS_OK) failed = cli_fail(prog);
     }
-    char cm_csv[4096], cm_png[4096];
-    if (!failed && out) {
-        snprintf(cm_csv, sizeof cm_csv, "%s/eval_confusion.csv", out);
-        snprintf(cm_png, sizeof cm_png, "%s/eval_confusion.png", out);
-        if (vs_mkdir_p(out) != VS_OK) failed = cli_fail(prog);
-        if (!failed) failed = write_confusion(prog, cm_csv, cm);
-        if (!failed && plot) failed = plot_confusion(prog, cm_csv, cm_png, "Confusion matrix");
-    }
+    if (!failed && out) failed = write_eval_confusion(prog, out, cm, plot);
     size_t n = limit && (size_t)limit < d.n ? (size_t)limit : d.n;
-    if (!failed && json) {
-        vs_json j;
-        vs_json_begin(&j, stdout);
-        vs_json_str(&j, "command", "eval");
-        vs_json_str(&j, "checkpoint", checkpoint);
-        vs_json_int(&j, "epochs_trained", info.epoch);
-        vs_json_str(&j, "split", split);
-        vs_json_int(&j, "images", (long long)n);
-        vs_json_num(&j, "accuracy", acc);
-        train_json_data(&j, dataset, &d, NULL);
-        train_json_checkpoint(&j, &info, &t);
-        vs_json_end(&j);
-    } else if (!failed) {
-        printf("%s (%d epochs): %s accuracy %.2f %% on %zu images\n", checkpoint, info.epoch, split, 100 * acc, n);
-        train_print_data(stdout, &d, NULL);
-        train_print_checkpoint(stdout, &info, &t);
-    }
+    const eval_report rep = {checkpoint, dataset, split, &info, &t, &d, n, acc};
+    if (!failed) print_eval(&rep, json);
     vs_mlp_free(m);
     vs_transfer_free(&t);
     vs_dataset_free(&d);

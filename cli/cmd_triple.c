@@ -46,25 +46,30 @@ static void plot_script(char *buf, size_t n, const cli_device_list *list, double
                  csv, x, x, x, x);
 }
 
-int cmd_triple(int argc, char **argv)
+typedef struct triple_args {
+    cli_devices_args da;
+    vs_circuit circ;
+    vs_classify_opts co;
+    double tol_r, tol_v;
+    const char *out;
+    int json, plot;
+} triple_args;
+
+/* Returns 0 to run, else 1 + the exit code (1 for an error, 0 after --help). */
+static int parse_args(int argc, char **argv, const char *prog, triple_args *a)
 {
-    const char *prog = "vo2snn triple";
-    cli_devices_args da = {0};
-    vs_circuit circ = vs_circuit_default();
-    vs_classify_opts co = vs_classify_opts_default();
-    double tol_r = 1e-3, tol_v = 5e-3;
-    const char *out = "out/triple.csv";
-    int json = 0, plot = 0;
+    *a = (triple_args){.circ = vs_circuit_default(), .co = vs_classify_opts_default(),
+                       .tol_r = 1e-3, .tol_v = 5e-3, .out = "out/triple.csv"};
     const opt_spec opts[] = {
-        CLI_DEVICES_OPTS(da),
-        {.name = "cap", .alias = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &circ.c_f, .min = 1e-18, .max = CLI_C_MAX_F},
-        {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &circ.r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM},
-        {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per classification", .dest = &co.t_run_s, .min = 1e-9, .max = 1},
-        {.name = "tol-r", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative tolerance of R_s*", .dest = &tol_r, .min = 1e-9, .max = 0.5},
-        {.name = "tol-v", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "tolerance of the window edge", .dest = &tol_v, .min = 1e-9, .max = 1},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "output CSV path", .dest = &out},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
-        CLI_PLOT_OPTS(plot, "<out>.png"),
+        CLI_DEVICES_OPTS(a->da),
+        {.name = "cap", .alias = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &a->circ.c_f, .min = 1e-18, .max = CLI_C_MAX_F},
+        {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &a->circ.r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM},
+        {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per classification", .dest = &a->co.t_run_s, .min = 1e-9, .max = 1},
+        {.name = "tol-r", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative tolerance of R_s*", .dest = &a->tol_r, .min = 1e-9, .max = 0.5},
+        {.name = "tol-v", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "tolerance of the window edge", .dest = &a->tol_v, .min = 1e-9, .max = 1},
+        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "output CSV path", .dest = &a->out},
+        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
+        CLI_PLOT_OPTS(a->plot, "<out>.png"),
     };
     const opt_cmd cmd = {prog, "Triple points (R_s*, V_in*) where un-firing, oscillating and firing meet (Fig 3J).",
         "R_s* is the smallest series resistance whose oscillation window is non-empty\n"
@@ -75,69 +80,85 @@ int cmd_triple(int argc, char **argv)
         CLI_DEVICES_HELP,
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    if (rc != 0) return rc < 0 ? 1 : 0;
+    return rc == 0 ? 0 : 1 + (rc < 0);
+}
+
+static int write_csv(const char *prog, const char *out, const cli_device_list *list,
+                     const vs_triple *tp, const vs_triple *chord)
+{
+    vs_csv *w;
+    if (vs_csv_open(out, cols, 6, &w) != VS_OK) return cli_fail(prog);
+    for (int i = 0; i < list->n; i++) {
+        double row[6] = {i + 1, list->p[i].vacancy_x, tp[i].r_s_ohm, tp[i].v_in_v, chord[i].r_s_ohm, chord[i].v_in_v};
+        if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(prog);
+    }
+    return vs_csv_close(w) != VS_OK ? cli_fail(prog) : 0;
+}
+
+static void print_json(const cli_device_list *list, const vs_triple *tp, const vs_triple *chord)
+{
+    vs_json j;
+    vs_json_begin(&j, stdout);
+    vs_json_str(&j, "command", "triple");
+    vs_json_array(&j, "devices");
+    for (int i = 0; i < list->n; i++) {
+        vs_json_object(&j, NULL);
+        vs_json_str(&j, "device", list->label[i]);
+        vs_json_str(&j, "model", list->p[i].model->name);
+        vs_json_int(&j, "index", i + 1);
+        vs_json_num(&j, "vacancy_x", list->p[i].vacancy_x);
+        vs_json_num(&j, "r_series_star_ohm", tp[i].r_s_ohm);
+        vs_json_num(&j, "v_in_star_v", tp[i].v_in_v);
+        vs_json_num(&j, "chord_r_series_star_ohm", chord[i].r_s_ohm);
+        vs_json_num(&j, "chord_v_in_star_v", chord[i].v_in_v);
+        vs_json_close(&j);
+    }
+    vs_json_close(&j);
+    vs_json_end(&j);
+}
+
+static void print_text(const cli_device_list *list, const vs_triple *tp, const vs_triple *chord,
+                       const char *out, int plot, const char *png)
+{
+    int lw = cli_label_width(list);
+    printf("%-*s %10s %10s   %10s %10s\n", lw, "", "R_s* (Ohm)", "V_in* (V)", "chord R_s*", "chord V*");
+    for (int i = 0; i < list->n; i++)
+        printf("%-*s %10.1f %10.3f   %10.1f %10.3f\n", lw, list->label[i], tp[i].r_s_ohm,
+               tp[i].v_in_v, chord[i].r_s_ohm, chord[i].v_in_v);
+    printf("wrote %s%s%s\n", out, plot ? ", " : "", plot ? png : "");
+}
+
+int cmd_triple(int argc, char **argv)
+{
+    const char *prog = "vo2snn triple";
+    triple_args a;
+    int rc = parse_args(argc, argv, prog, &a);
+    if (rc) return rc - 1;
     cli_device_list list;
-    if (cli_device_list_resolve(prog, &da, NULL, &list)) return 1;
-    if (cli_prepare_output(prog, out)) return 1;
+    if (cli_device_list_resolve(prog, &a.da, NULL, &list)) return 1;
+    if (cli_prepare_output(prog, a.out)) return 1;
 
     vs_triple tp[CLI_MAX_DEVICES], chord[CLI_MAX_DEVICES];
     vs_status st[CLI_MAX_DEVICES];
-    char msg[CLI_MAX_DEVICES][300];
     cli_progress bar;
     progress_begin(&bar, "triple");
-    long done = 0;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int i = 0; i < list.n; i++) {
-        st[i] = vs_load_line(&list.p[i], &circ, NULL, NULL, &chord[i]);
-        if (st[i] == VS_OK) st[i] = vs_triple_point(&list.p[i], &circ, &co, tol_r, tol_v, &tp[i]);
-        if (st[i] != VS_OK) snprintf(msg[i], sizeof msg[i], "%s: %s", list.label[i], vs_last_error());
-#pragma omp critical(triple_progress)
-        progress_update(++done, list.n, &bar);
-    }
+    vs_status s = vs_triple_points(list.p, list.n, &a.circ, &a.co, a.tol_r, a.tol_v, progress_update,
+                                   &bar, tp, chord, st);
     progress_end(&bar);
-    for (int i = 0; i < list.n; i++)
-        if (st[i] != VS_OK) return cli_error(prog, "%s", msg[i]);
+    for (int i = 0; s != VS_OK && i < list.n; i++)
+        if (st[i] != VS_OK) return cli_error(prog, "%s: %s", list.label[i], vs_last_error());
 
-    vs_csv *w;
-    if (vs_csv_open(out, cols, 6, &w) != VS_OK) return cli_fail(prog);
-    for (int i = 0; i < list.n; i++) {
-        double row[6] = {i + 1, list.p[i].vacancy_x, tp[i].r_s_ohm, tp[i].v_in_v, chord[i].r_s_ohm, chord[i].v_in_v};
-        if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(prog);
-    }
-    if (vs_csv_close(w) != VS_OK) return cli_fail(prog);
+    if (write_csv(prog, a.out, &list, tp, chord)) return 1;
     char png[4096];
-    cli_with_suffix(out, ".png", png, sizeof png);
-    if (plot) {
+    cli_with_suffix(a.out, ".png", png, sizeof png);
+    if (a.plot) {
         char script[16384];
-        plot_script(script, sizeof script, &list, circ.c_f, out);
+        plot_script(script, sizeof script, &list, a.circ.c_f, a.out);
         if (cli_plot(prog, script, png, 900, 600)) return 1;
     }
-    if (json) {
-        vs_json j;
-        vs_json_begin(&j, stdout);
-        vs_json_str(&j, "command", "triple");
-        vs_json_array(&j, "devices");
-        for (int i = 0; i < list.n; i++) {
-            vs_json_object(&j, NULL);
-            vs_json_str(&j, "device", list.label[i]);
-            vs_json_str(&j, "model", list.p[i].model->name);
-            vs_json_int(&j, "index", i + 1);
-            vs_json_num(&j, "vacancy_x", list.p[i].vacancy_x);
-            vs_json_num(&j, "r_series_star_ohm", tp[i].r_s_ohm);
-            vs_json_num(&j, "v_in_star_v", tp[i].v_in_v);
-            vs_json_num(&j, "chord_r_series_star_ohm", chord[i].r_s_ohm);
-            vs_json_num(&j, "chord_v_in_star_v", chord[i].v_in_v);
-            vs_json_close(&j);
-        }
-        vs_json_close(&j);
-        vs_json_end(&j);
-    } else {
-        int lw = cli_label_width(&list);
-        printf("%-*s %10s %10s   %10s %10s\n", lw, "", "R_s* (Ohm)", "V_in* (V)", "chord R_s*", "chord V*");
-        for (int i = 0; i < list.n; i++)
-            printf("%-*s %10.1f %10.3f   %10.1f %10.3f\n", lw, list.label[i], tp[i].r_s_ohm,
-                   tp[i].v_in_v, chord[i].r_s_ohm, chord[i].v_in_v);
-        printf("wrote %s%s%s\n", out, plot ? ", " : "", plot ? png : "");
-    }
+    if (a.json)
+        print_json(&list, tp, chord);
+    else
+        print_text(&list, tp, chord, a.out, a.plot, png);
     return 0;
 }

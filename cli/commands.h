@@ -44,8 +44,8 @@ void iv_plot_script(char *buf, size_t n, const char *trace, const char *scurve, 
 #include "vo2snn/transfer.h"
 int train_load_split(const char *prog, const char *data, const char *dataset, const char *prefix,
                      vs_dataset *out);
-int write_confusion(const char *prog, const char *path, const uint32_t *cm);
-int plot_confusion(const char *prog, const char *csv, const char *png, const char *title);
+int train_write_confusion(const char *prog, const char *path, const uint32_t *cm);
+int train_plot_confusion(const char *prog, const char *csv, const char *png, const char *title);
 int train_build_transfer(const char *prog, const vs_device_params *dev, const vs_circuit *c,
                          const vs_transfer_opts *to, const char *cache, vs_transfer *t);
 /* Refuse a checkpoint whose input layer does not fit the images of d (names both). */

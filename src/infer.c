@@ -3,6 +3,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -363,4 +364,56 @@ vs_status vs_infer_dataset_image(const vs_infer_net *n, vs_infer_work *w, const 
         return vs_fail(VS_EINVAL, "image %zu of '%s', which has %zu images", index,
                        d->images_path ? d->images_path : "the images", d->n);
     return vs_infer_image(n, w, vs_dataset_image(d, index), res);
+}
+
+/* One image of a batch on this thread's work (NULL when it could not be allocated). */
+static vs_status batch_image(const vs_infer_net *n, vs_infer_work *w, const vs_dataset *d, size_t index,
+                             vs_infer_result *res)
+{
+    *res = (vs_infer_result){0};
+    if (!w) return vs_fail(VS_ENOMEM, "out of memory");
+    return vs_infer_dataset_image(n, w, d, index, res);
+}
+
+vs_status vs_infer_dataset_range(const vs_infer_net *n, const vs_dataset *d, size_t first, size_t count,
+                                 vs_infer_result *res, vs_infer_progress_fn progress, void *user)
+{
+    vs_status st = vs_dataset_check_inputs(d, n->n_in, "the network");
+    if (st != VS_OK) return st;
+    if (first > d->n || count > d->n - first)
+        return vs_fail(VS_EINVAL, "images %zu to %zu of '%s', which has %zu images", first, first + count,
+                       d->images_path ? d->images_path : "the images", d->n);
+    long done = 0;
+    int stop = 0;
+    char msg[512] = "";
+#pragma omp parallel
+    {
+        vs_infer_work *w = vs_infer_work_new(n);
+#pragma omp for schedule(dynamic, 4)
+        for (long i = 0; i < (long)count; i++) {
+            int stopped;
+#pragma omp atomic read
+            stopped = stop;
+            if (stopped) continue;
+            vs_status s = batch_image(n, w, d, first + (size_t)i, &res[i]);
+#pragma omp critical(vs_infer_batch)
+            {
+                if (s != VS_OK && st == VS_OK) {
+                    st = s;
+                    snprintf(msg, sizeof msg, "image %zu: %s", first + (size_t)i, vs_last_error());
+                }
+                ++done;
+                if (st == VS_OK && progress && progress(done, (long)count, user) != 0) {
+                    st = VS_EINVAL;
+                    snprintf(msg, sizeof msg, "stopped after %ld of %zu images", done, count);
+                }
+                if (st != VS_OK) {
+#pragma omp atomic write
+                    stop = 1;
+                }
+            }
+        }
+        vs_infer_work_free(w);
+    }
+    return st == VS_OK ? VS_OK : vs_fail(st, "%s", msg);
 }

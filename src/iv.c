@@ -2,11 +2,13 @@
 #include "vo2snn/iv.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vo2snn/ode.h"
 #include "devstep.h"
+#include "parallel.h"
 #include "vo2snn/rng.h"
 
 vs_iv_opts vs_iv_opts_default(void)
@@ -361,4 +363,32 @@ vs_status vs_rt_summarize(const vs_device_params *dev, vs_rt_summary *out)
     }
     out->jump_ratio = out->r_edge_lo_ohm / out->r_edge_hi_ohm;
     return VS_OK;
+}
+
+uint64_t vs_iv_device_seed(uint64_t seed, int i)
+{
+    return seed * 1000003u + (uint64_t)i;
+}
+
+typedef struct iv_batch {
+    const vs_device_params *devs;
+    const vs_iv_opts *o;
+    vs_iv_result *res;
+} iv_batch;
+
+static vs_status iv_one(int i, void *ctx)
+{
+    const iv_batch *b = ctx;
+    vs_iv_opts oi = *b->o;
+    oi.seed = vs_iv_device_seed(b->o->seed, i);
+    return vs_iv_sweep(&b->devs[i], &oi, NULL, NULL, &b->res[i]);
+}
+
+vs_status vs_iv_sweep_devices(const vs_device_params *devs, int n, const vs_iv_opts *o,
+                              vs_iv_progress_fn progress, void *user, vs_iv_result *res,
+                              vs_status *st)
+{
+    memset(res, 0, (size_t)(n > 0 ? n : 0) * sizeof *res);
+    iv_batch b = {devs, o, res};
+    return vs_parallel_items(n, "device", iv_one, &b, st, progress, user);
 }

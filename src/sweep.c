@@ -3,7 +3,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "parallel.h"
 
 const char *vs_regime_name(vs_regime r)
 {
@@ -325,5 +328,120 @@ vs_status vs_triple_point(const vs_device_params *dev, const vs_circuit *c,
     }
     out->r_s_ohm = hi;
     out->v_in_v = v_a_hi;
+    return VS_OK;
+}
+
+/* ---- the same computations over a list of devices ------------------------------------ */
+
+/* Chord, then simulated triple point, of one device. */
+static vs_status triple_one(const vs_device_params *dev, const vs_circuit *c,
+                            const vs_classify_opts *o, double tol_r, double tol_v, vs_triple *tp,
+                            vs_triple *chord)
+{
+    vs_status s = vs_load_line(dev, c, NULL, NULL, chord);
+    return s == VS_OK ? vs_triple_point(dev, c, o, tol_r, tol_v, tp) : s;
+}
+
+typedef struct triple_batch {
+    const vs_device_params *devs;
+    const vs_circuit *c;
+    const vs_classify_opts *o;
+    double tol_r, tol_v;
+    vs_triple *tp, *chord;
+} triple_batch;
+
+static vs_status triple_item(int i, void *ctx)
+{
+    const triple_batch *b = ctx;
+    return triple_one(&b->devs[i], b->c, b->o, b->tol_r, b->tol_v, &b->tp[i], &b->chord[i]);
+}
+
+vs_status vs_triple_points(const vs_device_params *devs, int n, const vs_circuit *c,
+                           const vs_classify_opts *o, double tol_r, double tol_v,
+                           vs_progress_fn progress, void *user, vs_triple *tp, vs_triple *chord,
+                           vs_status *st)
+{
+    triple_batch b = {devs, c, o, tol_r, tol_v, tp, chord};
+    return vs_parallel_items(n, "device", triple_item, &b, st, progress, user);
+}
+
+/* The swept range of one V-f curve: fixed ends, window edges for the NAN ones. */
+static vs_status vf_range(const vs_device_params *dev, const vs_circuit *c, const vs_classify_opts *o,
+                          double v_min, double v_max, vs_vf_curve *out)
+{
+    out->v_lo_v = v_min, out->v_hi_v = v_max;
+    if (!isnan(v_min) && !isnan(v_max)) return VS_OK;
+    vs_status s = vs_window_edges(dev, c, o, 5e-3, &out->edge_lo_v, &out->edge_hi_v, &out->nonempty);
+    if (s != VS_OK) {
+        out->edge_lo_v = out->edge_hi_v = NAN;
+        out->nonempty = 0;
+        return s;
+    }
+    if (isnan(v_min)) out->v_lo_v = out->edge_lo_v;
+    if (isnan(v_max)) out->v_hi_v = out->edge_hi_v;
+    if (!out->nonempty) return VS_OK;
+    if (isnan(v_max) && !isnan(v_min) && !(v_min < out->edge_hi_v))
+        return vs_fail(VS_EINVAL, "fixed lower end %g V is not below the upper window edge %.3f V", v_min,
+                       out->edge_hi_v);
+    if (isnan(v_min) && !isnan(v_max) && !(out->edge_lo_v < v_max))
+        return vs_fail(VS_EINVAL, "fixed upper end %g V is not above the lower window edge %.3f V", v_max,
+                       out->edge_lo_v);
+    return VS_OK;
+}
+
+vs_status vs_vf_curve_sweep(const vs_device_params *dev, const vs_circuit *c, const vs_classify_opts *o,
+                            double v_min, double v_max, double v_step, vs_progress_fn progress,
+                            void *user, vs_vf_curve *out)
+{
+    *out = (vs_vf_curve){.edge_lo_v = NAN, .edge_hi_v = NAN, .nonempty = 1};
+    if (!(v_step > 0)) return vs_fail(VS_EINVAL, "voltage step %g V must be positive", v_step);
+    vs_status s = vf_range(dev, c, o, v_min, v_max, out);
+    if (s != VS_OK || !out->nonempty || !(out->v_hi_v > out->v_lo_v)) return s;
+    long n = (long)floor((out->v_hi_v - out->v_lo_v) / v_step) + 2;
+    vs_grid rg = {c->r_series_ohm, c->r_series_ohm, 1, 0};
+    vs_grid vg = {out->v_lo_v + 0.01, out->v_hi_v - 0.01, n, 0};
+    if (vg.hi <= vg.lo) vg.n = 1;
+    out->pts = malloc((size_t)vg.n * sizeof *out->pts);
+    out->v_in_v = malloc((size_t)vg.n * sizeof *out->v_in_v);
+    if (!out->pts || !out->v_in_v) return vs_vf_curve_free(out), vs_fail(VS_ENOMEM, "out of memory");
+    if ((s = vs_phase_sweep(dev, c, &rg, &vg, o, progress, user, out->pts)) != VS_OK)
+        return vs_vf_curve_free(out), s;
+    out->n = vg.n;
+    for (long k = 0; k < vg.n; k++) out->v_in_v[k] = vs_grid_at(&vg, k);
+    return VS_OK;
+}
+
+void vs_vf_curve_free(vs_vf_curve *c)
+{
+    if (!c) return;
+    free(c->pts);
+    free(c->v_in_v);
+    c->pts = NULL, c->v_in_v = NULL;
+    c->n = 0;
+}
+
+typedef struct vf_progress {
+    vs_device_progress_fn fn;
+    void *user;
+    int device;
+} vf_progress;
+
+static int vf_on_point(long done, long total, void *user)
+{
+    vf_progress *p = user;
+    return p->fn(p->device, done, total, p->user);
+}
+
+vs_status vs_vf_curves(const vs_device_params *devs, int n, const vs_circuit *c,
+                       const vs_classify_opts *o, double v_min, double v_max, double v_step,
+                       vs_device_progress_fn progress, void *user, vs_vf_curve *out, vs_status *st)
+{
+    for (int i = 0; i < n; i++) out[i] = (vs_vf_curve){.edge_lo_v = NAN, .edge_hi_v = NAN}, st[i] = VS_EINVAL;
+    for (int i = 0; i < n; i++) {
+        vf_progress p = {progress, user, i};
+        st[i] = vs_vf_curve_sweep(&devs[i], c, o, v_min, v_max, v_step, progress ? vf_on_point : NULL, &p,
+                                  &out[i]);
+        if (st[i] != VS_OK) return st[i];
+    }
     return VS_OK;
 }

@@ -21,14 +21,6 @@
 #include "vo2snn/train.h"
 
 
-static void set_threads(int n)
-{
-#ifdef _OPENMP
-    omp_set_num_threads(n);
-#else
-    (void)n;
-#endif
-}
 
 /* ---- running the tool with a time limit --------------------------------------------------- */
 
@@ -106,12 +98,12 @@ static void test_linear_kernels_blocked(void)
     memset(ref_din, 0, sizeof ref_din), memset(ref_dw, 0, sizeof ref_dw), memset(ref_db, 0, sizeof ref_db);
     vs_linear_backward_naive(ref_din, ref_dw, ref_db, dout, in, w, B, C, OC);
     for (int t = 1; t <= 3; t++) {
-        set_threads(t);
+        vs_threads_set(t, NULL, 0);
         vs_linear_forward(out[t], in, w, b, B, C, OC);
         memset(din[t], 0, sizeof din[t]), memset(dw[t], 0, sizeof dw[t]), memset(db[t], 0, sizeof db[t]);
         vs_linear_backward(din[t], dw[t], db[t], dout, in, w, B, C, OC);
     }
-    set_threads(2);
+    vs_threads_set(2, NULL, 0);
     double e_out = 0, e_din = 0, e_dw = 0;
     for (int i = 0; i < B * OC; i++) e_out = fmax(e_out, fabs((double)(out[1][i] - ref_out[i])));
     for (int i = 0; i < B * C; i++) e_din = fmax(e_din, fabs((double)(din[1][i] - ref_din[i])));
@@ -128,7 +120,7 @@ static void test_linear_kernels_blocked(void)
 /* One epoch on 1600 images (with shifts) under `threads` threads: the trained network. */
 static vs_mlp *train_with(int threads, double *test_acc)
 {
-    set_threads(threads);
+    vs_threads_set(threads, NULL, 0);
     vs_mlp_config cfg = vs_mlp_config_for(&tf);
     vs_rng r;
     vs_rng_seed(&r, 5, 0);
@@ -146,7 +138,7 @@ static void test_training_thread_independent(void)
     double acc[4] = {0};
     vs_mlp *m[4] = {NULL};
     for (int t = 1; t <= 3; t++) m[t] = train_with(t, &acc[t]);
-    set_threads(2);
+    vs_threads_set(2, NULL, 0);
     CHECK(m[1] && m[2] && m[3]);
     if (!m[1] || !m[2] || !m[3]) return;
     size_t n = vs_mlp_num_params(m[1]);
@@ -455,7 +447,7 @@ static void test_threads_capped(void)
     CHECK(omp_get_max_threads() == procs);
     CHECK(vs_threads_set(1, note, sizeof note) == 1 && note[0] == '\0' && omp_get_max_threads() == 1);
     CHECK(vs_threads_set(0, note, sizeof note) == 1 && note[0] == '\0');   /* keeps the setting */
-    set_threads(2);
+    vs_threads_set(2, NULL, 0);
 #endif
 }
 

@@ -101,6 +101,22 @@ vs_status vs_infer_image(const vs_infer_net *net, vs_infer_work *w, const uint8_
 vs_status vs_infer_dataset_image(const vs_infer_net *net, vs_infer_work *w, const vs_dataset *d,
                                  size_t index, vs_infer_result *res);
 
+/* Called after each image of a batch: done of total images finished. Non-zero stops the batch. */
+typedef int (*vs_infer_progress_fn)(long done, long total, void *user);
+
+/*
+ * Run images first .. first+n-1 of d, in parallel over images (OpenMP, one vs_infer_work
+ * per thread): res[i] (n of them, caller's) receives image first+i as from
+ * vs_infer_dataset_image, without rasters (record[] is set to NULL). Every result is
+ * independent of the thread count: bit for bit what vs_infer_image gives on one thread
+ * (BLAS runs serially inside the parallel loop). progress (may be NULL) is called once per finished
+ * image, never by two threads at once, with done counting 1..n; a non-zero return stops
+ * the batch (VS_EINVAL, "stopped after ..."). On failure the message names the image
+ * ("image 3: ...") and res holds finished images only partly: discard it.
+ */
+vs_status vs_infer_dataset_range(const vs_infer_net *net, const vs_dataset *d, size_t first, size_t n,
+                                 vs_infer_result *res, vs_infer_progress_fn progress, void *user);
+
 void vs_spike_list_free(vs_spike_list *l);
 
 #endif

@@ -97,4 +97,23 @@ typedef struct vs_rt_summary {
 
 vs_status vs_rt_summarize(const vs_device_params *dev, vs_rt_summary *out);
 
+/* The jitter seed of device i in vs_iv_sweep_devices: seed * 1000003 + i. */
+uint64_t vs_iv_device_seed(uint64_t seed, int i);
+
+/* Progress: called (serialised) after each finished device; non-zero cancels (same type
+   as sweep.h's vs_progress_fn). */
+typedef int (*vs_iv_progress_fn)(long done, long total, void *user);
+
+/*
+ * vs_iv_sweep of n devices, in parallel over devices (OpenMP), without traces: device i
+ * runs opts with seed vs_iv_device_seed(opts->seed, i) into res[i] (owned by the caller,
+ * free each with vs_iv_result_free, also after failure), its status in st[i]. Devices
+ * not started after a cancel get VS_EINVAL. Results do not depend on the thread count.
+ * Returns VS_OK, or the status of the first failing device (lowest index) with its
+ * message in vs_last_error().
+ */
+vs_status vs_iv_sweep_devices(const vs_device_params *devs, int n, const vs_iv_opts *opts,
+                              vs_iv_progress_fn progress, void *user, vs_iv_result *res,
+                              vs_status *st);
+
 #endif

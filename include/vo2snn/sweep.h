@@ -126,4 +126,54 @@ vs_status vs_phase_default_grids(const vs_device_params *dev, const vs_circuit *
 vs_status vs_load_line(const vs_device_params *dev, const vs_circuit *c, double *v_a,
                        double *v_b, vs_triple *chord_triple);
 
+/*
+ * Triple points of n devices (the circuit's C and R_sense), in parallel over devices
+ * (OpenMP): for device i, chord[i] from vs_load_line and then tp[i] from vs_triple_point;
+ * st[i] is its status (tp[i] is not computed when the chord fails). progress is called
+ * (serialised) after each device; non-zero cancels the devices not yet started (their
+ * st[] is VS_EINVAL). Results do not depend on the thread count. Returns VS_OK, or the
+ * status of the first failing device (lowest index) with its message in vs_last_error().
+ */
+vs_status vs_triple_points(const vs_device_params *devs, int n, const vs_circuit *c,
+                           const vs_classify_opts *o, double tol_r, double tol_v,
+                           vs_progress_fn progress, void *user, vs_triple *tp, vs_triple *chord,
+                           vs_status *st);
+
+/*
+ * V-f curve of one device at the circuit's R_s (Fig 3K/3L, docs/models/vo2x.md 3.3): the
+ * swept range is [v_min, v_max], each NAN end replaced by the window edge (vs_window_edges,
+ * tol 5 mV); n = floor((v_hi - v_lo) / v_step) + 2 points from v_lo + 10 mV to v_hi - 10 mV
+ * (one point if those cross), classified by vs_phase_sweep (parallel over points). An empty
+ * window or range gives n = 0 and VS_OK. With exactly one end fixed, an end beyond the
+ * other window edge is VS_EINVAL (edge_lo_v/edge_hi_v say where the edges are).
+ * out owns v_in_v and pts (vs_vf_curve_free); on failure they are freed, and if the
+ * edges could not be found, edge_lo_v/edge_hi_v are NAN and nonempty is 0.
+ */
+typedef struct vs_vf_curve {
+    double v_lo_v, v_hi_v;       /* swept range: fixed ends, window edges for the others */
+    double edge_lo_v, edge_hi_v; /* window edges; NAN when both ends are fixed */
+    int nonempty;                /* window non-empty (1 when both ends are fixed) */
+    long n;                      /* points */
+    double *v_in_v;              /* (n) */
+    vs_point *pts;               /* (n) */
+} vs_vf_curve;
+
+vs_status vs_vf_curve_sweep(const vs_device_params *dev, const vs_circuit *c, const vs_classify_opts *o,
+                            double v_min, double v_max, double v_step, vs_progress_fn progress,
+                            void *user, vs_vf_curve *out);
+void vs_vf_curve_free(vs_vf_curve *c);   /* NULL or an empty curve: no-op */
+
+/* Progress of device `device` of a list: called (serialised) after each finished point. */
+typedef int (*vs_device_progress_fn)(int device, long done, long total, void *user);
+
+/*
+ * V-f curves of n devices, one after the other (each parallel over its points, so
+ * results do not depend on the thread count), stopping at the first failing device:
+ * returns its status (message in vs_last_error()); st[i] of devices not run is VS_EINVAL
+ * and their out[i] is empty. Free every out[i] with vs_vf_curve_free, also after failure.
+ */
+vs_status vs_vf_curves(const vs_device_params *devs, int n, const vs_circuit *c,
+                       const vs_classify_opts *o, double v_min, double v_max, double v_step,
+                       vs_device_progress_fn progress, void *user, vs_vf_curve *out, vs_status *st);
+
 #endif

@@ -7,7 +7,6 @@
 #include "commands.h"
 #include "common.h"
 #include "vo2snn/outputs.h"
-#include "vo2snn/threads.h"
 #include "progress.h"
 #include "vo2snn/atomic.h"
 #include "vo2snn/infer.h"
@@ -708,11 +707,7 @@ static int parse_infer_args(int argc, char **argv, infer_args *a, int *exit_rc)
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return *exit_rc = rc < 0 ? 1 : 0, 1;
-    if (a->threads > 0) {
-        char note[200];
-        vs_threads_set(a->threads, note, sizeof note);
-        if (note[0]) cli_note(prog, "%s", note);
-    }
+    cli_apply_threads(prog, a->threads);
     a->io.opamp = opamp_by_name(a->opamp);
     a->io.seed = (uint64_t)a->seed;
     a->io.sim.rtol = a->rtol;

@@ -8,7 +8,6 @@
 #include "commands.h"
 #include "common.h"
 #include "vo2snn/outputs.h"
-#include "vo2snn/threads.h"
 #include "progress.h"
 #include "vo2snn/atomic.h"
 #include "vo2snn/json.h"
@@ -453,11 +452,7 @@ static int parse_train_args(int argc, char **argv, train_args *a, int *exit_rc)
         opts, (int)(sizeof opts / sizeof opts[0]), 0};
     int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
     if (rc != 0) return *exit_rc = rc < 0 ? 1 : 0, 1;
-    if (a->threads > 0) {
-        char note[200];
-        vs_threads_set(a->threads, note, sizeof note);
-        if (note[0]) cli_note(prog, "%s", note);
-    }
+    cli_apply_threads(prog, a->threads);
     return 0;
 }
 

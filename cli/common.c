@@ -10,6 +10,7 @@
 #include "vo2snn/outputs.h"
 #include "vo2snn/plot.h"
 #include "vo2snn/status.h"
+#include "vo2snn/threads.h"
 #include "vo2snn/units.h"
 
 const char *const cli_method_choices[] = {"dp54", "rk4", NULL};
@@ -164,6 +165,14 @@ void cli_device_label(const vs_device_params *p, char *buf, size_t n)
     if (device_label(p, "vacancy x = ", buf, n)) return;
     if (p->model == vs_model_default()) snprintf(buf, n, "custom device");
     else snprintf(buf, n, "custom %s device", p->model->name);
+}
+
+void cli_apply_threads(const char *prog, long threads)
+{
+    if (threads <= 0) return;
+    char note[200];
+    vs_threads_set(threads, note, sizeof note);
+    if (note[0]) cli_note(prog, "%s", note);
 }
 
 void cli_solver_apply(const cli_solver_args *s, vs_sim_opts *o)

@@ -142,6 +142,9 @@ extern const char *const cli_method_choices[];
      .help = "rk4 step (docs/models/vo2x.md 1.3 allows <= 1 ns for waveforms, <= 5 ns for rates)",             \
      .dest = &(s).dt_s, .min = 1e-15, .max = 1}
 
+/* --threads N (N > 0): the library's thread count, with a note if it was capped. */
+void cli_apply_threads(const char *prog, long threads);
+
 void cli_solver_apply(const cli_solver_args *s, vs_sim_opts *o);
 
 /* ---- input ----------------------------------------------------------------------------- */

@@ -39,9 +39,7 @@ static int parse_args(int argc, char **argv, const char *prog, cycles_args *a)
         {.name = "sigma-lnr", .kind = OPT_QUANTITY, .unit = "", .metavar = "S", .help = "jitter of ln R_ins0 per cycle (used when the device has none)", .dest = &a->sigma_lnr, .min = 0, .max = 2},
         {.name = "sigma-tc", .kind = OPT_QUANTITY, .unit = "K", .metavar = "K", .help = "jitter of T_c per cycle (used when the device has none)", .dest = &a->sigma_tc, .min = 0, .max = 50},
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "RNG seed (device i uses stream i)", .dest = &a->seed, .min = 0, .max = 9.2e18},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "per-cycle CSV; statistics go to <out>_stats.csv", .dest = &a->out},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
-        CLI_PLOT_OPTS(a->plot, "the cumulative threshold plot <out>.png"),
+        CLI_OUTPUT_OPTS(a->out, "CSV", "per-cycle CSV; statistics go to <out>_stats.csv", a->json, a->plot, "the cumulative threshold plot <out>.png"),
     };
     const opt_cmd cmd = {prog, "Threshold statistics over repeated I-V sweeps with cycle-to-cycle jitter (Fig 2L).",
         "Each cycle redraws R_ins0 (log-normal, --sigma-lnr) and T_c (normal, --sigma-tc)\n"

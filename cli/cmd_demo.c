@@ -133,11 +133,11 @@ static int parse_args(int argc, char **argv, demo_args *a)
 {
     *a = (demo_args){.out = "out", .v_in = 12.5, .t_end = 200e-6};
     const opt_spec opts[] = {
-        {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &a->out},
+        CLI_OUT_OPT(a->out, "DIR", "output directory"),
         {.name = "v-in", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "dc drive of the oscillators", .dest = &a->v_in, .min = -1e4, .max = 1e4},
         {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time of each oscillator", .dest = &a->t_end, .min = 1e-9, .max = 1},
         CLI_NO_PLOT_OPTS(a->no_plot, "iv.png, rt.png and osc.png"),
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
+        CLI_JSON_OPT(a->json),
     };
     const opt_cmd cmd = {PROG, "Devices 1-5 of the paper: I-V loops, R-T loops and oscillations, as CSV + PNG.",
                          "Writes DIR/deviceN_{iv,iv_scurve,rt,osc}.csv, DIR/summary.csv and\n"

@@ -131,9 +131,7 @@ static int parse_args(int argc, char **argv, iv_args *a)
         {.name = "cycles", .kind = OPT_LONG, .metavar = "N", .help = "number of sweeps (jitter from sigma_lnr, sigma_tc)", .dest = &a->o.n_cycles, .min = 1, .max = 1e6},
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "jitter seed", .dest = &a->seed, .min = 0, .max = 9.2e18},
         {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling (default: period/2000, at most 1e7 samples over the traced cycles)", .dest = &a->dt_out, .min = 1e-15, .max = 100},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "trace CSV path (first 5 cycles)", .dest = &a->out},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
-        CLI_PLOT_OPTS(a->plot, "<out>.png"),
+        CLI_OUTPUT_OPTS(a->out, "CSV", "trace CSV path (first 5 cycles)", a->json, a->plot, "<out>.png"),
     };
     const opt_cmd cmd = {PROG, "I-V hysteresis of the device alone: quasi-static folds and a triangular sweep.",
                          details, opts, (int)(sizeof opts / sizeof opts[0]), 0};

@@ -15,8 +15,6 @@
 #include "vo2snn/train.h"
 #include "vo2snn/units.h"
 
-static const char *const opamp_choices[] = {"ideal", "nonideal", NULL};
-static const char *const dataset_choices[] = {"mnist", "fashion", NULL};
 
 static vs_opamp opamp_by_name(const char *name)
 {
@@ -55,18 +53,13 @@ static int parse_net2x2_args(int argc, char **argv, net2x2_args *a, int *exit_rc
     const opt_spec opts[] = {
         CLI_DEVICE_OPTS(a->dev),
         CLI_CIRCUIT_OPTS(a->circ),
-        {.name = "v-drive", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "dc drive of layer-1 neurons", .dest = &a->p.v_drive_v, .min = -1e3, .max = 1e3},
-        {.name = "bias", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "adder reference B of layer-2 neurons", .dest = &a->p.bias_v, .min = -1e3, .max = 1e3},
-        {.name = "weight", .kind = OPT_QUANTITY, .unit = "", .metavar = "G", .help = "|w|: gain of every synapse (R_f/R_in)", .dest = &a->p.weight, .min = 0, .max = 1e4},
-        {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M", .help = "ideal, or nonideal (A0 2e5, GBW 10 MHz, SR 20 V/us, +-13.5 V)", .dest = &a->opamp, .choices = opamp_choices},
+        CLI_NET2X2_OPTS(a->p, a->opamp, "", 1e3, 1e4),
         {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f (0 = plain adders)", .dest = &a->p.tau_syn_s, .min = 0, .max = 1e-3},
         {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time", .dest = &a->p.t_end_s, .min = 1e-6, .max = 0.1},
         {.name = "dt-grid", .alias = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers (not an integrator step)", .dest = &a->p.dt_s, .min = 1e-12, .max = 1e-6},
         {.name = "rate-start", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "rate window start", .dest = &a->w0, .min = 0, .max = 1},
         {.name = "rate-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "rate window end", .dest = &a->w1, .min = 0, .max = 1},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "raster CSV (neuron 0..3 = (1,1),(1,2),(2,1),(2,2)); waveforms to <out>_waves.csv", .dest = &a->out},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
-        CLI_PLOT_OPTS(a->plot, "the raster <out>.png (Fig 3I)"),
+        CLI_OUTPUT_OPTS(a->out, "CSV", "raster CSV (neuron 0..3 = (1,1),(1,2),(2,1),(2,2)); waveforms to <out>_waves.csv", a->json, a->plot, "the raster <out>.png (Fig 3I)"),
     };
     const opt_cmd cmd = {prog, "The paper's 2x2 network: two dc-driven neurons feed two neurons through two-stage adders.",
         "(2,1) is excited by both layer-1 neurons through stage 1, (2,2) inhibited by both\n"
@@ -673,25 +666,24 @@ static int parse_infer_args(int argc, char **argv, infer_args *a, int *exit_rc)
 {
     const char *prog = "vo2snn infer";
     const opt_spec opts[] = {
-        {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint written by vo2snn train", .dest = &a->checkpoint},
-        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default: $VO2SNN_DATA)", .dest = &a->data},
-        {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion (the images must look like it)", .dest = &a->dataset, .choices = dataset_choices},
+        CLI_CHECKPOINT_OPT(a->checkpoint, CLI_CHECKPOINT_IN_HELP),
+        CLI_DATA_OPTS(a->data, a->dataset),
         {.name = "window", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "presentation time per image", .dest = &a->io.window_s, .min = 1e-6, .max = 1e-2, .given = &a->given_window},
         {.name = "windows", .kind = OPT_STRING, .metavar = "LIST", .help = "sweep distinct windows instead of --window, e.g. 10us,25us,50us,100us,200us", .dest = &a->windows},
         {.name = "dt-grid", .alias = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers (not an integrator step)", .dest = &a->io.dt_s, .min = 1e-10, .max = 1e-6},
         {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f", .dest = &a->io.tau_syn_s, .min = 0, .max = 1e-3},
-        {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M", .help = "ideal or nonideal adders", .dest = &a->opamp, .choices = opamp_choices},
+        CLI_OPAMP_OPT(a->opamp, ""),
         {.name = "r-tol", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative spread of adder resistors", .dest = &a->io.r_tolerance, .min = 0, .max = 0.49},
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed of the resistor draws", .dest = &a->seed, .min = 0, .max = 9.2e18},
         {.name = "rtol", .kind = OPT_QUANTITY, .unit = "", .metavar = "TOL", .help = "dp54 relative tolerance; looser than the 1e-6 of the single-neuron commands, for speed (every neuron of every image; the class comes from spike counts)", .dest = &a->rtol, .min = 1e-12, .max = 1e-2},
         {.name = "h-max", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "dp54 largest step (100 ns in the single-neuron commands; longer here, as --rtol)", .dest = &a->io.sim.h_max_s, .min = 1e-12, .max = 1e-4},
         {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N test images (default: all)", .dest = &a->limit, .min = 1, .max = 1e9},
         {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "image for rasters and histogram (default: the first 8, else image 0)", .dest = &a->image, .min = 0, .max = 1e9},
-        {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads, images run in parallel (default: OMP_NUM_THREADS or all cores; capped at the cores)", .dest = &a->threads, .min = 1, .max = 1024},
-        {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &a->out},
-        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default: $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &a->cache},
+        CLI_THREADS_OPT(a->threads, ", images run in parallel"),
+        CLI_OUT_OPT(a->out, "DIR", "output directory"),
+        CLI_CACHE_OPT(a->cache),
         CLI_NO_PLOT_OPTS(a->no_plot, "the PNGs listed below"),
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
+        CLI_JSON_OPT(a->json),
     };
     const opt_cmd cmd = {prog, "Run a trained network as circuit neurons and two-stage adders, image by image.",
         "Every neuron is the full device model; adders are the paper's inverting pairs with\n"

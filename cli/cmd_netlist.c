@@ -9,7 +9,6 @@
 #include "vo2snn/network.h"
 
 static const char *const net_choices[] = {"neuron", "2x2", NULL};
-static const char *const opamp_choices[] = {"ideal", "nonideal", NULL};
 
 /* The --net value in argv (the last one before "--"; "neuron" if none), so that --help can
    show the defaults of that network. Parsing proper is opt_parse's. */
@@ -94,15 +93,12 @@ static int parse_args(int argc, char **argv, netlist_args *a)
         CLI_DEVICE_OPTS(a->dev),
         CLI_CIRCUIT_OPTS(a->circ),
         CLI_INPUT_OPTS(a->in),
-        {.name = "v-drive", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "2x2: dc drive of layer-1 neurons (1,1) and (1,2)", .dest = &a->np.v_drive_v, .min = -1e4, .max = 1e4},
-        {.name = "bias", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "2x2: bias B of both layer-2 adders", .dest = &a->np.bias_v, .min = -1e4, .max = 1e4},
-        {.name = "weight", .kind = OPT_QUANTITY, .unit = "", .metavar = "W", .help = "2x2: synaptic weight |w| (adder gain), + into (2,1), - into (2,2)", .dest = &a->np.weight, .min = 0, .max = 1e6},
-        {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M", .help = "2x2: adder op-amps, ideal, or nonideal (A0 2e5, GBW 10 MHz, SR 20 V/us, +-13.5 V)", .dest = &a->opamp, .choices = opamp_choices},
+        CLI_NET2X2_OPTS(a->np, a->opamp, "2x2: ", 1e4, 1e6),
         {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "transient stop time (default: --net neuron from the input, see below; --net 2x2 330 us)", .dest = &a->no.t_end_s, .min = 1e-12, .max = 10, .given = &a->given_t_end},
         {.name = "h-max", .alias = "max-step", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "largest time step (the TMAX of ngspice's .tran)", .dest = &a->no.t_max_step_s, .min = 1e-15, .max = 1},
         {.name = "tau-m", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "relaxation time of the hysteresis memory node", .dest = &a->no.tau_m_s, .min = 1e-18, .max = 1e-6},
         {.name = "wrdata", .kind = OPT_STRING, .metavar = "FILE", .help = "add a .control block that runs the transient and writes the waveforms to FILE", .dest = &a->no.wrdata_path},
-        {.name = "out", .kind = OPT_STRING, .metavar = "FILE", .help = "netlist path ('-' for stdout)", .dest = &a->out, .given = &a->given_out},
+        CLI_OUT_OPT_GIVEN(a->out, a->given_out, "FILE", "netlist path ('-' for stdout)"),
     };
     enum { N_OPTS = (int)(sizeof opts / sizeof opts[0]) };
     /* track every option, so that those of the other network can be refused */

@@ -163,9 +163,7 @@ static int parse_args(int argc, char **argv, osc_args *a)
         {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling interval (default: t_end/20000, at most 1e7 samples)", .dest = &a->dt_out, .min = 1e-15, .max = 10},
         CLI_SOLVER_OPTS(a->solver),
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for cycle-to-cycle jitter (with sigma_lnr/sigma_tc > 0)", .dest = &a->seed, .min = 0, .max = 9.2e18},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "trace CSV path", .dest = &a->out},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
-        CLI_PLOT_OPTS(a->plot, "<out>.png"),
+        CLI_OUTPUT_OPTS(a->out, "CSV", "trace CSV path", a->json, a->plot, "<out>.png"),
     };
     const opt_cmd cmd = {PROG, "Simulate the VO2-x relaxation-oscillator neuron (paper Fig 3A) in time.",
                          details, opts, (int)(sizeof opts / sizeof opts[0]), 0};

@@ -21,7 +21,7 @@ static int parse_args(int argc, char **argv, params_args *a)
     const opt_spec opts[] = {
         CLI_DEVICE_OPTS(a->dev),
         {.name = "keys", .kind = OPT_FLAG, .help = "list the parameter keys accepted by --param and device files", .dest = &a->keys},
-        {.name = "json", .kind = OPT_FLAG, .help = "print as one JSON object", .dest = &a->json},
+        CLI_JSON_OPT_HELP(a->json, "print as one JSON object"),
     };
     const opt_cmd cmd = {PROG, "Print a device's model parameters and its quasi-static thresholds.",
                          "A device file holds 'key = value' lines with optional units, '#' comments:\n"

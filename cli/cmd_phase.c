@@ -264,8 +264,7 @@ static int parse_args(int argc, char **argv, const char *prog, phase_args *a)
     a->min_spikes = a->co.min_spikes;
     const opt_spec opts[] = {
         CLI_DEVICE_OPTS(a->dev_args),
-        {.name = "cap", .alias = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &a->circ.c_f, .min = 1e-18, .max = CLI_C_MAX_F},
-        {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &a->circ.r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM},
+        CLI_CAP_SENSE_OPTS(a->circ),
         {.name = "r-min", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "smallest series resistance (default: R*/5, R* the chord triple point)", .dest = &a->rg.lo, .min = 1e-3, .max = CLI_R_MAX_OHM},
         {.name = "r-max", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "largest series resistance (default: 5 R*)", .dest = &a->rg.hi, .min = 1e-3, .max = CLI_R_MAX_OHM},
         {.name = "r-points", .kind = OPT_LONG, .metavar = "N", .help = "series-resistance points", .dest = &a->rg.n, .min = 1, .max = 100000},
@@ -281,10 +280,10 @@ static int parse_args(int argc, char **argv, const char *prog, phase_args *a)
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "jitter seed (points get independent streams)", .dest = &a->seed, .min = 0, .max = 9.2e18},
         {.name = "no-triple", .kind = OPT_FLAG, .help = "skip locating the triple point", .dest = &a->no_triple},
         {.name = "waveforms", .kind = OPT_FLAG, .help = "also write V_spike of one point per regime at --r-series (Fig 3G)", .dest = &a->waveforms},
-        {.name = "r-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "R_s for --waveforms", .dest = &a->circ.r_series_ohm, .min = 1e-3, .max = CLI_R_MAX_OHM},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "grid CSV path (finished points are kept in <out>.partial.csv while it runs)", .dest = &a->out},
+        CLI_R_SERIES_OPT(a->circ, "R_s for --waveforms"),
+        CLI_OUT_OPT(a->out, "CSV", "grid CSV path (finished points are kept in <out>.partial.csv while it runs)"),
         {.name = "resume", .kind = OPT_FLAG, .help = "continue an interrupted sweep from <out>.partial.csv", .dest = &a->resume},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
+        CLI_JSON_OPT(a->json),
         CLI_PLOT_OPTS(a->plot, "the heat map <out>.png"),
     };
     const opt_cmd cmd = {prog, "Tri-state phase diagram (un-firing / oscillating / firing) over R_s x V_in (Fig 3F).",

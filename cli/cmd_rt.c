@@ -72,9 +72,7 @@ static int parse_args(int argc, char **argv, rt_args *a)
         {.name = "t-hi", .kind = OPT_QUANTITY, .unit = "K", .metavar = "T", .help = "highest temperature", .dest = &a->t_hi, .min = 1, .max = 2000},
         {.name = "points", .kind = OPT_LONG, .metavar = "N", .help = "temperatures per branch", .dest = &a->points, .min = 2, .max = 10000000},
         {.name = "film", .kind = OPT_FLAG, .help = "film display model (docs/models/vo2x.md 1.4: 10 kOhm x vacancy scaling, R_met 10 Ohm)", .dest = &a->film},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "output CSV path", .dest = &a->out},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
-        CLI_PLOT_OPTS(a->plot, "<out>.png"),
+        CLI_OUTPUT_OPTS(a->out, "CSV", "output CSV path", a->json, a->plot, "<out>.png"),
     };
     const opt_cmd cmd = {PROG, "Resistance-temperature loop: heating from t-lo to t-hi, then cooling back.",
                          "Summary, relative to the model's own transition: R at ambient; the edges of\n"

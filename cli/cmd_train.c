@@ -15,7 +15,6 @@
 
 static const char *const loss_choices[] = {"mse", "ce", NULL};
 static const char *const optim_choices[] = {"adam", "sgd", NULL};
-static const char *const dataset_choices[] = {"mnist", "fashion", NULL};
 static const char *const schedule_choices[] = {"cosine", "constant", NULL};
 static const char *const split_choices[] = {"test", "train", NULL};
 
@@ -410,8 +409,7 @@ static int parse_train_args(int argc, char **argv, train_args *a, int *exit_rc)
     const opt_spec opts[] = {
         CLI_DEVICE_OPTS(a->dev),
         CLI_CIRCUIT_OPTS(a->circ),
-        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default: $VO2SNN_DATA)", .dest = &a->data},
-        {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion (Fashion-MNIST); the images must look like it", .dest = &a->dataset, .choices = dataset_choices},
+        CLI_DATA_OPTS(a->data, a->dataset),
         {.name = "hidden", .kind = OPT_LONG, .metavar = "N", .help = "hidden neurons", .dest = &a->hidden, .min = 1, .max = 4096},
         {.name = "epochs", .kind = OPT_LONG, .metavar = "N", .help = "epochs in total (with --resume: the total to reach)", .dest = &a->epochs, .min = 1, .max = VS_MAX_EPOCHS},
         {.name = "batch", .kind = OPT_LONG, .metavar = "N", .help = "mini-batch size", .dest = &a->batch, .min = 1, .max = 8192},
@@ -426,16 +424,16 @@ static int parse_train_args(int argc, char **argv, train_args *a, int *exit_rc)
         {.name = "target", .kind = OPT_QUANTITY, .unit = "", .metavar = "R", .help = "MSE target rate of the true class (fraction of peak)", .dest = &a->target, .min = 0.05, .max = 1},
         {.name = "ce-scale", .kind = OPT_QUANTITY, .unit = "", .metavar = "S", .help = "cross-entropy logits = S x rate", .dest = &a->ce_scale, .min = 0.01, .max = 1000},
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for initial weights, data order and augmentation", .dest = &a->seed, .min = 0, .max = 9.2e18},
-        {.name = "threads", .kind = OPT_LONG, .metavar = "N", .help = "threads (default: OMP_NUM_THREADS or all cores; capped at the cores)", .dest = &a->threads, .min = 1, .max = 1024},
+        CLI_THREADS_OPT(a->threads, ""),
         {.name = "train-limit", .kind = OPT_LONG, .metavar = "N", .help = "train on only the first N training images (default: all)", .dest = &a->train_limit, .min = 1, .max = 1e9},
         {.name = "limit", .alias = "test-limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N test images (default: all)", .dest = &a->test_limit, .min = 1, .max = 1e9},
         {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "test image for the output-rate histogram (default: the first 8, else image 0)", .dest = &a->image, .min = 0, .max = 1e9},
-        {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "output directory", .dest = &a->out},
-        {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint path (default: DIR/checkpoint.vsck)", .dest = &a->checkpoint},
+        CLI_OUT_OPT(a->out, "DIR", "output directory"),
+        CLI_CHECKPOINT_OPT(a->checkpoint, "checkpoint path (default: DIR/checkpoint.vsck)"),
         {.name = "resume", .kind = OPT_FLAG, .help = "continue from the checkpoint (its settings win)", .dest = &a->resume},
-        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default: $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &a->cache},
+        CLI_CACHE_OPT(a->cache),
         CLI_NO_PLOT_OPTS(a->no_plot, "the PNGs listed below"),
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object (epoch lines go to stderr)", .dest = &a->json},
+        CLI_JSON_OPT_HELP(a->json, CLI_JSON_SUMMARY_HELP " (epoch lines go to stderr)"),
     };
     const opt_cmd cmd = {prog, "Train the rate-coded 784-H-10 BP-SNN on MNIST through the neuron's transfer function.",
         "The transfer function (firing rate vs input voltage of the chosen device and\n"
@@ -741,14 +739,13 @@ int cmd_eval(int argc, char **argv)
     long limit = 0;
     int json = 0, plot = 0;
     const opt_spec opts[] = {
-        {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = "checkpoint written by vo2snn train", .dest = &checkpoint},
-        {.name = "data", .kind = OPT_STRING, .metavar = "DIR", .help = "directory with the IDX files (default: $VO2SNN_DATA)", .dest = &data},
-        {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME", .help = "mnist or fashion", .dest = &dataset, .choices = dataset_choices},
+        CLI_CHECKPOINT_OPT(checkpoint, CLI_CHECKPOINT_IN_HELP),
+        CLI_DATA_OPTS(data, dataset),
         {.name = "split", .kind = OPT_CHOICE, .metavar = "S", .help = "test or train", .dest = &split, .choices = split_choices},
         {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N images of --split (default: all)", .dest = &limit, .min = 1, .max = 1e9},
-        {.name = "out", .kind = OPT_STRING, .metavar = "DIR", .help = "write DIR/eval_confusion.csv (and .png with --plot)", .dest = &out},
-        {.name = "cache", .kind = OPT_STRING, .metavar = "DIR", .help = "transfer-function cache ('none' to disable; default: $VO2SNN_CACHE, else $XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)", .dest = &cache},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &json},
+        CLI_OUT_OPT(out, "DIR", "write DIR/eval_confusion.csv (and .png with --plot)"),
+        CLI_CACHE_OPT(cache),
+        CLI_JSON_OPT(json),
         CLI_PLOT_OPTS(plot, "the confusion matrix DIR/eval_confusion.png"),
     };
     const opt_cmd cmd = {prog, "Score a trained checkpoint on a data set with the rate model.",

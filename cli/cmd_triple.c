@@ -62,14 +62,11 @@ static int parse_args(int argc, char **argv, const char *prog, triple_args *a)
                        .tol_r = 1e-3, .tol_v = 5e-3, .out = "out/triple.csv"};
     const opt_spec opts[] = {
         CLI_DEVICES_OPTS(a->da),
-        {.name = "cap", .alias = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C", .help = "parallel capacitor", .dest = &a->circ.c_f, .min = 1e-18, .max = CLI_C_MAX_F},
-        {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "sense resistor", .dest = &a->circ.r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM},
+        CLI_CAP_SENSE_OPTS(a->circ),
         {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per classification", .dest = &a->co.t_run_s, .min = 1e-9, .max = 1},
         {.name = "tol-r", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative tolerance of R_s*", .dest = &a->tol_r, .min = 1e-9, .max = 0.5},
         {.name = "tol-v", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "tolerance of the window edge", .dest = &a->tol_v, .min = 1e-9, .max = 1},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "output CSV path", .dest = &a->out},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
-        CLI_PLOT_OPTS(a->plot, "<out>.png"),
+        CLI_OUTPUT_OPTS(a->out, "CSV", "output CSV path", a->json, a->plot, "<out>.png"),
     };
     const opt_cmd cmd = {prog, "Triple points (R_s*, V_in*) where un-firing, oscillating and firing meet (Fig 3J).",
         "R_s* is the smallest series resistance whose oscillation window is non-empty\n"

@@ -67,9 +67,7 @@ static int parse_args(int argc, char **argv, const char *prog, vf_args *a)
         {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "fixed upper end instead of the window edge", .dest = &a->v_max, .min = -1e4, .max = 1e4},
         {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per point (second half measured)", .dest = &a->co.t_run_s, .min = 1e-9, .max = 1},
         {.name = "f-ref", .kind = OPT_QUANTITY, .unit = "Hz", .metavar = "F", .help = "frequency at which powers are compared", .dest = &a->f_ref, .min = 1, .max = 1e12},
-        {.name = "out", .kind = OPT_STRING, .metavar = "CSV", .help = "output CSV path", .dest = &a->out},
-        {.name = "json", .kind = OPT_FLAG, .help = "print the summary as one JSON object", .dest = &a->json},
-        CLI_PLOT_OPTS(a->plot, "<out>.png (f vs V) and <out>_pf.png (P vs f)"),
+        CLI_OUTPUT_OPTS(a->out, "CSV", "output CSV path", a->json, a->plot, "<out>.png (f vs V) and <out>_pf.png (P vs f)"),
     };
     const opt_cmd cmd = {prog, "Spike frequency vs dc input voltage and source power vs frequency, per device.",
         "Each device is swept across its own oscillation window at --r-series (edges by\n"

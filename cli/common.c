@@ -14,6 +14,8 @@
 #include "vo2snn/units.h"
 
 const char *const cli_method_choices[] = {"dp54", "rk4", NULL};
+const char *const cli_dataset_choices[] = {"mnist", "fashion", NULL};
+const char *const cli_opamp_choices[] = {"ideal", "nonideal", NULL};
 
 const char *const cli_trace_cols[CLI_TRACE_NCOLS] = {
     "t_s", "v_in_v", "v_osc_v", "v_spike_v", "i_dev_a", "temp_k", "r_dev_ohm", "m", "p_total_w"};

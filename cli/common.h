@@ -108,13 +108,17 @@ void cli_plot_quote(const char *label, char *buf, size_t n);
    (which wants R < 1e12 Ohm and C < 1 F), so a value is refused once, by its flag. */
 #define CLI_R_MAX_OHM 1e11
 #define CLI_C_MAX_F 0.1
-#define CLI_CIRCUIT_OPTS(c)                                                                        \
+/* --r-series alone, with the command's help (phase: the R_s of --waveforms only). */
+#define CLI_R_SERIES_OPT(c, help_text)                                                             \
     {.name = "r-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R",                    \
-     .help = "series resistor R_s", .dest = &(c).r_series_ohm, .min = 1e-3, .max = CLI_R_MAX_OHM}, \
+     .help = help_text, .dest = &(c).r_series_ohm, .min = 1e-3, .max = CLI_R_MAX_OHM}
+/* --cap and --r-sense: the circuit of commands that choose R_s themselves (phase, triple). */
+#define CLI_CAP_SENSE_OPTS(c)                                                                      \
     {.name = "cap", .alias = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C",               \
      .help = "parallel capacitor (node to ground)", .dest = &(c).c_f, .min = 1e-18, .max = CLI_C_MAX_F}, \
     {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R",                       \
      .help = "sense resistor giving V_spike", .dest = &(c).r_sense_ohm, .min = 0, .max = CLI_R_MAX_OHM}
+#define CLI_CIRCUIT_OPTS(c) CLI_R_SERIES_OPT(c, "series resistor R_s"), CLI_CAP_SENSE_OPTS(c)
 
 /* ---- solver ---------------------------------------------------------------------------- */
 /* One name per integrator setting in every command (docs/cli.md): --method, --rtol, --h-max
@@ -269,6 +273,73 @@ void cli_trace_plot_script(char *buf, size_t n, const char *csv_path, const char
     {.name = "plot", .kind = OPT_FLAG_OFF, .help = "write " what " through gnuplot (default: on)", \
      .dest = &(no_plot)},                                                                          \
     {.name = "no-plot", .kind = OPT_FLAG, .help = "write CSV only, no PNG", .dest = &(no_plot)}
+
+/* ---- output ---------------------------------------------------------------------------- */
+/* --out: metavar says what it names ("CSV", "DIR", "FILE"), help_text where it goes. */
+#define CLI_OUT_OPT(out, meta, help_text)                                                          \
+    {.name = "out", .kind = OPT_STRING, .metavar = meta, .help = help_text, .dest = &(out)}
+/* --out for commands that need to know whether it was given. */
+#define CLI_OUT_OPT_GIVEN(out, given_flag, meta, help_text)                                        \
+    {.name = "out", .kind = OPT_STRING, .metavar = meta, .help = help_text, .dest = &(out),       \
+     .given = &(given_flag)}
+/* --json: help_text says what is printed; CLI_JSON_OPT is the run's summary. */
+#define CLI_JSON_OPT_HELP(json, help_text)                                                         \
+    {.name = "json", .kind = OPT_FLAG, .help = help_text, .dest = &(json)}
+#define CLI_JSON_SUMMARY_HELP "print the summary as one JSON object"
+#define CLI_JSON_OPT(json) CLI_JSON_OPT_HELP(json, CLI_JSON_SUMMARY_HELP)
+/* The output group of the commands that write data and plot it on request: --out, --json,
+   --plot/--no-plot (CLI_PLOT_OPTS; what names the PNGs). */
+#define CLI_OUTPUT_OPTS(out, meta, help_text, json, plot, what)                                    \
+    CLI_OUT_OPT(out, meta, help_text), CLI_JSON_OPT(json), CLI_PLOT_OPTS(plot, what)
+
+/* ---- data, checkpoints, caches, threads (train, eval, infer) --------------------------- */
+extern const char *const cli_dataset_choices[];
+
+/* --data and --dataset. */
+#define CLI_DATA_OPTS(data, dataset)                                                               \
+    {.name = "data", .kind = OPT_STRING, .metavar = "DIR",                                         \
+     .help = "directory with the IDX files (default: $VO2SNN_DATA)", .dest = &(data)},             \
+    {.name = "dataset", .kind = OPT_CHOICE, .metavar = "NAME",                                     \
+     .help = "mnist or fashion (Fashion-MNIST); the images must look like it", .dest = &(dataset), \
+     .choices = cli_dataset_choices}
+/* --checkpoint: help_text says whether it is read or written. */
+#define CLI_CHECKPOINT_OPT(checkpoint, help_text)                                                  \
+    {.name = "checkpoint", .kind = OPT_STRING, .metavar = "FILE", .help = help_text,              \
+     .dest = &(checkpoint)}
+#define CLI_CHECKPOINT_IN_HELP "checkpoint written by vo2snn train"
+/* --cache: the transfer-function cache directory. */
+#define CLI_CACHE_OPT(cache)                                                                       \
+    {.name = "cache", .kind = OPT_STRING, .metavar = "DIR",                                        \
+     .help = "transfer-function cache ('none' to disable; default: $VO2SNN_CACHE, else "          \
+             "$XDG_CACHE_HOME/vo2snn or ~/.cache/vo2snn if they exist, else none)",               \
+     .dest = &(cache)}
+/* --threads (cli_apply_threads); what: "" or ", images run in parallel". */
+#define CLI_THREADS_OPT(threads, what)                                                             \
+    {.name = "threads", .kind = OPT_LONG, .metavar = "N",                                          \
+     .help = "threads" what " (default: OMP_NUM_THREADS or all cores; capped at the cores)",     \
+     .dest = &(threads), .min = 1, .max = 1024}
+
+/* ---- adders and the paper's 2x2 network (net2x2, netlist, infer) ------------------------ */
+extern const char *const cli_opamp_choices[];
+
+/* --opamp; prefix "" or "2x2: " (netlist, whose other nets have no adders). */
+#define CLI_OPAMP_OPT(opamp, prefix)                                                               \
+    {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M",                                         \
+     .help = prefix "adder op-amps: ideal, or nonideal (A0 2e5, GBW 10 MHz, SR 20 V/us, +-13.5 V)", \
+     .dest = &(opamp), .choices = cli_opamp_choices}
+/* --v-drive, --bias, --weight (into a vs_net2x2_params) and --opamp; the levels are accepted
+   in [-v_lim, v_lim] V and the weight in [0, w_max]. */
+#define CLI_NET2X2_OPTS(p, opamp, prefix, v_lim, w_max)                                            \
+    {.name = "v-drive", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V",                         \
+     .help = prefix "dc drive of layer-1 neurons (1,1) and (1,2)", .dest = &(p).v_drive_v,         \
+     .min = -(v_lim), .max = (v_lim)},                                                             \
+    {.name = "bias", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V",                            \
+     .help = prefix "adder reference B of both layer-2 neurons", .dest = &(p).bias_v,              \
+     .min = -(v_lim), .max = (v_lim)},                                                             \
+    {.name = "weight", .kind = OPT_QUANTITY, .unit = "", .metavar = "W",                           \
+     .help = prefix "synaptic weight |w| (adder gain R_f/R_in), + into (2,1), - into (2,2)",      \
+     .dest = &(p).weight, .min = 0, .max = (w_max)},                                               \
+    CLI_OPAMP_OPT(opamp, prefix)
 
 /* Line colours for plots comparing devices (tab10). */
 #define CLI_N_COLORS 8

@@ -84,9 +84,11 @@ static void new_cycle(vs_devstep *st, double t1, double temp1_k)
     st->dev.model->after_step(&st->dev, &view, &ignored);
 }
 
-int vs_devstep_accept(vs_devstep *st, const vs_ode *ode, double t0, double t1, double temp1_k,
+int vs_devstep_accept(vs_devstep *st, const vs_ode *ode, double t0, double t1, double *y1,
                       vs_switch_events *ev)
 {
+    if (y1[st->temp_index] < VS_DEVSTEP_TEMP_FLOOR_K) y1[st->temp_index] = VS_DEVSTEP_TEMP_FLOOR_K;
+    double temp1_k = y1[st->temp_index];
     st->ode = ode;
     st->old = st->dev;
     ev->n = 0;

@@ -34,12 +34,14 @@ void vs_devstep_init(vs_devstep *st, const vs_device_params *p, double temp0_k, 
                      uint64_t seed);
 
 /*
- * After the accepted step [t0, t1] with temperature temp1_k at t1 (after guards): update
- * the device's memory, detect its switching events into ev and start a new switching
- * cycle at each re-arm. Returns VS_ODE_REDO (nothing changed; vs_devstep_redo_at gives
- * the time), 1 if the right-hand side changed at t1, else 0.
+ * After the accepted step [t0, t1] with state y1 at t1: hold the temperature y1[temp_index]
+ * at or above VS_DEVSTEP_TEMP_FLOOR_K (a guard against wild iterates), update the device's
+ * memory, detect its switching events into ev and start a new switching cycle at each
+ * re-arm. Returns VS_ODE_REDO (nothing changed; vs_devstep_redo_at gives the time), 1 if
+ * the right-hand side changed at t1, else 0.
  */
-int vs_devstep_accept(vs_devstep *st, const vs_ode *ode, double t0, double t1, double temp1_k,
+#define VS_DEVSTEP_TEMP_FLOOR_K 200.0
+int vs_devstep_accept(vs_devstep *st, const vs_ode *ode, double t0, double t1, double *y1,
                       vs_switch_events *ev);
 
 /* The redo_at callback of vs_ode_system, for ctx = the vs_devstep. */

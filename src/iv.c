@@ -118,9 +118,8 @@ static int accepted(const vs_ode *ode, double t0, const double *y0, double t1, d
 {
     sweep *s = ctx;
     (void)y0;
-    if (y1[0] < 200.0) y1[0] = 200.0;
     vs_switch_events ev;
-    int changed = vs_devstep_accept(&s->dev, ode, t0, t1, y1[0], &ev);
+    int changed = vs_devstep_accept(&s->dev, ode, t0, t1, y1, &ev);
     if (changed == VS_ODE_REDO) return VS_ODE_REDO;
     if (s->sample) emit_samples(s, ode, t1);
     for (int k = 0; k < ev.n; k++) {

@@ -9,7 +9,6 @@
 #include "vo2snn/rng.h"
 
 enum { Y_V, Y_TEMP, Y_E_IN, Y_E_RS, Y_E_DEV, Y_E_SENSE, Y_Q_SPIKE, Y_Q_IN, Y_DIM };
-#define TEMP_FLOOR_K 200.0
 
 vs_circuit vs_circuit_default(void)
 {
@@ -246,10 +245,9 @@ static int accepted(const vs_ode *ode, double t0, const double *y0, double t1, d
 {
     sim *s = ctx;
     (void)y0;
-    if (y1[Y_TEMP] < TEMP_FLOOR_K) y1[Y_TEMP] = TEMP_FLOOR_K;
     s->ode = ode;
     vs_switch_events ev;
-    int changed = vs_devstep_accept(&s->dev, ode, t0, t1, y1[Y_TEMP], &ev);
+    int changed = vs_devstep_accept(&s->dev, ode, t0, t1, y1, &ev);
     if (changed == VS_ODE_REDO) return VS_ODE_REDO;
     double g_new = 1.0 / (vs_devstep_r(&s->dev, y1[Y_TEMP]) + s->r_sense);
 

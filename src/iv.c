@@ -364,6 +364,48 @@ vs_status vs_rt_summarize(const vs_device_params *dev, vs_rt_summary *out)
     return VS_OK;
 }
 
+void vs_rt_map_free(vs_rt_map *m)
+{
+    free(m->x), free(m->t_k), free(m->centre_k), free(m->r_heat_ohm), free(m->r_cool_ohm);
+    *m = (vs_rt_map){0};
+}
+
+/* Row i of the film map: the loop and its centre. */
+static vs_status rt_map_row(vs_rt_map *m, int i, double t_lo_k, double t_hi_k)
+{
+    vs_device_params d, film;
+    vs_status st = vs_device_from_vacancy(m->x[i], &d);
+    if (st != VS_OK) return st;
+    vs_device_film(&d, &film);
+    size_t o = (size_t)i * (size_t)m->nt;
+    st = vs_rt_loop(&film, t_lo_k, t_hi_k, (size_t)m->nt, m->t_k, m->r_heat_ohm + o, m->r_cool_ohm + o);
+    vs_rt_summary rt;
+    if (st == VS_OK) st = vs_rt_summarize(&film, &rt);
+    if (st == VS_OK) m->centre_k[i] = 0.5 * (rt.t_half_heat_k + rt.t_half_cool_k);
+    return st;
+}
+
+vs_status vs_rt_map_film(int nx, int nt, double t_lo_k, double t_hi_k, vs_rt_map *out)
+{
+    *out = (vs_rt_map){.nx = nx, .nt = nt};
+    if (nx < 2 || nt < 2 || nx > 100000 || nt > 100000)
+        return vs_fail(VS_EINVAL, "an R-T map needs 2..100000 positions and temperatures (got %d, %d)", nx, nt);
+    size_t n = (size_t)nx * (size_t)nt;
+    out->x = malloc((size_t)nx * sizeof *out->x);
+    out->centre_k = malloc((size_t)nx * sizeof *out->centre_k);
+    out->t_k = malloc((size_t)nt * sizeof *out->t_k);
+    out->r_heat_ohm = malloc(n * sizeof *out->r_heat_ohm);
+    out->r_cool_ohm = malloc(n * sizeof *out->r_cool_ohm);
+    if (!out->x || !out->centre_k || !out->t_k || !out->r_heat_ohm || !out->r_cool_ohm)
+        return vs_fail(VS_ENOMEM, "out of memory for a %d x %d R-T map", nx, nt);
+    vs_status st = VS_OK;
+    for (int i = 0; i < nx && st == VS_OK; i++) {
+        out->x[i] = (double)i / (nx - 1);
+        st = rt_map_row(out, i, t_lo_k, t_hi_k);
+    }
+    return st;
+}
+
 uint64_t vs_iv_device_seed(uint64_t seed, int i)
 {
     return seed * 1000003u + (uint64_t)i;

@@ -138,6 +138,33 @@ static void test_bad_sweeps(void)
     CHECK(vs_rt_loop(&p, 300, 350, 1, t, h, c) == VS_EINVAL);
 }
 
+/* The film map of Fig 1F-G: each row is the R-T loop of that vacancy level's film (twin:
+   vs_rt_loop called directly); at 290 K on heating the film is insulating, so R - R_met
+   falls by the spec's factor 7.8 from x = 0 to x = 1 (docs/models/vo2x.md: R_ins0 falls
+   7.8x), and at 370 K it is metallic: R_met = 10 Ohm (the film display model). */
+static void test_film_map(void)
+{
+    vs_rt_map m;
+    CHECK(vs_rt_map_film(3, 41, 290, 370, &m) == VS_OK);
+    CHECK(m.x[0] == 0.0 && m.x[1] == 0.5 && m.x[2] == 1.0);
+    for (int i = 0; i < 3; i++) {
+        vs_device_params d, film;
+        vs_device_from_vacancy(m.x[i], &d);
+        vs_device_film(&d, &film);
+        double t[41], h[41], c[41];
+        CHECK(vs_rt_loop(&film, 290, 370, 41, t, h, c) == VS_OK);
+        CHECK(memcmp(h, m.r_heat_ohm + 41 * i, sizeof h) == 0);
+        CHECK(memcmp(c, m.r_cool_ohm + 41 * i, sizeof c) == 0);
+        CHECK_NEAR(m.r_heat_ohm[41 * i + 40], 10.0, 0.01, 0);
+    }
+    CHECK(m.t_k[0] == 290 && m.t_k[40] == 370);
+    CHECK_NEAR((m.r_heat_ohm[0] - 10) / (m.r_heat_ohm[2 * 41] - 10), 7.8, 0.02, 0);
+    CHECK(m.centre_k[0] > 290 && m.centre_k[0] < 370);
+    vs_rt_map_free(&m);
+    CHECK(vs_rt_map_film(1, 41, 290, 370, &m) == VS_EINVAL);
+    vs_rt_map_free(&m);
+}
+
 int main(void)
 {
     RUN(test_a2_triangle);
@@ -146,5 +173,6 @@ int main(void)
     RUN(test_a11_isi);
     RUN(test_seed_reproducible);
     RUN(test_bad_sweeps);
+    RUN(test_film_map);
     return CHECK_DONE();
 }

@@ -97,6 +97,23 @@ typedef struct vs_rt_summary {
 
 vs_status vs_rt_summarize(const vs_device_params *dev, vs_rt_summary *out);
 
+/*
+ * The film R-T map of the paper's Fig 1F-G: the vo2x film display model (vs_device_film) of
+ * the device at vacancy level x[i] = i / (nx - 1), i = 0..nx-1, each an R-T loop over the nt
+ * temperatures t_k[k] from t_lo_k to t_hi_k (vs_rt_loop); r_heat_ohm and r_cool_ohm hold
+ * nx * nt values, position-major ([i * nt + k]). centre_k[i] is the centre of loop i: the
+ * mean of the heating and cooling temperatures where the switched fraction crosses 0.5
+ * (vs_rt_summarize). Free with vs_rt_map_free (also after a failure).
+ */
+typedef struct vs_rt_map {
+    int nx, nt;
+    double *x, *t_k, *centre_k;
+    double *r_heat_ohm, *r_cool_ohm;
+} vs_rt_map;
+
+vs_status vs_rt_map_film(int nx, int nt, double t_lo_k, double t_hi_k, vs_rt_map *out);
+void vs_rt_map_free(vs_rt_map *m);
+
 /* The jitter seed of device i in vs_iv_sweep_devices: seed * 1000003 + i. */
 uint64_t vs_iv_device_seed(uint64_t seed, int i);
 

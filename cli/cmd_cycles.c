@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_cycles.h"
 #include "commands.h"
 #include "common.h"
 #include "progress.h"
@@ -14,22 +15,18 @@ static const char *const stats_cols[] = {"index", "vacancy_x", "cycles", "v_th_m
                                          "v_th_cv", "v_th_min_v", "v_th_max_v", "v_th_p05_v",
                                          "v_th_p95_v", "v_hold_mean_v", "v_hold_std_v"};
 
-typedef struct cycles_args {
-    cli_devices_args da;
-    vs_iv_opts io;
-    double sigma_lnr, sigma_tc;
-    long seed;
-    const char *out;
-    int json, plot;
-} cycles_args;
-
-/* Returns 0 to run, else 1 + the exit code (1 for an error, 0 after --help). */
-static int parse_args(int argc, char **argv, const char *prog, cycles_args *a)
+void cycles_defaults(cycles_args *a)
 {
     *a = (cycles_args){.io = vs_iv_opts_default(), .sigma_lnr = 0.04, .sigma_tc = 0.5, .seed = 1,
                        .out = "out/cycles.csv"};
     a->io.n_cycles = 1000;
     a->io.period_s = 1e-3;
+}
+
+/* Fill a from argv: CLI_GO_ON, or the exit status (cli_parse). */
+static int parse_args(int argc, char **argv, const char *prog, cycles_args *a)
+{
+    cycles_defaults(a);
     const opt_spec opts[] = {
         CLI_DEVICES_OPTS(a->da),
         {.name = "cycles", .kind = OPT_LONG, .metavar = "N", .help = "I-V sweeps per device", .dest = &a->io.n_cycles, .min = 2, .max = 10000000},
@@ -41,16 +38,14 @@ static int parse_args(int argc, char **argv, const char *prog, cycles_args *a)
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "RNG seed (device i uses stream i)", .dest = &a->seed, .min = 0, .max = 9.2e18},
         CLI_OUTPUT_OPTS(a->out, "CSV", "per-cycle CSV; statistics go to <out>_stats.csv", a->json, a->plot, "the cumulative threshold plot <out>.png"),
     };
-    const opt_cmd cmd = {prog, "Threshold statistics over repeated I-V sweeps with cycle-to-cycle jitter (Fig 2L).",
+    return cli_parse(prog, "Threshold statistics over repeated I-V sweeps with cycle-to-cycle jitter (Fig 2L).",
         "Each cycle redraws R_ins0 (log-normal, --sigma-lnr) and T_c (normal, --sigma-tc)\n"
         "when the device re-arms (docs/models/vo2x.md section 4). V_th of a cycle is the source voltage\n"
         "where the switched fraction m crosses 0.5 upward, V_hold where it crosses back. Same\n"
         "--seed, same output.\n"
         "The jitter is vo2x's (sigma_lnr, sigma_tc): other models are refused.\n\n"
         CLI_DEVICES_HELP,
-        opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    return rc == 0 ? 0 : 1 + (rc < 0);
+        opts, CLI_N_OPTS(opts), argc, argv);
 }
 
 /* Refuses models without jitter; gives devices without any the --sigma-* values. */
@@ -69,9 +64,19 @@ static int apply_jitter(const char *prog, const cycles_args *a, cli_device_list 
     return 0;
 }
 
-/* The per-cycle CSV and the statistics CSV; on[i], off[i] get each device's statistics. */
+/* Device i's statistics over its cycles, and the jitter it ran with. */
+static cycles_device device_stats(const vs_device_params *p, const vs_iv_result *res)
+{
+    cycles_device d = {.sigma_lnr = vs_device_get(p, "sigma_lnr"), .sigma_tc_k = vs_device_get(p, "sigma_tc"),
+                       .v_th = vs_stats_of(res->v_on_v, res->n_cycles),
+                       .v_hold = vs_stats_of(res->v_off_v, res->n_cycles)};
+    d.v_th_cv = d.v_th.std / d.v_th.mean;
+    return d;
+}
+
+/* The per-cycle CSV and the statistics CSV; dev[i] gets each device's statistics. */
 static int write_csvs(const char *prog, const char *out, const char *stats_path,
-                      const cli_device_list *list, const vs_iv_result *res, vs_stats *on, vs_stats *off)
+                      const cli_device_list *list, const vs_iv_result *res, cycles_device *dev)
 {
     vs_csv *w = NULL, *ws = NULL;
     if (vs_csv_open(out, cycle_cols, 5, &w) != VS_OK) return cli_fail(prog);
@@ -82,11 +87,10 @@ static int write_csvs(const char *prog, const char *out, const char *stats_path,
             double row[5] = {i + 1, list->p[i].vacancy_x, (double)c, res[i].v_on_v[c], res[i].v_off_v[c]};
             failed = vs_csv_row(w, row) != VS_OK;
         }
-        on[i] = vs_stats_of(res[i].v_on_v, res[i].n_cycles);
-        off[i] = vs_stats_of(res[i].v_off_v, res[i].n_cycles);
-        double row[12] = {i + 1, list->p[i].vacancy_x, (double)on[i].n, on[i].mean, on[i].std,
-                          on[i].std / on[i].mean, on[i].min, on[i].max, on[i].p05, on[i].p95,
-                          off[i].mean, off[i].std};
+        dev[i] = device_stats(&list->p[i], &res[i]);
+        const vs_stats *on = &dev[i].v_th, *off = &dev[i].v_hold;
+        double row[12] = {i + 1, list->p[i].vacancy_x, (double)on->n, on->mean, on->std,
+                          dev[i].v_th_cv, on->min, on->max, on->p05, on->p95, off->mean, off->std};
         if (!failed) failed = vs_csv_row(ws, row) != VS_OK;
     }
     if (failed) return cli_fail(prog), vs_csv_abort(w), vs_csv_abort(ws), 1;
@@ -94,7 +98,7 @@ static int write_csvs(const char *prog, const char *out, const char *stats_path,
     return vs_csv_close(ws) != VS_OK ? cli_fail(prog) : 0;
 }
 
-static int plot_thresholds(const char *prog, const cli_device_list *list, long n_cycles,
+static int plot_thresholds(const char *prog, int plot, const cli_device_list *list, long n_cycles,
                            const char *out, const char *png)
 {
     char script[8192];
@@ -110,48 +114,54 @@ static int plot_thresholds(const char *prog, const cli_device_list *list, long n
             "'%s' every ::1 using ($1==%d?$4:1/0):(1) smooth cnormal with lines lw 2 lc rgb '%s' title '%s' noenhanced%s",
             out, i + 1, cli_colors[i % CLI_N_COLORS], title, i + 1 < list->n ? ", \\\n     " : "\n");
     }
-    return cli_plot(prog, script, png, 900, 600);
+    return cli_plot(prog, plot, script, png, 900, 600);
 }
 
-static void print_json(const cli_device_list *list, long n_cycles, const vs_stats *on, const vs_stats *off)
+void cycles_json(FILE *f, const cycles_result *r)
 {
+    const cli_device_list *list = &r->list;
     vs_json j;
-    vs_json_begin(&j, stdout);
+    vs_json_begin(&j, f);
     vs_json_str(&j, "command", "cycles");
-    vs_json_int(&j, "cycles", n_cycles);
+    vs_json_int(&j, "cycles", r->n_cycles);
     vs_json_array(&j, "devices");
     for (int i = 0; i < list->n; i++) {
+        const cycles_device *d = &r->dev[i];
         vs_json_object(&j, NULL);
         vs_json_str(&j, "device", list->label[i]);
         vs_json_str(&j, "model", list->p[i].model->name);
         vs_json_int(&j, "index", i + 1);
-        vs_json_num(&j, "sigma_lnr", vs_device_get(&list->p[i], "sigma_lnr"));
-        vs_json_num(&j, "sigma_tc_k", vs_device_get(&list->p[i], "sigma_tc"));
-        vs_json_int(&j, "switched", on[i].n);
-        vs_json_num(&j, "v_th_mean_v", on[i].mean);
-        vs_json_num(&j, "v_th_std_v", on[i].std);
-        vs_json_num(&j, "v_th_cv", on[i].std / on[i].mean);
-        vs_json_num(&j, "v_th_min_v", on[i].min);
-        vs_json_num(&j, "v_th_max_v", on[i].max);
-        vs_json_num(&j, "v_th_p05_v", on[i].p05);
-        vs_json_num(&j, "v_th_p95_v", on[i].p95);
-        vs_json_num(&j, "v_hold_mean_v", off[i].mean);
-        vs_json_num(&j, "v_hold_std_v", off[i].std);
+        vs_json_num(&j, "sigma_lnr", d->sigma_lnr);
+        vs_json_num(&j, "sigma_tc_k", d->sigma_tc_k);
+        vs_json_int(&j, "switched", d->v_th.n);
+        vs_json_num(&j, "v_th_mean_v", d->v_th.mean);
+        vs_json_num(&j, "v_th_std_v", d->v_th.std);
+        vs_json_num(&j, "v_th_cv", d->v_th_cv);
+        vs_json_num(&j, "v_th_min_v", d->v_th.min);
+        vs_json_num(&j, "v_th_max_v", d->v_th.max);
+        vs_json_num(&j, "v_th_p05_v", d->v_th.p05);
+        vs_json_num(&j, "v_th_p95_v", d->v_th.p95);
+        vs_json_num(&j, "v_hold_mean_v", d->v_hold.mean);
+        vs_json_num(&j, "v_hold_std_v", d->v_hold.std);
         vs_json_close(&j);
     }
     vs_json_close(&j);
     vs_json_end(&j);
 }
 
-static void print_text(const cli_device_list *list, const vs_stats *on, const vs_stats *off)
+static void print_text(const cycles_args *a, const cycles_result *r)
 {
+    const cli_device_list *list = &r->list;
     int lw = cli_label_width(list);
     printf("%-*s %8s %9s %8s %7s %8s %8s %15s %10s\n", lw, "", "switched", "V_th mean", "std", "CV",
            "min", "max", "5-95 %", "V_hold std");
-    for (int i = 0; i < list->n; i++)
+    for (int i = 0; i < list->n; i++) {
+        const vs_stats *on = &r->dev[i].v_th;
         printf("%-*s %8ld %9.4f %8.4f %6.2f%% %8.4f %8.4f %7.3f-%7.3f %10.4f\n", lw, list->label[i],
-               on[i].n, on[i].mean, on[i].std, 100 * on[i].std / on[i].mean, on[i].min,
-               on[i].max, on[i].p05, on[i].p95, off[i].std);
+               on->n, on->mean, on->std, 100 * on->std / on->mean, on->min, on->max, on->p05,
+               on->p95, r->dev[i].v_hold.std);
+    }
+    printf("wrote %s, %s%s%s\n", a->out, r->stats_csv, a->plot ? ", " : "", a->plot ? r->png : "");
 }
 
 /* Sweeps every device (in parallel, in the library); 1 after the first failure's message. */
@@ -169,32 +179,35 @@ static int run_sweeps(const char *prog, const cycles_args *a, const cli_device_l
     return 0;
 }
 
+int cycles_exec(const char *prog, const cycles_args *a, cycles_result *r)
+{
+    memset(r, 0, sizeof *r);
+    if (cli_device_list_resolve(prog, &a->da, NULL, &r->list)) return 1;
+    if (apply_jitter(prog, a, &r->list)) return 1;
+    if (cli_prepare_output(prog, a->out)) return 1;
+    r->n_cycles = a->io.n_cycles;
+    cli_with_suffix(a->out, "_stats.csv", r->stats_csv, sizeof r->stats_csv);
+    cli_with_suffix(a->out, ".png", r->png, sizeof r->png);
+
+    vs_iv_result res[CLI_MAX_DEVICES];
+    int failed = run_sweeps(prog, a, &r->list, res);
+    if (!failed) failed = write_csvs(prog, a->out, r->stats_csv, &r->list, res, r->dev);
+    for (int i = 0; i < r->list.n; i++) vs_iv_result_free(&res[i]);
+    if (failed) return 1;
+    return a->plot ? plot_thresholds(prog, a->plot, &r->list, r->n_cycles, a->out, r->png) : 0;
+}
+
 int cmd_cycles(int argc, char **argv)
 {
     const char *prog = "vo2snn cycles";
     cycles_args a;
     int rc = parse_args(argc, argv, prog, &a);
-    if (rc) return rc - 1;
-    cli_device_list list;
-    if (cli_device_list_resolve(prog, &a.da, NULL, &list)) return 1;
-    if (apply_jitter(prog, &a, &list)) return 1;
-    if (cli_prepare_output(prog, a.out)) return 1;
-
-    vs_iv_result res[CLI_MAX_DEVICES];
-    vs_stats on[CLI_MAX_DEVICES], off[CLI_MAX_DEVICES];
-    char stats_path[4096], png[4096];
-    cli_with_suffix(a.out, "_stats.csv", stats_path, sizeof stats_path);
-    cli_with_suffix(a.out, ".png", png, sizeof png);
-    int failed = run_sweeps(prog, &a, &list, res);
-    if (!failed) failed = write_csvs(prog, a.out, stats_path, &list, res, on, off);
-    for (int i = 0; i < list.n; i++) vs_iv_result_free(&res[i]);
-    if (failed) return 1;
-    if (a.plot && plot_thresholds(prog, &list, a.io.n_cycles, a.out, png)) return 1;
-    if (a.json) {
-        print_json(&list, a.io.n_cycles, on, off);
-    } else {
-        print_text(&list, on, off);
-        printf("wrote %s, %s%s%s\n", a.out, stats_path, a.plot ? ", " : "", a.plot ? png : "");
-    }
+    if (rc != CLI_GO_ON) return rc;
+    static cycles_result r;
+    if (cycles_exec(prog, &a, &r)) return 1;
+    if (a.json)
+        cycles_json(stdout, &r);
+    else
+        print_text(&a, &r);
     return 0;
 }

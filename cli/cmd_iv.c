@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_iv.h"
 #include "commands.h"
 #include "common.h"
 #include "vo2snn/iv.h"
@@ -92,24 +93,6 @@ void iv_plot_script(char *buf, size_t n, const char *trace, const char *scurve, 
              title, trace, scurve, scurve);
 }
 
-#define PROG "vo2snn iv"
-
-typedef struct iv_args {
-    cli_device_args dev;
-    vs_iv_opts o;       /* seed and dt_out_s are set from seed and dt_out by resolve() */
-    const char *out;
-    long seed;
-    int json, plot;
-    double dt_out;      /* 0 = period/2000 */
-} iv_args;
-
-/* What the sweep runs on and writes to, resolved from the arguments. */
-typedef struct iv_job {
-    vs_device_params p;
-    vs_fold th, ho;     /* quasi-static threshold and hold points */
-    char scurve[4096], cycles[4096], png[4096], label[64];
-} iv_job;
-
 static const char details[] =
     "V_th is the first maximum of the steady-state S-curve on the heating branch,\n"
     "V_hold the last minimum on the cooling branch (docs/models/vo2x.md 1.2). The sweep drives\n"
@@ -118,11 +101,16 @@ static const char details[] =
     "Writes <out> (trace), <out>_scurve.csv (steady state), <out>_cycles.csv\n"
     "(per-cycle V_on, V_off) and with --plot <out>.png.";
 
-/* Fill a from argv; opt_parse's result (< 0 error, > 0 --help printed, 0 go on). */
-static int parse_args(int argc, char **argv, iv_args *a)
+void iv_defaults(iv_args *a)
 {
     *a = (iv_args){.dev = CLI_DEVICE_DEFAULTS, .o = vs_iv_opts_default(), .out = "out/iv.csv",
                    .seed = 1};
+}
+
+/* Fill a from argv: CLI_GO_ON, or the exit status (cli_parse). */
+static int parse_args(int argc, char **argv, const char *prog, iv_args *a)
+{
+    iv_defaults(a);
     const opt_spec opts[] = {
         CLI_DEVICE_OPTS(a->dev),
         {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "peak of the triangle (default: 1.3 x V_th)", .dest = &a->o.v_max_v, .min = 0, .max = 1e4},
@@ -133,59 +121,77 @@ static int parse_args(int argc, char **argv, iv_args *a)
         {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling (default: period/2000, at most 1e7 samples over the traced cycles)", .dest = &a->dt_out, .min = 1e-15, .max = 100},
         CLI_OUTPUT_OPTS(a->out, "CSV", "trace CSV path (first 5 cycles)", a->json, a->plot, "<out>.png"),
     };
-    const opt_cmd cmd = {PROG, "I-V hysteresis of the device alone: quasi-static folds and a triangular sweep.",
-                         details, opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    return opt_parse(&cmd, argc, argv, NULL, NULL);
+    return cli_parse(prog, "I-V hysteresis of the device alone: quasi-static folds and a triangular sweep.",
+                         details,
+        opts, CLI_N_OPTS(opts), argc, argv);
 }
 
 /* Build the device and its folds, finish the sweep options and check their budgets, and name
    the outputs. */
-static int resolve(iv_args *a, iv_job *job)
+static int resolve(const char *prog, const iv_args *a, iv_result *r)
 {
-    if (cli_device_resolve(PROG, &a->dev, &job->p)) return 1;
-    if (vs_device_folds(&job->p, &job->th, &job->ho) != VS_OK) return cli_fail(PROG);
-    vs_iv_opts *o = &a->o;
+    if (cli_device_resolve(prog, &a->dev, &r->p)) return 1;
+    if (vs_device_folds(&r->p, &r->th, &r->ho) != VS_OK) return cli_fail(prog);
+    vs_iv_opts *o = &r->o;
+    *o = a->o;
     o->seed = (uint64_t)a->seed;
     o->dt_out_s = a->dt_out > 0 ? a->dt_out : o->period_s / 2000.0;
     o->trace_cycles = TRACE_CYCLES;
-    if (vs_iv_trace_budget(o, "--dt-out") != VS_OK) return cli_error(PROG, "%s; raise --dt-out", vs_last_error());
+    if (vs_iv_trace_budget(o, "--dt-out") != VS_OK) return cli_error(prog, "%s; raise --dt-out", vs_last_error());
     if (vs_ode_check_budget("the sweep's largest step", o->h_max_s, o->period_s * (double)o->n_cycles,
                             VS_MAX_STEPS, "steps") != VS_OK)
-        return cli_error(PROG, "%s; shorten --period or run fewer --cycles", vs_last_error());
+        return cli_error(prog, "%s; shorten --period or run fewer --cycles", vs_last_error());
+    r->v_max_v = o->v_max_v > 0 ? o->v_max_v : 1.3 * r->th.v_v;
 
-    cli_with_suffix(a->out, "_scurve.csv", job->scurve, sizeof job->scurve);
-    cli_with_suffix(a->out, "_cycles.csv", job->cycles, sizeof job->cycles);
-    cli_with_suffix(a->out, ".png", job->png, sizeof job->png);
-    cli_device_label(&job->p, job->label, sizeof job->label);
+    cli_with_suffix(a->out, "_scurve.csv", r->scurve, sizeof r->scurve);
+    cli_with_suffix(a->out, "_cycles.csv", r->cycles, sizeof r->cycles);
+    cli_with_suffix(a->out, ".png", r->png, sizeof r->png);
+    cli_device_label(&r->p, r->label, sizeof r->label);
     return 0;
 }
 
-/* Sweep, writing the trace, S-curve and per-cycle CSVs; on success r is the caller's to free. */
-static int run(const iv_args *a, const iv_job *job, vs_iv_result *r)
+/* Sweep, writing the trace, S-curve and per-cycle CSVs; on success r->iv is the caller's to
+   free. */
+static int run(const char *prog, const iv_args *a, iv_result *r)
 {
-    if (cli_prepare_output(PROG, a->out)) return 1;
-    if (iv_run(PROG, &job->p, &a->o, a->out, r)) return 1;
-    if (iv_write_scurve(PROG, &job->p, job->scurve) || write_cycles(PROG, r, job->cycles)) {
-        vs_iv_result_free(r);
+    if (cli_prepare_output(prog, a->out)) return 1;
+    if (iv_run(prog, &r->p, &r->o, a->out, &r->iv)) return 1;
+    if (iv_write_scurve(prog, &r->p, r->scurve) || write_cycles(prog, &r->iv, r->cycles)) {
+        vs_iv_result_free(&r->iv);
         return 1;
     }
     return 0;
 }
 
-/* The triangle's peak: --v-max, else 1.3 V_th. */
-static double v_max_of(const iv_args *a, const iv_job *job)
+int iv_exec(const char *prog, const iv_args *a, iv_result *r)
 {
-    return a->o.v_max_v > 0 ? a->o.v_max_v : 1.3 * job->th.v_v;
+    memset(r, 0, sizeof *r);
+    if (resolve(prog, a, r) || run(prog, a, r)) return 1;
+    r->on = vs_stats_of(r->iv.v_on_v, r->iv.n_cycles);
+    r->off = vs_stats_of(r->iv.v_off_v, r->iv.n_cycles);
+    if (!a->plot) return 0;
+    char script[16384];
+    iv_plot_script(script, sizeof script, a->out, r->scurve, r->label);
+    if (cli_plot(prog, a->plot, script, r->png, 800, 600)) {
+        iv_result_free(r);
+        return 1;
+    }
+    return 0;
 }
 
-static void print_json(const iv_args *a, const iv_job *job, const vs_iv_result *r,
-                       const vs_stats *on, const vs_stats *off)
+void iv_result_free(iv_result *r)
 {
-    const vs_fold *th = &job->th, *ho = &job->ho;
+    vs_iv_result_free(&r->iv);
+}
+
+void iv_json(FILE *f, const iv_args *a, const iv_result *r)
+{
+    const vs_fold *th = &r->th, *ho = &r->ho;
+    const vs_stats *on = &r->on;
     vs_json j;
-    vs_json_begin(&j, stdout);
+    vs_json_begin(&j, f);
     vs_json_str(&j, "command", "iv");
-    vs_json_str(&j, "device", job->label);
+    vs_json_str(&j, "device", r->label);
     vs_json_num(&j, "v_th_v", th->v_v);
     vs_json_num(&j, "i_th_a", th->i_a);
     vs_json_num(&j, "temp_th_k", th->t_k);
@@ -195,11 +201,11 @@ static void print_json(const iv_args *a, const iv_job *job, const vs_iv_result *
     vs_json_num(&j, "temp_hold_k", ho->t_k);
     vs_json_num(&j, "r_hold_ohm", ho->r_ohm);
     vs_json_num(&j, "hysteresis_v", th->v_v - ho->v_v);
-    vs_json_num(&j, "v_max_v", v_max_of(a, job));
-    vs_json_num(&j, "period_s", a->o.period_s);
-    vs_json_int(&j, "cycles", r->n_cycles);
-    vs_json_num(&j, "v_on_v", r->v_on_v[0]);
-    vs_json_num(&j, "v_off_v", r->v_off_v[0]);
+    vs_json_num(&j, "v_max_v", r->v_max_v);
+    vs_json_num(&j, "period_s", r->o.period_s);
+    vs_json_int(&j, "cycles", r->iv.n_cycles);
+    vs_json_num(&j, "v_on_v", r->iv.v_on_v[0]);
+    vs_json_num(&j, "v_off_v", r->iv.v_off_v[0]);
     vs_json_object(&j, "v_on_stats");
     vs_json_int(&j, "n", on->n);
     vs_json_num(&j, "mean_v", on->mean);
@@ -210,55 +216,43 @@ static void print_json(const iv_args *a, const iv_job *job, const vs_iv_result *
     vs_json_num(&j, "p05_v", on->p05);
     vs_json_num(&j, "p95_v", on->p95);
     vs_json_close(&j);
-    vs_json_num(&j, "v_off_std_v", off->std);
+    vs_json_num(&j, "v_off_std_v", r->off.std);
     vs_json_str(&j, "trace_csv", a->out);
-    vs_json_str(&j, "scurve_csv", job->scurve);
-    vs_json_str(&j, "cycles_csv", job->cycles);
-    vs_json_str(&j, "plot_png", a->plot ? job->png : NULL);
+    vs_json_str(&j, "scurve_csv", r->scurve);
+    vs_json_str(&j, "cycles_csv", r->cycles);
+    vs_json_str(&j, "plot_png", a->plot ? r->png : NULL);
     vs_json_end(&j);
 }
 
-static void print_text(const iv_args *a, const iv_job *job, const vs_iv_result *r,
-                       const vs_stats *on, const vs_stats *off)
+static void print_text(const iv_args *a, const iv_result *r)
 {
-    const vs_fold *th = &job->th, *ho = &job->ho;
-    const char *label = job->label;
+    const vs_fold *th = &r->th, *ho = &r->ho;
+    const vs_stats *on = &r->on;
+    const char *label = r->label;
     printf("%s: quasi-static V_th %.4g V at %.4g A (T %.4g K, R %.4g Ohm)\n", label, th->v_v, th->i_a, th->t_k, th->r_ohm);
     printf("%*s  quasi-static V_hold %.4g V at %.4g A (T %.4g K, R %.4g Ohm); hysteresis %.4g V\n",
            (int)strlen(label) - 2, "", ho->v_v, ho->i_a, ho->t_k, ho->r_ohm, th->v_v - ho->v_v);
-    printf("  swept (%g s triangle to %.4g V): V_on %.4g V, V_off %.4g V\n", a->o.period_s,
-           v_max_of(a, job), r->v_on_v[0], r->v_off_v[0]);
-    if (r->n_cycles > 1)
+    printf("  swept (%g s triangle to %.4g V): V_on %.4g V, V_off %.4g V\n", r->o.period_s,
+           r->v_max_v, r->iv.v_on_v[0], r->iv.v_off_v[0]);
+    if (r->iv.n_cycles > 1)
         printf("  %ld cycles: V_on mean %.4g V, std %.3g V (CV %.2f %%), min %.4g, max %.4g; V_off std %.3g V\n",
-               r->n_cycles, on->mean, on->std, 100 * on->std / on->mean, on->min, on->max, off->std);
-    printf("wrote %s, %s, %s%s%s\n", a->out, job->scurve, job->cycles, a->plot ? ", " : "",
-           a->plot ? job->png : "");
-}
-
-/* The plot (with --plot), then the summary as JSON or text. */
-static int write_results(const iv_args *a, const iv_job *job, const vs_iv_result *r)
-{
-    vs_stats on = vs_stats_of(r->v_on_v, r->n_cycles), off = vs_stats_of(r->v_off_v, r->n_cycles);
-    if (a->plot) {
-        char script[16384];
-        iv_plot_script(script, sizeof script, a->out, job->scurve, job->label);
-        if (cli_plot(PROG, script, job->png, 800, 600)) return 1;
-    }
-    if (a->json) print_json(a, job, r, &on, &off);
-    else print_text(a, job, r, &on, &off);
-    return 0;
+               r->iv.n_cycles, on->mean, on->std, 100 * on->std / on->mean, on->min, on->max, r->off.std);
+    printf("wrote %s, %s, %s%s%s\n", a->out, r->scurve, r->cycles, a->plot ? ", " : "",
+           a->plot ? r->png : "");
 }
 
 int cmd_iv(int argc, char **argv)
 {
+    const char *prog = "vo2snn iv";
     iv_args a;
-    int rc = parse_args(argc, argv, &a);
-    if (rc != 0) return rc < 0 ? 1 : 0;
-    iv_job job;
-    if (resolve(&a, &job)) return 1;
-    vs_iv_result r;
-    if (run(&a, &job, &r)) return 1;
-    rc = write_results(&a, &job, &r);
-    vs_iv_result_free(&r);
-    return rc;
+    int rc = parse_args(argc, argv, prog, &a);
+    if (rc != CLI_GO_ON) return rc;
+    static iv_result r;
+    if (iv_exec(prog, &a, &r)) return 1;
+    if (a.json)
+        iv_json(stdout, &a, &r);
+    else
+        print_text(&a, &r);
+    iv_result_free(&r);
+    return 0;
 }

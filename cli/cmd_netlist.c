@@ -11,7 +11,7 @@
 static const char *const net_choices[] = {"neuron", "2x2", NULL};
 
 /* The --net value in argv (the last one before "--"; "neuron" if none), so that --help can
-   show the defaults of that network. Parsing proper is opt_parse's. */
+   show the defaults of that network. Parsing proper is cli_parse's. */
 static int argv_net_is_2x2(int argc, char **argv)
 {
     int is_2x2 = 0;
@@ -78,8 +78,8 @@ static int refuse_other_network(const opt_spec *opts, int n, const char *net)
     return 0;
 }
 
-/* Fill a from argv; opt_parse's result (< 0 error, > 0 --help printed, 0 go on), and < 0 for an
-   option of the other network. --help shows the defaults of the --net in argv. */
+/* Fill a from argv: CLI_GO_ON, or the exit status (cli_parse), and 1 for an option of the
+   other network. --help shows the defaults of the --net in argv. */
 static int parse_args(int argc, char **argv, netlist_args *a)
 {
     const int help_2x2 = argv_net_is_2x2(argc, argv);
@@ -105,11 +105,10 @@ static int parse_args(int argc, char **argv, netlist_args *a)
     int given[N_OPTS] = {0};
     for (int i = 0; i < N_OPTS; i++)
         if (!opts[i].given) opts[i].given = &given[i];
-    const opt_cmd cmd = {PROG, "Write an ngspice netlist of the neuron, or of the paper's 2x2 network, with the device model as behavioural sources.",
-                         details, opts, N_OPTS, 0};
-    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    if (rc != 0) return rc;
-    return refuse_other_network(opts, N_OPTS, a->net) ? -1 : 0;
+    int rc = cli_parse(PROG, "Write an ngspice netlist of the neuron, or of the paper's 2x2 network, with the device "
+                       "model as behavioural sources.", details, opts, N_OPTS, argc, argv);
+    if (rc != CLI_GO_ON) return rc;
+    return refuse_other_network(opts, N_OPTS, a->net) ? 1 : CLI_GO_ON;
 }
 
 /* Build the device, check the circuit, build the input (--net neuron; a dc 0 V placeholder for
@@ -158,7 +157,7 @@ int cmd_netlist(int argc, char **argv)
 {
     netlist_args a;
     int rc = parse_args(argc, argv, &a);
-    if (rc != 0) return rc < 0 ? 1 : 0;
+    if (rc != CLI_GO_ON) return rc;
     vs_device_params p;
     vs_input in;
     if (resolve(&a, &p, &in)) return 1;

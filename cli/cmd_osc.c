@@ -3,21 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_osc.h"
 #include "commands.h"
 #include "common.h"
 #include "vo2snn/json.h"
-
-typedef struct osc_args {
-    cli_device_args dev;
-    vs_circuit circ;
-    cli_solver_args solver;
-    cli_input_args in;
-    const char *out;
-    int given_t_end, given_w0, given_w1;
-    double t_end, w0, w1, dt_out;
-    long seed;
-    int json, plot;
-} osc_args;
 
 static const char details[] =
     CLI_INPUT_HELP
@@ -55,31 +44,39 @@ static int check_budgets(const char *prog, const vs_sim_opts *o)
     return 0;
 }
 
-/* The statistics window, named by the flags that set its ends: inside [0, t_end], not empty. */
-static int check_window(const char *prog, const osc_args *a)
+/* The statistics window r->w0..w1, named by the flags that set its ends: inside
+   [0, t_end], not empty. */
+static int check_window(const char *prog, const osc_args *a, const osc_result *r)
 {
     const char *start = a->given_w0 ? "--window-start" : "the default --window-start (0.3 t_end)";
     const char *end = a->given_w1 ? "--window-end" : "--t-end";
-    if (cli_check_range(prog, start, a->w0, end, a->w1, "s")) return 1;
-    if (a->w1 > a->t_end)
-        return cli_error(prog, "--window-end (%g s) must not be after --t-end (%g s)", a->w1, a->t_end);
+    if (cli_check_range(prog, start, r->w0, end, r->w1, "s")) return 1;
+    if (r->w1 > r->t_end)
+        return cli_error(prog, "--window-end (%g s) must not be after --t-end (%g s)", r->w1, r->t_end);
     return 0;
 }
 
-static void print_json(const osc_args *a, const char *label, const char *input_desc,
-                       const vs_neuron_result *r, const char *csv, const char *spikes,
-                       const char *png)
+/* --input names a kind cli_input_build knows (a C caller may set any string). */
+static int check_input_kind(const char *prog, const char *kind)
 {
+    for (int i = 0; kind && cli_input_choices[i]; i++)
+        if (strcmp(kind, cli_input_choices[i]) == 0) return 0;
+    return cli_error(prog, "unknown --input '%s' (dc, pulse, sine, square or pwl)", kind ? kind : "(null)");
+}
+
+void osc_json(FILE *f, const osc_args *a, const osc_result *res)
+{
+    const vs_neuron_result *r = &res->sim;
     vs_json j;
-    vs_json_begin(&j, stdout);
+    vs_json_begin(&j, f);
     vs_json_str(&j, "command", "osc");
-    vs_json_str(&j, "device", label);
-    vs_json_str(&j, "input", input_desc);
+    vs_json_str(&j, "device", res->label);
+    vs_json_str(&j, "input", res->input_desc);
     vs_json_num(&j, "r_series_ohm", a->circ.r_series_ohm);
     vs_json_num(&j, "c_f", a->circ.c_f);
     vs_json_num(&j, "r_sense_ohm", a->circ.r_sense_ohm);
-    vs_json_num(&j, "t_end_s", a->t_end);
-    vs_json_nums(&j, "window_s", (const double[]){a->w0, a->w1}, 2);
+    vs_json_num(&j, "t_end_s", res->t_end);
+    vs_json_nums(&j, "window_s", (const double[]){res->w0, res->w1}, 2);
     vs_json_int(&j, "spikes", (long long)r->n_spikes);
     vs_json_int(&j, "spikes_positive", (long long)r->n_positive);
     vs_json_int(&j, "spikes_negative", (long long)r->n_negative);
@@ -106,23 +103,23 @@ static void print_json(const osc_args *a, const char *label, const char *input_d
     vs_json_close(&j);
     vs_json_int(&j, "steps", r->n_steps);
     vs_json_int(&j, "rejected_steps", r->n_rejected);
-    vs_json_str(&j, "trace_csv", csv);
-    vs_json_str(&j, "spikes_csv", spikes);
-    vs_json_str(&j, "plot_png", png);
+    vs_json_str(&j, "trace_csv", a->out);
+    vs_json_str(&j, "spikes_csv", res->spikes_csv);
+    vs_json_str(&j, "plot_png", a->plot ? res->png : NULL);
     vs_json_end(&j);
 }
 
-static void print_text(const osc_args *a, const char *label, const char *input_desc,
-                       vs_input_source source, const vs_neuron_result *r)
+static void print_text(const osc_args *a, const osc_result *res)
 {
-    if (source == VS_SOURCE_CURRENT) /* injected into the node: R_s is not in the path */
-        printf("%s, %s into the node; C %g F, R_sense %g Ohm; %g s simulated\n", label,
-               input_desc, a->circ.c_f, a->circ.r_sense_ohm, a->t_end);
+    const vs_neuron_result *r = &res->sim;
+    if (res->source == VS_SOURCE_CURRENT) /* injected into the node: R_s is not in the path */
+        printf("%s, %s into the node; C %g F, R_sense %g Ohm; %g s simulated\n", res->label,
+               res->input_desc, a->circ.c_f, a->circ.r_sense_ohm, res->t_end);
     else
-        printf("%s, %s; R_s %g Ohm, C %g F, R_sense %g Ohm; %g s simulated\n", label, input_desc,
-               a->circ.r_series_ohm, a->circ.c_f, a->circ.r_sense_ohm, a->t_end);
+        printf("%s, %s; R_s %g Ohm, C %g F, R_sense %g Ohm; %g s simulated\n", res->label,
+               res->input_desc, a->circ.r_series_ohm, a->circ.c_f, a->circ.r_sense_ohm, res->t_end);
     printf("  spikes              %zu (%zu positive, %zu inverted), %zu in window [%g, %g] s\n",
-           r->n_spikes, r->n_positive, r->n_negative, r->n_spikes_window, a->w0, a->w1);
+           r->n_spikes, r->n_positive, r->n_negative, r->n_spikes_window, res->w0, res->w1);
     if (r->n_spikes) printf("  first spike         %.4g s\n", r->spike_t_s[0]);
     printf("  frequency           %.6g Hz\n", r->freq_hz);
     printf("  V_osc min / max     %.4g / %.4g V (%.4g V p-p)\n", r->v_osc_min_v, r->v_osc_max_v,
@@ -132,27 +129,29 @@ static void print_text(const osc_args *a, const char *label, const char *input_d
     printf("  energy per spike    %.4g J from the source, %.4g J in the device\n",
            r->e_in_per_spike_j, r->e_dev_per_spike_j);
     printf("  peak temperature    %.4g K; final m %.3g\n", r->temp_max_k, r->m_end);
+    printf("wrote %s, %s%s%s\n", a->out, res->spikes_csv, a->plot ? ", " : "", a->plot ? res->png : "");
 }
 
-#define PROG "vo2snn osc"
-
-/* What the simulation runs on and writes to, resolved from the arguments. */
+/* What the simulation runs on, resolved from the arguments. */
 typedef struct osc_job {
     vs_device_params dev;
-    vs_input in;               /* freed by run() */
-    vs_input_source source;    /* in.source, for the plot and the text once in is freed */
+    vs_input in;               /* freed by osc_exec */
     vs_sim_opts o;
-    char spikes_path[4096], png_path[4096], label[64], desc[160];
 } osc_job;
 
-/* Fill a from argv; opt_parse's result (< 0 error, > 0 --help printed, 0 go on). */
-static int parse_args(int argc, char **argv, osc_args *a)
+void osc_defaults(osc_args *a)
 {
     *a = (osc_args){
         .dev = CLI_DEVICE_DEFAULTS, .circ = vs_circuit_default(), .solver = CLI_SOLVER_DEFAULTS,
         .in = CLI_INPUT_DEFAULTS, .out = "out/osc.csv",
         .t_end = 200e-6, .w0 = NAN, .w1 = NAN, .dt_out = 0, .seed = 1,
     };
+}
+
+/* Fill a from argv: CLI_GO_ON, or the exit status (cli_parse). */
+static int parse_args(int argc, char **argv, const char *prog, osc_args *a)
+{
+    osc_defaults(a);
     const opt_spec opts[] = {
         CLI_DEVICE_OPTS(a->dev),
         CLI_CIRCUIT_OPTS(a->circ),
@@ -165,104 +164,100 @@ static int parse_args(int argc, char **argv, osc_args *a)
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for cycle-to-cycle jitter (with sigma_lnr/sigma_tc > 0)", .dest = &a->seed, .min = 0, .max = 9.2e18},
         CLI_OUTPUT_OPTS(a->out, "CSV", "trace CSV path", a->json, a->plot, "<out>.png"),
     };
-    const opt_cmd cmd = {PROG, "Simulate the VO2-x relaxation-oscillator neuron (paper Fig 3A) in time.",
-                         details, opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    return opt_parse(&cmd, argc, argv, NULL, NULL);
+    return cli_parse(prog, "Simulate the VO2-x relaxation-oscillator neuron (paper Fig 3A) in time.",
+                         details,
+        opts, CLI_N_OPTS(opts), argc, argv);
 }
 
-/* The solver options: --t-end (default from the input), the statistics window, --dt-out and
-   --seed, each checked. */
-static int settle_sim_opts(osc_args *a, osc_job *job)
+/* The solver options: --t-end (default from the input), the statistics window (into r),
+   --dt-out and --seed, each checked. */
+static int settle_sim_opts(const char *prog, const osc_args *a, osc_job *job, osc_result *r)
 {
     vs_sim_opts *o = &job->o;
-    if (!a->given_t_end) a->t_end = cli_input_default_t_end(&job->in);
+    r->t_end = a->given_t_end ? a->t_end : cli_input_default_t_end(&job->in);
     *o = vs_sim_opts_default();
     cli_solver_apply(&a->solver, o);
-    o->t_end_s = a->t_end;
-    a->w0 = a->given_w0 ? a->w0 : 0.3 * a->t_end;
-    a->w1 = a->given_w1 ? a->w1 : a->t_end;
-    if (check_window(PROG, a)) return 1;
-    o->t_window0_s = a->w0;
-    o->t_window1_s = a->w1;
-    o->dt_out_s = a->dt_out > 0 ? a->dt_out : a->t_end / 20000.0;
+    o->t_end_s = r->t_end;
+    r->w0 = a->given_w0 ? a->w0 : 0.3 * r->t_end;
+    r->w1 = a->given_w1 ? a->w1 : r->t_end;
+    if (check_window(prog, a, r)) return 1;
+    o->t_window0_s = r->w0;
+    o->t_window1_s = r->w1;
+    o->dt_out_s = a->dt_out > 0 ? a->dt_out : r->t_end / 20000.0;
     o->seed = (uint64_t)a->seed;
-    return check_budgets(PROG, o);
+    return check_budgets(prog, o);
 }
 
 /* Build the device, circuit, input and solver options, and name the outputs. On success
-   job->in is run()'s to free; on failure it holds nothing. */
-static int resolve(osc_args *a, osc_job *job)
+   job->in is the caller's to free; on failure it holds nothing. */
+static int resolve(const char *prog, const osc_args *a, osc_job *job, osc_result *r)
 {
-    if (cli_device_resolve(PROG, &a->dev, &job->dev)) return 1;
-    if (vs_circuit_validate(&a->circ) != VS_OK) return cli_fail(PROG);
-    if (cli_input_build(PROG, &a->in, &job->in)) return 1;
-    if (settle_sim_opts(a, job)) return vs_input_free(&job->in), 1;
-    job->source = job->in.source;
-    cli_with_suffix(a->out, "_spikes.csv", job->spikes_path, sizeof job->spikes_path);
-    cli_with_suffix(a->out, ".png", job->png_path, sizeof job->png_path);
-    cli_device_label(&job->dev, job->label, sizeof job->label);
-    vs_input_describe(&job->in, job->desc, sizeof job->desc);
+    if (cli_device_resolve(prog, &a->dev, &job->dev)) return 1;
+    if (vs_circuit_validate(&a->circ) != VS_OK) return cli_fail(prog);
+    if (check_input_kind(prog, a->in.kind) || cli_input_build(prog, &a->in, &job->in)) return 1;
+    if (settle_sim_opts(prog, a, job, r)) return vs_input_free(&job->in), 1;
+    r->source = job->in.source;
+    cli_with_suffix(a->out, "_spikes.csv", r->spikes_csv, sizeof r->spikes_csv);
+    cli_with_suffix(a->out, ".png", r->png, sizeof r->png);
+    cli_device_label(&job->dev, r->label, sizeof r->label);
+    vs_input_describe(&job->in, r->input_desc, sizeof r->input_desc);
     return 0;
 }
 
-/* Simulate, writing the trace CSV to --out; on success r is the caller's to free. */
-static int simulate(const osc_args *a, const osc_job *job, vs_neuron_result *r)
+/* Simulate into r, writing the trace CSV to --out. */
+static int simulate(const char *prog, const osc_args *a, const osc_job *job, vs_neuron_result *r)
 {
-    if (cli_prepare_output(PROG, a->out)) return 1;
+    if (cli_prepare_output(prog, a->out)) return 1;
     vs_csv *csv;
     if (vs_csv_open(a->out, cli_trace_cols_for(&job->in), CLI_TRACE_NCOLS, &csv) != VS_OK)
-        return cli_fail(PROG);
+        return cli_fail(prog);
     if (vs_neuron_simulate(&job->dev, &a->circ, &job->in, &job->o, cli_trace_sample, csv, r) != VS_OK) {
         vs_csv_abort(csv);
-        vs_neuron_result_free(r);
-        return cli_fail(PROG);
+        return cli_fail(prog);
     }
-    if (vs_csv_close(csv) != VS_OK) {
-        vs_neuron_result_free(r);
-        return cli_fail(PROG);
-    }
-    return 0;
+    return vs_csv_close(csv) == VS_OK ? 0 : cli_fail(prog);
 }
 
-/* Simulate and write the trace and spike CSVs; frees job->in. On success r is the caller's to
-   free. */
-static int run(const osc_args *a, osc_job *job, vs_neuron_result *r)
+/* The three-panel trace plot of --out, as a->plot asks. */
+static int plot_trace(const char *prog, const osc_args *a, const osc_result *r)
 {
-    int rc = simulate(a, job, r);
-    vs_input_free(&job->in);
-    if (rc) return 1;
-    if (write_spikes(PROG, job->spikes_path, r)) return vs_neuron_result_free(r), 1;
-    return 0;
+    if (!a->plot) return 0;
+    char script[4096], title[300];
+    snprintf(title, sizeof title, "%s, %s", r->label, r->input_desc);
+    cli_trace_plot_script(script, sizeof script, a->out, title, r->source);
+    return cli_plot(prog, a->plot, script, r->png, 900, 800);
 }
 
-/* The plot (with --plot), then the summary as JSON or text. */
-static int write_results(const osc_args *a, const osc_job *job, const vs_neuron_result *r)
+int osc_exec(const char *prog, const osc_args *a, osc_result *r)
 {
-    const char *png = a->plot ? job->png_path : NULL;
-    if (a->plot) {
-        char script[4096], title[300];
-        snprintf(title, sizeof title, "%s, %s", job->label, job->desc);
-        cli_trace_plot_script(script, sizeof script, a->out, title, job->source);
-        if (cli_plot(PROG, script, job->png_path, 900, 800)) return 1;
-    }
-    if (a->json) print_json(a, job->label, job->desc, r, a->out, job->spikes_path, png);
-    else {
-        print_text(a, job->label, job->desc, job->source, r);
-        printf("wrote %s, %s%s%s\n", a->out, job->spikes_path, png ? ", " : "", png ? png : "");
-    }
-    return 0;
+    *r = (osc_result){0};
+    osc_job job;
+    if (resolve(prog, a, &job, r)) return 1;
+    int rc = simulate(prog, a, &job, &r->sim);
+    vs_input_free(&job.in);
+    if (rc || write_spikes(prog, r->spikes_csv, &r->sim)) return 1;
+    return plot_trace(prog, a, r);
+}
+
+void osc_result_free(osc_result *r)
+{
+    vs_neuron_result_free(&r->sim);
 }
 
 int cmd_osc(int argc, char **argv)
 {
+    const char *prog = "vo2snn osc";
     osc_args a;
-    int rc = parse_args(argc, argv, &a);
-    if (rc != 0) return rc < 0 ? 1 : 0;
-    osc_job job;
-    if (resolve(&a, &job)) return 1;
-    vs_neuron_result r;
-    if (run(&a, &job, &r)) return 1;
-    rc = write_results(&a, &job, &r);
-    vs_neuron_result_free(&r);
+    int rc = parse_args(argc, argv, prog, &a);
+    if (rc != CLI_GO_ON) return rc;
+    static osc_result r;
+    rc = osc_exec(prog, &a, &r);
+    if (rc == 0) {
+        if (a.json)
+            osc_json(stdout, &a, &r);
+        else
+            print_text(&a, &r);
+    }
+    osc_result_free(&r);
     return rc;
 }

@@ -14,7 +14,7 @@ typedef struct params_args {
     int json, keys;
 } params_args;
 
-/* Fill a from argv; opt_parse's result (< 0 error, > 0 --help printed, 0 go on). */
+/* Fill a from argv: CLI_GO_ON, or the exit status (cli_parse). */
 static int parse_args(int argc, char **argv, params_args *a)
 {
     *a = (params_args){.dev = CLI_DEVICE_DEFAULTS};
@@ -23,11 +23,10 @@ static int parse_args(int argc, char **argv, params_args *a)
         {.name = "keys", .kind = OPT_FLAG, .help = "list the parameter keys accepted by --param and device files", .dest = &a->keys},
         CLI_JSON_OPT_HELP(a->json, "print as one JSON object"),
     };
-    const opt_cmd cmd = {PROG, "Print a device's model parameters and its quasi-static thresholds.",
+    return cli_parse(PROG, "Print a device's model parameters and its quasi-static thresholds.",
                          "A device file holds 'key = value' lines with optional units, '#' comments:\n"
                          "  preset = 2\n  r_met = 600 Ohm\n  tau_th = 150 ns\n",
-                         opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    return opt_parse(&cmd, argc, argv, NULL, NULL);
+        opts, CLI_N_OPTS(opts), argc, argv);
 }
 
 /* --keys: the keys of --model's model, or of every model. */
@@ -73,7 +72,7 @@ int cmd_params(int argc, char **argv)
 {
     params_args a;
     int rc = parse_args(argc, argv, &a);
-    if (rc != 0) return rc < 0 ? 1 : 0;
+    if (rc != CLI_GO_ON) return rc;
     if (a.keys) return print_keys(&a);
     vs_device_params p;
     if (cli_device_resolve(PROG, &a.dev, &p)) return 1;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd_phase.h"
 #include "commands.h"
 #include "common.h"
 #include "vo2snn/outputs.h"
@@ -244,24 +245,18 @@ static int check_range(const char *prog, const char *axis, const char *unit, con
     return cli_check_range(prog, lo, g->lo, hi, g->hi, unit);
 }
 
-typedef struct phase_args {
-    cli_device_args dev_args;
-    vs_circuit circ;
-    cli_solver_args solver;
-    vs_classify_opts co;
-    vs_grid rg, vg;
-    long min_spikes, seed;
-    const char *out;
-    int json, plot, no_triple, waveforms, resume;
-} phase_args;
-
-/* Returns 0 to run, else 1 + the exit code (1 for an error, 0 after --help). */
-static int parse_args(int argc, char **argv, const char *prog, phase_args *a)
+void phase_defaults(phase_args *a)
 {
     *a = (phase_args){.dev_args = CLI_DEVICE_DEFAULTS, .circ = vs_circuit_default(), .solver = CLI_SOLVER_DEFAULTS,
                       .co = vs_classify_opts_default(), .rg = {NAN, NAN, 24, 0}, .vg = {NAN, NAN, 21, 0},
                       .seed = 1, .out = "out/phase.csv"};   /* grid ends: from the device */
     a->min_spikes = a->co.min_spikes;
+}
+
+/* Fill a from argv: CLI_GO_ON, or the exit status (cli_parse). */
+static int parse_args(int argc, char **argv, const char *prog, phase_args *a)
+{
+    phase_defaults(a);
     const opt_spec opts[] = {
         CLI_DEVICE_OPTS(a->dev_args),
         CLI_CAP_SENSE_OPTS(a->circ),
@@ -273,7 +268,7 @@ static int parse_args(int argc, char **argv, const char *prog, phase_args *a)
         {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "highest input voltage (default: 1.3 x the upper window edge at 2 R*)", .dest = &a->vg.hi, .min = -1e4, .max = 1e4},
         {.name = "v-points", .kind = OPT_LONG, .metavar = "N", .help = "input-voltage points", .dest = &a->vg.n, .min = 1, .max = 100000},
         {.name = "v-log", .kind = OPT_FLAG, .help = "logarithmic V_in spacing", .dest = &a->vg.log},
-        {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per point", .dest = &a->co.t_run_s, .min = 1e-9, .max = 1},
+        {.name = "t-end", .alias = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per point", .dest = &a->co.t_run_s, .min = 1e-9, .max = 1},
         {.name = "settle", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "fraction of each run discarded before classifying", .dest = &a->co.settle_frac, .min = 0, .max = 0.95},
         {.name = "min-spikes", .kind = OPT_LONG, .metavar = "N", .help = "spikes after settling that make a point oscillating", .dest = &a->min_spikes, .min = 2, .max = 1000000},
         CLI_SOLVER_OPTS(a->solver),
@@ -286,8 +281,8 @@ static int parse_args(int argc, char **argv, const char *prog, phase_args *a)
         CLI_JSON_OPT(a->json),
         CLI_PLOT_OPTS(a->plot, "the heat map <out>.png"),
     };
-    const opt_cmd cmd = {prog, "Tri-state phase diagram (un-firing / oscillating / firing) over R_s x V_in (Fig 3F).",
-        "Each point is one run from rest of --t-run; after discarding the first --settle\n"
+    return cli_parse(prog, "Tri-state phase diagram (un-firing / oscillating / firing) over R_s x V_in (Fig 3F).",
+        "Each point is one run from rest of --t-end; after discarding the first --settle\n"
         "fraction it is oscillating if at least --min-spikes spikes remain, else firing if\n"
         "the device ends on its high-current branch (current beyond the hold fold's), else\n"
         "un-firing. Unset axis ends come from the device's chord triple point R*, V* (vo2x\n"
@@ -298,9 +293,7 @@ static int parse_args(int argc, char **argv, const char *prog, phase_args *a)
         "(regime_name). Runs in parallel (OMP_NUM_THREADS, capped at the cores); the result\n"
         "does not depend on the thread count. --resume reuses the points saved in\n"
         "<out>.partial.csv and reports how many.",
-        opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    return rc == 0 ? 0 : 1 + (rc < 0);
+        opts, CLI_N_OPTS(opts), argc, argv);
 }
 
 /* Solver and grids from the options and the device (unset grid ends from its chord triple
@@ -313,7 +306,7 @@ static int setup(const char *prog, phase_args *a, vs_device_params *dev, vs_fold
     a->co.sim.seed = (uint64_t)a->seed;
     if (check_range(prog, "r", "Ohm", rg) || check_range(prog, "v", "V", vg)) return 1;
     if (vs_sim_check_steps(&a->co.sim, a->co.t_run_s, "--dt", "--h-max") != VS_OK)
-        return cli_error(prog, "%s per point; raise %s or shorten --t-run", vs_last_error(),
+        return cli_error(prog, "%s per point; raise %s or shorten --t-end", vs_last_error(),
                          a->co.sim.method == VS_ODE_RK4 ? "--dt" : "--h-max");
     if (cli_device_resolve(prog, &a->dev_args, dev)) return 1;
     if (vs_device_folds(dev, th, ho) != VS_OK) return cli_fail(prog);
@@ -340,13 +333,6 @@ static void sweep_key(const phase_args *a, const vs_device_params *dev, char *ke
              a->vg.hi, a->vg.n, a->vg.log, co->t_run_s, co->settle_frac, co->min_spikes,
              (int)co->sim.method, co->sim.rtol, co->sim.h_max_s, co->sim.dt_s, (unsigned long long)co->sim.seed);
 }
-
-typedef struct phase_result {
-    long total, resumed, count[3];
-    double sweep_s;
-    vs_triple tp, chord;
-    double v_pick[3];
-} phase_result;
 
 /* The resumable sweep over pts/done; the grid CSV once complete. Returns 1 after the message. */
 static int sweep_points(const char *prog, const phase_args *a, const vs_device_params *dev,
@@ -384,28 +370,27 @@ static int run_grid(const char *prog, const phase_args *a, const vs_device_param
     return rc;
 }
 
-static int plot_all(const char *prog, const phase_args *a, const char *label, const vs_fold *th,
-                    const vs_fold *ho, const phase_result *r, const char *png, const char *wave_csv,
-                    const char *wave_png)
+/* The heat map and, with waveforms, the three regimes, as a->plot asks. */
+static int plot_all(const char *prog, const phase_args *a, const vs_fold *th, const vs_fold *ho,
+                    const phase_result *r)
 {
     char script[16384], title[256];
-    snprintf(title, sizeof title, "Phase diagram, %s, C = %g nF", label, a->circ.c_f * 1e9);
+    snprintf(title, sizeof title, "Phase diagram, %s, C = %g nF", r->label, a->circ.c_f * 1e9);
     phase_plot_script(script, sizeof script, a->out, title, &a->rg, &a->vg, th, ho, a->circ.r_sense_ohm,
                       a->no_triple ? NULL : &r->tp);
-    if (cli_plot(prog, script, png, 900, 650)) return 1;
+    if (cli_plot(prog, a->plot, script, r->png, 900, 650)) return 1;
     if (!a->waveforms) return 0;
-    snprintf(title, sizeof title, "The three regimes, %s, R_s = %g kOhm", label, a->circ.r_series_ohm / 1e3);
-    waveform_plot_script(script, sizeof script, wave_csv, title, r->v_pick);
-    return cli_plot(prog, script, wave_png, 900, 800);
+    snprintf(title, sizeof title, "The three regimes, %s, R_s = %g kOhm", r->label, a->circ.r_series_ohm / 1e3);
+    waveform_plot_script(script, sizeof script, r->wave_csv, title, r->v_pick);
+    return cli_plot(prog, a->plot, script, r->wave_png, 900, 800);
 }
 
-static void print_json(const phase_args *a, const char *label, const phase_result *r, const char *png,
-                       const char *wave_csv)
+void phase_json(FILE *f, const phase_args *a, const phase_result *r)
 {
     vs_json j;
-    vs_json_begin(&j, stdout);
+    vs_json_begin(&j, f);
     vs_json_str(&j, "command", "phase");
-    vs_json_str(&j, "device", label);
+    vs_json_str(&j, "device", r->label);
     vs_json_int(&j, "points", r->total);
     vs_json_int(&j, "unfiring", r->count[0]);
     vs_json_int(&j, "oscillating", r->count[1]);
@@ -418,18 +403,17 @@ static void print_json(const phase_args *a, const char *label, const phase_resul
     vs_json_int(&j, "resumed_points", r->resumed);
     vs_json_int(&j, "simulated_points", r->total - r->resumed);
     vs_json_str(&j, "csv", a->out);
-    vs_json_str(&j, "plot_png", a->plot ? png : NULL);
-    vs_json_str(&j, "waveforms_csv", a->waveforms ? wave_csv : NULL);
+    vs_json_str(&j, "plot_png", a->plot ? r->png : NULL);
+    vs_json_str(&j, "waveforms_csv", a->waveforms ? r->wave_csv : NULL);
     vs_json_end(&j);
 }
 
-static void print_text(const phase_args *a, const char *label, const phase_result *r, const char *partial,
-                       const char *png, const char *wave_csv)
+static void print_text(const phase_args *a, const phase_result *r)
 {
-    printf("%s: %ld x %ld points in %.2f s: %ld un-firing, %ld oscillating, %ld firing\n", label,
-           a->rg.n, a->vg.n, r->sweep_s, r->count[0], r->count[1], r->count[2]);
+    printf("%s: %ld x %ld points in %.2f s: %ld un-firing, %ld oscillating, %ld firing\n", r->label,
+           r->rg.n, r->vg.n, r->sweep_s, r->count[0], r->count[1], r->count[2]);
     if (a->resume)
-        printf("  resumed %ld of %ld points from %s; simulated %ld\n", r->resumed, r->total, partial,
+        printf("  resumed %ld of %ld points from %s; simulated %ld\n", r->resumed, r->total, r->partial,
                r->total - r->resumed);
     if (!a->no_triple)
         printf("  triple point R_s* = %.4g Ohm, V_in* = %.4g V (load-line chord: %.4g Ohm, %.4g V)\n",
@@ -437,8 +421,36 @@ static void print_text(const phase_args *a, const char *label, const phase_resul
     if (a->waveforms)
         printf("  waveforms at R_s = %g Ohm: un-firing %.3g V, oscillating %.3g V, firing %.3g V\n",
                a->circ.r_series_ohm, r->v_pick[0], r->v_pick[1], r->v_pick[2]);
-    printf("wrote %s%s%s%s%s\n", a->out, a->plot ? ", " : "", a->plot ? png : "", a->waveforms ? ", " : "",
-           a->waveforms ? wave_csv : "");
+    printf("wrote %s%s%s%s%s\n", a->out, a->plot ? ", " : "", a->plot ? r->png : "", a->waveforms ? ", " : "",
+           a->waveforms ? r->wave_csv : "");
+}
+
+/* The device's label and the paths of the outputs beside --out. */
+static void name_outputs(const char *out, const vs_device_params *dev, phase_result *r)
+{
+    cli_with_suffix(out, ".png", r->png, sizeof r->png);
+    cli_with_suffix(out, "_waveforms.csv", r->wave_csv, sizeof r->wave_csv);
+    cli_with_suffix(out, "_waveforms.png", r->wave_png, sizeof r->wave_png);
+    cli_with_suffix(out, ".partial.csv", r->partial, sizeof r->partial);
+    cli_device_label(dev, r->label, sizeof r->label);
+}
+
+int phase_exec(const char *prog, const phase_args *a, phase_result *r)
+{
+    *r = (phase_result){.tp = {NAN, NAN}, .chord = {NAN, NAN}, .v_pick = {NAN, NAN, NAN}};
+    phase_args w = *a;   /* setup settles the grid ends and the solver options */
+    vs_device_params dev;
+    vs_fold th, ho;
+    if (setup(prog, &w, &dev, &th, &ho)) return 1;
+    r->rg = w.rg;
+    r->vg = w.vg;
+    name_outputs(w.out, &dev, r);
+    if (cli_prepare_output(prog, w.out)) return 1;
+    if (run_grid(prog, &w, &dev, r->partial, r)) return 1;
+    vs_load_line(&dev, &w.circ, NULL, NULL, &r->chord);
+    if (!w.no_triple && vs_triple_point(&dev, &w.circ, &w.co, 1e-3, 5e-3, &r->tp) != VS_OK) return cli_fail(prog);
+    if (w.waveforms && write_waveforms(prog, &dev, &w.circ, w.co.t_run_s, r->wave_csv, r->v_pick)) return 1;
+    return w.plot ? plot_all(prog, &w, &th, &ho, r) : 0;
 }
 
 int cmd_phase(int argc, char **argv)
@@ -446,27 +458,12 @@ int cmd_phase(int argc, char **argv)
     const char *prog = "vo2snn phase";
     phase_args a;
     int rc = parse_args(argc, argv, prog, &a);
-    if (rc) return rc - 1;
-    vs_device_params dev;
-    vs_fold th, ho;
-    if (setup(prog, &a, &dev, &th, &ho)) return 1;
-    char png[4096], wave_csv[4096], wave_png[4096], partial[4096], label[64];
-    cli_with_suffix(a.out, ".png", png, sizeof png);
-    cli_with_suffix(a.out, "_waveforms.csv", wave_csv, sizeof wave_csv);
-    cli_with_suffix(a.out, "_waveforms.png", wave_png, sizeof wave_png);
-    cli_with_suffix(a.out, ".partial.csv", partial, sizeof partial);
-    cli_device_label(&dev, label, sizeof label);
-    if (cli_prepare_output(prog, a.out)) return 1;
-
-    phase_result r = {.tp = {NAN, NAN}, .chord = {NAN, NAN}, .v_pick = {NAN, NAN, NAN}};
-    if (run_grid(prog, &a, &dev, partial, &r)) return 1;
-    vs_load_line(&dev, &a.circ, NULL, NULL, &r.chord);
-    if (!a.no_triple && vs_triple_point(&dev, &a.circ, &a.co, 1e-3, 5e-3, &r.tp) != VS_OK) return cli_fail(prog);
-    if (a.waveforms && write_waveforms(prog, &dev, &a.circ, a.co.t_run_s, wave_csv, r.v_pick)) return 1;
-    if (a.plot && plot_all(prog, &a, label, &th, &ho, &r, png, wave_csv, wave_png)) return 1;
+    if (rc != CLI_GO_ON) return rc;
+    static phase_result r;
+    if (phase_exec(prog, &a, &r)) return 1;
     if (a.json)
-        print_json(&a, label, &r, png, wave_csv);
+        phase_json(stdout, &a, &r);
     else
-        print_text(&a, label, &r, partial, png, wave_csv);
+        print_text(&a, &r);
     return 0;
 }

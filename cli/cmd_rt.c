@@ -61,7 +61,7 @@ typedef struct rt_job {
     char png[4096], label[96];
 } rt_job;
 
-/* Fill a from argv; opt_parse's result (< 0 error, > 0 --help printed, 0 go on). */
+/* Fill a from argv: CLI_GO_ON, or the exit status (cli_parse). */
 static int parse_args(int argc, char **argv, rt_args *a)
 {
     *a = (rt_args){.dev = CLI_DEVICE_DEFAULTS, .t_lo = 290, .t_hi = 370, .points = 801,
@@ -74,13 +74,12 @@ static int parse_args(int argc, char **argv, rt_args *a)
         {.name = "film", .kind = OPT_FLAG, .help = "film display model (docs/models/vo2x.md 1.4: 10 kOhm x vacancy scaling, R_met 10 Ohm)", .dest = &a->film},
         CLI_OUTPUT_OPTS(a->out, "CSV", "output CSV path", a->json, a->plot, "<out>.png"),
     };
-    const opt_cmd cmd = {PROG, "Resistance-temperature loop: heating from t-lo to t-hi, then cooling back.",
+    return cli_parse(PROG, "Resistance-temperature loop: heating from t-lo to t-hi, then cooling back.",
                          "Summary, relative to the model's own transition: R at ambient; the edges of\n"
                          "the transition on heating (switched fraction 1 % and 99 %), R there and the\n"
                          "jump = R(1 % edge)/R(99 % edge); the half-transition temperatures, where the\n"
                          "switched fraction crosses 0.5 on heating and on cooling back.",
-                         opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    return opt_parse(&cmd, argc, argv, NULL, NULL);
+        opts, CLI_N_OPTS(opts), argc, argv);
 }
 
 /* Check the temperature range, build the device (--film: its film model) and name the outputs. */
@@ -133,7 +132,7 @@ static int write_results(const rt_args *a, const rt_job *job, const vs_rt_summar
     if (a->plot) {
         char script[2048];
         rt_plot_script(script, sizeof script, a->out, job->label);
-        if (cli_plot(PROG, script, job->png, 800, 600)) return 1;
+        if (cli_plot(PROG, CLI_PLOT_PNG, script, job->png, 800, 600)) return 1;
     }
     if (a->json) print_json(a, job, s);
     else print_text(a, job, s);
@@ -144,7 +143,7 @@ int cmd_rt(int argc, char **argv)
 {
     rt_args a;
     int rc = parse_args(argc, argv, &a);
-    if (rc != 0) return rc < 0 ? 1 : 0;
+    if (rc != CLI_GO_ON) return rc;
     rt_job job;
     if (resolve(&a, &job)) return 1;
     if (cli_prepare_output(PROG, a.out)) return 1;

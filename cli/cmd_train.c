@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd_train.h"
 #include "commands.h"
 #include "common.h"
 #include "vo2snn/outputs.h"
@@ -249,7 +250,7 @@ int train_write_confusion(const char *prog, const char *path, const uint32_t *cm
     return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
 }
 
-int train_plot_confusion(const char *prog, const char *csv, const char *png, const char *title)
+int train_plot_confusion(const char *prog, int plot, const char *csv, const char *png, const char *title)
 {
     char script[16384];
     snprintf(script, sizeof script,
@@ -260,19 +261,10 @@ int train_plot_confusion(const char *prog, const char *csv, const char *png, con
              "plot '%s' matrix rowheaders columnheaders using 1:2:($3+0.5) with image notitle, \\\n"
              "     '' matrix rowheaders columnheaders using 1:2:($3 > 0 ? sprintf('%%d', $3) : '') with labels font ',8' notitle\n",
              title, csv);
-    return cli_plot(prog, script, png, 700, 650);
+    return cli_plot(prog, plot, script, png, 700, 650);
 }
 
 /* ---- train ------------------------------------------------------------------------------ */
-
-typedef struct train_args {
-    cli_device_args dev;
-    vs_circuit circ;
-    const char *data, *dataset, *out, *checkpoint, *cache, *loss, *optim, *schedule;
-    long hidden, epochs, batch, seed, threads, shift, train_limit, test_limit, image;
-    double lr, momentum, rail, surrogate, target, ce_scale;
-    int resume, json, no_plot, given_rail;
-} train_args;
 
 static const char *const metrics_cols[] = {"epoch", "loss", "train_acc", "test_acc", "seconds", "lr"};
 
@@ -289,9 +281,9 @@ static int write_metrics(const char *prog, const char *path, const vs_checkpoint
     return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
 }
 
-/* Fig 4D: the output rates for one test image, as CSV and bar chart. */
+/* Fig 4D: the output rates for one test image, as CSV and (as plot asks) bar chart. */
 static int write_image_rates(const char *prog, const char *dir, vs_mlp *m, const vs_transfer *t,
-                             const vs_dataset *test, long image, const float enc[256], int no_plot)
+                             const vs_dataset *test, long image, const float enc[256], int plot)
 {
     static const char *const cols[] = {"class", "rate", "rate_hz"};
     float rates[10];
@@ -306,7 +298,7 @@ static int write_image_rates(const char *prog, const char *dir, vs_mlp *m, const
         if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(prog);
     }
     if (vs_csv_close(w) != VS_OK) return cli_fail(prog);
-    if (no_plot) return 0;
+    if (!plot) return 0;
     char script[8192];
     snprintf(script, sizeof script,
              "set datafile separator ','\nset title 'Output firing rates, test image %ld (label %d)'\n"
@@ -314,10 +306,10 @@ static int write_image_rates(const char *prog, const char *dir, vs_mlp *m, const
              "set xrange [-0.6:9.6]\nset yrange [0:*]\nset grid ytics\nset style fill solid 0.8\nset boxwidth 0.7\n"
              "plot '%s' every ::1 using 1:($3/1e3) with boxes lc rgb '#1f77b4' notitle\n",
              image, test->labels[image], csv);
-    return cli_plot(prog, script, png, 700, 450);
+    return cli_plot(prog, plot, script, png, 700, 450);
 }
 
-static int plot_accuracy(const char *prog, const char *csv, const char *png, const char *title)
+static int plot_accuracy(const char *prog, int plot, const char *csv, const char *png, const char *title)
 {
     char script[8192];
     snprintf(script, sizeof script,
@@ -326,7 +318,7 @@ static int plot_accuracy(const char *prog, const char *csv, const char *png, con
              "plot '%s' every ::1 using 1:($4*100) with linespoints pt 7 lw 2 lc rgb '#d62728' title 'test', \\\n"
              "     '' every ::1 using 1:($3*100) with linespoints pt 5 lw 2 lc rgb '#1f77b4' title 'train (running)'\n",
              title, csv);
-    return cli_plot(prog, script, png, 800, 500);
+    return cli_plot(prog, plot, script, png, 800, 500);
 }
 
 static int on_batch(long done, long total, void *bar) { return progress_update(done, total, bar); }
@@ -342,22 +334,11 @@ static int check_train_data(const char *prog, const train_args *a, const char *c
     return train_resolve_image(prog, test, a->image, image);
 }
 
-/* What train's summary says: written to DIR/summary.json after every epoch (finished false,
-   a resume file like the checkpoint) and at the end (finished true, every file listed). */
-typedef struct train_report {
-    const char *dataset, *ck_path, *metrics, *table, *summary, *out;
-    const vs_checkpoint_info *info;
-    const vs_transfer *t;
-    const vs_dataset *train, *test;
-    size_t n_train, n_test;  /* images used */
-    long image;
-    double test_accuracy;    /* on the n_test images */
-    int finished, plots;
-} train_report;
-
-static void json_train_summary(FILE *f, const train_report *r)
+/* The summary: in DIR/summary.json after every epoch (finished false, a resume file like the
+   checkpoint) and at the end (finished true, every file listed); on stdout with --json. */
+void train_json(FILE *f, const train_args *a, const train_result *r)
 {
-    const vs_checkpoint_info *info = r->info;
+    const vs_checkpoint_info *info = &r->info;
     vs_json j;
     vs_json_begin(&j, f);
     vs_json_str(&j, "command", "train");
@@ -371,41 +352,49 @@ static void json_train_summary(FILE *f, const train_report *r)
     vs_json_num(&j, "train_seconds", secs);
     vs_json_int(&j, "train_images", (long long)r->n_train);
     vs_json_int(&j, "test_images", (long long)r->n_test);
-    train_json_data(&j, r->dataset, r->train, r->test);
-    vs_json_str(&j, "checkpoint", r->ck_path);
+    train_json_data(&j, a->dataset, &r->train, &r->test);
+    vs_json_str(&j, "checkpoint", r->ck);
     vs_json_str(&j, "metrics_csv", r->metrics);
     vs_json_str(&j, "transfer_csv", r->table);
     vs_json_str(&j, "summary_json", r->summary);
     vs_json_int(&j, "image", r->image);
     vs_json_array(&j, "files");
-    vs_json_str(&j, NULL, r->ck_path);
-    vs_json_str(&j, NULL, r->metrics);
-    vs_json_str(&j, NULL, r->table);
-    vs_json_str(&j, NULL, r->summary);
+    const char *const written[] = {r->ck, r->metrics, r->table, r->summary};
+    for (int k = 0; k < 4; k++) vs_json_str(&j, NULL, written[k]);
     static const char *const finals[] = {"confusion.csv", "output_rates.csv", "confusion.png", "accuracy.png",
                                          "output_rates.png"};
-    for (int k = 0; r->finished && k < (r->plots ? 5 : 2); k++) {
+    for (int k = 0; r->finished && k < (a->plot ? 5 : 2); k++) {
         char path[4200];
-        snprintf(path, sizeof path, "%s/%s", r->out, finals[k]);
+        snprintf(path, sizeof path, "%s/%s", a->out, finals[k]);
         vs_json_str(&j, NULL, path);
     }
     vs_json_close(&j);
-    train_json_checkpoint(&j, info, r->t);
+    train_json_checkpoint(&j, info, &r->t);
     vs_json_end(&j);
 }
 
-static int write_train_summary(const char *prog, const train_report *r)
+static int write_train_summary(const char *prog, const train_args *a, const train_result *r)
 {
     vs_afile *af;
     if (vs_afile_open(r->summary, &af) != VS_OK) return cli_fail(prog);
-    json_train_summary(vs_afile_stream(af), r);
+    train_json(vs_afile_stream(af), a, r);
     return vs_afile_commit(af) == VS_OK ? 0 : cli_fail(prog);
 }
 
-/* Parse train's options into a; 0 to run, else the exit status (help printed: 0, error: 1). */
-static int parse_train_args(int argc, char **argv, train_args *a, int *exit_rc)
+void train_defaults(train_args *a)
 {
-    const char *prog = "vo2snn train";
+    *a = (train_args){.dev = CLI_DEVICE_DEFAULTS, .circ = vs_circuit_default(), .dataset = "mnist",
+                      .out = "out/train", .loss = "mse", .optim = "adam", .schedule = "cosine",
+                      .hidden = 128, .epochs = 10, .batch = 64, .seed = 1, .threads = 0, .shift = 1,
+                      .image = -1, .lr = 3e-3, .momentum = 0.9, .rail = 0, .surrogate = 0.75,
+                      .target = 1.0, .ce_scale = 10, .log = stderr, .plot = CLI_PLOT_PNG};
+}
+
+/* Parse train's options into a (from train_defaults): CLI_GO_ON, or the exit status
+   (help printed: 0, error: 1). */
+static int parse_train_args(int argc, char **argv, const char *prog, train_args *a)
+{
+    train_defaults(a);
     const opt_spec opts[] = {
         CLI_DEVICE_OPTS(a->dev),
         CLI_CIRCUIT_OPTS(a->circ),
@@ -432,10 +421,10 @@ static int parse_train_args(int argc, char **argv, train_args *a, int *exit_rc)
         CLI_CHECKPOINT_OPT(a->checkpoint, "checkpoint path (default: DIR/checkpoint.vsck)"),
         {.name = "resume", .kind = OPT_FLAG, .help = "continue from the checkpoint (its settings win)", .dest = &a->resume},
         CLI_CACHE_OPT(a->cache),
-        CLI_NO_PLOT_OPTS(a->no_plot, "the PNGs listed below"),
+        CLI_PLOT_ON_OPTS(a->plot, "the PNGs listed below"),
         CLI_JSON_OPT_HELP(a->json, CLI_JSON_SUMMARY_HELP " (epoch lines go to stderr)"),
     };
-    const opt_cmd cmd = {prog, "Train the rate-coded 784-H-10 BP-SNN on MNIST through the neuron's transfer function.",
+    return cli_parse(prog, "Train the rate-coded 784-H-10 BP-SNN on MNIST through the neuron's transfer function.",
         "The transfer function (firing rate vs input voltage of the chosen device and\n"
         "circuit) is measured by the circuit simulator and cached. Pixels p > 0 drive the\n"
         "input neurons at V = V_on + (V_peak - V_on) p/255 (p = 0: silent). Every epoch\n"
@@ -447,41 +436,34 @@ static int parse_train_args(int argc, char **argv, train_args *a, int *exit_rc)
         "G, H). Classification: most spikes, ties to the higher adder voltage. Both splits,\n"
         "--image and a resumed checkpoint's input size are checked before training starts;\n"
         "the files used are printed (data: ...).",
-        opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    if (rc != 0) return *exit_rc = rc < 0 ? 1 : 0, 1;
-    cli_apply_threads(prog, a->threads);
-    return 0;
+        opts, CLI_N_OPTS(opts), argc, argv);
 }
 
-/* Everything one train run holds: its arguments, settings, data, network and output paths. */
+/* One train run: its arguments, the result it fills (settings, data, transfer function, paths)
+   and the network. */
 typedef struct train_run {
     const char *prog;
     const train_args *a;
-    FILE *log;                  /* epoch lines: stdout, or stderr with --json */
-    vs_checkpoint_info *info;   /* the settings, fresh or from the checkpoint */
-    vs_dataset train, test;
-    vs_transfer t;
+    train_result *res;
     vs_mlp *m;
     float enc[256];
     int max_batch;
-    long image;                 /* the histogram's test image */
-    char ck[4096], metrics[4096], summary[4096], table[4096], label[96];
 } train_run;
 
 /* The settings: from the checkpoint with --resume (checked against --epochs), else from the options. */
 static int train_settings(train_run *r)
 {
     const train_args *a = r->a;
-    vs_checkpoint_info *info = r->info;
+    vs_checkpoint_info *info = &r->res->info;
+    const char *ck = r->res->ck;
     memset(info, 0, sizeof *info);
     if (a->resume) {
-        if (vs_checkpoint_load_info(r->ck, info) != VS_OK) return cli_fail(r->prog);
+        if (vs_checkpoint_load_info(ck, info) != VS_OK) return cli_fail(r->prog);
         if (a->epochs <= info->epoch)
-            return cli_error(r->prog, "%s has already trained %d epochs (ask for more with --epochs)", r->ck, info->epoch);
+            return cli_error(r->prog, "%s has already trained %d epochs (ask for more with --epochs)", ck, info->epoch);
         if (a->epochs != info->epochs_planned)
             return cli_error(r->prog, "%s was planned for %d epochs; resume with --epochs %d (the schedule spans them)",
-                             r->ck, info->epochs_planned, info->epochs_planned);
+                             ck, info->epochs_planned, info->epochs_planned);
         return 0;
     }
     if (cli_device_resolve(r->prog, &a->dev, &info->device)) return 1;
@@ -503,26 +485,25 @@ static int train_settings(train_run *r)
 static int train_inputs(train_run *r)
 {
     const train_args *a = r->a;
-    if (train_load_split(r->prog, a->data, a->dataset, "train", &r->train)) return 1;
-    if (train_load_split(r->prog, a->data, a->dataset, "t10k", &r->test)) return vs_dataset_free(&r->train), 1;
-    int failed = check_train_data(r->prog, a, r->ck, r->info, &r->train, &r->test, &r->image);
-    if (!failed) train_print_data(r->log, &r->train, &r->test);
-    if (!failed)
-        failed = train_build_transfer(r->prog, &r->info->device, &r->info->circuit, &r->info->transfer, a->cache, &r->t);
-    if (failed) vs_dataset_free(&r->train), vs_dataset_free(&r->test);
-    return failed;
+    train_result *res = r->res;
+    if (train_load_split(r->prog, a->data, a->dataset, "train", &res->train)) return 1;
+    if (train_load_split(r->prog, a->data, a->dataset, "t10k", &res->test)) return 1;
+    if (check_train_data(r->prog, a, res->ck, &res->info, &res->train, &res->test, &res->image)) return 1;
+    train_print_data(a->log, &res->train, &res->test);
+    return train_build_transfer(r->prog, &res->info.device, &res->info.circuit, &res->info.transfer, a->cache,
+                                &res->t);
 }
 
 /* The network: loaded from the checkpoint with --resume, else new from the options. */
 static int train_network(train_run *r)
 {
     const train_args *a = r->a;
-    vs_checkpoint_info *info = r->info;
+    vs_checkpoint_info *info = &r->res->info;
     r->max_batch = info->batch > 256 ? info->batch : 256;
     if (a->resume)
-        return vs_checkpoint_load(r->ck, &r->t, r->max_batch, info, &r->m) != VS_OK ? cli_fail(r->prog) : 0;
-    info->cfg = vs_mlp_config_for(&r->t);
-    info->cfg.sizes[0] = r->train.rows * r->train.cols;
+        return vs_checkpoint_load(r->res->ck, &r->res->t, r->max_batch, info, &r->m) != VS_OK ? cli_fail(r->prog) : 0;
+    info->cfg = vs_mlp_config_for(&r->res->t);
+    info->cfg.sizes[0] = r->res->train.rows * r->res->train.cols;
     info->cfg.sizes[1] = (int)a->hidden;
     info->cfg.sizes[2] = 10;
     info->cfg.loss = strcmp(a->loss, "ce") == 0 ? VS_LOSS_CE : VS_LOSS_MSE;
@@ -534,7 +515,7 @@ static int train_network(train_run *r)
     if (a->given_rail) info->cfg.rail_v = (float)a->rail;
     vs_rng rng;
     vs_rng_seed(&rng, info->seed, 0);
-    return (r->m = vs_mlp_new(&info->cfg, &r->t, r->max_batch, &rng)) ? 0 : cli_fail(r->prog);
+    return (r->m = vs_mlp_new(&info->cfg, &r->res->t, r->max_batch, &rng)) ? 0 : cli_fail(r->prog);
 }
 
 /* The output directory and the audit table beside the checkpoint. The checkpoint, the metrics and
@@ -542,25 +523,26 @@ static int train_network(train_run *r)
 static int train_prepare_outputs(train_run *r)
 {
     const char *prog = r->prog, *out = r->a->out;
-    snprintf(r->metrics, sizeof r->metrics, "%s/metrics.csv", out);
-    snprintf(r->summary, sizeof r->summary, "%s/summary.json", out);
-    snprintf(r->table, sizeof r->table, "%s/transfer.csv", out);
-    if (vs_outputs_keep(r->ck) != VS_OK || vs_outputs_keep(r->metrics) != VS_OK ||
-        vs_outputs_keep(r->summary) != VS_OK)
+    train_result *res = r->res;
+    snprintf(res->metrics, sizeof res->metrics, "%s/metrics.csv", out);
+    snprintf(res->summary, sizeof res->summary, "%s/summary.json", out);
+    snprintf(res->table, sizeof res->table, "%s/transfer.csv", out);
+    if (vs_outputs_keep(res->ck) != VS_OK || vs_outputs_keep(res->metrics) != VS_OK ||
+        vs_outputs_keep(res->summary) != VS_OK)
         return cli_fail(prog);
     if (vs_mkdir_p(out) != VS_OK) return cli_fail(prog);
-    if (cli_prepare_output(prog, r->ck) || cli_prepare_output(prog, r->summary)) return 1;
+    if (cli_prepare_output(prog, res->ck) || cli_prepare_output(prog, res->summary)) return 1;
     /* the transfer table the network is trained through, beside the checkpoint (an audit) */
-    return write_transfer_table(prog, r->table, r->info, &r->t);
+    return write_transfer_table(prog, res->table, &res->info, &res->t);
 }
 
 /* "device 1: transfer V_on ...; 784-128-10, MSE, Adam, batch 64, lr 0.003 (cosine), seed 1" */
-static void print_train_setup(const train_run *r)
+static void print_train_setup(FILE *log, const vs_checkpoint_info *info, const vs_transfer *t)
 {
-    const vs_checkpoint_info *info = r->info;
-    const vs_transfer *t = &r->t;
-    fprintf(r->log, "%s: transfer V_on %.2f V, V_peak %.2f V, f_peak %.1f kHz%s; %d-%d-%d, %s, %s, batch %d, lr %g (%s), seed %llu\n",
-            r->label, t->v_on_v, t->v_peak_v, t->f_peak_hz / 1e3, t->from_cache ? " (cached)" : "",
+    char label[96];
+    cli_device_label(&info->device, label, sizeof label);
+    fprintf(log, "%s: transfer V_on %.2f V, V_peak %.2f V, f_peak %.1f kHz%s; %d-%d-%d, %s, %s, batch %d, lr %g (%s), seed %llu\n",
+            label, t->v_on_v, t->v_peak_v, t->f_peak_hz / 1e3, t->from_cache ? " (cached)" : "",
             info->cfg.sizes[0], info->cfg.sizes[1], info->cfg.sizes[2],
             info->cfg.loss == VS_LOSS_CE ? "cross-entropy" : "MSE",
             info->cfg.optim == VS_OPTIM_SGD ? "SGD" : "Adam", info->batch, (double)info->cfg.lr,
@@ -570,16 +552,16 @@ static void print_train_setup(const train_run *r)
 /* One epoch, scored on the test images, into info->history[e]; nothing is saved here. */
 static int train_one_epoch(train_run *r, const vs_train_opts *to, int e, vs_epoch_metrics *em)
 {
-    vs_checkpoint_info *info = r->info;
+    vs_checkpoint_info *info = &r->res->info;
     vs_mlp_set_lr(r->m, (float)(info->cosine ? vs_lr_cosine(info->cfg.lr, e, info->epochs_planned) : (double)info->cfg.lr));
     cli_progress bar;
     char lab[32];
     snprintf(lab, sizeof lab, "epoch %d/%d", e + 1, info->epochs_planned);
     progress_begin(&bar, lab);
-    vs_status s = vs_train_epoch(r->m, &r->train, r->enc, to, e, on_batch, &bar, em);
+    vs_status s = vs_train_epoch(r->m, &r->res->train, r->enc, to, e, on_batch, &bar, em);
     progress_end(&bar);
     if (s != VS_OK) return cli_fail(r->prog);   /* nothing of this epoch is saved */
-    if (vs_evaluate(r->m, &r->test, (size_t)r->a->test_limit, r->enc, r->max_batch, &em->test_acc, NULL, NULL) != VS_OK)
+    if (vs_evaluate(r->m, &r->res->test, (size_t)r->a->test_limit, r->enc, r->max_batch, &em->test_acc, NULL, NULL) != VS_OK)
         return cli_fail(r->prog);
     info->history[e] = *em;
     info->epoch = e + 1;
@@ -588,101 +570,122 @@ static int train_one_epoch(train_run *r, const vs_train_opts *to, int e, vs_epoc
 }
 
 /* The remaining epochs; after each the checkpoint, metrics.csv and summary.json (not finished). */
-static int train_epochs(train_run *r, train_report *rep)
+static int train_epochs(train_run *r)
 {
-    vs_checkpoint_info *info = r->info;
+    train_result *res = r->res;
+    vs_checkpoint_info *info = &res->info;
     vs_train_opts to = {.batch = info->batch, .seed = info->seed, .shift_px = info->shift_px,
                         .n_limit = (size_t)r->a->train_limit};
     for (int e = info->epoch; e < info->epochs_planned; e++) {
         vs_epoch_metrics em;
         if (train_one_epoch(r, &to, e, &em)) return 1;
-        rep->test_accuracy = em.test_acc;
-        if (vs_checkpoint_save(r->ck, info, r->m) != VS_OK || write_metrics(r->prog, r->metrics, info, info->cfg.lr) ||
-            write_train_summary(r->prog, rep))
+        res->test_accuracy = em.test_acc;
+        if (vs_checkpoint_save(res->ck, info, r->m) != VS_OK ||
+            write_metrics(r->prog, res->metrics, info, info->cfg.lr) || write_train_summary(r->prog, r->a, res))
             return vs_last_error()[0] ? cli_fail(r->prog) : 1;
-        fprintf(r->log, "epoch %2d/%d: loss %.5f, train %.2f %%, test %.2f %%, %.2f s\n", e + 1,
+        fprintf(r->a->log, "epoch %2d/%d: loss %.5f, train %.2f %%, test %.2f %%, %.2f s\n", e + 1,
                 info->epochs_planned, em.loss, 100 * em.train_acc, 100 * em.test_acc, em.seconds);
-        fflush(r->log);
+        fflush(r->a->log);
     }
     return 0;
 }
 
-/* The trained network's figures: confusion.csv, output_rates.csv and, unless --no-plot, their PNGs
+/* The trained network's figures: confusion.csv, output_rates.csv and, as a->plot asks, their PNGs
    and accuracy.png (Fig 4D, G, H). */
 static int train_figures(const train_run *r, double *acc)
 {
     const char *prog = r->prog, *out = r->a->out;
+    const train_result *res = r->res;
+    const int plot = r->a->plot;
     uint32_t cm[100];
-    if (vs_evaluate(r->m, &r->test, (size_t)r->a->test_limit, r->enc, r->max_batch, acc, cm, NULL) != VS_OK)
+    if (vs_evaluate(r->m, &res->test, (size_t)r->a->test_limit, r->enc, r->max_batch, acc, cm, NULL) != VS_OK)
         return cli_fail(prog);
     char cm_csv[4096], cm_png[4096], acc_png[4096];
     snprintf(cm_csv, sizeof cm_csv, "%s/confusion.csv", out);
     snprintf(cm_png, sizeof cm_png, "%s/confusion.png", out);
     snprintf(acc_png, sizeof acc_png, "%s/accuracy.png", out);
     if (train_write_confusion(prog, cm_csv, cm)) return 1;
-    if (write_image_rates(prog, out, r->m, &r->t, &r->test, r->image, r->enc, r->a->no_plot)) return 1;
-    if (r->a->no_plot) return 0;
-    char title[200];
+    if (write_image_rates(prog, out, r->m, &res->t, &res->test, res->image, r->enc, plot)) return 1;
+    if (!plot) return 0;
+    char title[200], label[96];
     snprintf(title, sizeof title, "Confusion matrix, test set (%.2f %%)", 100 * *acc);
-    if (train_plot_confusion(prog, cm_csv, cm_png, title)) return 1;
-    snprintf(title, sizeof title, "Test accuracy per epoch, %s", r->label);
-    return plot_accuracy(prog, r->metrics, acc_png, title);
+    if (train_plot_confusion(prog, plot, cm_csv, cm_png, title)) return 1;
+    cli_device_label(&res->info.device, label, sizeof label);
+    snprintf(title, sizeof title, "Test accuracy per epoch, %s", label);
+    return plot_accuracy(prog, plot, res->metrics, acc_png, title);
 }
 
-/* Figures, the finished summary.json, and the summary on stdout (JSON or one line). */
-static int train_finish(const train_run *r, train_report *rep)
-{
-    double acc = NAN;
-    if (train_figures(r, &acc)) return 1;
-    rep->test_accuracy = acc;
-    rep->finished = 1;
-    if (write_train_summary(r->prog, rep)) return 1;
-    if (r->a->json) json_train_summary(stdout, rep);
-    else
-        fprintf(r->log, "test accuracy %.2f %% after %d epochs; wrote %s, %s, %s, %s, %s/output_rates.csv%s\n",
-                100 * acc, r->info->epoch, r->ck, r->metrics, r->table, r->summary, r->a->out,
-                r->a->no_plot ? "" : " and plots");
-    return 0;
-}
-
-/* Train from the prepared settings, data and network: outputs, epochs, figures. */
+/* Train from the prepared settings, data and network: outputs, epochs, figures and the finished
+   summary.json. */
 static int train_run_all(train_run *r)
 {
     const train_args *a = r->a;
+    train_result *res = r->res;
     if (train_prepare_outputs(r)) return 1;
-    vs_mlp_encode_table(r->enc, &r->t);
-    cli_device_label(&r->info->device, r->label, sizeof r->label);
-    print_train_setup(r);
-    size_t n_train = a->train_limit && (size_t)a->train_limit < r->train.n ? (size_t)a->train_limit : r->train.n;
-    size_t n_test = a->test_limit && (size_t)a->test_limit < r->test.n ? (size_t)a->test_limit : r->test.n;
-    train_report rep = {a->dataset, r->ck, r->metrics, r->table, r->summary, a->out, r->info, &r->t, &r->train,
-                        &r->test, n_train, n_test, r->image, NAN, 0, !a->no_plot};
-    if (train_epochs(r, &rep)) return 1;
-    return train_finish(r, &rep);
+    vs_mlp_encode_table(r->enc, &res->t);
+    print_train_setup(a->log, &res->info, &res->t);
+    res->n_train = a->train_limit && (size_t)a->train_limit < res->train.n ? (size_t)a->train_limit : res->train.n;
+    res->n_test = a->test_limit && (size_t)a->test_limit < res->test.n ? (size_t)a->test_limit : res->test.n;
+    res->test_accuracy = NAN;
+    if (train_epochs(r)) return 1;
+    double acc = NAN;
+    if (train_figures(r, &acc)) return 1;
+    res->test_accuracy = acc;
+    res->finished = 1;
+    return write_train_summary(r->prog, a, res);
+}
+
+/* The pixels go once a run is done with them; the summary still names the files. */
+void train_release_pixels(vs_dataset *d)
+{
+    free(d->images);
+    free(d->labels);
+    d->images = d->labels = NULL;
+}
+
+void train_result_free(train_result *r)
+{
+    vs_transfer_free(&r->t);
+    vs_dataset_free(&r->train);
+    vs_dataset_free(&r->test);
+}
+
+int train_exec(const char *prog, const train_args *a, train_result *res)
+{
+    memset(res, 0, sizeof *res);
+    cli_apply_threads(prog, a->threads);
+    if (a->checkpoint) snprintf(res->ck, sizeof res->ck, "%s", a->checkpoint);
+    else snprintf(res->ck, sizeof res->ck, "%s/checkpoint.vsck", a->out);
+    train_run r = {.prog = prog, .a = a, .res = res};
+    int failed = train_settings(&r) || train_inputs(&r) || train_network(&r) || train_run_all(&r);
+    vs_mlp_free(r.m);
+    train_release_pixels(&res->train);
+    train_release_pixels(&res->test);
+    if (failed) train_result_free(res);
+    return failed;
+}
+
+/* "test accuracy 97.50 % after 10 epochs; wrote ..." */
+static void print_train_text(const train_args *a, const train_result *r)
+{
+    printf("test accuracy %.2f %% after %d epochs; wrote %s, %s, %s, %s, %s/output_rates.csv%s\n",
+           100 * r->test_accuracy, r->info.epoch, r->ck, r->metrics, r->table, r->summary, a->out,
+           a->plot ? " and plots" : "");
 }
 
 int cmd_train(int argc, char **argv)
 {
-    train_args a = {.dev = CLI_DEVICE_DEFAULTS, .circ = vs_circuit_default(), .dataset = "mnist",
-                    .out = "out/train", .loss = "mse", .optim = "adam", .schedule = "cosine",
-                    .hidden = 128, .epochs = 10, .batch = 64, .seed = 1, .threads = 0, .shift = 1,
-                    .image = -1, .lr = 3e-3, .momentum = 0.9, .rail = 0, .surrogate = 0.75,
-                    .target = 1.0, .ce_scale = 10};
-    int rc = 0;
-    if (parse_train_args(argc, argv, &a, &rc)) return rc;
-    static vs_checkpoint_info info;
-    static train_run r;
-    r = (train_run){.prog = "vo2snn train", .a = &a, .log = a.json ? stderr : stdout, .info = &info};
-    if (a.checkpoint) snprintf(r.ck, sizeof r.ck, "%s", a.checkpoint);
-    else snprintf(r.ck, sizeof r.ck, "%s/checkpoint.vsck", a.out);
-    if (train_settings(&r) || train_inputs(&r)) return 1;
-    int failed = train_network(&r);
-    if (!failed) failed = train_run_all(&r);
-    vs_mlp_free(r.m);
-    vs_transfer_free(&r.t);
-    vs_dataset_free(&r.train);
-    vs_dataset_free(&r.test);
-    return failed;
+    const char *prog = "vo2snn train";
+    train_args a;
+    int rc = parse_train_args(argc, argv, prog, &a);
+    if (rc != CLI_GO_ON) return rc;
+    a.log = a.json ? stderr : stdout;
+    static train_result r;
+    if (train_exec(prog, &a, &r)) return 1;
+    if (a.json) train_json(stdout, &a, &r);
+    else print_train_text(&a, &r);
+    train_result_free(&r);
+    return 0;
 }
 
 /* ---- eval ------------------------------------------------------------------------------- */
@@ -695,7 +698,7 @@ static int write_eval_confusion(const char *prog, const char *out, const uint32_
     snprintf(cm_png, sizeof cm_png, "%s/eval_confusion.png", out);
     if (vs_mkdir_p(out) != VS_OK) return cli_fail(prog);
     if (train_write_confusion(prog, cm_csv, cm)) return 1;
-    return plot ? train_plot_confusion(prog, cm_csv, cm_png, "Confusion matrix") : 0;
+    return plot ? train_plot_confusion(prog, plot, cm_csv, cm_png, "Confusion matrix") : 0;
 }
 
 /* What eval prints: the score, the data and what the checkpoint was trained through. */
@@ -748,13 +751,12 @@ int cmd_eval(int argc, char **argv)
         CLI_JSON_OPT(json),
         CLI_PLOT_OPTS(plot, "the confusion matrix DIR/eval_confusion.png"),
     };
-    const opt_cmd cmd = {prog, "Score a trained checkpoint on a data set with the rate model.",
+    int rc = cli_parse(prog, "Score a trained checkpoint on a data set with the rate model.",
         "The images must have the checkpoint's input size, and look like --dataset (MNIST\n"
         "and Fashion-MNIST share file names; they are told apart by their pixels). Prints\n"
         "the files used (data: ...).",
-        opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    if (rc != 0) return rc < 0 ? 1 : 0;
+        opts, CLI_N_OPTS(opts), argc, argv);
+    if (rc != CLI_GO_ON) return rc;
     static vs_checkpoint_info info;
     if (vs_outputs_protect(checkpoint) != VS_OK || vs_checkpoint_load_info(checkpoint, &info) != VS_OK)
         return cli_fail(prog);

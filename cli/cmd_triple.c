@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_triple.h"
 #include "commands.h"
 #include "common.h"
 #include "progress.h"
@@ -46,38 +47,33 @@ static void plot_script(char *buf, size_t n, const cli_device_list *list, double
                  csv, x, x, x, x);
 }
 
-typedef struct triple_args {
-    cli_devices_args da;
-    vs_circuit circ;
-    vs_classify_opts co;
-    double tol_r, tol_v;
-    const char *out;
-    int json, plot;
-} triple_args;
-
-/* Returns 0 to run, else 1 + the exit code (1 for an error, 0 after --help). */
-static int parse_args(int argc, char **argv, const char *prog, triple_args *a)
+/* Fill a from argv: CLI_GO_ON, or the exit status (cli_parse). */
+void triple_defaults(triple_args *a)
 {
     *a = (triple_args){.circ = vs_circuit_default(), .co = vs_classify_opts_default(),
                        .tol_r = 1e-3, .tol_v = 5e-3, .out = "out/triple.csv"};
+}
+
+/* Fill a from argv: CLI_GO_ON, or the exit status (cli_parse). */
+static int parse_args(int argc, char **argv, const char *prog, triple_args *a)
+{
+    triple_defaults(a);
     const opt_spec opts[] = {
         CLI_DEVICES_OPTS(a->da),
         CLI_CAP_SENSE_OPTS(a->circ),
-        {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per classification", .dest = &a->co.t_run_s, .min = 1e-9, .max = 1},
+        {.name = "t-end", .alias = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per classification", .dest = &a->co.t_run_s, .min = 1e-9, .max = 1},
         {.name = "tol-r", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative tolerance of R_s*", .dest = &a->tol_r, .min = 1e-9, .max = 0.5},
         {.name = "tol-v", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "tolerance of the window edge", .dest = &a->tol_v, .min = 1e-9, .max = 1},
         CLI_OUTPUT_OPTS(a->out, "CSV", "output CSV path", a->json, a->plot, "<out>.png"),
     };
-    const opt_cmd cmd = {prog, "Triple points (R_s*, V_in*) where un-firing, oscillating and firing meet (Fig 3J).",
+    return cli_parse(prog, "Triple points (R_s*, V_in*) where un-firing, oscillating and firing meet (Fig 3J).",
         "R_s* is the smallest series resistance whose oscillation window is non-empty\n"
         "(V_A + 2 tol-v oscillates, V_A the lowest V_in that is not un-firing), found by\n"
         "bisection; V_in* = V_A there (docs/models/vo2x.md A6). The chord columns are the analytic\n"
         "load-line estimate (docs/models/vo2x.md 3.2). Devices run in parallel. The plot's x axis is the\n"
         "vacancy level, or the device (by label) when a device has none.\n\n"
         CLI_DEVICES_HELP,
-        opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    return rc == 0 ? 0 : 1 + (rc < 0);
+        opts, CLI_N_OPTS(opts), argc, argv);
 }
 
 static int write_csv(const char *prog, const char *out, const cli_device_list *list,
@@ -92,10 +88,12 @@ static int write_csv(const char *prog, const char *out, const cli_device_list *l
     return vs_csv_close(w) != VS_OK ? cli_fail(prog) : 0;
 }
 
-static void print_json(const cli_device_list *list, const vs_triple *tp, const vs_triple *chord)
+void triple_json(FILE *f, const triple_result *r)
 {
+    const cli_device_list *list = &r->list;
+    const vs_triple *tp = r->tp, *chord = r->chord;
     vs_json j;
-    vs_json_begin(&j, stdout);
+    vs_json_begin(&j, f);
     vs_json_str(&j, "command", "triple");
     vs_json_array(&j, "devices");
     for (int i = 0; i < list->n; i++) {
@@ -125,37 +123,38 @@ static void print_text(const cli_device_list *list, const vs_triple *tp, const v
     printf("wrote %s%s%s\n", out, plot ? ", " : "", plot ? png : "");
 }
 
+int triple_exec(const char *prog, const triple_args *a, triple_result *r)
+{
+    if (cli_device_list_resolve(prog, &a->da, NULL, &r->list)) return 1;
+    if (cli_prepare_output(prog, a->out)) return 1;
+    vs_status st[CLI_MAX_DEVICES];
+    cli_progress bar;
+    progress_begin(&bar, "triple");
+    vs_status s = vs_triple_points(r->list.p, r->list.n, &a->circ, &a->co, a->tol_r, a->tol_v,
+                                   progress_update, &bar, r->tp, r->chord, st);
+    progress_end(&bar);
+    for (int i = 0; s != VS_OK && i < r->list.n; i++)
+        if (st[i] != VS_OK) return cli_error(prog, "%s: %s", r->list.label[i], vs_last_error());
+    if (write_csv(prog, a->out, &r->list, r->tp, r->chord)) return 1;
+    char png[4096], script[16384];
+    cli_with_suffix(a->out, ".png", png, sizeof png);
+    plot_script(script, sizeof script, &r->list, a->circ.c_f, a->out);
+    return cli_plot(prog, a->plot, script, png, 900, 600);
+}
+
 int cmd_triple(int argc, char **argv)
 {
     const char *prog = "vo2snn triple";
     triple_args a;
     int rc = parse_args(argc, argv, prog, &a);
-    if (rc) return rc - 1;
-    cli_device_list list;
-    if (cli_device_list_resolve(prog, &a.da, NULL, &list)) return 1;
-    if (cli_prepare_output(prog, a.out)) return 1;
-
-    vs_triple tp[CLI_MAX_DEVICES], chord[CLI_MAX_DEVICES];
-    vs_status st[CLI_MAX_DEVICES];
-    cli_progress bar;
-    progress_begin(&bar, "triple");
-    vs_status s = vs_triple_points(list.p, list.n, &a.circ, &a.co, a.tol_r, a.tol_v, progress_update,
-                                   &bar, tp, chord, st);
-    progress_end(&bar);
-    for (int i = 0; s != VS_OK && i < list.n; i++)
-        if (st[i] != VS_OK) return cli_error(prog, "%s: %s", list.label[i], vs_last_error());
-
-    if (write_csv(prog, a.out, &list, tp, chord)) return 1;
+    if (rc != CLI_GO_ON) return rc;
+    static triple_result r;
+    if (triple_exec(prog, &a, &r)) return 1;
     char png[4096];
     cli_with_suffix(a.out, ".png", png, sizeof png);
-    if (a.plot) {
-        char script[16384];
-        plot_script(script, sizeof script, &list, a.circ.c_f, a.out);
-        if (cli_plot(prog, script, png, 900, 600)) return 1;
-    }
     if (a.json)
-        print_json(&list, tp, chord);
+        triple_json(stdout, &r);
     else
-        print_text(&list, tp, chord, a.out, a.plot, png);
+        print_text(&r.list, r.tp, r.chord, a.out, a.plot, png);
     return 0;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_vf.h"
 #include "commands.h"
 #include "common.h"
 #include "progress.h"
@@ -12,11 +13,6 @@
 
 static const char *const cols[] = {"index", "vacancy_x", "v_in_v", "freq_hz", "p_in_w",
                                    "e_in_per_spike_j", "v_osc_pp_v"};
-
-typedef struct vf_summary {
-    double v_a, v_b, f_min, f_max, v_at_f_max, p_min, p_max, p_at_f_ref;
-    long n;   /* oscillating points */
-} vf_summary;
 
 /* Power at frequency f_ref on the rising branch (first crossing), linear interpolation. */
 static double power_at(const vs_point *pts, const double *v, long n, double f_ref)
@@ -45,59 +41,55 @@ static int fixed_end_outside(const char *prog, const char *label, double v_min, 
     return 0;
 }
 
-typedef struct vf_args {
-    cli_devices_args da;
-    vs_circuit circ;
-    vs_classify_opts co;
-    double v_step, v_min, v_max, f_ref;
-    const char *out;
-    int json, plot;
-} vf_args;
-
-/* Returns 0 to run, else 1 + the exit code (1 for an error, 0 after --help). */
-static int parse_args(int argc, char **argv, const char *prog, vf_args *a)
+void vf_defaults(vf_args *a)
 {
     *a = (vf_args){.circ = vs_circuit_default(), .co = vs_classify_opts_default(), .v_step = 0.1,
                    .v_min = NAN, .v_max = NAN, .f_ref = 145e3, .out = "out/vf.csv"};
+}
+
+/* Fill a from argv: CLI_GO_ON, or the exit status (cli_parse). */
+static int parse_args(int argc, char **argv, const char *prog, vf_args *a)
+{
+    vf_defaults(a);
     const opt_spec opts[] = {
         CLI_DEVICES_OPTS(a->da),
         CLI_CIRCUIT_OPTS(a->circ),
         {.name = "v-step", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "voltage step across each device's window", .dest = &a->v_step, .min = 1e-4, .max = 100},
         {.name = "v-min", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "fixed lower end instead of the window edge", .dest = &a->v_min, .min = -1e4, .max = 1e4},
         {.name = "v-max", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V", .help = "fixed upper end instead of the window edge", .dest = &a->v_max, .min = -1e4, .max = 1e4},
-        {.name = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per point (second half measured)", .dest = &a->co.t_run_s, .min = 1e-9, .max = 1},
+        {.name = "t-end", .alias = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per point (second half measured)", .dest = &a->co.t_run_s, .min = 1e-9, .max = 1},
         {.name = "f-ref", .kind = OPT_QUANTITY, .unit = "Hz", .metavar = "F", .help = "frequency at which powers are compared", .dest = &a->f_ref, .min = 1, .max = 1e12},
         CLI_OUTPUT_OPTS(a->out, "CSV", "output CSV path", a->json, a->plot, "<out>.png (f vs V) and <out>_pf.png (P vs f)"),
     };
-    const opt_cmd cmd = {prog, "Spike frequency vs dc input voltage and source power vs frequency, per device.",
+    return cli_parse(prog, "Spike frequency vs dc input voltage and source power vs frequency, per device.",
         "Each device is swept across its own oscillation window at --r-series (edges by\n"
         "bisection to 5 mV, docs/models/vo2x.md A5) in --v-step steps; only oscillating points are\n"
         "written. The curves are dome-shaped: f rises from the un-firing edge, peaks\n"
         "and falls toward the firing edge (docs/models/vo2x.md 3.3). Energy per spike = P_in / f.\n\n"
         CLI_DEVICES_HELP,
-        opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    return rc == 0 ? 0 : 1 + (rc < 0);
+        opts, CLI_N_OPTS(opts), argc, argv);
 }
 
-/* Frequency and power ranges over the oscillating points, and the power at f_ref. */
+/* Frequency and power ranges over the oscillating points (NAN without any), and the power
+   at f_ref. */
 static void summarize(vf_summary *s, const vs_vf_curve *cv, double f_ref)
 {
-    s->v_a = cv->v_lo_v, s->v_b = cv->v_hi_v;
-    s->f_min = s->p_min = INFINITY;
-    s->f_max = s->p_max = -INFINITY;
-    s->v_at_f_max = NAN;
-    s->n = 0;
+    s->window_low_v = cv->v_lo_v, s->window_high_v = cv->v_hi_v;
+    s->f_min_hz = s->p_min_w = INFINITY;
+    s->f_max_hz = s->p_max_w = -INFINITY;
+    s->v_at_f_max_v = NAN;
+    s->points = 0;
     for (long k = 0; k < cv->n; k++) {
         const vs_point *p = &cv->pts[k];
         if (p->regime != VS_OSCILLATING) continue;
-        s->n++;
-        if (p->freq_hz > s->f_max) s->f_max = p->freq_hz, s->v_at_f_max = cv->v_in_v[k];
-        s->f_min = fmin(s->f_min, p->freq_hz);
-        s->p_min = fmin(s->p_min, p->p_in_w);
-        s->p_max = fmax(s->p_max, p->p_in_w);
+        s->points++;
+        if (p->freq_hz > s->f_max_hz) s->f_max_hz = p->freq_hz, s->v_at_f_max_v = cv->v_in_v[k];
+        s->f_min_hz = fmin(s->f_min_hz, p->freq_hz);
+        s->p_min_w = fmin(s->p_min_w, p->p_in_w);
+        s->p_max_w = fmax(s->p_max_w, p->p_in_w);
     }
-    s->p_at_f_ref = cv->n ? power_at(cv->pts, cv->v_in_v, cv->n, f_ref) : (double)NAN;
+    if (!s->points) s->f_min_hz = s->f_max_hz = s->p_min_w = s->p_max_w = NAN;
+    s->p_at_f_ref_w = cv->n ? power_at(cv->pts, cv->v_in_v, cv->n, f_ref) : (double)NAN;
 }
 
 static int write_csv(const char *prog, const char *out, const cli_device_list *list, const vs_vf_curve *cv)
@@ -133,32 +125,34 @@ static int plot_one(const char *prog, const vf_args *a, const cli_device_list *l
                   : "'%s' every ::1 using ($1==%d?$3:1/0):($4/1e3) with linespoints pt 7 ps 0.6 lw 2 lc rgb '%s' title '%s' noenhanced%s",
             a->out, i + 1, cli_colors[i % CLI_N_COLORS], title, i + 1 < list->n ? ", \\\n     " : "\n");
     }
-    return cli_plot(prog, script, png, 900, 650);
+    return cli_plot(prog, a->plot, script, png, 900, 650);
 }
 
-static void print_json(const vf_args *a, const cli_device_list *list, const vf_summary *sum)
+void vf_json(FILE *f, const vf_args *a, const vf_result *r)
 {
+    (void)a;   /* the result holds the settings the summary names */
+    const cli_device_list *list = &r->list;
     vs_json j;
-    vs_json_begin(&j, stdout);
+    vs_json_begin(&j, f);
     vs_json_str(&j, "command", "vf");
-    vs_json_num(&j, "r_series_ohm", a->circ.r_series_ohm);
-    vs_json_num(&j, "f_ref_hz", a->f_ref);
+    vs_json_num(&j, "r_series_ohm", r->r_series_ohm);
+    vs_json_num(&j, "f_ref_hz", r->f_ref_hz);
     vs_json_array(&j, "devices");
     for (int i = 0; i < list->n; i++) {
-        const vf_summary *s = &sum[i];
+        const vf_summary *s = &r->sum[i];
         vs_json_object(&j, NULL);
         vs_json_str(&j, "device", list->label[i]);
         vs_json_str(&j, "model", list->p[i].model->name);
         vs_json_int(&j, "index", i + 1);
-        vs_json_num(&j, "window_low_v", s->v_a);
-        vs_json_num(&j, "window_high_v", s->v_b);
-        vs_json_int(&j, "points", s->n);
-        vs_json_num(&j, "f_min_hz", s->n ? s->f_min : (double)NAN);
-        vs_json_num(&j, "f_max_hz", s->n ? s->f_max : (double)NAN);
-        vs_json_num(&j, "v_at_f_max_v", s->v_at_f_max);
-        vs_json_num(&j, "p_min_w", s->n ? s->p_min : (double)NAN);
-        vs_json_num(&j, "p_max_w", s->n ? s->p_max : (double)NAN);
-        vs_json_num(&j, "p_at_f_ref_w", s->p_at_f_ref);
+        vs_json_num(&j, "window_low_v", s->window_low_v);
+        vs_json_num(&j, "window_high_v", s->window_high_v);
+        vs_json_int(&j, "points", s->points);
+        vs_json_num(&j, "f_min_hz", s->f_min_hz);
+        vs_json_num(&j, "f_max_hz", s->f_max_hz);
+        vs_json_num(&j, "v_at_f_max_v", s->v_at_f_max_v);
+        vs_json_num(&j, "p_min_w", s->p_min_w);
+        vs_json_num(&j, "p_max_w", s->p_max_w);
+        vs_json_num(&j, "p_at_f_ref_w", s->p_at_f_ref_w);
         vs_json_close(&j);
     }
     vs_json_close(&j);
@@ -173,13 +167,13 @@ static void print_text(const vf_args *a, const cli_device_list *list, const vf_s
            "P range (mW)", "P@f_ref (mW)");
     for (int i = 0; i < list->n; i++) {
         const vf_summary *s = &sum[i];
-        if (!s->n) {
+        if (!s->points) {
             printf("%-*s %15s\n", lw, list->label[i], "no oscillation");
             continue;
         }
         printf("%-*s %7.2f - %5.2f %9.1f - %7.1f %17.2f %8.1f - %6.1f %12.2f\n", lw, list->label[i],
-               s->v_a, s->v_b, s->f_min / 1e3, s->f_max / 1e3, s->v_at_f_max, s->p_min * 1e3,
-               s->p_max * 1e3, s->p_at_f_ref * 1e3);
+               s->window_low_v, s->window_high_v, s->f_min_hz / 1e3, s->f_max_hz / 1e3, s->v_at_f_max_v,
+               s->p_min_w * 1e3, s->p_max_w * 1e3, s->p_at_f_ref_w * 1e3);
     }
     printf("(P@f_ref: source power at %g kHz on the rising branch)\nwrote %s%s%s%s%s\n", a->f_ref / 1e3,
            a->out, a->plot ? ", " : "", a->plot ? png : "", a->plot ? ", " : "", a->plot ? png_pf : "");
@@ -227,27 +221,36 @@ static int run_and_write(const char *prog, const vf_args *a, const cli_device_li
     return failed;
 }
 
+int vf_exec(const char *prog, const vf_args *a, vf_result *r)
+{
+    if (cli_check_range(prog, "--v-min", a->v_min, "--v-max", a->v_max, "V")) return 1;
+    if (vs_circuit_validate(&a->circ) != VS_OK) return cli_fail(prog);
+    r->r_series_ohm = a->circ.r_series_ohm, r->f_ref_hz = a->f_ref;
+    if (cli_device_list_resolve(prog, &a->da, NULL, &r->list)) return 1;
+    if (cli_prepare_output(prog, a->out)) return 1;
+    memset(r->sum, 0, sizeof r->sum);
+    if (run_and_write(prog, a, &r->list, r->sum)) return 1;
+    if (!a->plot) return 0;
+    char png[4096], png_pf[4096];
+    cli_with_suffix(a->out, ".png", png, sizeof png);
+    cli_with_suffix(a->out, "_pf.png", png_pf, sizeof png_pf);
+    return plot_one(prog, a, &r->list, 0, png) || plot_one(prog, a, &r->list, 1, png_pf);
+}
+
 int cmd_vf(int argc, char **argv)
 {
     const char *prog = "vo2snn vf";
     vf_args a;
     int rc = parse_args(argc, argv, prog, &a);
-    if (rc) return rc - 1;
-    if (cli_check_range(prog, "--v-min", a.v_min, "--v-max", a.v_max, "V")) return 1;
-    if (vs_circuit_validate(&a.circ) != VS_OK) return cli_fail(prog);
-    cli_device_list list;
-    if (cli_device_list_resolve(prog, &a.da, NULL, &list)) return 1;
-    if (cli_prepare_output(prog, a.out)) return 1;
-
-    vf_summary sum[CLI_MAX_DEVICES] = {0};
-    if (run_and_write(prog, &a, &list, sum)) return 1;
+    if (rc != CLI_GO_ON) return rc;
+    static vf_result r;
+    if (vf_exec(prog, &a, &r)) return 1;
     char png[4096], png_pf[4096];
     cli_with_suffix(a.out, ".png", png, sizeof png);
     cli_with_suffix(a.out, "_pf.png", png_pf, sizeof png_pf);
-    if (a.plot && (plot_one(prog, &a, &list, 0, png) || plot_one(prog, &a, &list, 1, png_pf))) return 1;
     if (a.json)
-        print_json(&a, &list, sum);
+        vf_json(stdout, &a, &r);
     else
-        print_text(&a, &list, sum, png, png_pf);
+        print_text(&a, &r.list, r.sum, png, png_pf);
     return 0;
 }

@@ -45,7 +45,9 @@ void iv_plot_script(char *buf, size_t n, const char *trace, const char *scurve, 
 int train_load_split(const char *prog, const char *data, const char *dataset, const char *prefix,
                      vs_dataset *out);
 int train_write_confusion(const char *prog, const char *path, const uint32_t *cm);
-int train_plot_confusion(const char *prog, const char *csv, const char *png, const char *title);
+/* The confusion-matrix PNG of a CSV from train_write_confusion (plot: CLI_PLOT_PNG or
+   CLI_PLOT_PNG_SVG; CLI_PLOT_NONE writes nothing). */
+int train_plot_confusion(const char *prog, int plot, const char *csv, const char *png, const char *title);
 int train_build_transfer(const char *prog, const vs_device_params *dev, const vs_circuit *c,
                          const vs_transfer_opts *to, const char *cache, vs_transfer *t);
 /* Refuse a checkpoint whose input layer does not fit the images of d (names both). */
@@ -53,6 +55,9 @@ int train_check_checkpoint_fits(const char *prog, const char *path, const vs_che
                                 const vs_dataset *d);
 /* The detail image: --image N if given (>= 0), else the first 8, else image 0; checked. */
 int train_resolve_image(const char *prog, const vs_dataset *test, long requested, long *image);
+/* Free d's pixels and labels once a run is done with them (NULL after); its files, count and
+   shape stay for the summary, and vs_dataset_free still releases the rest. */
+void train_release_pixels(vs_dataset *d);
 /* "data: FILE, FILE[, FILE, FILE] (R x C images)" and its JSON twin ("dataset", "data"). */
 void train_print_data(FILE *f, const vs_dataset *a, const vs_dataset *b);
 void train_json_data(vs_json *j, const char *dataset, const vs_dataset *a, const vs_dataset *b);

@@ -17,6 +17,11 @@ const char *const cli_method_choices[] = {"dp54", "rk4", NULL};
 const char *const cli_dataset_choices[] = {"mnist", "fashion", NULL};
 const char *const cli_opamp_choices[] = {"ideal", "nonideal", NULL};
 
+vs_opamp cli_opamp_by_name(const char *name)
+{
+    return strcmp(name, "ideal") == 0 ? vs_opamp_ideal() : vs_opamp_default();
+}
+
 const char *const cli_trace_cols[CLI_TRACE_NCOLS] = {
     "t_s", "v_in_v", "v_osc_v", "v_spike_v", "i_dev_a", "temp_k", "r_dev_ohm", "m", "p_total_w"};
 
@@ -243,15 +248,22 @@ void cli_trace_plot_script(char *buf, size_t n, const char *csv_path, const char
 const char *const cli_colors[CLI_N_COLORS] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
                                               "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"};
 
-int cli_plot_svg_too = 0;
-
-int cli_plot(const char *prog, const char *script, const char *png_path, int w, int h)
+int cli_parse(const char *prog, const char *summary, const char *details, const opt_spec *opts, int n_opts,
+              int argc, char **argv)
 {
+    const opt_cmd cmd = {prog, summary, details, opts, n_opts, 0};
+    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
+    return rc == 0 ? CLI_GO_ON : rc < 0 ? 1 : 0;
+}
+
+int cli_plot(const char *prog, int plot, const char *script, const char *png_path, int w, int h)
+{
+    if (plot == CLI_PLOT_NONE) return 0;
     if (vs_output_is_stream(png_path))
         return cli_error(prog, "--plot reads the data back from the output files; give --out "
                                "a file name, not '%s'", png_path);
     if (vs_plot_render(script, png_path, w, h) != VS_OK) return cli_fail(prog);
-    if (cli_plot_svg_too) {
+    if (plot == CLI_PLOT_PNG_SVG) {
         char svg[4096];
         cli_with_suffix(png_path, ".svg", svg, sizeof svg);
         if (vs_plot_render(script, svg, w, h) != VS_OK) return cli_fail(prog);

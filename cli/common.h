@@ -15,6 +15,7 @@
 #include "vo2snn/csv.h"
 #include "vo2snn/device.h"
 #include "vo2snn/input.h"
+#include "vo2snn/network.h"
 #include "vo2snn/neuron.h"
 
 /* ---- device ---------------------------------------------------------------------------- */
@@ -259,20 +260,32 @@ int cli_trace_sample(const vs_sample *s, void *csv_writer);
 void cli_trace_plot_script(char *buf, size_t n, const char *csv_path, const char *title,
                            vs_input_source source);
 
+/* ---- parsing ----------------------------------------------------------------------------- */
+/* Every command parses its options with cli_parse and runs on CLI_GO_ON:
+       int rc = parse_args(argc, argv, prog, &a);
+       if (rc != CLI_GO_ON) return rc;
+   cli_parse returns CLI_GO_ON, or the exit status to return at once: 1 after an error (one
+   line on stderr), 0 after --help. A parse_args that checks more after it returns 1 through
+   cli_error, and CLI_GO_ON when all is well. No positional arguments. */
+#define CLI_GO_ON (-1)
+#define CLI_N_OPTS(opts) ((int)(sizeof(opts) / sizeof((opts)[0])))
+int cli_parse(const char *prog, const char *summary, const char *details, const opt_spec *opts, int n_opts,
+              int argc, char **argv);
+
 /* ---- plots ----------------------------------------------------------------------------- */
 /* --plot and --no-plot, both in every command that can write PNGs, on one int: the last one
-   given wins. Commands whose output is a figure set (demo, train, infer) plot by default and
-   hold no_plot (CLI_NO_PLOT_OPTS); the others write data only unless --plot, and hold plot
-   (CLI_PLOT_OPTS). what names the PNGs, a string literal ("<out>.png"). */
+   given wins. Commands whose output is a figure set (demo, train, infer) plot by default
+   (CLI_PLOT_ON_OPTS, with plot = CLI_PLOT_PNG before parsing); the others write data only
+   unless --plot (CLI_PLOT_OPTS). what names the PNGs, a string literal ("<out>.png"). */
 #define CLI_PLOT_OPTS(plot, what)                                                                  \
     {.name = "plot", .kind = OPT_FLAG, .help = "also write " what " through gnuplot (default: off)", \
      .dest = &(plot)},                                                                             \
     {.name = "no-plot", .kind = OPT_FLAG_OFF, .help = "write no PNG (undoes an earlier --plot)",    \
      .dest = &(plot)}
-#define CLI_NO_PLOT_OPTS(no_plot, what)                                                            \
-    {.name = "plot", .kind = OPT_FLAG_OFF, .help = "write " what " through gnuplot (default: on)", \
-     .dest = &(no_plot)},                                                                          \
-    {.name = "no-plot", .kind = OPT_FLAG, .help = "write CSV only, no PNG", .dest = &(no_plot)}
+#define CLI_PLOT_ON_OPTS(plot, what)                                                               \
+    {.name = "plot", .kind = OPT_FLAG, .help = "write " what " through gnuplot (default: on)",     \
+     .dest = &(plot)},                                                                             \
+    {.name = "no-plot", .kind = OPT_FLAG_OFF, .help = "write CSV only, no PNG", .dest = &(plot)}
 
 /* ---- output ---------------------------------------------------------------------------- */
 /* --out: metavar says what it names ("CSV", "DIR", "FILE"), help_text where it goes. */
@@ -321,6 +334,8 @@ extern const char *const cli_dataset_choices[];
 
 /* ---- adders and the paper's 2x2 network (net2x2, netlist, infer) ------------------------ */
 extern const char *const cli_opamp_choices[];
+/* The op-amp named by --opamp (one of cli_opamp_choices). */
+vs_opamp cli_opamp_by_name(const char *name);
 
 /* --opamp; prefix "" or "2x2: " (netlist, whose other nets have no adders). */
 #define CLI_OPAMP_OPT(opamp, prefix)                                                               \
@@ -345,10 +360,11 @@ extern const char *const cli_opamp_choices[];
 #define CLI_N_COLORS 8
 extern const char *const cli_colors[CLI_N_COLORS];
 
-/* When set, cli_plot also writes the same figure as SVG beside the PNG (vo2snn paper). */
-extern int cli_plot_svg_too;
 
 /* Render a gnuplot script to png_path; prints the error and returns 1 on failure. */
-int cli_plot(const char *prog, const char *script, const char *png_path, int w, int h);
+/* What a command's --plot asks for: nothing, a PNG, or a PNG with the same figure as SVG
+   beside it (vo2snn paper, whose report links both). */
+enum { CLI_PLOT_NONE = 0, CLI_PLOT_PNG = 1, CLI_PLOT_PNG_SVG = 2 };
+int cli_plot(const char *prog, int plot, const char *script, const char *png_path, int w, int h);
 
 #endif

@@ -82,7 +82,7 @@ row "inverted statistics window" osc --out "$O" --window-start 150us --window-en
 row "inverted voltage range" vf --out "$O" --v-min 16 --v-max 6
 row "empty temperature range" rt --out "$O" --t-lo 300 --t-hi 300
 row "inverted phase range, one point" phase --out "$O" --v-min 10 --v-max 5 --v-points 1
-row "inverted 2x2 rate window" net2x2 --out "$O" --rate-start 200us --rate-end 100us
+row "inverted 2x2 rate window" net2x2 --out "$O" --window-start 200us --window-end 100us
 row "trace finer than the budget" iv --out "$O" --dt-out 1e-15
 row "RK4 step below the budget" osc --out "$O" --method rk4 --dt 1e-15
 row "checkpoint is a directory" eval --checkpoint "$T" --data "$DATA"

@@ -176,7 +176,7 @@ static void test_bad_inputs(void)
         {{"cycles", "--cycles", "1"}, "--cycles"},
         {{"cycles", "--sigma-lnr", "-1"}, "--sigma-lnr"},
         {{"net2x2", "--opamp", "perfect"}, "--opamp"},
-        {{"net2x2", "--rate-start", "200us", "--rate-end", "100us"}, "must be below --rate-end"},
+        {{"net2x2", "--window-start", "200us", "--window-end", "100us"}, "must be below --window-end"},
         {{"infer", "--checkpoint", "/nonexistent/ck.vsck"}, "ck.vsck"},
         {{"infer", "--windows", "10us,abc"}, "--windows"},
     };
@@ -241,12 +241,12 @@ static void test_net2x2(void)
 
 static void test_sweep_determinism(void)
 {
-    const char *args_a[] = {"phase", "--r-points", "7", "--v-points", "7", "--t-run", "100us",
+    const char *args_a[] = {"phase", "--r-points", "7", "--v-points", "7", "--t-end", "100us",
                             "--no-triple", "--param", "sigma_lnr=0.04", "--out", tmp("p1.csv"), NULL};
     setenv("OMP_NUM_THREADS", "1", 1);
     CHECK(vo2snn_v(args_a) == 0);
     setenv("OMP_NUM_THREADS", "2", 1);
-    const char *args_b[] = {"phase", "--r-points", "7", "--v-points", "7", "--t-run", "100us",
+    const char *args_b[] = {"phase", "--r-points", "7", "--v-points", "7", "--t-end", "100us",
                             "--no-triple", "--param", "sigma_lnr=0.04", "--out", tmp("p2.csv"), NULL};
     CHECK(vo2snn_v(args_b) == 0);
     CHECK(same_file(tmp("p1.csv"), tmp("p2.csv")));

@@ -77,7 +77,7 @@ static void test_triple_two_files(void)
     const char *files[2] = {"a.txt", "b.txt"}, *names[2] = {"sample A", "sample B"};
     char *rows[2] = {rows1, rows2};
     for (int k = 0; k < 2; k++) {
-        CHECK(vo2snn("triple", "--device-file", tmp(files[k]), "--t-run", "60us", "--out", one,
+        CHECK(vo2snn("triple", "--device-file", tmp(files[k]), "--t-end", "60us", "--out", one,
                      "--json", NULL) == 0);
         char alone[64];
         json_field(names[k], "r_series_star_ohm", alone, sizeof alone);
@@ -89,7 +89,7 @@ static void test_triple_two_files(void)
     free(rows1), free(rows2);
 
     /* the text table shows the labels */
-    CHECK(vo2snn("triple", "--device-file", tmp("a.txt"), "--device-file", tmp("b.txt"), "--t-run",
+    CHECK(vo2snn("triple", "--device-file", tmp("a.txt"), "--device-file", tmp("b.txt"), "--t-end",
                  "60us", "--out", both, NULL) == 0);
     CHECK(strstr(out_text, "\nsample A ") && strstr(out_text, "\nsample B "));
 }
@@ -102,14 +102,14 @@ static void test_vf_two_files(void)
     snprintf(both, sizeof both, "%s", tmp("vf2.csv"));
     snprintf(one, sizeof one, "%s", tmp("vf1.csv"));
     CHECK(vo2snn("vf", "--device-file", tmp("a.txt"), "--device-file", tmp("b.txt"), "--v-step",
-                 "1", "--t-run", "60us", "--out", both, "--json", NULL) == 0);
+                 "1", "--t-end", "60us", "--out", both, "--json", NULL) == 0);
     char f1[64], f2[64];
     json_field("sample A", "f_max_hz", f1, sizeof f1);
     json_field("sample B", "f_max_hz", f2, sizeof f2);
     CHECK(f1[0] && f2[0] && strcmp(f1, f2) != 0);
     char *rows1 = rows_of(both, 1), *rows2 = rows_of(both, 2);
     CHECK(rows1[0] && rows2[0] && strcmp(rows1, rows2) != 0);
-    CHECK(vo2snn("vf", "--device-file", tmp("b.txt"), "--v-step", "1", "--t-run", "60us", "--out",
+    CHECK(vo2snn("vf", "--device-file", tmp("b.txt"), "--v-step", "1", "--t-end", "60us", "--out",
                  one, "--json", NULL) == 0);
     char alone[64];
     CHECK(strcmp(json_field("sample B", "f_max_hz", alone, sizeof alone), f2) == 0);
@@ -126,18 +126,18 @@ static void test_file_with_model(void)
     char out[600], x[64];
     snprintf(out, sizeof out, "%s", tmp("tm.csv"));
     CHECK(vo2snn("triple", "--device-file", tmp("sw_fast.txt"), "--device-file", tmp("a.txt"),
-                 "--t-run", "60us", "--out", out, "--json", NULL) == 0);
+                 "--t-end", "60us", "--out", out, "--json", NULL) == 0);
     CHECK(strcmp(json_field("sw_fast", "model", x, sizeof x), "\"switch\"") == 0);
     CHECK(strcmp(json_field("sample A", "model", x, sizeof x), "\"vo2x\"") == 0);
     char sw[64];
     json_field("sw_fast", "chord_v_in_star_v", sw, sizeof sw);
     /* the same as the switch's preset 1 with that delay, chosen by flags */
     CHECK(vo2snn("triple", "--model", "switch", "--devices", "1", "--param", "t_delay=0.1us",
-                 "--t-run", "60us", "--out", out, "--json", NULL) == 0);
+                 "--t-end", "60us", "--out", out, "--json", NULL) == 0);
     CHECK(strcmp(json_field("switch device 1, edited", "chord_v_in_star_v", x, sizeof x), sw) == 0);
     /* --model is the model of files that name none */
     write_text(tmp("delay.txt"), "t_delay = 0.1us\n");
-    CHECK(vo2snn("triple", "--model", "switch", "--device-file", tmp("delay.txt"), "--t-run", "60us",
+    CHECK(vo2snn("triple", "--model", "switch", "--device-file", tmp("delay.txt"), "--t-end", "60us",
                  "--out", out, "--json", NULL) == 0);
     CHECK(strcmp(json_field("delay", "chord_v_in_star_v", x, sizeof x), sw) == 0);
 }

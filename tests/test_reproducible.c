@@ -191,7 +191,7 @@ static void test_phase_resume_reuses_points(void)
     snprintf(ref, sizeof ref, "%s", tmp("ref.csv"));
     snprintf(cut, sizeof cut, "%s", tmp("cut.csv"));
     snprintf(partial, sizeof partial, "%s", tmp("cut.partial.csv"));
-#define GRID "--r-points", "12", "--v-points", "12", "--t-run", "2ms", "--no-triple"
+#define GRID "--r-points", "12", "--v-points", "12", "--t-end", "2ms", "--no-triple"
     CHECK(run_limited(60, NULL, "phase", GRID, "--out", ref, NULL) == 0);
     const char *b[] = {"phase", GRID, "--out", cut, NULL};
     pid_t pid = spawn_tool("OMP_NUM_THREADS=1", b);
@@ -283,7 +283,7 @@ static void test_work_budgets(void)
     rc = run_limited(5, NULL, "osc", "--dt-out", "1e-12", "--out", out, NULL);   /* 2e8 samples */
     CHECK(one_line_error(rc, "osc", "--dt-out 1e-12 s", "trace samples"));
     rc = run_limited(5, NULL, "phase", "--method", "rk4", "--dt", "1e-15", "--out", out, NULL);
-    CHECK(one_line_error(rc, "phase", "--dt 1e-15 s", "--t-run"));
+    CHECK(one_line_error(rc, "phase", "--dt 1e-15 s", "--t-end"));
     CHECK(entries() == before && !exists(out));   /* nothing written, no temporary file left */
     /* ordinary runs stay inside: the iv trace keeps its first 5 cycles */
     CHECK(run_limited(30, NULL, "iv", "--cycles", "8", "--out", out, NULL) == 0);

@@ -181,7 +181,7 @@ static void test_switch_trace(void) { test_checkpoint_trace("switch", "r_on=700"
 /* net2x2: its arrays name what each entry is, and its numbers their units. */
 static void test_net2x2_labels(void)
 {
-    CHECK(vo2snn("net2x2", "--out", tmp("n.csv"), "--t-end", "200us", "--rate-end", "200us", "--param",
+    CHECK(vo2snn("net2x2", "--out", tmp("n.csv"), "--t-end", "200us", "--window-end", "200us", "--param",
                  "r_met=650", "--json", NULL) == 0);
     CHECK(strstr(out_text, "\"neuron_labels\": [\"(1,1)\", \"(1,2)\", \"(2,1)\", \"(2,2)\"]") != NULL);
     CHECK(strstr(out_text, "\"v_in_labels\": [\"(2,1)\", \"(2,2)\"]") != NULL);

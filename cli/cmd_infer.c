@@ -1,9 +1,10 @@
-/* cmd_net.c -- `vo2snn net2x2` and `vo2snn infer`: networks of circuit neurons. */
+/* cmd_infer.c -- `vo2snn infer`: the trained network run as circuit neurons (Fig 4B-F). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_infer.h"
 #include "commands.h"
 #include "common.h"
 #include "vo2snn/outputs.h"
@@ -16,208 +17,6 @@
 #include "vo2snn/units.h"
 
 
-static vs_opamp opamp_by_name(const char *name)
-{
-    return strcmp(name, "ideal") == 0 ? vs_opamp_ideal() : vs_opamp_default();
-}
-
-/* Write spikes of several neurons as (neuron, t_s) rows. */
-static int write_raster(const char *prog, const char *path, const vs_neuron_result *n, int count)
-{
-    static const char *const cols[] = {"neuron", "t_s"};
-    vs_csv *w;
-    if (vs_csv_open(path, cols, 2, &w) != VS_OK) return cli_fail(prog);
-    for (int k = 0; k < count; k++)
-        for (size_t s = 0; s < n[k].n_spikes; s++) {
-            double row[2] = {k, n[k].spike_t_s[s]};
-            if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(prog);
-        }
-    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
-}
-
-/* ---- net2x2 ----------------------------------------------------------------------------- */
-
-typedef struct net2x2_args {
-    cli_device_args dev;
-    vs_circuit circ;
-    vs_net2x2_params p;
-    const char *opamp, *out;
-    double w0, w1, r0, r1;   /* rate window [w0, w1), count window [r0, r1) */
-    int json, plot;
-} net2x2_args;
-
-/* Parse net2x2's options into a; 0 to run, else 1 with the exit status in *exit_rc. */
-static int parse_net2x2_args(int argc, char **argv, net2x2_args *a, int *exit_rc)
-{
-    const char *prog = "vo2snn net2x2";
-    const opt_spec opts[] = {
-        CLI_DEVICE_OPTS(a->dev),
-        CLI_CIRCUIT_OPTS(a->circ),
-        CLI_NET2X2_OPTS(a->p, a->opamp, "", 1e3, 1e4),
-        {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f (0 = plain adders)", .dest = &a->p.tau_syn_s, .min = 0, .max = 1e-3},
-        {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time", .dest = &a->p.t_end_s, .min = 1e-6, .max = 0.1},
-        {.name = "dt-grid", .alias = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers (not an integrator step)", .dest = &a->p.dt_s, .min = 1e-12, .max = 1e-6},
-        {.name = "rate-start", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "rate window start", .dest = &a->w0, .min = 0, .max = 1},
-        {.name = "rate-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "rate window end", .dest = &a->w1, .min = 0, .max = 1},
-        CLI_OUTPUT_OPTS(a->out, "CSV", "raster CSV (neuron 0..3 = (1,1),(1,2),(2,1),(2,2)); waveforms to <out>_waves.csv", a->json, a->plot, "the raster <out>.png (Fig 3I)"),
-    };
-    const opt_cmd cmd = {prog, "The paper's 2x2 network: two dc-driven neurons feed two neurons through two-stage adders.",
-        "(2,1) is excited by both layer-1 neurons through stage 1, (2,2) inhibited by both\n"
-        "through stage 2: V_in(2,1) = B + w (V_s11 + V_s12), V_in(2,2) = B - w (V_s11 + V_s12).\n"
-        "Rates are spike counts over [--rate-start, --rate-end) divided by its length;\n"
-        "the paper's ordering is v(2,1) > v(1,1) = v(1,2) > v(2,2).",
-        opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    if (rc != 0) return *exit_rc = rc < 0 ? 1 : 0, 1;
-    *exit_rc = 1;
-    if (cli_check_range(prog, "--rate-start", a->w0, "--rate-end", a->w1, "s")) return 1;
-    if (a->w1 > a->p.t_end_s)
-        return cli_error(prog, "--rate-end (%g s) must lie inside the run (%g s)", a->w1, a->p.t_end_s);
-    return 0;
-}
-
-/* The waveforms (n samples of 6 signals, see vs_net2x2_simulate) as CSV, at most every 10 ns. */
-static int write_waves(const char *prog, const char *path, const float *waves, size_t n, double dt)
-{
-    static const char *const cols[] = {"t_s", "v_spike_11_v", "v_spike_12_v", "v_spike_21_v", "v_spike_22_v", "v_in_21_v", "v_in_22_v"};
-    vs_csv *w;
-    if (vs_csv_open(path, cols, 7, &w) != VS_OK) return cli_fail(prog);
-    size_t stride = (size_t)ceil(10e-9 / dt);   /* at most every 10 ns */
-    for (size_t i = 0; i < n; i += stride) {
-        double row[7] = {(double)i * dt};
-        for (int k = 0; k < 6; k++) row[k + 1] = waves[i * 6 + (size_t)k];
-        if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(prog);
-    }
-    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
-}
-
-/* Simulate the network into *r and its waveforms into *waves (malloc'ed, *n samples of 6 signals);
-   on failure nothing is left to free. */
-static int simulate_net2x2(const char *prog, const net2x2_args *a, const vs_device_params *dev, float **waves,
-                           size_t *n, vs_net2x2_result *r)
-{
-    vs_opamp op = opamp_by_name(a->opamp);
-    vs_sim_opts so = vs_sim_opts_default();
-    *n = (size_t)floor(a->p.t_end_s / a->p.dt_s + 0.5) + 1;
-    if (!(*waves = malloc(6 * *n * sizeof **waves))) return cli_error(prog, "out of memory for %zu samples", *n);
-    if (vs_net2x2_simulate(dev, &a->circ, &op, &a->p, &so, *waves, r) != VS_OK) return free(*waves), cli_fail(prog);
-    return 0;
-}
-
-/* Rates over the rate window, spikes in the count window, and the paper's ordering. */
-typedef struct net2x2_rates {
-    double rate[4];
-    size_t in_win[4];
-    int ordered;
-} net2x2_rates;
-
-static net2x2_rates count_rates(const net2x2_args *a, const vs_net2x2_result *r)
-{
-    net2x2_rates s;
-    for (int k = 0; k < 4; k++) {
-        s.rate[k] = (double)vs_count_spikes(&r->neuron[k], a->w0, a->w1) / (a->w1 - a->w0);
-        s.in_win[k] = vs_count_spikes(&r->neuron[k], a->r0, a->r1);
-    }
-    s.ordered = s.rate[2] > s.rate[0] && s.rate[0] == s.rate[1] && s.rate[1] > s.rate[3];
-    return s;
-}
-
-/* The raster <out>.png (Fig 3I), with the count window shaded. */
-static int plot_net2x2(const char *prog, const net2x2_args *a, const char *png)
-{
-    char script[4096];
-    snprintf(script, sizeof script,
-             "set datafile separator ','\nset title 'Raster of the 2x2 network (%s op-amps)'\n"
-             "set xlabel 'time (µs)'\nset ylabel 'neuron'\nset ytics ('(1,1)' 0, '(1,2)' 1, '(2,1)' 2, '(2,2)' 3)\n"
-             "set yrange [-0.6:3.6]\nset xrange [0:%g]\nset grid xtics\nunset key\n"
-             "set object 1 rect from %g, graph 0 to %g, graph 1 fc rgb '#fff2cc' fs solid 0.6 noborder behind\n"
-             "plot '%s' every ::1 using ($2*1e6):1 with points pt '|' ps 2.5 lc rgb '#1f2f6f'\n",
-             a->opamp, a->p.t_end_s * 1e6, a->r0 * 1e6, a->r1 * 1e6, a->out);
-    return cli_plot(prog, script, png, 900, 400);
-}
-
-static const char *const net2x2_names[4] = {"(1,1)", "(1,2)", "(2,1)", "(2,2)"};
-
-/* The summary as one JSON object on stdout. */
-static void json_net2x2(const net2x2_args *a, const vs_device_params *dev, const vs_net2x2_result *r,
-                        const net2x2_rates *s, const char *wpath)
-{
-    vs_json j;
-    vs_json_begin(&j, stdout);
-    vs_json_str(&j, "command", "net2x2");
-    char label[96];
-    cli_device_label(dev, label, sizeof label);
-    vs_json_str(&j, "opamp", a->opamp);
-    /* rates_hz and spikes_in_window: one value per neuron, in the order of neuron_labels */
-    vs_json_strs(&j, "neuron_labels", net2x2_names, 4);
-    vs_json_nums(&j, "rates_hz", s->rate, 4);
-    double rate_win[2] = {a->w0, a->w1}, count_win[2] = {a->r0, a->r1};
-    vs_json_nums(&j, "rate_window_s", rate_win, 2);
-    double cnt[4] = {(double)s->in_win[0], (double)s->in_win[1], (double)s->in_win[2], (double)s->in_win[3]};
-    vs_json_nums(&j, "spikes_in_window", cnt, 4);
-    vs_json_nums(&j, "count_window_s", count_win, 2);
-    /* the adders' outputs V_in of the layer-2 neurons, in the order of v_in_labels */
-    vs_json_strs(&j, "v_in_labels", net2x2_names + 2, 2);
-    vs_json_nums(&j, "v_in_mean_v", r->v_in_mean_v, 2);
-    vs_json_nums(&j, "v_in_max_v", r->v_in_max_v, 2);
-    vs_json_nums(&j, "v_in_min_v", r->v_in_min_v, 2);
-    vs_json_bool(&j, "ordering_holds", s->ordered);
-    vs_json_num(&j, "v_drive_v", a->p.v_drive_v);
-    vs_json_num(&j, "bias_v", a->p.bias_v);
-    vs_json_num(&j, "weight", a->p.weight);
-    vs_json_num(&j, "tau_syn_s", a->p.tau_syn_s);
-    vs_json_num(&j, "t_end_s", a->p.t_end_s);
-    vs_json_num(&j, "dt_s", a->p.dt_s);
-    vs_json_str(&j, "device", label);
-    vs_device_json(&j, "device_params", dev);
-    train_json_circuit(&j, &a->circ);
-    vs_json_str(&j, "raster_csv", a->out);
-    vs_json_str(&j, "waves_csv", wpath);
-    vs_json_end(&j);
-}
-
-/* The summary as text: rates and counts per neuron, the adders, the ordering, the files. */
-static void print_net2x2(const net2x2_args *a, const vs_net2x2_result *r, const net2x2_rates *s,
-                         const char *wpath, const char *png)
-{
-    printf("neuron  rate over [%g, %g) us   spikes in [%g, %g) us\n", a->w0 * 1e6, a->w1 * 1e6, a->r0 * 1e6,
-           a->r1 * 1e6);
-    for (int k = 0; k < 4; k++) printf("%-6s  %8.1f kHz %22zu\n", net2x2_names[k], s->rate[k] / 1e3, s->in_win[k]);
-    printf("adder outputs: (2,1) mean %.2f V [%.2f, %.2f], (2,2) mean %.2f V [%.2f, %.2f]\n", r->v_in_mean_v[0],
-           r->v_in_min_v[0], r->v_in_max_v[0], r->v_in_mean_v[1], r->v_in_min_v[1], r->v_in_max_v[1]);
-    printf("ordering v(2,1) > v(1,1) = v(1,2) > v(2,2): %s\nwrote %s, %s%s%s\n",
-           s->ordered ? "holds" : "does NOT hold", a->out, wpath, a->plot ? ", " : "", a->plot ? png : "");
-}
-
-int cmd_net2x2(int argc, char **argv)
-{
-    const char *prog = "vo2snn net2x2";
-    net2x2_args a = {.dev = CLI_DEVICE_DEFAULTS, .circ = vs_circuit_default(), .p = vs_net2x2_default(),
-                     .opamp = "ideal", .out = "out/net2x2.csv", .w0 = 30e-6, .w1 = 330e-6, .r0 = 100e-6, .r1 = 150e-6};
-    int rc = 0;
-    if (parse_net2x2_args(argc, argv, &a, &rc)) return rc;
-    vs_device_params dev;
-    if (cli_device_resolve(prog, &a.dev, &dev)) return 1;
-    if (vs_circuit_validate(&a.circ) != VS_OK) return cli_fail(prog);
-    if (cli_prepare_output(prog, a.out)) return 1;
-    char wpath[4096], png[4096];
-    cli_with_suffix(a.out, "_waves.csv", wpath, sizeof wpath);
-    cli_with_suffix(a.out, ".png", png, sizeof png);
-    vs_net2x2_result r;
-    float *waves;
-    size_t n;
-    if (simulate_net2x2(prog, &a, &dev, &waves, &n, &r)) return 1;
-    int failed = write_raster(prog, a.out, r.neuron, 4);
-    if (!failed) failed = write_waves(prog, wpath, waves, n, a.p.dt_s);
-    free(waves);
-    net2x2_rates s = count_rates(&a, &r);
-    if (!failed && a.plot) failed = plot_net2x2(prog, &a, png);
-    if (!failed && a.json) json_net2x2(&a, &dev, &r, &s, wpath);
-    else if (!failed) print_net2x2(&a, &r, &s, wpath, png);
-    vs_net2x2_result_free(&r);
-    return failed;
-}
-
 /* ---- infer ------------------------------------------------------------------------------ */
 
 typedef struct image_outcome {
@@ -226,34 +25,31 @@ typedef struct image_outcome {
     vs_infer_energy e;
 } image_outcome;
 
-typedef struct infer_summary {
-    double window_s, accuracy, rate_accuracy, agreement, seconds;
-    double energy[5];        /* input, hidden, output, synapse, total: mean per image */
-    double spikes[3], e_per_spike_j;
-    long n;
-} infer_summary;
-
 /* Accuracies, agreement, mean energies and spikes over n outcomes (seconds and window untouched). */
-static void summarise(const image_outcome *out, size_t n, infer_summary *sum)
+static void summarise(const image_outcome *out, size_t n, infer_window *sum)
 {
     sum->n = (long)n;
     long ok = 0, okr = 0, agree = 0;
     double spikes_total = 0;
-    memset(sum->energy, 0, sizeof sum->energy);
+    memset(&sum->energy, 0, sizeof sum->energy);
     memset(sum->spikes, 0, sizeof sum->spikes);
+    vs_infer_energy *e = &sum->energy;
     for (size_t i = 0; i < n; i++) {
         const image_outcome *o = &out[i];
         ok += o->spike_pred == o->label;
         okr += o->rate_pred == o->label;
         agree += o->spike_pred == o->rate_pred;
-        double e[5] = {o->e.input_j, o->e.hidden_j, o->e.output_j, o->e.synapse_j, o->e.total_j};
-        for (int k = 0; k < 5; k++) sum->energy[k] += e[k] / (double)n;
+        e->input_j += o->e.input_j / (double)n;
+        e->hidden_j += o->e.hidden_j / (double)n;
+        e->output_j += o->e.output_j / (double)n;
+        e->synapse_j += o->e.synapse_j / (double)n;
+        e->total_j += o->e.total_j / (double)n;
         for (int k = 0; k < 3; k++) sum->spikes[k] += (double)o->spikes[k] / (double)n, spikes_total += (double)o->spikes[k];
     }
     sum->accuracy = (double)ok / (double)n;
     sum->rate_accuracy = (double)okr / (double)n;
     sum->agreement = (double)agree / (double)n;
-    sum->e_per_spike_j = spikes_total > 0 ? sum->energy[4] * (double)n / spikes_total : (double)NAN;
+    sum->energy_per_spike_j = spikes_total > 0 ? e->total_j * (double)n / spikes_total : (double)NAN;
 }
 
 /* The rate model's class of each of the first n images of d (malloc'ed; NULL after printing why). */
@@ -268,7 +64,7 @@ static uint8_t *rate_predictions(const char *prog, vs_mlp *m, const vs_dataset *
 
 /* The first n test images through the circuit network (in parallel), with the rate model's classes. */
 static int run_test_set(const char *prog, const vs_infer_net *net, vs_mlp *m, const vs_dataset *d,
-                        size_t n, const float enc[256], image_outcome *out, infer_summary *sum)
+                        size_t n, const float enc[256], image_outcome *out, infer_window *sum)
 {
     uint8_t *rate_pred = rate_predictions(prog, m, d, n, enc);
     vs_infer_result *r = rate_pred ? calloc(n ? n : 1, sizeof *r) : NULL;
@@ -353,7 +149,8 @@ static int write_image_tables(const char *prog, const char *dir, const vs_transf
 }
 
 /* PNGs of the detail image: input map, hidden and output rasters, output rates (Fig 4B, 4D-F). */
-static int plot_image_detail(const char *prog, const char *dir, const vs_dataset *d, long image, double window)
+static int plot_image_detail(const char *prog, int plot, const char *dir, const vs_dataset *d, long image,
+                             double window)
 {
     static const char *const layer_names[3] = {"input", "hidden", "output"};
     const int label = d->labels[image];
@@ -365,7 +162,7 @@ static int plot_image_detail(const char *prog, const char *dir, const vs_dataset
              "set palette gray negative\nset cbrange [0:255]\nset cblabel 'pixel (0-255)'\n"
              "plot '%s/input_image.csv' every ::1 using 2:1:3 with image notitle\n",
              image, label, d->cols - 0.5, d->rows - 0.5, dir);
-    if (cli_plot(prog, script, png, 600, 560)) return 1;
+    if (cli_plot(prog, plot, script, png, 600, 560)) return 1;
     for (int l = 1; l < 3; l++) {
         snprintf(png, sizeof png, "%s/raster_%s.png", dir, layer_names[l]);
         snprintf(script, sizeof script,
@@ -375,7 +172,7 @@ static int plot_image_detail(const char *prog, const char *dir, const vs_dataset
                  "plot '%s/raster_%s.csv' every ::1 using ($2*1e6):1 with points pt '|' ps %s lc rgb '#1f2f6f'\n",
                  layer_names[l], image, window * 1e6, layer_names[l], window * 1e6, l == 1 ? "*" : "10",
                  l == 2 ? "set ytics 0,1,9\n" : "", dir, layer_names[l], l == 1 ? "0.6" : "2");
-        if (cli_plot(prog, script, png, 900, l == 1 ? 600 : 400)) return 1;
+        if (cli_plot(prog, plot, script, png, 900, l == 1 ? 600 : 400)) return 1;
     }
     snprintf(png, sizeof png, "%s/output_rates.png", dir);
     snprintf(script, sizeof script,
@@ -384,7 +181,7 @@ static int plot_image_detail(const char *prog, const char *dir, const vs_dataset
              "set xrange [-0.6:9.6]\nset yrange [0:*]\nset grid ytics\nset style fill solid 0.8\nset boxwidth 0.7\n"
              "plot '%s/output_rates.csv' every ::1 using 1:($3/1e3) with boxes lc rgb '#1f77b4' notitle\n",
              image, label, window * 1e6, dir);
-    return cli_plot(prog, script, png, 700, 450);
+    return cli_plot(prog, plot, script, png, 700, 450);
 }
 
 static int write_image_detail(const char *prog, const char *dir, const vs_infer_net *net,
@@ -393,7 +190,7 @@ static int write_image_detail(const char *prog, const char *dir, const vs_infer_
 {
     if (write_rasters(prog, dir, net, d, image, res)) return 1;
     if (write_image_tables(prog, dir, t, d, image, window, res)) return 1;
-    return plot ? plot_image_detail(prog, dir, d, image, window) : 0;
+    return plot ? plot_image_detail(prog, plot, dir, d, image, window) : 0;
 }
 
 /* ---- infer: checking the inputs before any work ---- */
@@ -462,7 +259,7 @@ static int load_infer_inputs(const char *prog, const char *checkpoint, const cha
 
 /* images.csv (per image, last window), confusion.csv and its plot. */
 static int write_images_table(const char *prog, const char *out, const image_outcome *res, size_t n,
-                              const infer_summary *last, int plot)
+                              const infer_window *last, int plot)
 {
     static const char *const cols[] = {"index", "label", "spike_pred", "rate_pred", "agree", "output_spikes",
                                        "hidden_spikes", "input_spikes", "energy_j"};
@@ -486,11 +283,11 @@ static int write_images_table(const char *prog, const char *out, const image_out
     snprintf(png, sizeof png, "%s/confusion.png", out);
     snprintf(title, sizeof title, "Spiking network, %g µs per image (%.2f %%)", last->window_s * 1e6,
              100 * last->accuracy);
-    return train_plot_confusion(prog, path, png, title);
+    return train_plot_confusion(prog, plot, path, png, title);
 }
 
 /* windows.csv (one row per window) and windows.png. */
-static int write_windows_table(const char *prog, const char *out, const infer_summary *sums, int n_win, int plot)
+static int write_windows_table(const char *prog, const char *out, const infer_window *sums, int n_win, int plot)
 {
     static const char *const cols[] = {"window_s", "accuracy", "rate_accuracy", "agreement", "energy_j",
                                        "energy_input_j", "energy_hidden_j", "energy_output_j", "energy_synapse_j",
@@ -500,10 +297,11 @@ static int write_windows_table(const char *prog, const char *out, const infer_su
     vs_csv *c;
     if (vs_csv_open(path, cols, 11, &c) != VS_OK) return cli_fail(prog);
     for (int wi = 0; wi < n_win; wi++) {
-        const infer_summary *s = &sums[wi];
-        double row[11] = {s->window_s, s->accuracy, s->rate_accuracy, s->agreement, s->energy[4], s->energy[0],
-                          s->energy[1], s->energy[2], s->energy[3], s->spikes[0] + s->spikes[1] + s->spikes[2],
-                          s->e_per_spike_j};
+        const infer_window *s = &sums[wi];
+        const vs_infer_energy *e = &s->energy;
+        double row[11] = {s->window_s, s->accuracy, s->rate_accuracy, s->agreement, e->total_j, e->input_j,
+                          e->hidden_j, e->output_j, e->synapse_j, s->spikes[0] + s->spikes[1] + s->spikes[2],
+                          s->energy_per_spike_j};
         if (vs_csv_row(c, row) != VS_OK) return vs_csv_abort(c), cli_fail(prog);
     }
     if (vs_csv_close(c) != VS_OK) return cli_fail(prog);
@@ -518,30 +316,17 @@ static int write_windows_table(const char *prog, const char *out, const infer_su
              "     '' every ::1 using ($1*1e6):($3*100) with lines dt 2 lw 2 lc rgb '#d62728' title 'rate model', \\\n"
              "     '' every ::1 using ($1*1e6):($5*1e6) axes x1y2 with linespoints pt 5 lw 2 lc rgb '#1f77b4' title 'energy'\n",
              path);
-    return cli_plot(prog, script, png, 850, 550);
+    return cli_plot(prog, plot, script, png, 850, 550);
 }
 
-typedef struct infer_report {
-    const char *checkpoint, *dataset, *out, *opamp;
-    const vs_dataset *test;
-    const infer_summary *s;
-    const vs_checkpoint_info *info;   /* what the network was trained through */
-    const vs_transfer *t;
-    const vs_infer_opts *io;          /* the run's adders and integrator */
-    const double *windows_s;          /* every window run (--windows), the summary's last */
-    int n_windows;
-    long image;
-    int predicted;
-} infer_report;
-
-static void json_summary(FILE *f, const infer_report *r)
+void infer_json(FILE *f, const infer_args *a, const infer_result *r)
 {
-    const infer_summary *s = r->s;
+    const infer_window *s = &r->summary;
     vs_json j;
     vs_json_begin(&j, f);
     vs_json_str(&j, "command", "infer");
-    vs_json_str(&j, "checkpoint", r->checkpoint);
-    train_json_data(&j, r->dataset, r->test, NULL);
+    vs_json_str(&j, "checkpoint", a->checkpoint);
+    train_json_data(&j, a->dataset, &r->test, NULL);
     vs_json_num(&j, "window_s", s->window_s);
     vs_json_int(&j, "images", s->n);
     vs_json_num(&j, "spiking_accuracy", s->accuracy);
@@ -550,25 +335,25 @@ static void json_summary(FILE *f, const infer_report *r)
     vs_json_num(&j, "seconds", s->seconds);
     vs_json_num(&j, "images_per_second", (double)s->n / s->seconds);
     vs_json_object(&j, "energy_per_inference_j");
-    vs_json_num(&j, "input_neurons", s->energy[0]);
-    vs_json_num(&j, "hidden_neurons", s->energy[1]);
-    vs_json_num(&j, "output_neurons", s->energy[2]);
-    vs_json_num(&j, "synapses", s->energy[3]);
-    vs_json_num(&j, "total", s->energy[4]);
+    vs_json_num(&j, "input_neurons", s->energy.input_j);
+    vs_json_num(&j, "hidden_neurons", s->energy.hidden_j);
+    vs_json_num(&j, "output_neurons", s->energy.output_j);
+    vs_json_num(&j, "synapses", s->energy.synapse_j);
+    vs_json_num(&j, "total", s->energy.total_j);
     vs_json_close(&j);
     vs_json_object(&j, "spikes_per_image");   /* mean spikes of each layer per image */
     vs_json_num(&j, "input_layer", s->spikes[0]);
     vs_json_num(&j, "hidden_layer", s->spikes[1]);
     vs_json_num(&j, "output_layer", s->spikes[2]);
     vs_json_close(&j);
-    vs_json_num(&j, "energy_per_spike_j", s->e_per_spike_j);
+    vs_json_num(&j, "energy_per_spike_j", s->energy_per_spike_j);
     vs_json_int(&j, "detail_image", r->image);
-    vs_json_int(&j, "detail_label", r->test->labels[r->image]);
-    vs_json_int(&j, "detail_predicted", r->predicted);
+    vs_json_int(&j, "detail_label", r->detail_label);
+    vs_json_int(&j, "detail_predicted", r->detail_predicted);
     if (r->n_windows > 1) vs_json_nums(&j, "windows_s", r->windows_s, (size_t)r->n_windows);
-    const vs_infer_opts *io = r->io;
+    const vs_infer_opts *io = &r->io;
     vs_json_object(&j, "circuit_network");   /* the run's adders and integrator */
-    vs_json_str(&j, "opamp", r->opamp);
+    vs_json_str(&j, "opamp", a->opamp);
     vs_json_num(&j, "tau_syn_s", io->tau_syn_s);
     vs_json_num(&j, "dt_s", io->dt_s);
     vs_json_num(&j, "r_tolerance", io->r_tolerance);
@@ -576,39 +361,39 @@ static void json_summary(FILE *f, const infer_report *r)
     vs_json_num(&j, "rtol", io->sim.rtol);
     vs_json_num(&j, "h_max_s", io->sim.h_max_s);
     vs_json_close(&j);
-    train_json_checkpoint(&j, r->info, r->t);
+    train_json_checkpoint(&j, &r->info, &r->t);
     vs_json_end(&j);
 }
 
-/* summary.json under out, and the same on stdout with --json. */
-static int write_summary(const char *prog, const infer_report *r, int json)
+/* summary.json under out. */
+static int write_summary(const char *prog, const infer_args *a, const infer_result *r)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/summary.json", r->out);
+    snprintf(path, sizeof path, "%s/summary.json", a->out);
     vs_afile *af;
     if (vs_afile_open(path, &af) != VS_OK) return cli_fail(prog);
-    json_summary(vs_afile_stream(af), r);
-    if (vs_afile_commit(af) != VS_OK) return cli_fail(prog);
-    if (json) json_summary(stdout, r);
-    return 0;
+    infer_json(vs_afile_stream(af), a, r);
+    return vs_afile_commit(af) == VS_OK ? 0 : cli_fail(prog);
 }
 
-static void print_summary(const infer_report *r)
+static void print_summary(const infer_args *a, const infer_result *r)
 {
-    const infer_summary *s = r->s;
+    const infer_window *s = &r->summary;
+    const vs_infer_energy *e = &s->energy;
+    const vs_infer_opts *io = &r->io;
     printf("%ld images, %g us each: spiking accuracy %.2f %% (rate model %.2f %%, same class %.2f %%), %.1f images/s\n",
            s->n, s->window_s * 1e6, 100 * s->accuracy, 100 * s->rate_accuracy, 100 * s->agreement,
            (double)s->n / s->seconds);
     printf("energy per inference %.4g J: input neurons %.3g, hidden %.3g, output %.3g, synapses %.3g; %.4g J per spike\n",
-           s->energy[4], s->energy[0], s->energy[1], s->energy[2], s->energy[3], s->e_per_spike_j);
+           e->total_j, e->input_j, e->hidden_j, e->output_j, e->synapse_j, s->energy_per_spike_j);
     printf("spikes per image: input %.0f, hidden %.0f, output %.1f; wrote %s/\n", s->spikes[0], s->spikes[1],
-           s->spikes[2], r->out);
-    train_print_data(stdout, r->test, NULL);
-    printf("checkpoint: %s\n", r->checkpoint);
-    train_print_checkpoint(stdout, r->info, r->t);
+           s->spikes[2], a->out);
+    train_print_data(stdout, &r->test, NULL);
+    printf("checkpoint: %s\n", a->checkpoint);
+    train_print_checkpoint(stdout, &r->info, &r->t);
     printf("adders: %s op-amps, tau_syn %g us, resistor spread %g (seed %llu); grid %g ns, rtol %g, h_max %g us\n",
-           r->opamp, r->io->tau_syn_s * 1e6, r->io->r_tolerance, (unsigned long long)r->io->seed,
-           r->io->dt_s * 1e9, r->io->sim.rtol, r->io->sim.h_max_s * 1e6);
+           a->opamp, io->tau_syn_s * 1e6, io->r_tolerance, (unsigned long long)io->seed,
+           io->dt_s * 1e9, io->sim.rtol, io->sim.h_max_s * 1e6);
 }
 
 /* What every window of an infer run shares. */
@@ -626,7 +411,7 @@ typedef struct infer_job {
 
 /* The test set through the circuit network for each window; the detail image with the last. */
 static int run_windows(const infer_job *job, const double *win, int n_win, image_outcome *res,
-                       infer_summary *sums, vs_infer_result *detail)
+                       infer_window *sums, vs_infer_result *detail)
 {
     const char *prog = job->prog;
     float enc[256];
@@ -647,24 +432,24 @@ static int run_windows(const infer_job *job, const double *win, int n_win, image
         if (!job->quiet)
             fprintf(stderr, "window %g us: spiking accuracy %.2f %%, rate model %.2f %%, agreement %.2f %%, %.3g J per image, %.1f s\n",
                     o.window_s * 1e6, 100 * sums[wi].accuracy, 100 * sums[wi].rate_accuracy,
-                    100 * sums[wi].agreement, sums[wi].energy[4], sums[wi].seconds);
+                    100 * sums[wi].agreement, sums[wi].energy.total_j, sums[wi].seconds);
     }
     return 0;
 }
 
-typedef struct infer_args {
-    const char *checkpoint, *data, *dataset, *out, *cache, *opamp, *windows;
-    vs_infer_opts io;
-    long limit, image, threads, seed;
-    double rtol;
-    int json, no_plot, given_window;
-} infer_args;
-
-/* Parse infer's options into a (threads, op-amp, seed and rtol applied to a->io); 0 to run, else 1
-   with the exit status in *exit_rc. */
-static int parse_infer_args(int argc, char **argv, infer_args *a, int *exit_rc)
+void infer_defaults(infer_args *a)
 {
-    const char *prog = "vo2snn infer";
+    *a = (infer_args){.checkpoint = "out/train/checkpoint.vsck", .dataset = "mnist", .out = "out/infer",
+                      .opamp = "ideal", .io = vs_infer_opts_default(), .image = -1, .seed = 1,
+                      .plot = CLI_PLOT_PNG};
+    a->rtol = a->io.sim.rtol;
+}
+
+/* Parse infer's options into a (from infer_defaults): CLI_GO_ON, or the exit status
+   (help printed: 0, error: 1). */
+static int parse_infer_args(int argc, char **argv, const char *prog, infer_args *a)
+{
+    infer_defaults(a);
     const opt_spec opts[] = {
         CLI_CHECKPOINT_OPT(a->checkpoint, CLI_CHECKPOINT_IN_HELP),
         CLI_DATA_OPTS(a->data, a->dataset),
@@ -673,7 +458,7 @@ static int parse_infer_args(int argc, char **argv, infer_args *a, int *exit_rc)
         {.name = "dt-grid", .alias = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers (not an integrator step)", .dest = &a->io.dt_s, .min = 1e-10, .max = 1e-6},
         {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f", .dest = &a->io.tau_syn_s, .min = 0, .max = 1e-3},
         CLI_OPAMP_OPT(a->opamp, ""),
-        {.name = "r-tol", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative spread of adder resistors", .dest = &a->io.r_tolerance, .min = 0, .max = 0.49},
+        {.name = "r-spread", .alias = "r-tol", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative spread of adder resistors", .dest = &a->io.r_tolerance, .min = 0, .max = 0.49},
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed of the resistor draws", .dest = &a->seed, .min = 0, .max = 9.2e18},
         {.name = "rtol", .kind = OPT_QUANTITY, .unit = "", .metavar = "TOL", .help = "dp54 relative tolerance; looser than the 1e-6 of the single-neuron commands, for speed (every neuron of every image; the class comes from spike counts)", .dest = &a->rtol, .min = 1e-12, .max = 1e-2},
         {.name = "h-max", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "dp54 largest step (100 ns in the single-neuron commands; longer here, as --rtol)", .dest = &a->io.sim.h_max_s, .min = 1e-12, .max = 1e-4},
@@ -682,10 +467,10 @@ static int parse_infer_args(int argc, char **argv, infer_args *a, int *exit_rc)
         CLI_THREADS_OPT(a->threads, ", images run in parallel"),
         CLI_OUT_OPT(a->out, "DIR", "output directory"),
         CLI_CACHE_OPT(a->cache),
-        CLI_NO_PLOT_OPTS(a->no_plot, "the PNGs listed below"),
+        CLI_PLOT_ON_OPTS(a->plot, "the PNGs listed below"),
         CLI_JSON_OPT(a->json),
     };
-    const opt_cmd cmd = {prog, "Run a trained network as circuit neurons and two-stage adders, image by image.",
+    return cli_parse(prog, "Run a trained network as circuit neurons and two-stage adders, image by image.",
         "Every neuron is the full device model; adders are the paper's inverting pairs with\n"
         "an R_f || C_f low-pass (--tau-syn) and the network's rails. Class = the output\n"
         "neuron with the most spikes in the window; equal counts go to the neuron whose\n"
@@ -696,81 +481,98 @@ static int parse_infer_args(int argc, char **argv, infer_args *a, int *exit_rc)
         "accuracy/energy table windows.csv and windows.png. The checkpoint's input size\n"
         "must match the test images, which must look like --dataset; the files used are\n"
         "printed (data: ...) and listed in summary.json.",
-        opts, (int)(sizeof opts / sizeof opts[0]), 0};
-    int rc = opt_parse(&cmd, argc, argv, NULL, NULL);
-    if (rc != 0) return *exit_rc = rc < 0 ? 1 : 0, 1;
-    cli_apply_threads(prog, a->threads);
-    a->io.opamp = opamp_by_name(a->opamp);
-    a->io.seed = (uint64_t)a->seed;
-    a->io.sim.rtol = a->rtol;
-    return 0;
+        opts, CLI_N_OPTS(opts), argc, argv);
 }
 
-/* The windows to run: --windows, else --window; each checked with the other settings. *win is
-   malloc'ed (nothing on error). */
-static int infer_windows(const char *prog, const infer_args *a, double **win, int *n_win)
+/* The windows to run: a->windows, else io->window_s; each checked with the other settings of io.
+   *win is malloc'ed (nothing on error). */
+static int infer_windows(const char *prog, const infer_args *a, const vs_infer_opts *io, double **win, int *n_win)
 {
     if (a->windows && a->given_window)
-        return cli_error(prog, "--window and --windows exclude each other (put %g us in the list)", a->io.window_s * 1e6);
+        return cli_error(prog, "--window and --windows exclude each other (put %g us in the list)", io->window_s * 1e6);
     *n_win = 1;
     if (a->windows) {
         if (parse_windows(prog, a->windows, win, n_win)) return 1;
     } else {
         if (!(*win = malloc(sizeof **win))) return cli_error(prog, "out of memory");
-        (*win)[0] = a->io.window_s;
+        (*win)[0] = io->window_s;
     }
-    if (check_windows(prog, &a->io, *win, *n_win, a->windows != NULL)) return free(*win), 1;
+    if (check_windows(prog, io, *win, *n_win, a->windows != NULL)) return free(*win), *win = NULL, 1;
     return 0;
 }
 
-/* Every window over the first n test images, then images.csv, windows.csv, summary.json and the text. */
-static int infer_run(const infer_args *a, const infer_job *job, const double *win, int n_win)
+/* Every window over the first n test images, then images.csv, windows.csv and summary.json. */
+static int infer_run(const infer_args *a, const infer_job *job, infer_result *r)
 {
     const char *prog = job->prog;
     image_outcome *res = calloc(job->n, sizeof *res);
-    infer_summary *sums = calloc((size_t)n_win, sizeof *sums);
-    int failed = !res || !sums ? cli_error(prog, "out of memory") : 0;
+    r->windows = calloc((size_t)r->n_windows, sizeof *r->windows);
+    int failed = !res || !r->windows ? cli_error(prog, "out of memory") : 0;
     vs_infer_result detail = {0};
-    if (!failed) failed = run_windows(job, win, n_win, res, sums, &detail);
-    const infer_report report = {a->checkpoint, a->dataset, a->out, a->opamp, job->test, sums ? &sums[n_win - 1] : NULL,
-                                 job->info, job->t, &a->io, win, n_win, job->image, detail.predicted};
-    if (!failed) failed = write_images_table(prog, a->out, res, job->n, report.s, !a->no_plot);
-    if (!failed && a->windows) failed = write_windows_table(prog, a->out, sums, n_win, !a->no_plot);
-    if (!failed) failed = write_summary(prog, &report, a->json);
-    if (!failed && !a->json) print_summary(&report);
+    if (!failed) failed = run_windows(job, r->windows_s, r->n_windows, res, r->windows, &detail);
+    if (!failed) {
+        r->summary = r->windows[r->n_windows - 1];
+        r->detail_label = job->test->labels[job->image];
+        r->detail_predicted = detail.predicted;
+        failed = write_images_table(prog, a->out, res, job->n, &r->summary, a->plot);
+    }
+    if (!failed && a->windows) failed = write_windows_table(prog, a->out, r->windows, r->n_windows, a->plot);
+    if (!failed) failed = write_summary(prog, a, r);
     free(res);
-    free(sums);
+    return failed;
+}
+
+/* The network from the checkpoint, run over the first --limit test images. */
+static int infer_network(const char *prog, const infer_args *a, infer_result *r)
+{
+    vs_mlp *m = NULL;
+    if (vs_checkpoint_load(a->checkpoint, &r->t, 256, &r->info, &m) != VS_OK) return cli_fail(prog);
+    int failed = vs_mkdir_p(a->out) != VS_OK ? cli_fail(prog) : 0;
+    size_t n = a->limit && (size_t)a->limit < r->test.n ? (size_t)a->limit : r->test.n;
+    const infer_job job = {prog, a->out, m, &r->t, &r->info, &r->io, &r->test, n, r->image, a->plot, a->json};
+    if (!failed) failed = infer_run(a, &job, r);
+    vs_mlp_free(m);
+    return failed;
+}
+
+void infer_result_free(infer_result *r)
+{
+    vs_transfer_free(&r->t);
+    vs_dataset_free(&r->test);
+    free(r->windows_s);
+    free(r->windows);
+    r->windows_s = NULL;
+    r->windows = NULL;
+    r->n_windows = 0;
+}
+
+int infer_exec(const char *prog, const infer_args *a, infer_result *r)
+{
+    memset(r, 0, sizeof *r);
+    cli_apply_threads(prog, a->threads);
+    r->io = a->io;
+    r->io.opamp = cli_opamp_by_name(a->opamp);
+    r->io.seed = (uint64_t)a->seed;
+    r->io.sim.rtol = a->rtol;
+    int failed = infer_windows(prog, a, &r->io, &r->windows_s, &r->n_windows) ||
+                 load_infer_inputs(prog, a->checkpoint, a->data, a->dataset, a->image, &r->info, &r->test, &r->image) ||
+                 train_build_transfer(prog, &r->info.device, &r->info.circuit, &r->info.transfer, a->cache, &r->t) ||
+                 infer_network(prog, a, r);
+    train_release_pixels(&r->test);
+    if (failed) infer_result_free(r);
     return failed;
 }
 
 int cmd_infer(int argc, char **argv)
 {
     const char *prog = "vo2snn infer";
-    infer_args a = {.checkpoint = "out/train/checkpoint.vsck", .dataset = "mnist", .out = "out/infer",
-                    .opamp = "ideal", .io = vs_infer_opts_default(), .image = -1, .seed = 1};
-    a.rtol = a.io.sim.rtol;
-    int rc = 0;
-    if (parse_infer_args(argc, argv, &a, &rc)) return rc;
-    double *win = NULL;
-    int n_win = 1;
-    if (infer_windows(prog, &a, &win, &n_win)) return 1;
-    static vs_checkpoint_info info;
-    vs_dataset test;
-    long image = 0;
-    if (load_infer_inputs(prog, a.checkpoint, a.data, a.dataset, a.image, &info, &test, &image)) return free(win), 1;
-    vs_transfer t;
-    if (train_build_transfer(prog, &info.device, &info.circuit, &info.transfer, a.cache, &t))
-        return free(win), vs_dataset_free(&test), 1;
-    vs_mlp *m = NULL;
-    int failed = 0;
-    if (vs_checkpoint_load(a.checkpoint, &t, 256, &info, &m) != VS_OK) failed = cli_fail(prog);
-    if (!failed && vs_mkdir_p(a.out) != VS_OK) failed = cli_fail(prog);
-    size_t n = a.limit && (size_t)a.limit < test.n ? (size_t)a.limit : test.n;
-    const infer_job job = {prog, a.out, m, &t, &info, &a.io, &test, n, image, !a.no_plot, a.json};
-    if (!failed) failed = infer_run(&a, &job, win, n_win);
-    free(win);
-    vs_mlp_free(m);
-    vs_transfer_free(&t);
-    vs_dataset_free(&test);
-    return failed;
+    infer_args a;
+    int rc = parse_infer_args(argc, argv, prog, &a);
+    if (rc != CLI_GO_ON) return rc;
+    static infer_result r;
+    if (infer_exec(prog, &a, &r)) return 1;
+    if (a.json) infer_json(stdout, &a, &r);
+    else print_summary(&a, &r);
+    infer_result_free(&r);
+    return 0;
 }

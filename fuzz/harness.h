@@ -38,6 +38,7 @@
 #include "vo2snn/idx.h"
 #include "vo2snn/input.h"
 #include "vo2snn/kvfile.h"
+#include "vo2snn/measured.h"
 #include "vo2snn/mlp.h"
 #include "vo2snn/status.h"
 #include "vo2snn/train.h"
@@ -582,6 +583,148 @@ FUZZ_FN vs_status fuzz_checkpoint(const uint8_t *data, size_t n)
         free(fixed);
     }
     return s;
+}
+
+/* ---- measured data -------------------------------------------------------------------- */
+
+/* n bytes at p are all zero (the state a failed reader leaves its output in). */
+FUZZ_FN int fuzz_all_zero(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        if (b[i]) return 0;
+    return 1;
+}
+
+/* No two points share x on the same branch (branch NULL: one branch); checked for small n. */
+FUZZ_FN int fuzz_distinct(const double *x, const int *branch, size_t n)
+{
+    if (n > 2000) return 1;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (x[i] == x[j] && (!branch || branch[i] == branch[j])) return 0;
+    return 1;
+}
+
+/* A reader's status: valid, with a message naming the file on failure. */
+FUZZ_FN void fuzz_meas_status(vs_status s, const char *path)
+{
+    FUZZ_REQUIRE(FUZZ_VALID_STATUS(s));
+    FUZZ_REQUIRE_MESSAGE(s);
+    if (s != VS_OK) FUZZ_REQUIRE(strstr(vs_last_error(), path) != NULL);
+}
+
+FUZZ_FN vs_status fuzz_meas_rt(const char *path)
+{
+    vs_meas_rt m;
+    memset(&m, 0x5a, sizeof m);
+    vs_clear_error();
+    vs_status s = vs_meas_read_rt(path, &m);
+    fuzz_meas_status(s, path);
+    if (s != VS_OK) {
+        FUZZ_REQUIRE(fuzz_all_zero(&m, sizeof m));
+        return s;
+    }
+    FUZZ_REQUIRE(m.n >= 2 && m.temp_k && m.r_ohm && m.branch && m.layout);
+    for (size_t i = 0; i < m.n; i++) {
+        FUZZ_REQUIRE(isfinite(m.temp_k[i]) && m.temp_k[i] > 0);
+        FUZZ_REQUIRE(isfinite(m.r_ohm[i]) && m.r_ohm[i] > 0);
+        FUZZ_REQUIRE(m.branch[i] == VS_BRANCH_HEAT || m.branch[i] == VS_BRANCH_COOL);
+    }
+    FUZZ_REQUIRE(fuzz_distinct(m.temp_k, m.branch, m.n));
+    vs_meas_rt_free(&m);
+    FUZZ_REQUIRE(fuzz_all_zero(&m, sizeof m));
+    return s;
+}
+
+FUZZ_FN vs_status fuzz_meas_iv(const char *path, double r_series_ohm)
+{
+    vs_meas_iv m;
+    memset(&m, 0x5a, sizeof m);
+    vs_clear_error();
+    vs_status s = vs_meas_read_iv(path, r_series_ohm, &m);
+    fuzz_meas_status(s, path);
+    if (s != VS_OK) {
+        FUZZ_REQUIRE(fuzz_all_zero(&m, sizeof m));
+        return s;
+    }
+    FUZZ_REQUIRE(m.n >= 2 && m.v_dev_v && m.i_a && m.branch && m.layout && m.branch_from);
+    for (size_t i = 0; i < m.n; i++) {
+        FUZZ_REQUIRE(isfinite(m.v_dev_v[i]) && isfinite(m.i_a[i]));
+        FUZZ_REQUIRE(m.branch[i] == VS_MEAS_UP || m.branch[i] == VS_MEAS_DOWN);
+    }
+    FUZZ_REQUIRE(fuzz_distinct(m.v_dev_v, m.branch, m.n));
+    vs_meas_iv_free(&m);
+    return s;
+}
+
+FUZZ_FN vs_status fuzz_meas_fv(const char *path)
+{
+    vs_meas_fv m;
+    memset(&m, 0x5a, sizeof m);
+    vs_clear_error();
+    vs_status s = vs_meas_read_fv(path, &m);
+    fuzz_meas_status(s, path);
+    if (s != VS_OK) {
+        FUZZ_REQUIRE(fuzz_all_zero(&m, sizeof m));
+        return s;
+    }
+    FUZZ_REQUIRE(m.n >= 2 && m.v_in_v && m.freq_hz);
+    for (size_t i = 0; i < m.n; i++)
+        FUZZ_REQUIRE(isfinite(m.v_in_v[i]) && isfinite(m.freq_hz[i]) && m.freq_hz[i] > 0);
+    FUZZ_REQUIRE(fuzz_distinct(m.v_in_v, NULL, m.n));
+    vs_meas_fv_free(&m);
+    return s;
+}
+
+FUZZ_FN vs_status fuzz_meas_trace(const char *path)
+{
+    vs_meas_trace m;
+    memset(&m, 0x5a, sizeof m);
+    vs_clear_error();
+    vs_status s = vs_meas_read_trace(path, &m);
+    fuzz_meas_status(s, path);
+    if (s != VS_OK) {
+        FUZZ_REQUIRE(fuzz_all_zero(&m, sizeof m));
+        return s;
+    }
+    FUZZ_REQUIRE(m.n >= 2 && m.t_s && m.input && m.response && m.response_col);
+    FUZZ_REQUIRE(m.input_is_current == 0 || m.input_is_current == 1);
+    for (size_t i = 0; i < m.n; i++) {
+        FUZZ_REQUIRE(isfinite(m.t_s[i]) && isfinite(m.input[i]) && isfinite(m.response[i]));
+        FUZZ_REQUIRE(i == 0 || m.t_s[i] > m.t_s[i - 1]);
+    }
+    vs_meas_trace_free(&m);
+    return s;
+}
+
+/* Keep (in fuzz_main_error) the first failure past the header: the reader the file was
+   meant for. Returns s. */
+FUZZ_FN vs_status fuzz_meas_keep(vs_status s, vs_status *kept)
+{
+    if (s != VS_OK && *kept == VS_OK && !strstr(vs_last_error(), ": no column "))
+        *kept = fuzz_note(s);
+    return s;
+}
+
+/*
+ * The input as one file read by all four readers of measured.h (I-V twice: without a
+ * series resistor and with 1 kOhm). Returns VS_OK if any reader accepts the file, else
+ * the first failure that got past the header's columns (else the waveform reader's).
+ */
+FUZZ_FN vs_status fuzz_measured(const uint8_t *data, size_t n)
+{
+    const char *path = fuzz_write("in.csv", data, n);
+    vs_status s[5], kept = VS_OK;
+    s[0] = fuzz_meas_keep(fuzz_meas_rt(path), &kept);
+    s[1] = fuzz_meas_keep(fuzz_meas_iv(path, (double)NAN), &kept);
+    s[2] = fuzz_meas_keep(fuzz_meas_iv(path, 1e3), &kept);
+    s[3] = fuzz_meas_keep(fuzz_meas_fv(path), &kept);
+    s[4] = fuzz_meas_keep(fuzz_meas_trace(path), &kept);
+    FUZZ_REQUIRE(s[1] != VS_OK || s[2] == VS_OK); /* a resistor changes nothing with v_dev_v */
+    for (int k = 0; k < 5; k++)
+        if (s[k] == VS_OK) return fuzz_note(VS_OK);
+    return kept != VS_OK ? kept : fuzz_note(s[4]); /* only header failures: the last one */
 }
 
 /* ---- numbers with units (library and CLI) --------------------------------------------- */

@@ -490,6 +490,40 @@ static void kv_device_dict(void)
     if (fclose(f) != 0) failures++;
 }
 
+static void measured_seeds(void)
+{
+    const char *T = "measured";
+    put_text(T, "ok_rt.csv", "temp_k,r_ohm,branch\n300,1e5,heating\n340,2e3,heating\n335,1.5e3,cooling\n"
+                             "300,9e4,Cooling\n");
+    put_text(T, "ok_rt_tool.csv", "temp_k,r_heat_ohm,r_cool_ohm\n290,44616.69758,44616.69758\n"
+                                  "290.1,44344.74676,44344.74676\n");
+    put_text(T, "ok_iv_branch.csv", "# sweep\r\nv_dev_v,i_a,branch\r\n0.5,1e-4,up\r\n1.75,2.5e-3,down\r\n");
+    put_text(T, "ok_iv_trace.csv", "t_s,v_src_v,v_dev_v,i_a,temp_k,r_dev_ohm,m,cycle\n0,0,0,0,300,24782,0,0\n"
+                                   "1e-06,0.5,0.5,2e-5,300,24782,0,0\n2e-06,1,1,4e-5,300,24782,0,0\n"
+                                   "3e-06,0.5,0.49,2.1e-5,300,24782,0,0\n");
+    put_text(T, "ok_iv_scurve.csv", "branch,temp_k,v_dev_v,i_a,r_dev_ohm,branch_name\n"
+                                    "0,300.1,0.82,3.3e-05,24622,heating\n1,300.1,0.81,3.4e-05,24000,cooling\n");
+    put_text(T, "ok_iv_series.csv", "v_src_v,i_a\n1,1e-4\n5,2e-3\n9,5e-3\n5,3e-3\n");
+    put_text(T, "ok_fv.csv", "v_in_v,freq_hz\n8,1.25e5\n9,1.4e5\n");
+    put_text(T, "ok_fv_tool.csv", "index,vacancy_x,v_in_v,freq_hz,p_in_w,e_in_per_spike_j,v_osc_pp_v\n"
+                                  "1,0.5,7.66,144947.9,0.0106,7.3e-08,2.22\n1,0.5,7.76,155221.5,0.0111,7.1e-08,2.23\n");
+    put_text(T, "ok_osc.csv", "t_s,v_in_v,v_osc_v,v_spike_v,i_dev_a,temp_k,r_dev_ohm,m,p_total_w\n"
+                              "0,12.5,0,0,0,300,24782.0281,0,0.052\n1e-08,12.5,0.023,4.6e-05,9.3e-07,300,24782,0,0.051\n");
+    put_text(T, "ok_trace_current.csv", "\xEF\xBB\xBF" "t_s,i_in_a,i_dev_a\n0,1e-3,0\n1e-6,2e-3,5e-4\n");
+    put_text(T, "bad_rt_negative.csv", "temp_k,r_ohm,branch\n300,1e5,heating\n320,-3,heating\n");
+    put_text(T, "bad_rt_branch.csv", "temp_k,r_ohm,branch\n300,1e5,heating\n310,5e4,warming\n");
+    put_text(T, "bad_rt_repeat.csv", "temp_k,r_ohm,branch\n300,1e5,heating\n300,9e4,heating\n");
+    put_text(T, "bad_single_point.csv", "v_in_v,freq_hz\n8,1e5\n");
+    put_text(T, "bad_freq_zero.csv", "v_in_v,freq_hz\n8,1e5\n9,0\n");
+    put_text(T, "bad_fv_two_devices.csv", "index,vacancy_x,v_in_v,freq_hz\n1,0.1,8,1e5\n2,0.2,9,2e5\n");
+    put_text(T, "bad_trace_time.csv", "t_s,v_in_v,v_osc_v\n0,1,0\n0,1,0.5\n");
+    put_text(T, "bad_trace_two_inputs.csv", "t_s,v_in_v,i_in_a,v_osc_v\n0,1,0,0\n1,1,0,0\n");
+    put_text(T, "bad_nan.csv", "t_s,v_in_v,v_osc_v\n0,1,nan\n1,1,0\n");
+    put_text(T, "bad_ragged.csv", "v_dev_v,i_a\n1,1e-4\n2\n");
+    put_text(T, "bad_no_header.csv", "1,2\n3,4\n");
+    put_text(T, "bad_empty.csv", "");
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1) out_dir = argv[1];
@@ -501,6 +535,7 @@ int main(int argc, char **argv)
     units_seeds();
     csv_header_seeds();
     cache_seeds();
+    measured_seeds();
     if (failures) return 1;
     printf("make_seeds: wrote the corpora under %s\n", out_dir);
     return 0;

@@ -142,6 +142,7 @@ static void test_checkpoint(void) { replay_target("checkpoint", fuzz_checkpoint)
 static void test_units(void) { replay_target("units", fuzz_units); }
 static void test_csv_header(void) { replay_target("csv_header", fuzz_csv_header); }
 static void test_cache(void) { replay_target("cache", fuzz_cache); }
+static void test_measured(void) { replay_target("measured", fuzz_measured); }
 
 int main(void)
 {
@@ -154,5 +155,6 @@ int main(void)
     RUN(test_units);
     RUN(test_csv_header);
     RUN(test_cache);
+    RUN(test_measured);
     return CHECK_DONE();
 }

@@ -19,8 +19,10 @@ BLAS_LIBS   := -L$(BLAS_OMP) -Wl,-rpath,$(BLAS_OMP) -lopenblas
 else
 BLAS_LIBS   := -lopenblas
 endif
-override CFLAGS += $(BLAS_CFLAGS)
-override LDLIBS := $(LDFLAGS) $(BLAS_LIBS) -lz -lm
+# MINPACK (cminpack, Debian's libcminpack-dev): Levenberg-Marquardt for `vo2snn fit`.
+MINPACK_CFLAGS := -I/usr/include/cminpack-1
+override CFLAGS += $(BLAS_CFLAGS) $(MINPACK_CFLAGS)
+override LDLIBS := $(LDFLAGS) $(BLAS_LIBS) -lcminpack -lz -lm
 ifndef NO_OMP
 override CFLAGS += -fopenmp
 override LDLIBS += -fopenmp
@@ -98,7 +100,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_B       := build-fuzz
 FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
                 -fno-sanitize-recover=all -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Icli \
-                $(BLAS_CFLAGS)
+                $(BLAS_CFLAGS) $(MINPACK_CFLAGS)
 FUZZ_ALL     := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_OBJS    := $(LIB_SRCS:%.c=$(FUZZ_B)/%.o) $(FUZZ_B)/cli/opts.o $(FUZZ_B)/cli/common.o
@@ -127,7 +129,7 @@ $(FUZZ_B)/libvo2snn_fuzz.a: $(FUZZ_OBJS)
 
 $(FUZZ_B)/fuzz_%: fuzz/fuzz_%.c fuzz/harness.h $(FUZZ_B)/libvo2snn_fuzz.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(WARN) -fsanitize=fuzzer -o $@ $< $(FUZZ_B)/libvo2snn_fuzz.a \
-	    $(BLAS_LIBS) -lz -lm
+	    $(BLAS_LIBS) -lcminpack -lz -lm
 
 fuzz-seeds: $(B)/libvo2snn_cli.a $(LIB)
 	@mkdir -p $(B)/fuzz

@@ -17,21 +17,21 @@
 
 static char bench_tmp_dir[256];
 
-static double bench_now_s(void)
+static inline double bench_now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int bench_cmp_double(const void *a, const void *b)
+static inline int bench_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
 /* Median of n <= 64 values. */
-static double bench_median(const double *v, int n)
+static inline double bench_median(const double *v, int n)
 {
     double s[64];
     memcpy(s, v, (size_t)n * sizeof *s);
@@ -40,7 +40,7 @@ static double bench_median(const double *v, int n)
 }
 
 /* Check that ngspice runs and make the scratch directory; a message and -1 if not. */
-static int bench_setup(const char *prog)
+static inline int bench_setup(const char *prog)
 {
     if (system("ngspice -v > /dev/null 2>&1") != 0) {
         fprintf(stderr, "%s: ngspice is not on PATH (apt-get install ngspice)\n", prog);
@@ -57,7 +57,7 @@ static int bench_setup(const char *prog)
 }
 
 /* Remove the scratch directory after a successful run (its files already removed). */
-static void bench_cleanup(void)
+static inline void bench_cleanup(void)
 {
     char log[300];
     snprintf(log, sizeof log, "%s/ngspice.log", bench_tmp_dir);
@@ -70,7 +70,7 @@ static void bench_cleanup(void)
  * cut down to V(m) alone into `dat`, and optionally an extra line (".options ...")
  * before .tran.
  */
-static int bench_write_netlist(const char *prog, const char *cir, const char *dat,
+static inline int bench_write_netlist(const char *prog, const char *cir, const char *dat,
                                const vs_device_params *dev, const vs_circuit *circ,
                                const vs_input *input, vs_netlist_opts o, const char *extra)
 {
@@ -104,7 +104,7 @@ static int bench_write_netlist(const char *prog, const char *cir, const char *da
  * Run `ngspice -b cir` (output to ngspice.log in the scratch directory), timing the
  * whole process into *wall_s; its exit status. The command is left in cmd for messages.
  */
-static int bench_ngspice(const char *cir, char cmd[1024], double *wall_s)
+static inline int bench_ngspice(const char *cir, char cmd[1024], double *wall_s)
 {
     snprintf(cmd, 1024, "ngspice -b '%s' > '%s/ngspice.log' 2>&1", cir, bench_tmp_dir);
     double t0 = bench_now_s();
@@ -121,7 +121,7 @@ typedef struct bench_vm_scan {
     double t_end_s, m_end;   /* the last row */
 } bench_vm_scan;
 
-static int bench_scan_vm(const char *path, double w0, double w1, bench_vm_scan *sc)
+static inline int bench_scan_vm(const char *path, double w0, double w1, bench_vm_scan *sc)
 {
     FILE *f = fopen(path, "r");
     if (!f) return -1;

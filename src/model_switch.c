@@ -19,7 +19,7 @@ static const vs_param_def switch_params[N_SWITCH] = {
     [T_DELAY] = {"t_delay", "s", 0.42e-6, 0.0, 1.0,
                  "ON-switching delay after the threshold crossing (0 = immediate)", 0},
     [T_AMB] = {"t_amb", "K", 300.0, 1.0, 2000.0,
-               "ambient temperature (the switch has no thermal state)", 0},
+               "ambient temperature (the switch has no thermal state)", VS_PARAM_SETTING},
 };
 
 /* ---- presets: paper devices 1-5 reduced (docs/models/vo2x.md 1.6 table; V_th, V_hold from A1) ---------- */

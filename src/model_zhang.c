@@ -25,14 +25,14 @@ static const vs_param_def zhang_params[N_ZHANG] = {
     [R_MET] = {"r_met", "Ohm", 262.5 * 4.90025335, 1e-6, 1e12, "metallic resistance", 0},
     [G_TH] = {"g_th", "W/K", 2.0558726e-4, 1e-12, 1.0, "thermal conductance", 0},
     [C_TH] = {"c_th", "J/K", 4.962776831e-11, 1e-24, 1.0, "thermal capacitance", 0},
-    [T_AMB] = {"t_amb", "K", 325.0, 1.0, 2000.0, "base (ambient) temperature", 0},
+    [T_AMB] = {"t_amb", "K", 325.0, 1.0, 2000.0, "base (ambient) temperature", VS_PARAM_SETTING},
     [GAMMA] = {"gamma", "", 0.956269682, 0.0, 10.0, "frequency of the return curve P(x)", 0},
     [T_CLAMP_LO] = {"t_clamp_lo", "K", 305.0, 1.0, 2000.0,
-                    "lower clamp of T inside R and the memory", 0},
+                    "lower clamp of T inside R and the memory", VS_PARAM_SETTING},
     [T_CLAMP_HI] = {"t_clamp_hi", "K", 370.0, 1.0, 2000.0,
-                    "upper clamp of T inside R and the memory", 0},
+                    "upper clamp of T inside R and the memory", VS_PARAM_SETTING},
     [REV_DT] = {"rev_dt", "K", 0.01, 1e-6, 10.0,
-                "a reversal: T back by this much from its extreme since the last one", 0},
+                "a reversal: T back by this much from its extreme since the last one", VS_PARAM_SETTING},
 };
 
 static vs_status zhang_preset(int n, vs_device_params *p)

@@ -56,7 +56,12 @@ typedef struct vs_param_def {
 } vs_param_def;
 
 enum {
-    VS_PARAM_JITTER = 1u << 0  /* cycle-to-cycle spread: editing it keeps the preset's provenance */
+    VS_PARAM_JITTER = 1u << 0,   /* cycle-to-cycle spread: editing it keeps the preset's provenance;
+                                    never fitted (vs_fit fits the nominal device) */
+    VS_PARAM_SETTING = 1u << 1,  /* a condition or reference (ambient, a reference temperature, a
+                                    numerical clamp), not a property to fit: held unless freed */
+    VS_PARAM_OPTIONAL = 1u << 2  /* an optional part (e.g. a contact resistance, 0 = none): held
+                                    by vs_fit unless freed */
 };
 
 /* A key computed into a table parameter: target = value / v[per] (e.g. c_th -> tau_th). */

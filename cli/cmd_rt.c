@@ -1,9 +1,11 @@
-/* cmd_rt.c -- `vo2snn rt`: resistance-temperature loop, heating and cooling branches. */
+/* cmd_rt.c -- `vo2snn rt`: resistance-temperature loop, heating and cooling branches (also
+   as a function, cmd_rt.h). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd_rt.h"
 #include "commands.h"
 #include "common.h"
 #include "vo2snn/iv.h"
@@ -47,25 +49,16 @@ void rt_plot_script(char *buf, size_t n, const char *csv, const char *title)
 
 #define PROG "vo2snn rt"
 
-typedef struct rt_args {
-    cli_device_args dev;
-    double t_lo, t_hi;
-    long points;
-    const char *out;
-    int film, json, plot;
-} rt_args;
-
-/* What the loop runs on and writes to, resolved from the arguments. */
-typedef struct rt_job {
-    vs_device_params p;
-    char png[4096], label[96];
-} rt_job;
+void rt_defaults(rt_args *a)
+{
+    *a = (rt_args){.dev = CLI_DEVICE_DEFAULTS, .t_lo = 290, .t_hi = 370, .points = 801,
+                   .out = "out/rt.csv"};
+}
 
 /* Fill a from argv: CLI_GO_ON, or the exit status (cli_parse). */
 static int parse_args(int argc, char **argv, rt_args *a)
 {
-    *a = (rt_args){.dev = CLI_DEVICE_DEFAULTS, .t_lo = 290, .t_hi = 370, .points = 801,
-                   .out = "out/rt.csv"};
+    rt_defaults(a);
     const opt_spec opts[] = {
         CLI_DEVICE_OPTS(a->dev),
         {.name = "t-lo", .kind = OPT_QUANTITY, .unit = "K", .metavar = "T", .help = "lowest temperature", .dest = &a->t_lo, .min = 1, .max = 2000},
@@ -83,24 +76,36 @@ static int parse_args(int argc, char **argv, rt_args *a)
 }
 
 /* Check the temperature range, build the device (--film: its film model) and name the outputs. */
-static int resolve(const rt_args *a, rt_job *job)
+static int resolve(const char *prog, const rt_args *a, rt_result *r)
 {
-    if (cli_check_range(PROG, "--t-lo", a->t_lo, "--t-hi", a->t_hi, "K")) return 1;
-    if (cli_device_resolve(PROG, &a->dev, &job->p)) return 1;
-    if (a->film) vs_device_film(&job->p, &job->p);
-    cli_with_suffix(a->out, ".png", job->png, sizeof job->png);
-    char *label = job->label;
-    cli_device_label(&job->p, label, sizeof job->label);
-    if (a->film) snprintf(label + strlen(label), sizeof job->label - strlen(label), " (film model)");
+    if (cli_check_range(prog, "--t-lo", a->t_lo, "--t-hi", a->t_hi, "K")) return 1;
+    if (cli_device_resolve(prog, &a->dev, &r->p)) return 1;
+    if (a->film) vs_device_film(&r->p, &r->p);
+    cli_with_suffix(a->out, ".png", r->png, sizeof r->png);
+    char *label = r->label;
+    cli_device_label(&r->p, label, sizeof r->label);
+    if (a->film) snprintf(label + strlen(label), sizeof r->label - strlen(label), " (film model)");
     return 0;
 }
 
-static void print_json(const rt_args *a, const rt_job *job, const vs_rt_summary *s)
+int rt_exec(const char *prog, const rt_args *a, rt_result *r)
 {
+    if (resolve(prog, a, r)) return 1;
+    if (cli_prepare_output(prog, a->out)) return 1;
+    if (rt_run(prog, &r->p, a->t_lo, a->t_hi, (size_t)a->points, a->out, &r->s)) return 1;
+    if (!a->plot) return 0;
+    char script[2048];
+    rt_plot_script(script, sizeof script, a->out, r->label);
+    return cli_plot(prog, a->plot, script, r->png, 800, 600);
+}
+
+void rt_json(FILE *f, const rt_args *a, const rt_result *r)
+{
+    const vs_rt_summary *s = &r->s;
     vs_json j;
-    vs_json_begin(&j, stdout);
+    vs_json_begin(&j, f);
     vs_json_str(&j, "command", "rt");
-    vs_json_str(&j, "device", job->label);
+    vs_json_str(&j, "device", r->label);
     vs_json_num(&j, "r_ambient_ohm", s->r_ambient_ohm);
     vs_json_num(&j, "t_edge_lo_k", s->t_edge_lo_k);
     vs_json_num(&j, "r_edge_lo_ohm", s->r_edge_lo_ohm);
@@ -111,32 +116,20 @@ static void print_json(const rt_args *a, const rt_job *job, const vs_rt_summary 
     vs_json_num(&j, "t_half_cooling_k", s->t_half_cool_k);
     vs_json_num(&j, "thermal_hysteresis_k", s->t_half_heat_k - s->t_half_cool_k);
     vs_json_str(&j, "csv", a->out);
-    vs_json_str(&j, "plot_png", a->plot ? job->png : NULL);
+    vs_json_str(&j, "plot_png", a->plot ? r->png : NULL);
     vs_json_end(&j);
 }
 
-static void print_text(const rt_args *a, const rt_job *job, const vs_rt_summary *s)
+static void print_text(const rt_args *a, const rt_result *r)
 {
+    const vs_rt_summary *s = &r->s;
     printf("%s: R(%g K) %.4g Ohm; transition %.4g-%.4g K on heating, jump R(%.4g K)/R(%.4g K) = "
-           "%.4g/%.4g Ohm = %.3g\n", job->label, vs_device_ambient(&job->p), s->r_ambient_ohm,
+           "%.4g/%.4g Ohm = %.3g\n", r->label, vs_device_ambient(&r->p), s->r_ambient_ohm,
            s->t_edge_lo_k, s->t_edge_hi_k, s->t_edge_lo_k, s->t_edge_hi_k, s->r_edge_lo_ohm,
            s->r_edge_hi_ohm, s->jump_ratio);
     printf("  half transition: heating %.4g K, cooling %.4g K (hysteresis %.3g K)\n",
            s->t_half_heat_k, s->t_half_cool_k, s->t_half_heat_k - s->t_half_cool_k);
-    printf("wrote %s%s%s\n", a->out, a->plot ? ", " : "", a->plot ? job->png : "");
-}
-
-/* The plot (with --plot), then the summary as JSON or text. */
-static int write_results(const rt_args *a, const rt_job *job, const vs_rt_summary *s)
-{
-    if (a->plot) {
-        char script[2048];
-        rt_plot_script(script, sizeof script, a->out, job->label);
-        if (cli_plot(PROG, CLI_PLOT_PNG, script, job->png, 800, 600)) return 1;
-    }
-    if (a->json) print_json(a, job, s);
-    else print_text(a, job, s);
-    return 0;
+    printf("wrote %s%s%s\n", a->out, a->plot ? ", " : "", a->plot ? r->png : "");
 }
 
 int cmd_rt(int argc, char **argv)
@@ -144,10 +137,11 @@ int cmd_rt(int argc, char **argv)
     rt_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc != CLI_GO_ON) return rc;
-    rt_job job;
-    if (resolve(&a, &job)) return 1;
-    if (cli_prepare_output(PROG, a.out)) return 1;
-    vs_rt_summary s;
-    if (rt_run(PROG, &job.p, a.t_lo, a.t_hi, (size_t)a.points, a.out, &s)) return 1;
-    return write_results(&a, &job, &s);
+    static rt_result r;
+    if (rt_exec(PROG, &a, &r)) return 1;
+    if (a.json)
+        rt_json(stdout, &a, &r);
+    else
+        print_text(&a, &r);
+    return 0;
 }

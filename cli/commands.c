@@ -5,6 +5,7 @@
 
 static const vo2snn_command commands[] = {
     {"paper", cmd_paper, "regenerate every figure of the paper (data + PNG/SVG) and an HTML report"},
+    {"report", cmd_report, "one device (any model, your own file) as a neuron: every figure and an HTML report"},
     {"demo", cmd_demo, "devices 1-5: I-V, R-T and oscillation waveforms as CSV + PNG under out/"},
     {"iv", cmd_iv, "I-V hysteresis: quasi-static folds (V_th, V_hold) and a swept loop"},
     {"rt", cmd_rt, "R-T loop, heating and cooling branches (device or film model)"},
@@ -18,6 +19,7 @@ static const vo2snn_command commands[] = {
     {"net2x2", cmd_net2x2, "the paper's 2x2 network of circuit neurons through two-stage adders (Fig 3I)"},
     {"infer", cmd_infer, "run a trained network as circuit neurons: spiking accuracy, rasters, energy (Fig 4B-F)"},
     {"netlist", cmd_netlist, "write an ngspice netlist of the same circuit and device model"},
+    {"fit", cmd_fit, "fit a device model to measured R-T, I-V and f-V data; write the fitted device file"},
     {"params", cmd_params, "print a device's parameters and quasi-static characteristics"},
 };
 

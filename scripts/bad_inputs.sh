@@ -92,6 +92,7 @@ row "repeated --windows item" infer --out "$O" --data "$DATA" --windows 10us,0.0
 row "--image beyond the test set" train --data "$DATA" --image 99999 --out "$T/o"
 row "MNIST data under --dataset fashion" train --data "$DATA" --dataset fashion --out "$T/o"
 row "paper with a missing data directory" paper --quick --data "$T/none" --out "$T/o"
+row "report with a missing device file" report --quick --device-file "$T/none.txt" --out "$T/o"
 row "output in a missing root" osc --out /proc/none/x.csv
 # full disk: writes fail past 16 KiB (ulimit -f; SIGXFSZ ignored, so write() returns EFBIG)
 rm -f "$O"

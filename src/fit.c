@@ -112,6 +112,17 @@ vs_status vs_fit_opts_bounds(vs_fit_opts *o, const vs_device_params *start, cons
     return each_item("--bounds", list, bounds_item, &e);
 }
 
+/* A warning into the result (at most VS_FIT_MAX_WARNINGS). */
+__attribute__((format(printf, 2, 3)))
+static void warn(vs_fit_result *r, const char *fmt, ...)
+{
+    if (r->n_warnings >= VS_FIT_MAX_WARNINGS) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->warnings[r->n_warnings++], VS_FIT_WARNING_LEN, fmt, ap);
+    va_end(ap);
+}
+
 /* ---- the problem: which parameters move, mapped to unbounded coordinates ------------------ */
 
 typedef struct fit_problem {
@@ -123,7 +134,8 @@ typedef struct fit_problem {
     double lo[VS_MAX_PARAMS], hi[VS_MAX_PARAMS];   /* bounds, in the mapped scale */
     unsigned sets;                   /* 1 << VS_FIT_* of the sets fitted */
     double sigma[VS_FIT_SETS];       /* each set's residuals are divided by this */
-    const double *mult[VS_FIT_SETS]; /* bootstrap multiplicity per point; NULL: 1 */
+    const double *mult[VS_FIT_SETS]; /* multiplicity per point (bootstrap, 0 = left out); NULL: 1 */
+    long excluded[VS_FIT_SETS];      /* points with multiplicity 0 (left out) */
     long m;                          /* residuals */
     long evals;
     vs_status st;                    /* first failure inside a residual evaluation */
@@ -406,7 +418,7 @@ static void noise_levels(const fit_problem *fp, const fit_linear *l, double *sig
     for (int s = 0; s < VS_FIT_SETS; s++) {
         if (!(fp->sets & (1u << s))) continue;
         long ms = set_points(fp->data, s);
-        double ss = 0, lev = 0;
+        double ss = 0, lev = 0, kept = (double)(ms - fp->excluded[s]);
         for (long i = at; i < at + ms; i++) {
             double w = l->r[i] * fp->sigma[s];   /* unweighted */
             ss += w * w;
@@ -414,7 +426,7 @@ static void noise_levels(const fit_problem *fp, const fit_linear *l, double *sig
                 for (int b = 0; b < n; b++)
                     lev += l->jac[(size_t)a * fp->m + i] * l->inv[a * n + b] * l->jac[(size_t)b * fp->m + i];
         }
-        sigma[s] = sqrt(ss / fmax((double)ms - lev, 1.0));
+        sigma[s] = sqrt(ss / fmax(kept - lev, 1.0));
         at += ms;
     }
 }
@@ -427,6 +439,8 @@ typedef struct fit_run {
     vs_device_params cur;            /* the current values of every parameter */
     int determined[VS_MAX_PARAMS];   /* a data set is sensitive to it */
     double sigma[VS_FIT_SETS];       /* noise level of each set, for the joint weights */
+    double *fv_keep;                 /* f-V points kept (1) or left out (0); NULL: all kept */
+    long fv_dropped;
     long evals;
     vs_fit_result *r;
 } fit_run;
@@ -504,7 +518,35 @@ static fit_problem joint_problem(const fit_run *fr, unsigned sets)
     for (int s = 0; s < VS_FIT_SETS; s++) fp.sigma[s] = fmax(fr->sigma[s], 1e-6);
     for (int j = 0; j < fr->cur.model->n_params; j++)
         if (fr->o->role[j] == VS_FIT_FREE && fr->determined[j]) problem_param(&fp, fr->o, j);
+    if (fr->fv_keep) fp.mult[VS_FIT_FV] = fr->fv_keep, fp.excluded[VS_FIT_FV] = fr->fv_dropped;
     return fp;
+}
+
+/* f-V points where the model at fr->cur does not oscillate add a flat residual of -1 that no
+   small change of the parameters moves: they are left out of the rest of the joint fit (its
+   second pass, the noise levels, the intervals) and named in a warning. */
+static vs_status drop_silent_fv(fit_run *fr)
+{
+    const vs_meas_fv *fv = fr->data->fv;
+    double *f = malloc(2 * fv->n * sizeof *f);
+    if (!f) return vs_fail(VS_ENOMEM, "out of memory for the f-V points");
+    vs_status st = vs_fit_predict_fv(&fr->cur, &fr->data->circuit, fv, f);
+    fr->evals++;
+    long dropped = 0;
+    char list[120] = "";
+    size_t k = 0;
+    for (size_t i = 0; st == VS_OK && i < fv->n; i++) {
+        f[fv->n + i] = f[i] > 0;
+        if (f[i] > 0) continue;
+        if (dropped++ < 6 && k < sizeof list) k += (size_t)snprintf(list + k, sizeof list - k, "%s%g", k ? ", " : "", fv->v_in_v[i]);
+    }
+    if (st != VS_OK || dropped == 0 || dropped == (long)fv->n) return free(f), st;
+    fr->fv_keep = memmove(f, f + fv->n, fv->n * sizeof *f);
+    fr->fv_dropped = dropped;
+    warn(fr->r, "f-V: the fitted model does not oscillate at %ld of %zu points (V_in = %s%s V): they are left out "
+                "of the joint fit's second pass, the noise estimate and the intervals", dropped, fv->n, list,
+         dropped > 6 ? ", ..." : "");
+    return VS_OK;
 }
 
 /* The noise level of each set at fr->cur (noise_levels) into fr->sigma. */
@@ -530,6 +572,7 @@ static vs_status joint(fit_run *fr, unsigned sets)
         fit_problem fp = joint_problem(fr, sets);
         st = lm_solve(&fp, fr->o->max_evals);
         fr->evals += fp.evals;
+        if (st == VS_OK && pass == 0 && (sets & (1u << VS_FIT_FV))) fr->cur = fp.base, st = drop_silent_fv(fr);
         if (st == VS_OK) fr->cur = fp.base, st = update_noise(fr, sets);
     }
     for (int s = 0; s < VS_FIT_SETS && st == VS_OK; s++)
@@ -568,7 +611,8 @@ static vs_status uncertainties(fit_run *fr, unsigned sets)
     fr->evals += fp.evals;
     double ss = 0;
     for (long i = 0; st == VS_OK && fp.n && i < fp.m; i++) ss += l.r[i] * l.r[i];
-    double s2 = fp.m > fp.n ? ss / (double)(fp.m - fp.n) : (double)NAN;
+    long m_kept = fp.m - fp.excluded[VS_FIT_FV];
+    double s2 = m_kept > fp.n ? ss / (double)(m_kept - fp.n) : (double)NAN;
     for (int k = 0; k < fp.n * fp.n; k++) cov[k] = s2 * l.inv[k];
     free(l.jac);
     r->n_free = fp.n;
@@ -616,6 +660,7 @@ static vs_status bootstrap_one(fit_run *fr, unsigned sets, int b, double *mult_b
         long n = set_size(fr->data, s);
         if (!(sets & (1u << s)) || n == 0) continue;
         resample(&rng, n, mult_buf + at);
+        for (long k = 0; s == VS_FIT_FV && fr->fv_keep && k < n; k++) mult_buf[at + (size_t)k] *= fr->fv_keep[k];
         fp.mult[s] = mult_buf + at;
         at += (size_t)n;
     }
@@ -653,16 +698,6 @@ static vs_status bootstrap(fit_run *fr, unsigned sets, long *done, long total)
 }
 
 /* ---- warnings ------------------------------------------------------------------------------- */
-
-__attribute__((format(printf, 2, 3)))
-static void warn(vs_fit_result *r, const char *fmt, ...)
-{
-    if (r->n_warnings >= VS_FIT_MAX_WARNINGS) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(r->warnings[r->n_warnings++], VS_FIT_WARNING_LEN, fmt, ap);
-    va_end(ap);
-}
 
 /* "tau_th (c_th)": a parameter with the derived keys that set it. */
 static void param_label(const vs_model *m, int j, char *buf, size_t n)
@@ -784,6 +819,7 @@ vs_status vs_fit(const vs_device_params *start, const vs_fit_data *data, const v
     fit_run fr = {.data = data, .o = o, .cur = *start, .r = r};
     nominal(&fr.cur);
     st = run_fit(&fr, sets);
+    free(fr.fv_keep);
     r->evaluations = fr.evals;
     if (st != VS_OK) return r->device = *start, st;
     warn_undetermined(&fr, sets);

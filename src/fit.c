@@ -245,9 +245,12 @@ static vs_status residuals_fv(const fit_problem *fp, const vs_device_params *p, 
     const vs_meas_fv *fv = fp->data->fv;
     vs_status st = VS_OK;
     if (parallel) st = vs_fit_predict_fv(p, &fp->data->circuit, fv, r);
-    for (size_t k = 0; !parallel && st == VS_OK && k < fv->n; k++)
+    for (size_t k = 0; !parallel && st == VS_OK && k < fv->n; k++) {
         st = vs_fit_frequency(p, &fp->data->circuit, fv->v_in_v[k], fv->freq_hz[k], &r[k]);
-    for (size_t k = 0; st == VS_OK && k < fv->n; k++) r[k] = (r[k] / fv->freq_hz[k] - 1.0) * weight(fp, VS_FIT_FV, k);
+        if (vs_fit_sim_failed(st)) r[k] = NAN, st = VS_OK;
+    }
+    for (size_t k = 0; st == VS_OK && k < fv->n; k++)
+        r[k] = (isfinite(r[k]) ? r[k] / fv->freq_hz[k] - 1.0 : BAD_RESIDUAL) * weight(fp, VS_FIT_FV, k);
     return st;
 }
 
@@ -256,6 +259,10 @@ static vs_status residuals_trace(const fit_problem *fp, const vs_device_params *
 {
     const vs_meas_trace *tr = fp->data->trace;
     vs_status st = vs_fit_predict_trace(p, &fp->data->circuit, tr, r);
+    if (vs_fit_sim_failed(st)) {
+        for (size_t k = 0; k < tr->n; k++) r[k] = BAD_RESIDUAL;
+        return VS_OK;
+    }
     double peak = 0;
     for (size_t k = 0; k < tr->n; k++) peak = fmax(peak, fabs(tr->response[k]));
     for (size_t k = 0; st == VS_OK && k < tr->n; k++)
@@ -783,6 +790,18 @@ static void result_init(vs_fit_result *r, const vs_device_params *start, unsigne
     }
 }
 
+/* A range from 0 that spans decades beyond the start value (a delay of 0.4 us in [0, 1] s)
+   would leave the value squeezed against 0 in a linear map: such a parameter moves in
+   ln(value) from 1e-6 x its start value instead. */
+static vs_fit_opts effective_bounds(const vs_fit_opts *o, const vs_device_params *start)
+{
+    vs_fit_opts e = *o;
+    for (int j = 0; j < start->model->n_params; j++)
+        if (e.role[j] == VS_FIT_FREE && e.lo[j] == 0 && start->v[j] > 0 && e.hi[j] / start->v[j] > 1e3)
+            e.lo[j] = 1e-6 * start->v[j];
+    return e;
+}
+
 /* The nominal device: jitter off while fitting (restored in the result). */
 static void nominal(vs_device_params *p)
 {
@@ -816,7 +835,8 @@ vs_status vs_fit(const vs_device_params *start, const vs_fit_data *data, const v
     if (st == VS_OK) st = vs_device_validate(start);
     if (st != VS_OK) return result_init(r, start, 0, data), st;
     result_init(r, start, sets, data);
-    fit_run fr = {.data = data, .o = o, .cur = *start, .r = r};
+    vs_fit_opts eff = effective_bounds(o, start);
+    fit_run fr = {.data = data, .o = &eff, .cur = *start, .r = r};
     nominal(&fr.cur);
     st = run_fit(&fr, sets);
     free(fr.fv_keep);

@@ -97,10 +97,18 @@ typedef struct fv_batch {
     double *freq_hz;
 } fv_batch;
 
+/* The integrator gave up (a device far from the data can be too stiff for its budget). */
+int vs_fit_sim_failed(vs_status st)
+{
+    return st == VS_ESTEP || st == VS_EMAXSTEPS || st == VS_ERHS;
+}
+
 static vs_status fv_item(int i, void *ctx)
 {
     const fv_batch *b = ctx;
-    return vs_fit_frequency(b->p, b->c, b->fv->v_in_v[i], b->fv->freq_hz[i], &b->freq_hz[i]);
+    vs_status st = vs_fit_frequency(b->p, b->c, b->fv->v_in_v[i], b->fv->freq_hz[i], &b->freq_hz[i]);
+    if (vs_fit_sim_failed(st)) b->freq_hz[i] = NAN, st = VS_OK;
+    return st;
 }
 
 vs_status vs_fit_predict_fv(const vs_device_params *p, const vs_circuit *c, const vs_meas_fv *fv,

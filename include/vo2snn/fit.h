@@ -18,7 +18,9 @@
  * The fit runs in stages that follow the physics: each data set in the order R-T, I-V, f-V, trace
  * fits the free parameters it is sensitive to that no earlier set determined; then one joint
  * fit of every parameter the data determine. The optimiser is MINPACK's Levenberg-Marquardt
- * (cminpack lmder) on bounded parameters mapped to unbounded ones; the Jacobian is a
+ * (cminpack lmder) on bounded parameters mapped to unbounded ones (a logistic onto [lo, hi],
+ * in ln(value) for a range spanning more than 1000x; a range from 0 that spans more than
+ * 1000x the start value moves in ln(value) from 1e-6 x the start value); the Jacobian is a
  * central difference, its columns evaluated in parallel (results do not depend on the thread
  * count).
  *
@@ -119,7 +121,10 @@ vs_status vs_fit_predict_rt(const vs_device_params *p, const vs_meas_rt *rt, dou
    where the current is 0. */
 vs_status vs_fit_predict_iv(const vs_device_params *p, const vs_meas_iv *iv, double *v_dev_v);
 /* Oscillation frequency at each point's dc input in circuit c (0 where it does not
-   oscillate); points in parallel. */
+   oscillate, NAN where the simulation failed, see vs_fit_sim_failed); points in parallel. */
+/* 1 for the statuses of a simulation that gave up (step too small, step budget, a
+   non-finite derivative): vs_fit scores such an evaluation as a bad fit instead of failing. */
+int vs_fit_sim_failed(vs_status st);
 /* The response column of a waveform (v_osc_v, v_dev_v = v_osc_v - v_spike_v, i_dev_a,
    v_spike_v) at each sample, the circuit simulated from rest at the first sample's time with
    the measured input as a PWL source. */

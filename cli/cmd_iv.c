@@ -8,6 +8,7 @@
 #include "common.h"
 #include "vo2snn/iv.h"
 #include "vo2snn/json.h"
+#include "vo2snn/measured.h"
 #include "vo2snn/ode.h"
 
 #define TRACE_CYCLES 5   /* cycles written to the trace CSV */
@@ -82,6 +83,16 @@ int iv_run(const char *prog, const vs_device_params *p, const vs_iv_opts *o,
 
 void iv_plot_script(char *buf, size_t n, const char *trace, const char *scurve, const char *title)
 {
+    if (!scurve) {   /* a model without temperature: the swept loop alone */
+        snprintf(buf, n,
+                 "set datafile separator ','\n"
+                 "set title '%s'\n"
+                 "set xlabel 'device voltage (V)'\nset ylabel 'current (mA)'\n"
+                 "set grid\nset key top left\n"
+                 "plot '%s' every ::1 using 3:($4*1e3) with lines lw 2 lc rgb '#1f77b4' title 'swept loop'\n",
+                 title, trace);
+        return;
+    }
     snprintf(buf, n,
              "set datafile separator ','\n"
              "set title '%s'\n"
@@ -98,13 +109,17 @@ static const char details[] =
     "V_hold the last minimum on the cooling branch (docs/models/vo2x.md 1.2). The sweep drives\n"
     "0 -> v-max -> 0 through --r-load; V_on/V_off are where the switched fraction\n"
     "crosses the midpoint of its swing up/down (m = 0.5 for vo2x).\n"
-    "Writes <out> (trace), <out>_scurve.csv (steady state), <out>_cycles.csv\n"
-    "(per-cycle V_on, V_off) and with --plot <out>.png.";
+    "Writes <out> (trace), <out>_scurve.csv (steady state; not for models without a\n"
+    "temperature, such as switch), <out>_cycles.csv (per-cycle V_on, V_off) and with --plot\n"
+    "<out>.png. --measured FILE reads an I-V file (docs/measured-data.md) before anything\n"
+    "runs and draws its points (up and down branches) over the loop; they are copied to\n"
+    "<out>_measured.csv (v_dev_v, i_a, branch), which the plot reads. A file of v_src_v,i_a\n"
+    "without v_dev_v needs its series resistor, --iv-series R (v_dev = v_src - i_a R).";
 
 void iv_defaults(iv_args *a)
 {
     *a = (iv_args){.dev = CLI_DEVICE_DEFAULTS, .o = vs_iv_opts_default(), .out = "out/iv.csv",
-                   .seed = 1};
+                   .seed = 1, .iv_series_ohm = NAN};
 }
 
 /* Fill a from argv: CLI_GO_ON, or the exit status (cli_parse). */
@@ -120,10 +135,23 @@ static int parse_args(int argc, char **argv, const char *prog, iv_args *a)
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "jitter seed", .dest = &a->seed, .min = 0, .max = 9.2e18},
         {.name = "dt-out", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "trace sampling (default: period/2000, at most 1e7 samples over the traced cycles)", .dest = &a->dt_out, .min = 1e-15, .max = 100},
         CLI_OUTPUT_OPTS(a->out, "CSV", "trace CSV path (first 5 cycles)", a->json, a->plot, "<out>.png"),
+        CLI_MEASURED_OPT(a->measured, "measured I-V file"),
+        {.name = "iv-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "series resistor of a --measured file of v_src_v,i_a (default: none)", .dest = &a->iv_series_ohm, .min = 1e-6, .max = CLI_R_MAX_OHM},
     };
-    return cli_parse(prog, "I-V hysteresis of the device alone: quasi-static folds and a triangular sweep.",
+    int rc = cli_parse(prog, "I-V hysteresis of the device alone: quasi-static folds and a triangular sweep.",
                          details,
         opts, CLI_N_OPTS(opts), argc, argv);
+    if (rc != CLI_GO_ON) return rc;
+    if (!isnan(a->iv_series_ohm) && !a->measured)
+        return cli_error(prog, "--iv-series applies to a --measured file; give --measured too");
+    a->plot = cli_measured_plot(a->plot, a->measured);
+    return CLI_GO_ON;
+}
+
+/* The steady-state S-curve needs the model's temperature (vs_device_steady). */
+static int has_scurve(const vs_device_params *p)
+{
+    return p->model->thermal && p->model->branch_resistance;
 }
 
 /* Build the device and its folds, finish the sweep options and check their budgets, and name
@@ -143,7 +171,7 @@ static int resolve(const char *prog, const iv_args *a, iv_result *r)
         return cli_error(prog, "%s; shorten --period or run fewer --cycles", vs_last_error());
     r->v_max_v = o->v_max_v > 0 ? o->v_max_v : 1.3 * r->th.v_v;
 
-    cli_with_suffix(a->out, "_scurve.csv", r->scurve, sizeof r->scurve);
+    if (has_scurve(&r->p)) cli_with_suffix(a->out, "_scurve.csv", r->scurve, sizeof r->scurve);
     cli_with_suffix(a->out, "_cycles.csv", r->cycles, sizeof r->cycles);
     cli_with_suffix(a->out, ".png", r->png, sizeof r->png);
     cli_device_label(&r->p, r->label, sizeof r->label);
@@ -156,9 +184,41 @@ static int run(const char *prog, const iv_args *a, iv_result *r)
 {
     if (cli_prepare_output(prog, a->out)) return 1;
     if (iv_run(prog, &r->p, &r->o, a->out, &r->iv)) return 1;
-    if (iv_write_scurve(prog, &r->p, r->scurve) || write_cycles(prog, &r->iv, r->cycles)) {
+    if ((r->scurve[0] && iv_write_scurve(prog, &r->p, r->scurve)) || write_cycles(prog, &r->iv, r->cycles)) {
         vs_iv_result_free(&r->iv);
         return 1;
+    }
+    return 0;
+}
+
+/* Read --measured (one line naming file:line and column if it is wrong) and name its copy. */
+static int read_measured(const char *prog, const iv_args *a, iv_result *r, vs_meas_iv *m)
+{
+    if (cli_measured_path(prog, a->out, r->measured_csv, sizeof r->measured_csv)) return 1;
+    if (vs_meas_read_iv(a->measured, a->iv_series_ohm, m) != VS_OK)
+        return cli_error(prog, "--measured: %s", vs_last_error());
+    r->measured_points = m->n;
+    return 0;
+}
+
+/* The measured points over the script's plot: up filled, down open; no empty series. */
+static int add_measured(const char *prog, const iv_result *r, const vs_meas_iv *m, char *script, size_t n)
+{
+    static const char *const cols[] = {"v_dev_v", "i_a", "branch"};
+    static const char *const names[] = {"up", "down"};
+    static const char *const style[] = {"pt 7 ps 0.9 lc rgb '#9467bd'", "pt 6 ps 0.9 lc rgb '#ff7f0e'"};
+    if (cli_write_measured(prog, r->measured_csv, cols, 2, (const double *const[]){m->v_dev_v, m->i_a},
+                           m->n, m->branch, names))
+        return 1;
+    for (int b = 0; b < 2; b++) {
+        size_t k = 0;
+        while (k < m->n && m->branch[k] != b) k++;
+        if (k == m->n) continue;
+        char series[8192];
+        snprintf(series, sizeof series,
+                 "'%s' every ::1 using (strcol(3) eq '%s' ? $1 : 1/0):($2*1e3) with points %s "
+                 "title 'measured, %s'", r->measured_csv, names[b], style[b], names[b]);
+        cli_plot_append(script, n, series);
     }
     return 0;
 }
@@ -166,13 +226,19 @@ static int run(const char *prog, const iv_args *a, iv_result *r)
 int iv_exec(const char *prog, const iv_args *a, iv_result *r)
 {
     memset(r, 0, sizeof *r);
-    if (resolve(prog, a, r) || run(prog, a, r)) return 1;
+    if (resolve(prog, a, r)) return 1;
+    vs_meas_iv m = {0};
+    if (a->measured && read_measured(prog, a, r, &m)) return 1;
+    if (run(prog, a, r)) return vs_meas_iv_free(&m), 1;
     r->on = vs_stats_of(r->iv.v_on_v, r->iv.n_cycles);
     r->off = vs_stats_of(r->iv.v_off_v, r->iv.n_cycles);
-    if (!a->plot) return 0;
-    char script[16384];
-    iv_plot_script(script, sizeof script, a->out, r->scurve, r->label);
-    if (cli_plot(prog, a->plot, script, r->png, 800, 600)) {
+    int plot = cli_measured_plot(a->plot, a->measured);
+    if (!plot) return 0;
+    char script[32768];
+    iv_plot_script(script, sizeof script, a->out, r->scurve[0] ? r->scurve : NULL, r->label);
+    int rc = a->measured ? add_measured(prog, r, &m, script, sizeof script) : 0;
+    vs_meas_iv_free(&m);
+    if (rc || cli_plot(prog, plot, script, r->png, 800, 600)) {
         iv_result_free(r);
         return 1;
     }
@@ -218,9 +284,10 @@ void iv_json(FILE *f, const iv_args *a, const iv_result *r)
     vs_json_close(&j);
     vs_json_num(&j, "v_off_std_v", r->off.std);
     vs_json_str(&j, "trace_csv", a->out);
-    vs_json_str(&j, "scurve_csv", r->scurve);
+    vs_json_str(&j, "scurve_csv", r->scurve[0] ? r->scurve : NULL);   /* null: no temperature */
     vs_json_str(&j, "cycles_csv", r->cycles);
-    vs_json_str(&j, "plot_png", a->plot ? r->png : NULL);
+    vs_json_str(&j, "plot_png", cli_measured_plot(a->plot, a->measured) ? r->png : NULL);
+    cli_json_measured(&j, a->measured, (long)r->measured_points, NULL, r->measured_csv);
     vs_json_end(&j);
 }
 
@@ -237,7 +304,12 @@ static void print_text(const iv_args *a, const iv_result *r)
     if (r->iv.n_cycles > 1)
         printf("  %ld cycles: V_on mean %.4g V, std %.3g V (CV %.2f %%), min %.4g, max %.4g; V_off std %.3g V\n",
                r->iv.n_cycles, on->mean, on->std, 100 * on->std / on->mean, on->min, on->max, r->off.std);
-    printf("wrote %s, %s, %s%s%s\n", a->out, r->scurve, r->cycles, a->plot ? ", " : "",
+    if (!r->scurve[0])
+        printf("  no steady-state S-curve: model %s has no temperature\n", r->p.model->name);
+    if (a->measured)
+        printf("measured: %s, %zu points\n", a->measured, r->measured_points);
+    printf("wrote %s, %s%s%s%s%s%s%s\n", a->out, r->scurve, r->scurve[0] ? ", " : "", r->cycles,
+           a->measured ? ", " : "", a->measured ? r->measured_csv : "", a->plot ? ", " : "",
            a->plot ? r->png : "");
 }
 

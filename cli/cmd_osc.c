@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "common.h"
 #include "vo2snn/json.h"
+#include "vo2snn/measured.h"
 
 static const char details[] =
     CLI_INPUT_HELP
@@ -16,7 +17,12 @@ static const char details[] =
     "swings count too; see include/vo2snn/spikes.h), located on the integrator's dense\n"
     "output, so results do not depend on --dt-out. Writes the trace\n"
     "CSV (--out), the spike list (<out>_spikes.csv) and with --plot a PNG of V_in (or\n"
-    "I_in), V_osc and V_spike (<out>.png).";
+    "I_in), V_osc and V_spike (<out>.png).\n"
+    "--measured FILE reads a waveform (docs/measured-data.md: t_s, v_in_v or i_in_a, and a\n"
+    "response v_osc_v, v_dev_v, i_dev_a or v_spike_v) before simulating and draws it over\n"
+    "the input panel and the panel of its response (V_osc, V_spike, or a fourth panel of\n"
+    "V_dev = V_osc - V_spike or I_dev); its input must be of the run's kind (a voltage, or a\n"
+    "current with --i-*). The samples are copied to <out>_measured.csv, which the plot reads.";
 
 static int write_spikes(const char *prog, const char *path, const vs_neuron_result *r)
 {
@@ -105,7 +111,8 @@ void osc_json(FILE *f, const osc_args *a, const osc_result *res)
     vs_json_int(&j, "rejected_steps", r->n_rejected);
     vs_json_str(&j, "trace_csv", a->out);
     vs_json_str(&j, "spikes_csv", res->spikes_csv);
-    vs_json_str(&j, "plot_png", a->plot ? res->png : NULL);
+    vs_json_str(&j, "plot_png", cli_measured_plot(a->plot, a->measured) ? res->png : NULL);
+    cli_json_measured(&j, a->measured, (long)res->measured_points, res->measured_response, res->measured_csv);
     vs_json_end(&j);
 }
 
@@ -129,7 +136,10 @@ static void print_text(const osc_args *a, const osc_result *res)
     printf("  energy per spike    %.4g J from the source, %.4g J in the device\n",
            r->e_in_per_spike_j, r->e_dev_per_spike_j);
     printf("  peak temperature    %.4g K; final m %.3g\n", r->temp_max_k, r->m_end);
-    printf("wrote %s, %s%s%s\n", a->out, res->spikes_csv, a->plot ? ", " : "", a->plot ? res->png : "");
+    if (a->measured)
+        printf("measured: %s, %zu samples of %s\n", a->measured, res->measured_points, res->measured_response);
+    printf("wrote %s, %s%s%s%s%s\n", a->out, res->spikes_csv, a->measured ? ", " : "",
+           a->measured ? res->measured_csv : "", a->plot ? ", " : "", a->plot ? res->png : "");
 }
 
 /* What the simulation runs on, resolved from the arguments. */
@@ -137,6 +147,7 @@ typedef struct osc_job {
     vs_device_params dev;
     vs_input in;               /* freed by osc_exec */
     vs_sim_opts o;
+    vs_meas_trace meas;        /* --measured, if given; freed by osc_exec */
 } osc_job;
 
 void osc_defaults(osc_args *a)
@@ -163,10 +174,13 @@ static int parse_args(int argc, char **argv, const char *prog, osc_args *a)
         CLI_SOLVER_OPTS(a->solver),
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed for cycle-to-cycle jitter (with sigma_lnr/sigma_tc > 0)", .dest = &a->seed, .min = 0, .max = 9.2e18},
         CLI_OUTPUT_OPTS(a->out, "CSV", "trace CSV path", a->json, a->plot, "<out>.png"),
+        CLI_MEASURED_OPT(a->measured, "measured waveform"),
     };
-    return cli_parse(prog, "Simulate the VO2-x relaxation-oscillator neuron (paper Fig 3A) in time.",
+    int rc = cli_parse(prog, "Simulate the VO2-x relaxation-oscillator neuron (paper Fig 3A) in time.",
                          details,
         opts, CLI_N_OPTS(opts), argc, argv);
+    a->plot = cli_measured_plot(a->plot, a->measured);
+    return rc;
 }
 
 /* The solver options: --t-end (default from the input), the statistics window (into r),
@@ -188,14 +202,37 @@ static int settle_sim_opts(const char *prog, const osc_args *a, osc_job *job, os
     return check_budgets(prog, o);
 }
 
-/* Build the device, circuit, input and solver options, and name the outputs. On success
-   job->in is the caller's to free; on failure it holds nothing. */
+/* Read --measured into job->meas (one line naming file:line and column if it is wrong) and
+   name its copy; its input must be of the run's kind. On failure job->meas holds nothing. */
+static int read_measured(const char *prog, const osc_args *a, osc_job *job, osc_result *r)
+{
+    if (cli_measured_path(prog, a->out, r->measured_csv, sizeof r->measured_csv)) return 1;
+    vs_meas_trace *m = &job->meas;
+    if (vs_meas_read_trace(a->measured, m) != VS_OK) return cli_error(prog, "--measured: %s", vs_last_error());
+    int current = job->in.source == VS_SOURCE_CURRENT;
+    if (m->input_is_current != current) {
+        cli_error(prog, "--measured: %s: its input column %s is a %s, but the run's input is a %s%s",
+                  a->measured, m->input_is_current ? "i_in_a" : "v_in_v",
+                  m->input_is_current ? "current" : "voltage", current ? "current" : "voltage",
+                  current ? "" : " (give the levels with --i-in, --i-lo/--i-hi, ...)");
+        vs_meas_trace_free(m);
+        return 1;
+    }
+    r->measured_points = m->n;
+    r->measured_response = m->response_col;
+    return 0;
+}
+
+/* Build the device, circuit, input, solver options and the measured waveform, and name the
+   outputs. On success job->in and job->meas are the caller's to free; on failure they hold
+   nothing. */
 static int resolve(const char *prog, const osc_args *a, osc_job *job, osc_result *r)
 {
     if (cli_device_resolve(prog, &a->dev, &job->dev)) return 1;
     if (vs_circuit_validate(&a->circ) != VS_OK) return cli_fail(prog);
     if (check_input_kind(prog, a->in.kind) || cli_input_build(prog, &a->in, &job->in)) return 1;
     if (settle_sim_opts(prog, a, job, r)) return vs_input_free(&job->in), 1;
+    if (a->measured && read_measured(prog, a, job, r)) return vs_input_free(&job->in), 1;
     r->source = job->in.source;
     cli_with_suffix(a->out, "_spikes.csv", r->spikes_csv, sizeof r->spikes_csv);
     cli_with_suffix(a->out, ".png", r->png, sizeof r->png);
@@ -228,15 +265,61 @@ static int plot_trace(const char *prog, const osc_args *a, const osc_result *r)
     return cli_plot(prog, a->plot, script, r->png, 900, 800);
 }
 
+/* The trace plot with the measured waveform (dashed, black) over the input panel and the panel
+   of its response: V_osc, V_spike, or a fourth panel for V_dev (V_osc - V_spike) or I_dev. */
+static int plot_measured(const char *prog, const osc_args *a, const osc_result *r, const vs_meas_trace *m)
+{
+    const char *cols[3] = {"t_s", m->input_is_current ? "i_in_a" : "v_in_v", m->response_col};
+    if (cli_write_measured(prog, r->measured_csv, cols, 3, (const double *const[]){m->t_s, m->input, m->response},
+                           m->n, NULL, NULL))
+        return 1;
+    const char *resp = m->response_col;
+    int current = r->source == VS_SOURCE_CURRENT;
+    int fourth = strcmp(resp, "v_dev_v") == 0 || strcmp(resp, "i_dev_a") == 0;
+    /* per panel: y label, the model's column expression, the measured one (or NULL) */
+    const char *panel[4][3] = {
+        {current ? "I_{in} (mA)" : "V_{in} (V)", current ? "($2*1e3)" : "2", current ? "($2*1e3)" : "2"},
+        {"V_{osc} (V)", "3", strcmp(resp, "v_osc_v") == 0 ? "3" : NULL},
+        {"V_{spike} (V)", "4", strcmp(resp, "v_spike_v") == 0 ? "3" : NULL},
+        {strcmp(resp, "v_dev_v") == 0 ? "V_{dev} (V)" : "I_{dev} (mA)",
+         strcmp(resp, "v_dev_v") == 0 ? "($3-$4)" : "($5*1e3)", strcmp(resp, "v_dev_v") == 0 ? "3" : "($3*1e3)"},
+    };
+    static const char *const color[4] = {"#1f77b4", "#2ca02c", "#d62728", "#9467bd"};
+    int n_panels = fourth ? 4 : 3;
+    char script[32768], title[300], qtitle[600];
+    snprintf(title, sizeof title, "%s, %s", r->label, r->input_desc);
+    cli_plot_quote(title, qtitle, sizeof qtitle);
+    size_t n = (size_t)snprintf(script, sizeof script,
+                                "set datafile separator ','\nset multiplot layout %d,1 title '%s'\n"
+                                "set lmargin 12\nset grid\nset key top right opaque\n", n_panels, qtitle);
+    for (int k = 0; k < n_panels && n < sizeof script; k++) {
+        if (k == n_panels - 1) n += (size_t)snprintf(script + n, sizeof script - n, "set xlabel 'time (µs)'\n");
+        if (n >= sizeof script) break;
+        n += (size_t)snprintf(script + n, sizeof script - n,
+                              "set ylabel '%s'\nplot '%s' every ::1 using ($1*1e6):%s with lines lw 1.5 lc rgb '%s' %s",
+                              panel[k][0], a->out, panel[k][1], color[k], panel[k][2] ? "title 'model'" : "notitle");
+        if (n >= sizeof script) break;
+        if (panel[k][2])
+            n += (size_t)snprintf(script + n, sizeof script - n,
+                                  ", \\\n     '%s' every ::1 using ($1*1e6):%s with lines lw 1 dt 2 lc rgb 'black' "
+                                  "title 'measured'", r->measured_csv, panel[k][2]);
+        if (n < sizeof script) n += (size_t)snprintf(script + n, sizeof script - n, "\n");
+    }
+    if (n < sizeof script) snprintf(script + n, sizeof script - n, "unset multiplot\n");
+    return cli_plot(prog, cli_measured_plot(a->plot, a->measured), script, r->png, 900, fourth ? 1000 : 800);
+}
+
 int osc_exec(const char *prog, const osc_args *a, osc_result *r)
 {
     *r = (osc_result){0};
-    osc_job job;
+    osc_job job = {.meas = {0}};
     if (resolve(prog, a, &job, r)) return 1;
     int rc = simulate(prog, a, &job, &r->sim);
     vs_input_free(&job.in);
-    if (rc || write_spikes(prog, r->spikes_csv, &r->sim)) return 1;
-    return plot_trace(prog, a, r);
+    if (!rc) rc = write_spikes(prog, r->spikes_csv, &r->sim);
+    if (!rc) rc = a->measured ? plot_measured(prog, a, r, &job.meas) : plot_trace(prog, a, r);
+    vs_meas_trace_free(&job.meas);
+    return rc;
 }
 
 void osc_result_free(osc_result *r)

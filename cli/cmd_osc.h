@@ -32,6 +32,7 @@ typedef struct osc_args {
     double t_end, w0, w1, dt_out;   /* as given; the run's values are in osc_result */
     long seed;
     int json, plot;
+    const char *measured;   /* --measured: a waveform drawn over the panels (implies a plot), or NULL */
 } osc_args;
 
 typedef struct osc_result {
@@ -41,12 +42,17 @@ typedef struct osc_result {
     double t_end, w0, w1;    /* simulated time and statistics window (defaults resolved) */
     char spikes_csv[4096], png[4096];   /* <out>_spikes.csv, <out>.png (written if a->plot) */
     vs_neuron_result sim;    /* spikes and statistics; owns memory (osc_result_free) */
+    char measured_csv[4096];        /* with a->measured: <out>_measured.csv, the points plotted */
+    size_t measured_points;         /* with a->measured: samples read from it */
+    const char *measured_response;  /* with a->measured: its response column (static text) */
 } osc_result;
 
 /* What `vo2snn osc` runs with no options. */
 void osc_defaults(osc_args *a);
-/* Resolve the device, circuit and input, simulate, write the trace CSV, the spike CSV and the
-   plot (as a->plot asks); nothing on stdout. 1 after one line on stderr; either way r is
+/* Resolve the device, circuit and input, read a->measured (before simulating; its input column
+   must be a voltage or a current as the run's input is), simulate, write the trace CSV, the
+   spike CSV, the measured waveform and the plot (as a->plot asks, or a->measured); nothing on
+   stdout. 1 after one line on stderr; either way r is
    osc_result_free's to release. */
 int osc_exec(const char *prog, const osc_args *a, osc_result *r);
 /* The summary `--json` prints. */

@@ -10,6 +10,7 @@
 #include "common.h"
 #include "vo2snn/iv.h"
 #include "vo2snn/json.h"
+#include "vo2snn/measured.h"
 
 static const char *const rt_cols[] = {"temp_k", "r_heat_ohm", "r_cool_ohm"};
 
@@ -66,13 +67,19 @@ static int parse_args(int argc, char **argv, rt_args *a)
         {.name = "points", .kind = OPT_LONG, .metavar = "N", .help = "temperatures per branch", .dest = &a->points, .min = 2, .max = 10000000},
         {.name = "film", .kind = OPT_FLAG, .help = "film display model (docs/models/vo2x.md 1.4: 10 kOhm x vacancy scaling, R_met 10 Ohm)", .dest = &a->film},
         CLI_OUTPUT_OPTS(a->out, "CSV", "output CSV path", a->json, a->plot, "<out>.png"),
+        CLI_MEASURED_OPT(a->measured, "measured R-T file"),
     };
-    return cli_parse(PROG, "Resistance-temperature loop: heating from t-lo to t-hi, then cooling back.",
+    int rc = cli_parse(PROG, "Resistance-temperature loop: heating from t-lo to t-hi, then cooling back.",
                          "Summary, relative to the model's own transition: R at ambient; the edges of\n"
                          "the transition on heating (switched fraction 1 % and 99 %), R there and the\n"
                          "jump = R(1 % edge)/R(99 % edge); the half-transition temperatures, where the\n"
-                         "switched fraction crosses 0.5 on heating and on cooling back.",
+                         "switched fraction crosses 0.5 on heating and on cooling back.\n"
+                         "--measured FILE reads an R-T file (docs/measured-data.md) before anything runs\n"
+                         "and draws its heating and cooling points over the loop; they are copied to\n"
+                         "<out>_measured.csv (temp_k, r_ohm, branch), which the plot reads.",
         opts, CLI_N_OPTS(opts), argc, argv);
+    a->plot = cli_measured_plot(a->plot, a->measured);
+    return rc;
 }
 
 /* Check the temperature range, build the device (--film: its film model) and name the outputs. */
@@ -88,15 +95,58 @@ static int resolve(const char *prog, const rt_args *a, rt_result *r)
     return 0;
 }
 
-int rt_exec(const char *prog, const rt_args *a, rt_result *r)
+/* Read --measured (one line naming file:line and column if it is wrong) and name its copy. */
+static int read_measured(const char *prog, const rt_args *a, rt_result *r, vs_meas_rt *m)
 {
-    if (resolve(prog, a, r)) return 1;
+    if (cli_measured_path(prog, a->out, r->measured_csv, sizeof r->measured_csv)) return 1;
+    if (vs_meas_read_rt(a->measured, m) != VS_OK) return cli_error(prog, "--measured: %s", vs_last_error());
+    r->measured_points = m->n;
+    return 0;
+}
+
+/* The loop with the measured points over it: heating filled, cooling open. */
+static int plot_measured(const char *prog, const rt_args *a, const rt_result *r, const vs_meas_rt *m)
+{
+    static const char *const cols[] = {"temp_k", "r_ohm", "branch"};
+    static const char *const names[] = {"heating", "cooling"};
+    if (cli_write_measured(prog, r->measured_csv, cols, 2, (const double *const[]){m->temp_k, m->r_ohm},
+                           m->n, m->branch, names))
+        return 1;
+    char script[16384], series[8192];
+    rt_plot_script(script, sizeof script, a->out, r->label);
+    static const char *const style[] = {"pt 7 ps 0.9 lc rgb '#d62728'", "pt 6 ps 0.9 lc rgb '#1f77b4'"};
+    for (int b = 0; b < 2; b++) {
+        size_t k = 0;
+        while (k < m->n && m->branch[k] != b) k++;
+        if (k == m->n) continue;   /* no point on this branch: no empty series */
+        snprintf(series, sizeof series,
+                 "'%s' every ::1 using 1:(strcol(3) eq '%s' ? $2 : 1/0) with points %s "
+                 "title 'measured, %s'", r->measured_csv, names[b], style[b], names[b]);
+        cli_plot_append(script, sizeof script, series);
+    }
+    return cli_plot(prog, cli_measured_plot(a->plot, a->measured), script, r->png, 800, 600);
+}
+
+static int exec_with(const char *prog, const rt_args *a, rt_result *r, const vs_meas_rt *m)
+{
     if (cli_prepare_output(prog, a->out)) return 1;
     if (rt_run(prog, &r->p, a->t_lo, a->t_hi, (size_t)a->points, a->out, &r->s)) return 1;
+    if (a->measured) return plot_measured(prog, a, r, m);
     if (!a->plot) return 0;
     char script[2048];
     rt_plot_script(script, sizeof script, a->out, r->label);
     return cli_plot(prog, a->plot, script, r->png, 800, 600);
+}
+
+int rt_exec(const char *prog, const rt_args *a, rt_result *r)
+{
+    r->measured_csv[0] = '\0', r->measured_points = 0;
+    if (resolve(prog, a, r)) return 1;
+    vs_meas_rt m = {0};
+    if (a->measured && read_measured(prog, a, r, &m)) return 1;
+    int rc = exec_with(prog, a, r, &m);
+    vs_meas_rt_free(&m);
+    return rc;
 }
 
 void rt_json(FILE *f, const rt_args *a, const rt_result *r)
@@ -116,7 +166,8 @@ void rt_json(FILE *f, const rt_args *a, const rt_result *r)
     vs_json_num(&j, "t_half_cooling_k", s->t_half_cool_k);
     vs_json_num(&j, "thermal_hysteresis_k", s->t_half_heat_k - s->t_half_cool_k);
     vs_json_str(&j, "csv", a->out);
-    vs_json_str(&j, "plot_png", a->plot ? r->png : NULL);
+    vs_json_str(&j, "plot_png", cli_measured_plot(a->plot, a->measured) ? r->png : NULL);
+    cli_json_measured(&j, a->measured, (long)r->measured_points, NULL, r->measured_csv);
     vs_json_end(&j);
 }
 
@@ -129,7 +180,10 @@ static void print_text(const rt_args *a, const rt_result *r)
            s->r_edge_hi_ohm, s->jump_ratio);
     printf("  half transition: heating %.4g K, cooling %.4g K (hysteresis %.3g K)\n",
            s->t_half_heat_k, s->t_half_cool_k, s->t_half_heat_k - s->t_half_cool_k);
-    printf("wrote %s%s%s\n", a->out, a->plot ? ", " : "", a->plot ? r->png : "");
+    if (a->measured)
+        printf("measured: %s, %zu points\n", a->measured, r->measured_points);
+    printf("wrote %s%s%s%s%s\n", a->out, a->measured ? ", " : "", a->measured ? r->measured_csv : "",
+           a->plot ? ", " : "", a->plot ? r->png : "");
 }
 
 int cmd_rt(int argc, char **argv)

@@ -9,6 +9,7 @@
 #include "common.h"
 #include "progress.h"
 #include "vo2snn/json.h"
+#include "vo2snn/measured.h"
 #include "vo2snn/sweep.h"
 
 static const char *const cols[] = {"index", "vacancy_x", "v_in_v", "freq_hz", "p_in_w",
@@ -60,14 +61,21 @@ static int parse_args(int argc, char **argv, const char *prog, vf_args *a)
         {.name = "t-end", .alias = "t-run", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time per point (second half measured)", .dest = &a->co.t_run_s, .min = 1e-9, .max = 1},
         {.name = "f-ref", .kind = OPT_QUANTITY, .unit = "Hz", .metavar = "F", .help = "frequency at which powers are compared", .dest = &a->f_ref, .min = 1, .max = 1e12},
         CLI_OUTPUT_OPTS(a->out, "CSV", "output CSV path", a->json, a->plot, "<out>.png (f vs V) and <out>_pf.png (P vs f)"),
+        CLI_MEASURED_OPT(a->measured, "measured f-V file"),
     };
-    return cli_parse(prog, "Spike frequency vs dc input voltage and source power vs frequency, per device.",
+    int rc = cli_parse(prog, "Spike frequency vs dc input voltage and source power vs frequency, per device.",
         "Each device is swept across its own oscillation window at --r-series (edges by\n"
         "bisection to 5 mV, docs/models/vo2x.md A5) in --v-step steps; only oscillating points are\n"
         "written. The curves are dome-shaped: f rises from the un-firing edge, peaks\n"
-        "and falls toward the firing edge (docs/models/vo2x.md 3.3). Energy per spike = P_in / f.\n\n"
+        "and falls toward the firing edge (docs/models/vo2x.md 3.3). Energy per spike = P_in / f.\n"
+        "A device with no oscillating point has no curve; the plots name it \"no oscillation\".\n"
+        "--measured FILE reads an f-V file (docs/measured-data.md) before any sweep and draws\n"
+        "its points over the f-V plot; they are copied to <out>_measured.csv (v_in_v, freq_hz),\n"
+        "which the plot reads.\n\n"
         CLI_DEVICES_HELP,
         opts, CLI_N_OPTS(opts), argc, argv);
+    a->plot = cli_measured_plot(a->plot, a->measured);
+    return rc;
 }
 
 /* Frequency and power ranges over the oscillating points (NAN without any), and the power
@@ -107,30 +115,57 @@ static int write_csv(const char *prog, const char *out, const cli_device_list *l
     return vs_csv_close(w) != VS_OK ? cli_fail(prog) : 0;
 }
 
-/* which = 0: f vs V_in into png; 1: P vs f into png_pf. */
-static int plot_one(const char *prog, const vf_args *a, const cli_device_list *list, int which,
-                    const char *png)
+/* Append text to the script at *n (truncated at cap like snprintf). */
+static void put(char *script, size_t cap, size_t *n, const char *text)
 {
-    char script[16384];
+    if (*n < cap) *n += (size_t)snprintf(script + *n, cap - *n, "%s", text);
+}
+
+/* which = 0: f vs V_in into png (with the measured points of r->measured_csv, if any);
+   1: P vs f into png_pf. A device without oscillating points has no curve: its legend entry
+   says so, and a plot with no curve at all says "no oscillation in the window". */
+static int plot_one(const char *prog, const vf_args *a, const vf_result *r, int which, const char *png)
+{
+    const cli_device_list *list = &r->list;
+    char script[32768], series[8192];
     size_t n = (size_t)snprintf(script, sizeof script,
         "set datafile separator ','\nset grid\nset key top left\nset title '%s (R_s = %g kOhm, C = %g nF)'\n"
-        "set xlabel '%s'\nset ylabel '%s'\nplot ",
+        "set xlabel '%s'\nset ylabel '%s'\n",
         which ? "Total power vs frequency" : "Frequency vs input voltage", a->circ.r_series_ohm / 1e3, a->circ.c_f * 1e9,
         which ? "frequency (kHz)" : "input voltage V_{in} (V)", which ? "total power P_{in} (mW)" : "frequency (kHz)");
-    for (int i = 0; i < list->n && n < sizeof script; i++) {
+    int curves = 0, measured = !which && a->measured;
+    for (int i = 0; i < list->n; i++) curves += r->sum[i].points > 0;
+    if (!curves) {
+        put(script, sizeof script, &n, "set label 1 'no oscillation in the window' at graph 0.5,0.5 center\n");
+        if (!measured)   /* nothing gives a range: an empty frame */
+            put(script, sizeof script, &n, "set xrange [0:1]\nset yrange [0:1]\nset format x ''\nset format y ''\n");
+    }
+    put(script, sizeof script, &n, "plot ");
+    for (int i = 0; i < list->n; i++) {
         char title[2 * VS_NAME_MAX];
         cli_plot_quote(list->label[i], title, sizeof title);
-        n += (size_t)snprintf(script + n, sizeof script - n,
-            which ? "'%s' every ::1 using ($1==%d?$4/1e3:1/0):($5*1e3) with linespoints pt 7 ps 0.6 lw 2 lc rgb '%s' title '%s' noenhanced%s"
-                  : "'%s' every ::1 using ($1==%d?$3:1/0):($4/1e3) with linespoints pt 7 ps 0.6 lw 2 lc rgb '%s' title '%s' noenhanced%s",
-            a->out, i + 1, cli_colors[i % CLI_N_COLORS], title, i + 1 < list->n ? ", \\\n     " : "\n");
+        if (r->sum[i].points > 0)
+            snprintf(series, sizeof series,
+                which ? "'%s' every ::1 using ($1==%d?$4/1e3:1/0):($5*1e3) with linespoints pt 7 ps 0.6 lw 2 lc rgb '%s' title '%s' noenhanced"
+                      : "'%s' every ::1 using ($1==%d?$3:1/0):($4/1e3) with linespoints pt 7 ps 0.6 lw 2 lc rgb '%s' title '%s' noenhanced",
+                a->out, i + 1, cli_colors[i % CLI_N_COLORS], title);
+        else
+            snprintf(series, sizeof series, "NaN with lines lw 2 lc rgb '%s' title '%s: no oscillation' noenhanced",
+                     cli_colors[i % CLI_N_COLORS], title);
+        put(script, sizeof script, &n, series);
+        put(script, sizeof script, &n, i + 1 < list->n || measured ? ", \\\n     " : "\n");
     }
-    return cli_plot(prog, a->plot, script, png, 900, 650);
+    if (measured) {
+        snprintf(series, sizeof series, "'%s' every ::1 using 1:($2/1e3) with points pt 5 ps 1 lc rgb 'black' "
+                 "title 'measured'\n", r->measured_csv);
+        put(script, sizeof script, &n, series);
+    }
+    return cli_plot(prog, cli_measured_plot(a->plot, a->measured), script, png, 900, 650);
 }
 
 void vf_json(FILE *f, const vf_args *a, const vf_result *r)
 {
-    (void)a;   /* the result holds the settings the summary names */
+    /* the result holds the settings the summary names; a only says whether --measured was given */
     const cli_device_list *list = &r->list;
     vs_json j;
     vs_json_begin(&j, f);
@@ -156,12 +191,14 @@ void vf_json(FILE *f, const vf_args *a, const vf_result *r)
         vs_json_close(&j);
     }
     vs_json_close(&j);
+    cli_json_measured(&j, a->measured, (long)r->measured_points, NULL, r->measured_csv);
     vs_json_end(&j);
 }
 
-static void print_text(const vf_args *a, const cli_device_list *list, const vf_summary *sum,
-                       const char *png, const char *png_pf)
+static void print_text(const vf_args *a, const vf_result *r, const char *png, const char *png_pf)
 {
+    const cli_device_list *list = &r->list;
+    const vf_summary *sum = r->sum;
     int lw = cli_label_width(list);
     printf("%-*s %15s %19s %17s %17s %12s\n", lw, "", "window (V)", "f range (kHz)", "peak f at (V)",
            "P range (mW)", "P@f_ref (mW)");
@@ -175,8 +212,10 @@ static void print_text(const vf_args *a, const cli_device_list *list, const vf_s
                s->window_low_v, s->window_high_v, s->f_min_hz / 1e3, s->f_max_hz / 1e3, s->v_at_f_max_v,
                s->p_min_w * 1e3, s->p_max_w * 1e3, s->p_at_f_ref_w * 1e3);
     }
-    printf("(P@f_ref: source power at %g kHz on the rising branch)\nwrote %s%s%s%s%s\n", a->f_ref / 1e3,
-           a->out, a->plot ? ", " : "", a->plot ? png : "", a->plot ? ", " : "", a->plot ? png_pf : "");
+    printf("(P@f_ref: source power at %g kHz on the rising branch)\n", a->f_ref / 1e3);
+    if (a->measured) printf("measured: %s, %zu points\n", a->measured, r->measured_points);
+    printf("wrote %s%s%s%s%s%s%s\n", a->out, a->measured ? ", " : "", a->measured ? r->measured_csv : "",
+           a->plot ? ", " : "", a->plot ? png : "", a->plot ? ", " : "", a->plot ? png_pf : "");
 }
 
 typedef struct vf_progress {
@@ -221,20 +260,45 @@ static int run_and_write(const char *prog, const vf_args *a, const cli_device_li
     return failed;
 }
 
+/* Read --measured (one line naming file:line and column if it is wrong) and name its copy. */
+static int read_measured(const char *prog, const vf_args *a, vf_result *r, vs_meas_fv *m)
+{
+    if (cli_measured_path(prog, a->out, r->measured_csv, sizeof r->measured_csv)) return 1;
+    if (vs_meas_read_fv(a->measured, m) != VS_OK) return cli_error(prog, "--measured: %s", vs_last_error());
+    r->measured_points = m->n;
+    return 0;
+}
+
+static int exec_with(const char *prog, const vf_args *a, vf_result *r, const vs_meas_fv *m)
+{
+    if (cli_prepare_output(prog, a->out)) return 1;
+    memset(r->sum, 0, sizeof r->sum);
+    if (run_and_write(prog, a, &r->list, r->sum)) return 1;
+    if (a->measured) {
+        static const char *const mcols[] = {"v_in_v", "freq_hz"};
+        if (cli_write_measured(prog, r->measured_csv, mcols, 2, (const double *const[]){m->v_in_v, m->freq_hz},
+                               m->n, NULL, NULL))
+            return 1;
+    }
+    if (!cli_measured_plot(a->plot, a->measured)) return 0;
+    char png[4096], png_pf[4096];
+    cli_with_suffix(a->out, ".png", png, sizeof png);
+    cli_with_suffix(a->out, "_pf.png", png_pf, sizeof png_pf);
+    return plot_one(prog, a, r, 0, png) || plot_one(prog, a, r, 1, png_pf);
+}
+
 int vf_exec(const char *prog, const vf_args *a, vf_result *r)
 {
+    r->measured_csv[0] = '\0', r->measured_points = 0;
     if (cli_check_range(prog, "--v-min", a->v_min, "--v-max", a->v_max, "V")) return 1;
     if (vs_circuit_validate(&a->circ) != VS_OK) return cli_fail(prog);
     r->r_series_ohm = a->circ.r_series_ohm, r->f_ref_hz = a->f_ref;
     if (cli_device_list_resolve(prog, &a->da, NULL, &r->list)) return 1;
-    if (cli_prepare_output(prog, a->out)) return 1;
-    memset(r->sum, 0, sizeof r->sum);
-    if (run_and_write(prog, a, &r->list, r->sum)) return 1;
-    if (!a->plot) return 0;
-    char png[4096], png_pf[4096];
-    cli_with_suffix(a->out, ".png", png, sizeof png);
-    cli_with_suffix(a->out, "_pf.png", png_pf, sizeof png_pf);
-    return plot_one(prog, a, &r->list, 0, png) || plot_one(prog, a, &r->list, 1, png_pf);
+    vs_meas_fv m = {0};
+    if (a->measured && read_measured(prog, a, r, &m)) return 1;
+    int rc = exec_with(prog, a, r, &m);
+    vs_meas_fv_free(&m);
+    return rc;
 }
 
 int cmd_vf(int argc, char **argv)
@@ -251,6 +315,6 @@ int cmd_vf(int argc, char **argv)
     if (a.json)
         vf_json(stdout, &a, &r);
     else
-        print_text(&a, &r.list, r.sum, png, png_pf);
+        print_text(&a, &r, png, png_pf);
     return 0;
 }

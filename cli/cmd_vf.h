@@ -17,6 +17,7 @@ typedef struct vf_args {
     const char *out;   /* CSV; plots <out>.png (f vs V) and <out>_pf.png (P vs f), and .svg
                           of each with CLI_PLOT_PNG_SVG */
     int json, plot;
+    const char *measured;   /* --measured: an f-V file drawn over the f-V plot (implies a plot), or NULL */
 } vf_args;
 
 /* One device's curve, named as in the JSON. The f and P ranges are NAN when points == 0. */
@@ -31,12 +32,16 @@ typedef struct vf_result {
     double r_series_ohm, f_ref_hz;        /* the settings the curves were run with */
     cli_device_list list;
     vf_summary sum[CLI_MAX_DEVICES];      /* one per list entry */
+    char measured_csv[4096];              /* with a->measured: <out>_measured.csv, the points plotted */
+    size_t measured_points;               /* with a->measured: points read from it */
 } vf_result;
 
 /* What `vo2snn vf` runs with no options. */
 void vf_defaults(vf_args *a);
-/* Check the settings, resolve the devices, sweep each across its window, write the CSV and
-   the plots (as a->plot asks); nothing on stdout. 1 after one line on stderr. */
+/* Check the settings, resolve the devices, read a->measured (before any sweep), sweep each
+   device across its window, write the CSV, the measured points and the plots (as a->plot
+   asks, or a->measured; a device with no oscillating point is named in the legend as such,
+   and a plot without any says so); nothing on stdout. 1 after one line on stderr. */
 int vf_exec(const char *prog, const vf_args *a, vf_result *r);
 /* The summary `--json` prints. */
 void vf_json(FILE *f, const vf_args *a, const vf_result *r);

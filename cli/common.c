@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vo2snn/atomic.h"
+#include "vo2snn/json.h"
 #include "vo2snn/outputs.h"
 #include "vo2snn/plot.h"
 #include "vo2snn/status.h"
@@ -271,6 +272,46 @@ int cli_plot(const char *prog, int plot, const char *script, const char *png_pat
     return 0;
 }
 
+int cli_measured_plot(int plot, const char *measured)
+{
+    return measured && plot == CLI_PLOT_NONE ? CLI_PLOT_PNG : plot;
+}
+
+int cli_measured_path(const char *prog, const char *out, char *buf, size_t n)
+{
+    if (vs_output_is_stream(out))
+        return cli_error(prog, "--measured draws on the plot, which reads the data back from the "
+                               "output files; give --out a file name, not '%s'", out);
+    cli_with_suffix(out, "_measured.csv", buf, n);
+    return 0;
+}
+
+int cli_write_measured(const char *prog, const char *path, const char *const *cols, int n_num,
+                       const double *const *x, size_t n, const int *tag, const char *const *names)
+{
+    enum { MAX_COLS = 8 };
+    if (n_num < 1 || n_num >= MAX_COLS) return cli_error(prog, "%s: bad column count %d", path, n_num);
+    vs_csv *w;
+    if (vs_csv_open(path, cols, n_num + (names != NULL), &w) != VS_OK) return cli_fail(prog);
+    for (size_t i = 0; i < n; i++) {
+        double row[MAX_COLS];
+        for (int c = 0; c < n_num; c++) row[c] = x[c][i];
+        vs_status s = names ? vs_csv_row_named(w, row, names[tag[i]]) : vs_csv_row(w, row);
+        if (s != VS_OK) {
+            vs_csv_abort(w);
+            return cli_fail(prog);
+        }
+    }
+    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
+}
+
+void cli_plot_append(char *script, size_t n, const char *series)
+{
+    size_t len = strlen(script);
+    if (len > 0 && script[len - 1] == '\n') len--;
+    if (len < n) snprintf(script + len, n - len, ", \\\n     %s\n", series);
+}
+
 const char *const cli_input_choices[] = {"dc", "pulse", "sine", "square", "pwl", NULL};
 
 /* Levels of the waveform: in V from the --v-* flags, or in A from the --i-* flags. */
@@ -532,4 +573,15 @@ void cli_plot_quote(const char *label, char *buf, size_t n)
         buf[k++] = *c;
     }
     buf[k] = '\0';
+}
+
+void cli_json_measured(struct vs_json *j, const char *file, long points, const char *response, const char *csv)
+{
+    if (!file) return;
+    vs_json_object(j, "measured");
+    vs_json_str(j, "file", file);
+    vs_json_int(j, "points", points);
+    if (response) vs_json_str(j, "response", response);
+    vs_json_str(j, "csv", csv);
+    vs_json_close(j);
 }

@@ -287,6 +287,36 @@ int cli_parse(const char *prog, const char *summary, const char *details, const 
      .dest = &(plot)},                                                                             \
     {.name = "no-plot", .kind = OPT_FLAG_OFF, .help = "write CSV only, no PNG", .dest = &(plot)}
 
+/* ---- measured data over a plot (--measured FILE of iv, rt, osc, vf) ----------------------- */
+/* --measured FILE; what names the kind of file, e.g. "measured R-T file". */
+#define CLI_MEASURED_OPT(file, what)                                                               \
+    {.name = "measured", .kind = OPT_STRING, .metavar = "FILE",                                    \
+     .help = what " drawn over the plot (implies --plot; docs/measured-data.md)",                  \
+     .dest = &(file), .min = 1, .max = 0}
+
+/* The plot a run makes: --measured draws on it, so a run with a measured file plots
+   (CLI_PLOT_PNG) even when plot is CLI_PLOT_NONE. */
+int cli_measured_plot(int plot, const char *measured);
+
+/* "<out>_measured.csv", the copy of the measured points the plot reads, into buf. Refuses an
+   --out that is a stream (/dev/null), whose plot could not read its data back: 1 after one
+   line, else 0. */
+int cli_measured_path(const char *prog, const char *out, char *buf, size_t n);
+/* "measured": {"file", "points", "response" (a waveform's column; NULL: none), "csv"} into the
+   open JSON object j; nothing when file is NULL. */
+struct vs_json;
+void cli_json_measured(struct vs_json *j, const char *file, long points, const char *response, const char *csv);
+
+/* Write n measured points to path (atomically, as every output): the numeric columns
+   cols[0..n_num-1] from the arrays x[0..n_num-1] (each (n)), and with names a last text
+   column cols[n_num] holding names[tag[i]]. 0, or 1 after one line on stderr. */
+int cli_write_measured(const char *prog, const char *path, const char *const *cols, int n_num,
+                       const double *const *x, size_t n, const int *tag, const char *const *names);
+
+/* Append one series (", \\\n     " + series) to the last plot command of a gnuplot script,
+   which ends in a newline; the script keeps ending in one. Truncated at n like snprintf. */
+void cli_plot_append(char *script, size_t n, const char *series);
+
 /* ---- output ---------------------------------------------------------------------------- */
 /* --out: metavar says what it names ("CSV", "DIR", "FILE"), help_text where it goes. */
 #define CLI_OUT_OPT(out, meta, help_text)                                                          \

@@ -1,5 +1,5 @@
-/* cmd_fit.c -- `vo2snn fit`: calibrate a device model to measured R-T, I-V and f-V data
-   (docs/fit.md): the fitted device file, the data with the model and the residual per
+/* cmd_fit.c -- `vo2snn fit`: calibrate a device model to measured R-T, I-V and f-V data and
+   waveforms (docs/fit.md): the fitted device file, the data with the model and the residual per
    point as CSV, and plots of both. The fitting itself is the library's (fit.h). */
 #include <math.h>
 #include <stdarg.h>
@@ -15,36 +15,44 @@
 #include "vo2snn/json.h"
 #include "vo2snn/outputs.h"
 
-static const char *const set_key[VS_FIT_SETS] = {"rt", "iv", "fv"};
-static const char *const set_title[VS_FIT_SETS] = {"R-T", "I-V", "f-V"};
+static const char *const set_key[VS_FIT_SETS] = {"rt", "iv", "fv", "trace"};
+static const char *const set_title[VS_FIT_SETS] = {"R-T", "I-V", "f-V", "waveform"};
 static const char *const set_residual[VS_FIT_SETS] = {"ln R_model - ln R_meas", "ln |V_model| - ln |V_meas|",
-                                                     "f_model / f_meas - 1"};
+                                                     "f_model / f_meas - 1", "(y_model - y_meas) / max|y_meas|"};
 #define FV_RESIDUAL "f_model / f_meas - 1"
 
 static const char details[] =
     "Calibrates the model of the start device (--model, --device, --vacancy, --device-file,\n"
     "--param; default the model's preset 1) to measured data: an R-T loop (--rt), steady-\n"
-    "state I-V points (--iv) and the oscillation frequency against dc input (--fv), measured\n"
-    "in the circuit --r-series/--cap/--r-sense. File layouts: docs/measured-data.md; the\n"
-    "outputs of vo2snn rt, vo2snn iv (trace or _scurve.csv) and vo2snn vf --devices N are\n"
-    "read as they are. At least one of --rt, --iv, --fv is needed.\n"
+    "state I-V points (--iv), the oscillation frequency against dc input (--fv) and a\n"
+    "waveform (--trace: t_s, the input v_in_v or i_in_a, and a response v_osc_v, v_dev_v,\n"
+    "i_dev_a or v_spike_v), the last two measured in the circuit --r-series/--cap/--r-sense.\n"
+    "File layouts: docs/measured-data.md; the outputs of vo2snn rt, vo2snn iv (trace or\n"
+    "_scurve.csv), vo2snn vf --devices N and vo2snn osc are read as they are. At least one of\n"
+    "--rt, --iv, --fv, --trace is needed. --t-amb sets the start device's ambient temperature\n"
+    "to that of the measurements (held).\n"
     "Fitted: every parameter but jitter (sigma_*), settings (t_amb, t_0, ...) and optional\n"
     "parts (r_contact), which are held at the start value; --fix holds more, --bounds frees\n"
-    "a parameter within a range. Stages: each data set in the order R-T, I-V, f-V fits the\n"
-    "parameters no earlier set determined, then one joint fit of all of them (MINPACK\n"
-    "Levenberg-Marquardt). Residuals: R-T ln R_model - ln R_meas; I-V ln V_model - ln V_meas\n"
-    "at the measured current; f-V f_model / f_meas - 1 (0 Hz where the model does not\n"
-    "oscillate). stderr from the Jacobian at the solution; ci95 = value +- 1.96 stderr, or\n"
-    "the bootstrap's 2.5/97.5 % quantiles with --bootstrap N. Parameters the data do not\n"
+    "a parameter within a range. Stages: each data set in the order R-T, I-V, f-V, waveform\n"
+    "fits the parameters no earlier set determined, then one joint fit of all of them\n"
+    "(MINPACK Levenberg-Marquardt). Residuals: R-T ln R_model - ln R_meas; I-V ln V_model -\n"
+    "ln V_meas at the measured current; f-V f_model / f_meas - 1 (0 Hz where the model does\n"
+    "not oscillate); waveform (y_model - y_meas) / max|y_meas| per sample, the circuit run\n"
+    "from rest with the measured input as a PWL source. A waveform sees the thermal time\n"
+    "constant (tau_th, c_th) and, through the spike shape and timing, the resistances and\n"
+    "thresholds; spike timing makes it very sensitive, so start close to the answer (e.g.\n"
+    "from an --rt/--iv/--fv fit) and --fix what other data determine.\n"
+    "stderr from the Jacobian at the solution; ci95 = value +- 1.96 stderr, or the\n"
+    "bootstrap's 2.5/97.5 % quantiles with --bootstrap N. Parameters the data do not\n"
     "determine stay at their start values, named in a warning (docs/fit.md).\n"
     "Writes the fitted device (--out; any command reads it with --device-file) and beside it\n"
-    "<out-stem>_rt.csv, _iv.csv, _fv.csv (data, model and residual per point),\n"
-    "_fv_check.csv (--fv-check) and the plots _rt.png, _iv.png, _fv.png (data and model\n"
-    "above, residuals below).\n";
+    "<out-stem>_rt.csv, _iv.csv, _fv.csv, _trace.csv (data, model and residual per point),\n"
+    "_fv_check.csv (--fv-check) and the plots _rt.png, _iv.png, _fv.png, _trace.png (data\n"
+    "and model above, residuals below).\n";
 
 void fit_defaults(fit_args *a)
 {
-    *a = (fit_args){.dev = CLI_DEVICE_DEFAULTS, .iv_series_ohm = NAN, .circ = vs_circuit_default(),
+    *a = (fit_args){.dev = CLI_DEVICE_DEFAULTS, .iv_series_ohm = NAN, .circ = vs_circuit_default(), .t_amb_k = NAN,
                     .bootstrap = 0, .seed = 1, .threads = 0, .out = "out/fit/device.txt",
                     .plot = CLI_PLOT_PNG};
 }
@@ -60,7 +68,9 @@ static int parse_args(int argc, char **argv, const char *prog, fit_args *a)
         {.name = "iv-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R", .help = "series resistor of an --iv file of v_src_v,i_a (default: none)", .dest = &a->iv_series_ohm, .min = 1e-6, .max = CLI_R_MAX_OHM},
         {.name = "fv", .kind = OPT_STRING, .metavar = "FILE", .help = "measured frequency vs dc input (v_in_v,freq_hz, or vo2snn vf --devices N's CSV)", .dest = &a->fv},
         {.name = "fv-check", .kind = OPT_STRING, .metavar = "FILE", .help = "f-V points not fitted, predicted after the fit (validation)", .dest = &a->fv_check},
-        CLI_R_SERIES_OPT(a->circ, "series resistor R_s of the f-V measurement"),
+        {.name = "trace", .kind = OPT_STRING, .metavar = "FILE", .help = "measured waveform (t_s, v_in_v or i_in_a, and v_osc_v, v_dev_v, i_dev_a or v_spike_v; or vo2snn osc's CSV)", .dest = &a->trace},
+        {.name = "t-amb", .kind = OPT_QUANTITY, .unit = "K", .metavar = "T", .help = "ambient temperature of the measurements: sets the start device's t_amb, held (default: the start device's)", .dest = &a->t_amb_k, .min = 1, .max = 2000},
+        CLI_R_SERIES_OPT(a->circ, "series resistor R_s of the f-V and waveform measurements"),
         CLI_CAP_SENSE_OPTS(a->circ),
         {.name = "fix", .kind = OPT_STRING, .metavar = "K=V,..", .help = "hold parameters at these values, e.g. t_c=340,g_th=0.2mW/K (keys: vo2snn params --keys)", .dest = &a->fix},
         {.name = "bounds", .kind = OPT_STRING, .metavar = "K=LO:HI,..", .help = "fit parameters within these ranges (frees held ones), e.g. r_contact=0:200", .dest = &a->bounds},
@@ -70,9 +80,9 @@ static int parse_args(int argc, char **argv, const char *prog, fit_args *a)
         {.name = "name", .kind = OPT_STRING, .metavar = "NAME", .help = "name of the fitted device (default: \"fit of\" the start device's label)", .dest = &a->name},
         CLI_OUT_OPT(a->out, "FILE", "fitted device file; the CSVs and PNGs are named after it"),
         CLI_JSON_OPT(a->json),
-        CLI_PLOT_ON_OPTS(a->plot, "<out-stem>_rt.png, _iv.png, _fv.png"),
+        CLI_PLOT_ON_OPTS(a->plot, "<out-stem>_rt.png, _iv.png, _fv.png, _trace.png"),
     };
-    return cli_parse(prog, "Fit a device model to measured R-T, I-V and f-V data; write the fitted device file.",
+    return cli_parse(prog, "Fit a device model to measured R-T, I-V, f-V data and waveforms; write the fitted device file.",
                      details, opts, CLI_N_OPTS(opts), argc, argv);
 }
 
@@ -145,13 +155,13 @@ static double rms_of(const double *r, size_t n, double *max_abs)
 
 static int read_data(const char *prog, const fit_args *a, fit_result *r)
 {
-    if (!a->rt && !a->iv && !a->fv)
-        return cli_error(prog, "no data to fit: give at least one of --rt, --iv, --fv (docs/measured-data.md)");
+    if (!a->rt && !a->iv && !a->fv && !a->trace)
+        return cli_error(prog, "no data to fit: give at least one of --rt, --iv, --fv, --trace (docs/measured-data.md)");
     if (!isnan(a->iv_series_ohm) && !a->iv)
         return cli_error(prog, "--iv-series applies to an --iv file; give --iv too");
-    const char *files[] = {a->rt, a->iv, a->fv, a->fv_check};
-    const char *flags[] = {"--rt", "--iv", "--fv", "--fv-check"};
-    for (int k = 0; k < 4; k++)
+    const char *files[] = {a->rt, a->iv, a->fv, a->fv_check, a->trace};
+    const char *flags[] = {"--rt", "--iv", "--fv", "--fv-check", "--trace"};
+    for (int k = 0; k < 5; k++)
         if (files[k] && vs_outputs_protect(files[k]) != VS_OK) return cli_error(prog, "%s: %s", flags[k], vs_last_error());
     if (a->rt && vs_meas_read_rt(a->rt, &r->rt) != VS_OK) return cli_error(prog, "--rt: %s", vs_last_error());
     if (a->iv && vs_meas_read_iv(a->iv, a->iv_series_ohm, &r->iv) != VS_OK)
@@ -159,38 +169,66 @@ static int read_data(const char *prog, const fit_args *a, fit_result *r)
     if (a->fv && vs_meas_read_fv(a->fv, &r->fv) != VS_OK) return cli_error(prog, "--fv: %s", vs_last_error());
     if (a->fv_check && vs_meas_read_fv(a->fv_check, &r->fv_check) != VS_OK)
         return cli_error(prog, "--fv-check: %s", vs_last_error());
+    if (a->trace && vs_meas_read_trace(a->trace, &r->trace) != VS_OK) return cli_error(prog, "--trace: %s", vs_last_error());
     return 0;
 }
 
-/* The start device, its label, the fit options (--fix, --bounds, --bootstrap, --seed) and a
-   check of --name; also that the model can take the data given. */
+/* --t-amb: the start device's t_amb (every model has one), before --fix and --bounds. */
+static int set_t_amb(const char *prog, const fit_args *a, fit_result *r)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%.17g K", a->t_amb_k);
+    if (vs_model_param_index(r->start.model, "t_amb") < 0)
+        return cli_error(prog, "--t-amb: model %s has no ambient temperature", r->start.model->name);
+    if (vs_device_set(&r->start, "t_amb", text) != VS_OK) return cli_error(prog, "--t-amb: %s", vs_last_error());
+    return 0;
+}
+
+/* --t-amb holds t_amb: a --fix t_amb=... with another value or a --bounds t_amb=... that
+   frees it contradicts it. */
+static int hold_t_amb(const char *prog, const fit_args *a, fit_result *r)
+{
+    int j = vs_model_param_index(r->start.model, "t_amb");
+    if (r->start.v[j] != a->t_amb_k)
+        return cli_error(prog, "--fix t_amb=%g K contradicts --t-amb %g K: give one", r->start.v[j], a->t_amb_k);
+    if (r->opts.role[j] != VS_FIT_FIXED)
+        return cli_error(prog, "--bounds t_amb frees the ambient temperature that --t-amb %g K holds: give one",
+                         a->t_amb_k);
+    r->opts.role[j] = VS_FIT_FIXED;
+    return 0;
+}
+
+/* The start device, its label, the fit options (--fix, --bounds, --t-amb, --bootstrap,
+   --seed) and a check of --name; also that the model can take the data given. */
 static int build_start(const char *prog, const fit_args *a, fit_result *r)
 {
     if (cli_device_resolve(prog, &a->dev, &r->start)) return 1;
     cli_device_label(&r->start, r->start_label, sizeof r->start_label);
     const vs_model *m = r->start.model;
     if ((a->rt || a->iv) && !m->branch_resistance)
-        return cli_error(prog, "%s: model %s has no temperature: it can be fitted to --fv data only",
+        return cli_error(prog, "%s: model %s has no temperature: it can be fitted to --fv and --trace data only",
                          a->rt ? "--rt" : "--iv", m->name);
+    if (!isnan(a->t_amb_k) && set_t_amb(prog, a, r)) return 1;
     r->opts = vs_fit_opts_default(&r->start);
     if (a->fix && vs_fit_opts_fix(&r->opts, &r->start, a->fix) != VS_OK) return cli_fail(prog);
     if (a->bounds && vs_fit_opts_bounds(&r->opts, &r->start, a->bounds) != VS_OK) return cli_fail(prog);
+    if (!isnan(a->t_amb_k) && hold_t_amb(prog, a, r)) return 1;
     if (vs_device_validate(&r->start) != VS_OK) return cli_error(prog, "--fix: %s", vs_last_error());
     r->opts.bootstrap = (int)a->bootstrap;
     r->opts.seed = (uint64_t)a->seed;
     vs_device_params probe = r->start;
     if (a->name && vs_device_set(&probe, "name", a->name) != VS_OK)
         return cli_error(prog, "--name: %s", vs_last_error());
-    if ((a->fv || a->fv_check) && vs_circuit_validate(&a->circ) != VS_OK) return cli_fail(prog);
+    if ((a->fv || a->fv_check || a->trace) && vs_circuit_validate(&a->circ) != VS_OK) return cli_fail(prog);
     return 0;
 }
 
 /* Name every output after --out and claim it for this run. */
 static int name_outputs(const char *prog, const fit_args *a, fit_result *r)
 {
-    static const char *const csv_suffix[VS_FIT_SETS] = {"_rt.csv", "_iv.csv", "_fv.csv"};
-    static const char *const png_suffix[VS_FIT_SETS] = {"_rt.png", "_iv.png", "_fv.png"};
-    const char *files[VS_FIT_SETS] = {a->rt, a->iv, a->fv};
+    static const char *const csv_suffix[VS_FIT_SETS] = {"_rt.csv", "_iv.csv", "_fv.csv", "_trace.csv"};
+    static const char *const png_suffix[VS_FIT_SETS] = {"_rt.png", "_iv.png", "_fv.png", "_trace.png"};
+    const char *files[VS_FIT_SETS] = {a->rt, a->iv, a->fv, a->trace};
     if (a->plot != CLI_PLOT_NONE && vs_output_is_stream(a->out))
         return cli_error(prog, "the plots read the data back from the CSVs beside --out; give --out a file "
                                "name, not '%s', or --no-plot", a->out);
@@ -260,6 +298,40 @@ static int write_fv(const char *prog, const vs_meas_fv *m, const double *f, cons
     if (vs_csv_open(path, cols, 4, &w) != VS_OK) return cli_fail(prog);
     for (size_t k = 0; k < m->n; k++) {
         double row[4] = {m->v_in_v[k], m->freq_hz[k], f[k], f[k] / m->freq_hz[k] - 1};
+        if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(prog);
+    }
+    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
+}
+
+/* The columns of the _trace.csv: the response column's name with _meas / _model before its
+   unit ("v_osc_v" -> "v_osc_meas_v", "v_osc_model_v"). */
+typedef struct trace_cols {
+    char meas[48], model[48];
+    const char *names[5];
+} trace_cols;
+
+static void trace_columns(const vs_meas_trace *m, trace_cols *c)
+{
+    const char *col = m->response_col, *us = strrchr(col, '_');
+    int base = us ? (int)(us - col) : (int)strlen(col);
+    snprintf(c->meas, sizeof c->meas, "%.*s_meas%s", base, col, us ? us : "");
+    snprintf(c->model, sizeof c->model, "%.*s_model%s", base, col, us ? us : "");
+    c->names[0] = "t_s", c->names[1] = m->input_is_current ? "i_in_a" : "v_in_v";
+    c->names[2] = c->meas, c->names[3] = c->model, c->names[4] = "residual_rel";
+}
+
+/* t_s, the input, measured and model response, (model - meas) / max |meas| per sample. */
+static int write_trace(const char *prog, const vs_meas_trace *m, const double *y, const char *path)
+{
+    trace_cols c;
+    trace_columns(m, &c);
+    double peak = 0;
+    for (size_t k = 0; k < m->n; k++) peak = fmax(peak, fabs(m->response[k]));
+    if (!(peak > 0)) peak = 1;   /* as the fit: a response that is 0 throughout is scaled by 1 */
+    vs_csv *w;
+    if (vs_csv_open(path, c.names, 5, &w) != VS_OK) return cli_fail(prog);
+    for (size_t k = 0; k < m->n; k++) {
+        double row[5] = {m->t_s[k], m->input[k], m->response[k], y[k], (y[k] - m->response[k]) / peak};
         if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(prog);
     }
     return vs_csv_close(w) == VS_OK ? 0 : cli_fail(prog);
@@ -449,6 +521,38 @@ static int plot_fv(const char *prog, int plot, const vs_device_params *p, const 
     return plot_end(prog, plot, &b, png);
 }
 
+/* Measured and model waveforms against time, residuals below; read from the _trace.csv. */
+static int plot_trace(const char *prog, int plot, const vs_meas_trace *m, const char *csv, const char *png,
+                      const char *label)
+{
+    double t0 = m->t_s[0], t1 = m->t_s[m->n - 1], span = t1 - t0, ts = 1;
+    const char *tu = "s";
+    if (span < 2e-6) ts = 1e9, tu = "ns";
+    else if (span < 2e-3) ts = 1e6, tu = "us";
+    else if (span < 2) ts = 1e3, tu = "ms";
+    const char *col = m->response_col, *what = "V_{osc}", *unit = "V";
+    double ys = 1;
+    if (strcmp(col, "v_dev_v") == 0) what = "V_{dev}";
+    else if (strcmp(col, "v_spike_v") == 0) what = "V_{spike}";
+    else if (strcmp(col, "i_dev_a") == 0) what = "I_{dev}", unit = "mA", ys = 1e3;
+    char title[256], qc[4200];
+    snprintf(title, sizeof title, "waveform (%s): %s", col, label);
+    cli_plot_quote(csv, qc, sizeof qc);
+    sbuf b = {0};
+    plot_begin(&b, title, t0 * ts, t1 * ts);
+    sb_printf(&b, "set ylabel '%s (%s)'\n"
+                  "plot '%s' every ::1 using ($1*%.10g):($3*%.10g) with lines lw 3 lc rgb '#1f77b4' title 'measured', \\\n"
+                  "     '%s' every ::1 using ($1*%.10g):($4*%.10g) with lines lw 1.5 lc rgb '#d62728' title 'model'\n",
+              what, unit, qc, ts, ys, qc, ts, ys);
+    char xlabel[32];
+    snprintf(xlabel, sizeof xlabel, "time (%s)", tu);
+    plot_lower(&b, "(y_{model} - y_{meas}) / max|y_{meas}| (%)", xlabel);
+    sb_printf(&b, "plot 0 with lines dt 2 lc rgb '#7f7f7f', \\\n"
+                  "     '%s' every ::1 using ($1*%.10g):($5*100) with lines lw 1.5 lc rgb '#d62728'\n",
+              qc, ts);
+    return plot_end(prog, plot, &b, png);
+}
+
 /* ---- the run ------------------------------------------------------------------------------- */
 
 /* The fitted device's name: --name, else "fit of <start label>" (characters a name may not
@@ -498,6 +602,15 @@ static int write_outputs(const char *prog, const fit_args *a, fit_result *r)
         free(f);
         if (rc) return 1;
     }
+    if (a->trace) {
+        double *y = malloc(r->trace.n * sizeof *y);
+        if (!y) return cli_error(prog, "out of memory for %zu waveform samples", r->trace.n);
+        int rc = vs_fit_predict_trace(&nom, &a->circ, &r->trace, y) != VS_OK
+                     ? cli_fail(prog)
+                     : write_trace(prog, &r->trace, y, r->out[VS_FIT_TRACE].csv);
+        free(y);
+        if (rc) return 1;
+    }
     if (a->fv_check) {
         size_t n = r->fv_check.n;
         double *res = malloc(n * sizeof *res);
@@ -518,6 +631,9 @@ static int write_outputs(const char *prog, const fit_args *a, fit_result *r)
         plot_fv(prog, a->plot, &nom, &a->circ, &r->fv, &r->fv_check, r->out[VS_FIT_FV].csv, r->check_csv,
                 r->out[VS_FIT_FV].png, label))
         return 1;
+    if (a->trace &&
+        plot_trace(prog, a->plot, &r->trace, r->out[VS_FIT_TRACE].csv, r->out[VS_FIT_TRACE].png, label))
+        return 1;
     return 0;
 }
 
@@ -526,7 +642,7 @@ static int run(const char *prog, const fit_args *a, fit_result *r)
     if (read_data(prog, a, r) || build_start(prog, a, r) || name_outputs(prog, a, r)) return 1;
     cli_apply_threads(prog, a->threads);
     vs_fit_data d = {.rt = a->rt ? &r->rt : NULL, .iv = a->iv ? &r->iv : NULL, .fv = a->fv ? &r->fv : NULL,
-                     .circuit = a->circ};
+                     .trace = a->trace ? &r->trace : NULL, .circuit = a->circ};
     cli_progress bar;
     vs_fit_opts o = r->opts;
     o.progress = progress_update;
@@ -547,6 +663,7 @@ void fit_result_free(fit_result *r)
     vs_meas_iv_free(&r->iv);
     vs_meas_fv_free(&r->fv);
     vs_meas_fv_free(&r->fv_check);
+    vs_meas_trace_free(&r->trace);
     free(r->check_freq_hz);
     r->check_freq_hz = NULL;
 }
@@ -619,6 +736,10 @@ void fit_json(FILE *f, const fit_args *a, const fit_result *r)
         vs_json_num(&j, "rms_alone", fs->rms_alone);
         vs_json_num(&j, "max_abs", fs->max_abs);
         vs_json_str(&j, "residual", set_residual[s]);
+        if (s == VS_FIT_TRACE) {
+            vs_json_str(&j, "input", r->trace.input_is_current ? "i_in_a" : "v_in_v");
+            vs_json_str(&j, "response", r->trace.response_col);
+        }
         vs_json_close(&j);
     }
     vs_json_close(&j);
@@ -685,7 +806,11 @@ static void print_text(const fit_args *a, const fit_result *r)
     const vs_fit_result *fr = &r->fit;
     printf("%s: model %s from %s, fitted to", fr->device.name, fr->device.model->name, r->start_label);
     for (int s = 0, first = 1; s < VS_FIT_SETS; s++)
-        if (fr->set[s].used) printf("%s %s %s (%ld points)", first ? "" : ",", set_title[s], r->out[s].file, fr->set[s].n), first = 0;
+        if (fr->set[s].used) {
+            printf("%s %s %s (", first ? "" : ",", set_title[s], r->out[s].file);
+            if (s == VS_FIT_TRACE) printf("%s, ", r->trace.response_col);
+            printf("%ld points)", fr->set[s].n), first = 0;
+        }
     printf("; %.2f s, %ld evaluations\n", r->seconds, fr->evaluations);
     print_table(r);
     for (int s = 0; s < VS_FIT_SETS; s++) {

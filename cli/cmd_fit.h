@@ -1,5 +1,5 @@
-/* cmd_fit.h -- `vo2snn fit` as a function: measured R-T, I-V and f-V files and a start
-   device in; the fitted device file, per-point residual CSVs and plots out (docs/fit.md).
+/* cmd_fit.h -- `vo2snn fit` as a function: measured R-T, I-V, f-V and waveform files and a
+   start device in; the fitted device file, per-point residual CSVs and plots out (docs/fit.md).
    The command runs it; a caller such as `vo2snn paper` can run it and read the result. */
 #ifndef VO2SNN_CLI_CMD_FIT_H
 #define VO2SNN_CLI_CMD_FIT_H
@@ -12,10 +12,13 @@
 
 typedef struct fit_args {
     cli_device_args dev;        /* the start device (default: the model's preset 1) */
-    const char *rt, *iv, *fv;   /* measured data files (NULL: not given; at least one) */
+    const char *rt, *iv, *fv;   /* measured data files (NULL: not given; at least one of */
+    const char *trace;          /* these four): a waveform, t_s, input and a response column */
     const char *fv_check;       /* f-V points predicted after the fit, not fitted (or NULL) */
     double iv_series_ohm;       /* series resistor of a v_src_v,i_a I-V file; NAN: none */
-    vs_circuit circ;            /* the circuit the f-V data were measured in */
+    vs_circuit circ;            /* the circuit the f-V data and the waveform were measured in */
+    double t_amb_k;             /* ambient temperature of the measurements, set on the start
+                                   device and held; NAN: the start device's */
     const char *fix, *bounds;   /* "k=v,..." held; "k=lo:hi,..." bounded (or NULL) */
     long bootstrap, seed, threads;   /* threads 0: OMP_NUM_THREADS or every core */
     const char *name;           /* the fitted device's name; NULL: "fit of <start label>" */
@@ -37,6 +40,7 @@ typedef struct fit_result {
     vs_meas_rt rt;              /* the data (zeroed when not given) */
     vs_meas_iv iv;
     vs_meas_fv fv, fv_check;
+    vs_meas_trace trace;
     fit_set_out out[VS_FIT_SETS];
     /* --fv-check: the model's frequency at each point (fv_check.n, 0 where it does not
        oscillate), RMS and largest |f_model / f_meas - 1| */

@@ -3,7 +3,9 @@
  * device 2 (`rt`, `iv`'s S-curve, `vf`), fitted from device 4, must give back device 2's
  * parameters and V_th within 1 %; the device file it writes is read by other commands
  * (--device-file); the JSON summary has every key; R-T alone warns that g_th and c_th are
- * not determined; bad inputs give one line and write nothing; runs are reproducible.
+ * not determined; a waveform of `osc` (--trace) gives back tau_th from a start 1.3x off;
+ * --t-amb is written to the device file and held; bad inputs give one line and write
+ * nothing; runs are reproducible.
  */
 #include <math.h>
 #include <stdio.h>
@@ -17,7 +19,7 @@ static const char *const vo2x_keys[] = {"r_ins0", "r_met", "r_contact", "g_th", 
                                         "dt_hyst", "w_t", "t_0", "t_amb", "sigma_lnr", "sigma_tc"};
 #define N_KEYS (int)(sizeof vo2x_keys / sizeof vo2x_keys[0])
 
-static char path_rt[512], path_iv[512], path_fv[512], path_check[512], path_vf[512];
+static char path_rt[512], path_iv[512], path_fv[512], path_check[512], path_vf[512], path_wave[512];
 static int have_plot;
 
 /* The text after `"key": {` in out_text (for the objects of the JSON summary); "" if absent. */
@@ -66,6 +68,10 @@ static int make_data(void)
     if (vo2snn("rt", "--device", "2", "--out", path_rt, NULL) != 0) return 0;
     if (vo2snn("iv", "--device", "2", "--out", tmp("iv.csv"), NULL) != 0) return 0;
     if (vo2snn("vf", "--devices", "2", "--v-step", "0.5", "--out", path_vf, NULL) != 0) return 0;
+    snprintf(path_wave, sizeof path_wave, "%s", tmp("wave.csv"));
+    if (vo2snn("osc", "--device", "2", "--v-in", "11", "--t-end", "20us", "--dt-out", "0.1us", "--out", path_wave,
+               NULL) != 0)
+        return 0;
     return split_vf() >= 9;
 }
 
@@ -174,6 +180,76 @@ static void test_rt_alone(void)
     CHECK(strstr(out_text, "\nwarning: g_th") != NULL);
 }
 
+/* A waveform of device 2 (osc's own CSV), fitted from device 2 with tau_th 1.3x too large
+   and every other free parameter held at device 2's values: tau_th comes back within 1 %. */
+static void test_trace(void)
+{
+    static char want[65536], got[65536];
+    params_json("--device", "2", want, sizeof want);
+    CHECK(want[0] != '\0');
+    static const char *const others[] = {"r_ins0", "r_met", "g_th", "e_a", "t_c", "dt_hyst", "w_t"};
+    char fix[512] = "";
+    for (size_t k = 0, len = 0; k < sizeof others / sizeof others[0]; k++)
+        len += (size_t)snprintf(fix + len, sizeof fix - len, "%s%s=%.17g", k ? "," : "", others[k],
+                                check_json_num(want, others[k]));
+    char start[600], out[600];
+    snprintf(start, sizeof start, "%s", tmp("tau130.txt"));
+    write_text(start, "preset = 2\ntau_th = 130ns\n");
+    snprintf(out, sizeof out, "%s", tmp("trace/dev.txt"));
+    CHECK(vo2snn("fit", "--device-file", start, "--trace", path_wave, "--fix", fix, "--out", out, "--json",
+                 have_plot ? "--plot" : "--no-plot", NULL) == 0);
+    const char *t = json_object(json_object(out_text, "sets"), "trace");
+    CHECK(check_json_num(t, "points") == 201);
+    CHECK(check_json_num(t, "rms") >= 0 && check_json_num(t, "rms") < 1e-3);
+    CHECK(strstr(t, "\"response\": \"v_osc_v\"") && strstr(t, "\"residual\": \"(y_model - y_meas)"));
+    CHECK(!strstr(out_text, "\"rt\": {") && !strstr(out_text, "\"fv\": {"));
+    CHECK(check_json_num(json_object(out_text, "params"), "tau_th") > 0);
+
+    params_json("--device-file", out, got, sizeof got);
+    CHECK(got[0] != '\0');
+    double tau = check_json_num(got, "tau_th");
+    if (!(fabs(tau - 100e-9) <= 0.01 * 100e-9)) CHECK_FAIL_MSG("tau_th fitted %.6g s, device 2 1e-07 s", tau);
+    for (size_t k = 0; k < sizeof others / sizeof others[0]; k++)
+        CHECK(check_json_num(got, others[k]) == check_json_num(want, others[k]));
+    CHECK(header_is(tmp("trace/dev_trace.csv"), "t_s,v_in_v,v_osc_meas_v,v_osc_model_v,residual_rel\n"));
+    if (have_plot) {
+        CHECK(exists(tmp("trace/dev_trace.png")));
+    } else {
+        CHECK_SKIP_DEP("gnuplot", "gnuplot not on PATH: the waveform PNG is not checked");
+    }
+
+    /* The text summary names the waveform set. */
+    CHECK(vo2snn("fit", "--device-file", start, "--trace", path_wave, "--fix", fix, "--out", tmp("trace2/dev.txt"),
+                 "--no-plot", NULL) == 0);
+    CHECK(strstr(out_text, "waveform") && strstr(out_text, "\nrms waveform ") && strstr(out_text, "_trace.csv"));
+    CHECK(!exists(tmp("trace2/dev_trace.png")));
+}
+
+/* --t-amb: the start device's ambient temperature, written to the fitted file and held. */
+static void test_t_amb(void)
+{
+    char out[600], rt[600];
+    snprintf(out, sizeof out, "%s", tmp("amb/dev.txt"));
+    snprintf(rt, sizeof rt, "%s", path_rt);
+    CHECK(vo2snn("fit", "--device", "2", "--rt", rt, "--t-amb", "325K", "--out", out, "--json", "--no-plot", NULL) == 0);
+    const char *held = strstr(out_text, "\"held\": [");
+    CHECK(held && strstr(held, "\"t_amb\""));
+    CHECK(check_json_num(json_object(out_text, "start"), "t_amb") == 325);
+    static char got[65536];
+    params_json("--device-file", out, got, sizeof got);
+    CHECK(check_json_num(got, "t_amb") == 325);
+    char *text = check_slurp(out);
+    CHECK(text && strstr(text, "t_amb      = 325 K"));
+    free(text);
+    /* It holds t_amb: a contradicting --fix, or --bounds freeing it, is refused. */
+    char bad[600];
+    snprintf(bad, sizeof bad, "%s", tmp("amb_bad/dev.txt"));
+    CHECK(REFUSES("--t-amb", "fit", "--rt", rt, "--t-amb", "325K", "--fix", "t_amb=300", "--out", bad));
+    CHECK(REFUSES("--t-amb", "fit", "--rt", rt, "--t-amb", "325K", "--bounds", "t_amb=300:330", "--out", bad));
+    CHECK(REFUSES("--t-amb", "fit", "--rt", rt, "--t-amb", "325k", "--out", bad));
+    CHECK(!exists(tmp("amb_bad")));
+}
+
 /* One line, exit 1, nothing written. */
 static void test_refusals(void)
 {
@@ -183,7 +259,7 @@ static void test_refusals(void)
     snprintf(bad, sizeof bad, "%s", tmp("bad/dev.txt"));
     snprintf(negp, sizeof negp, "%s", neg);
     snprintf(rt, sizeof rt, "%s", path_rt);
-    CHECK(REFUSES("--rt, --iv, --fv", "fit", "--out", bad));
+    CHECK(REFUSES("--rt, --iv, --fv, --trace", "fit", "--out", bad));
     CHECK(REFUSES("no-such.csv", "fit", "--rt", tmp("no-such.csv"), "--out", bad));
     CHECK(REFUSES("'nope'", "fit", "--rt", rt, "--fix", "nope=1", "--out", bad));
     CHECK(REFUSES("--bounds: t_c", "fit", "--rt", rt, "--bounds", "t_c=1:5000", "--out", bad));
@@ -192,6 +268,11 @@ static void test_refusals(void)
     CHECK(REFUSES("--iv-series", "fit", "--rt", rt, "--iv-series", "1k", "--out", bad));
     CHECK(REFUSES("--name", "fit", "--rt", rt, "--name", "a,b", "--out", bad));
     CHECK(REFUSES("input", "fit", "--rt", rt, "--out", rt));
+    char wave[600];
+    snprintf(wave, sizeof wave, "%s", tmp("back.csv"));
+    write_text(wave, "t_s,v_in_v,v_osc_v\n0,11,0\n2e-6,11,1\n1e-6,11,2\n");
+    CHECK(REFUSES("back.csv:4", "fit", "--trace", wave, "--out", bad));
+    CHECK(strstr(err_text, "column t_s") && strstr(err_text, "--trace"));
     CHECK(!exists(tmp("bad")));
 }
 
@@ -206,6 +287,8 @@ int main(void)
     }
     RUN(test_round_trip);
     RUN(test_rt_alone);
+    RUN(test_trace);
+    RUN(test_t_amb);
     RUN(test_refusals);
     remove_tree(tmpdir);
     return CHECK_DONE();

@@ -18,6 +18,7 @@
 #include "cmd_vf.h"
 #include "commands.h"
 #include "common.h"
+#include "fig_run.h"
 #include "paper_report.h"
 #include "progress.h"
 #include "vo2snn/atomic.h"
@@ -47,12 +48,11 @@ static paper_settings settings_for(int quick)
 #define DEMO_V_IN 12.5   /* the common dc drive of Fig 2M-Q (what `vo2snn demo` runs) */
 
 typedef struct paper_ctx {
-    const char *prog, *out, *data;
+    fig_run run;           /* prog, output folder, progress */
+    const char *data;
     int quick, n_inputs;
     paper_settings s;
     vs_net2x2_params n2;   /* Fig 3I: the defaults with --net2x2-drive/--net2x2-weight */
-    int step, n_steps;
-    double t_start;
 } paper_ctx;
 
 /* Every result the report reads. */
@@ -81,70 +81,41 @@ static void paper_results_free(paper_results *r)
     infer_result_free(&r->windows);
 }
 
-/* ---- helpers ------------------------------------------------------------------------------ */
-
-static const char *path_in(const paper_ctx *p, char *buf, size_t n, const char *rel)
-{
-    snprintf(buf, n, "%s/%s", p->out, rel);
-    return buf;
-}
-
-static void announce(paper_ctx *p, const char *what)
-{
-    fprintf(stderr, "paper: [%d/%d] %s (%.0f s)\n", ++p->step, p->n_steps, what, progress_now() - p->t_start);
-}
-
-/* Open DIR/rel for a JSON summary (written atomically by json_commit); NULL after a message. */
-static vs_afile *json_open(const paper_ctx *p, const char *rel)
-{
-    char path[4096];
-    path_in(p, path, sizeof path, rel);
-    vs_afile *af = NULL;
-    if (cli_prepare_output(p->prog, path)) return NULL;
-    if (vs_afile_open(path, &af) != VS_OK) return cli_fail(p->prog), NULL;
-    return af;
-}
-
-static int json_commit(const paper_ctx *p, vs_afile *af)
-{
-    return vs_afile_commit(af) == VS_OK ? 0 : cli_fail(p->prog);
-}
-
 /* ---- Fig 1F/G: R-T map along the vacancy gradient (film model) --------------------------- */
 
 static int write_film_map(const paper_ctx *p, const vs_rt_map *m, const char *path)
 {
     static const char *const cols[] = {"position_mm", "vacancy_x", "temp_k", "r_heat_ohm", "r_cool_ohm"};
     vs_csv *w;
-    if (cli_prepare_output(p->prog, path)) return 1;
-    if (vs_csv_open(path, cols, 5, &w) != VS_OK) return cli_fail(p->prog);
+    if (cli_prepare_output(p->run.prog, path)) return 1;
+    if (vs_csv_open(path, cols, 5, &w) != VS_OK) return cli_fail(p->run.prog);
     for (int i = 0; i < m->nx; i++)
         for (int k = 0; k < m->nt; k++) {
             size_t o = (size_t)i * (size_t)m->nt + (size_t)k;
             double row[5] = {-25.0 + 50.0 * m->x[i], m->x[i], m->t_k[k], m->r_heat_ohm[o], m->r_cool_ohm[o]};
-            if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(p->prog);
+            if (vs_csv_row(w, row) != VS_OK) return vs_csv_abort(w), cli_fail(p->run.prog);
         }
-    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(p->prog);
+    return vs_csv_close(w) == VS_OK ? 0 : cli_fail(p->run.prog);
 }
 
 static int fig_film(paper_ctx *p, paper_results *r)
 {
-    announce(p, "Fig 1F-G R-T map along the wafer");
+    fig_announce(&p->run, "Fig 1F-G R-T map along the wafer");
     char csv[4096];
-    path_in(p, csv, sizeof csv, "fig1fg/rt_map.csv");
-    if (vs_rt_map_film(p->s.film_x, p->s.film_t, 290, 370, &r->film) != VS_OK) return cli_fail(p->prog);
+    fig_path(&p->run, csv, sizeof csv, "fig1fg/rt_map.csv");
+    if (vs_rt_map_film(p->s.film_x, p->s.film_t, 290, 370, &r->film) != VS_OK) return cli_fail(p->run.prog);
     if (write_film_map(p, &r->film, csv)) return 1;
     static const char *const branch[2] = {"cooling", "heating"};
     for (int b = 0; b < 2; b++) {
         char script[8192], png[4096];
-        snprintf(png, sizeof png, "%s/fig1fg/rt_map_%s.png", p->out, branch[b]);
+        snprintf(png, sizeof png, "%s/fig1fg/rt_map_%s.png", p->run.out, branch[b]);
         snprintf(script, sizeof script,
                  "set datafile separator ','\nset title 'Film R-T along the vacancy gradient, %s (Fig 1%s)'\n"
                  "set xlabel 'position on the wafer (mm; vacancies rise to the right)'\nset ylabel 'temperature (K)'\n"
                  "set cblabel 'log_{10} R (Ohm)'\nset palette rgb 33,13,10\nset xrange [-25:25]\nset yrange [290:370]\n"
                  "plot '%s' every ::1 using 1:3:(log10($%d)) with image notitle\n",
                  branch[b], b == 0 ? "F" : "G", csv, b == 0 ? 5 : 4);
-        if (cli_plot(p->prog, CLI_PLOT_PNG_SVG, script, png, 800, 560)) return 1;
+        if (cli_plot(p->run.prog, CLI_PLOT_PNG_SVG, script, png, 800, 560)) return 1;
     }
     return 0;
 }
@@ -153,45 +124,48 @@ static int fig_film(paper_ctx *p, paper_results *r)
 
 static int fig_demo(paper_ctx *p, paper_results *r)
 {
-    announce(p, "Fig 2G-K, 2M-Q devices 1-5 (I-V, R-T, oscillation)");
+    fig_announce(&p->run, "Fig 2G-K, 2M-Q devices 1-5 (I-V, R-T, oscillation)");
     char dir[4096];
     demo_args a;
     demo_defaults(&a);
-    a.v_in = DEMO_V_IN, a.out = path_in(p, dir, sizeof dir, "fig2"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
-    if (demo_exec(p->prog, &a, &r->demo)) return 1;
-    vs_afile *af = json_open(p, "fig2/demo.json");
-    if (!af) return 1;
-    demo_json(vs_afile_stream(af), &a, &r->demo);
-    return json_commit(p, af);
+    a.v_in = DEMO_V_IN, a.out = fig_path(&p->run, dir, sizeof dir, "fig2"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
+    if (demo_exec(p->run.prog, &a, &r->demo)) return 1;
+    vs_afile *af;
+    FILE *f = fig_json_open(&p->run, "fig2/demo.json", &af);
+    if (!f) return 1;
+    demo_json(f, &a, &r->demo);
+    return fig_json_commit(&p->run, af);
 }
 
 static int fig_iv(paper_ctx *p, paper_results *r)
 {
-    announce(p, "Fig 2E I-V of device 1");
+    fig_announce(&p->run, "Fig 2E I-V of device 1");
     char csv[4096];
     iv_args a;
     iv_defaults(&a);
-    a.out = path_in(p, csv, sizeof csv, "fig2e/iv.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
-    if (iv_exec(p->prog, &a, &r->iv)) return 1;
-    vs_afile *af = json_open(p, "fig2e/iv.json");
-    if (!af) return 1;
-    iv_json(vs_afile_stream(af), &a, &r->iv);
-    return json_commit(p, af);
+    a.out = fig_path(&p->run, csv, sizeof csv, "fig2e/iv.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
+    if (iv_exec(p->run.prog, &a, &r->iv)) return 1;
+    vs_afile *af;
+    FILE *f = fig_json_open(&p->run, "fig2e/iv.json", &af);
+    if (!f) return 1;
+    iv_json(f, &a, &r->iv);
+    return fig_json_commit(&p->run, af);
 }
 
 static int fig_cycles(paper_ctx *p, paper_results *r)
 {
-    announce(p, "Fig 2L threshold over repeated cycles");
+    fig_announce(&p->run, "Fig 2L threshold over repeated cycles");
     char csv[4096];
     cycles_args a;
     cycles_defaults(&a);
     a.io.n_cycles = p->s.cycles;
-    a.out = path_in(p, csv, sizeof csv, "fig2l/cycles.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
-    if (cycles_exec(p->prog, &a, &r->cycles)) return 1;
-    vs_afile *af = json_open(p, "fig2l/cycles.json");
-    if (!af) return 1;
-    cycles_json(vs_afile_stream(af), &r->cycles);
-    return json_commit(p, af);
+    a.out = fig_path(&p->run, csv, sizeof csv, "fig2l/cycles.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
+    if (cycles_exec(p->run.prog, &a, &r->cycles)) return 1;
+    vs_afile *af;
+    FILE *f = fig_json_open(&p->run, "fig2l/cycles.json", &af);
+    if (!f) return 1;
+    cycles_json(f, &r->cycles);
+    return fig_json_commit(&p->run, af);
 }
 
 /* One single-neuron figure: an input kind with its levels (NAN: the command's default). */
@@ -209,83 +183,88 @@ static const osc_figure osc_figures[4] = {
 
 static int fig_osc(paper_ctx *p, paper_results *r, int k)
 {
-    const osc_figure *f = &osc_figures[k];
-    announce(p, f->what);
+    const osc_figure *fig = &osc_figures[k];
+    fig_announce(&p->run, fig->what);
     char csv[4096];
     osc_args a;
     osc_defaults(&a);
-    a.in.kind = f->kind;
-    if (!isnan(f->v_in)) a.in.v_in = f->v_in, a.in.given_v_in = 1;
-    if (!isnan(f->v_hi)) a.in.v_hi = f->v_hi, a.in.given_v_hi = 1;
-    if (!isnan(f->t_end)) a.t_end = f->t_end, a.given_t_end = 1;
-    a.out = path_in(p, csv, sizeof csv, f->csv), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
-    if (osc_exec(p->prog, &a, &r->osc[k])) return 1;
-    vs_afile *af = json_open(p, f->json);
-    if (!af) return 1;
-    osc_json(vs_afile_stream(af), &a, &r->osc[k]);
-    return json_commit(p, af);
+    a.in.kind = fig->kind;
+    if (!isnan(fig->v_in)) a.in.v_in = fig->v_in, a.in.given_v_in = 1;
+    if (!isnan(fig->v_hi)) a.in.v_hi = fig->v_hi, a.in.given_v_hi = 1;
+    if (!isnan(fig->t_end)) a.t_end = fig->t_end, a.given_t_end = 1;
+    a.out = fig_path(&p->run, csv, sizeof csv, fig->csv), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
+    if (osc_exec(p->run.prog, &a, &r->osc[k])) return 1;
+    vs_afile *af;
+    FILE *f = fig_json_open(&p->run, fig->json, &af);
+    if (!f) return 1;
+    osc_json(f, &a, &r->osc[k]);
+    return fig_json_commit(&p->run, af);
 }
 
 /* ---- Fig 3: circuits and networks ----------------------------------------------------------- */
 
 static int fig_phase(paper_ctx *p, paper_results *r)
 {
-    announce(p, "Fig 3F-G phase diagram and the three regimes");
+    fig_announce(&p->run, "Fig 3F-G phase diagram and the three regimes");
     char csv[4096];
     phase_args a;
     phase_defaults(&a);
     a.rg.n = p->s.grid_r, a.vg.n = p->s.grid_v, a.waveforms = 1;
-    a.out = path_in(p, csv, sizeof csv, "fig3fg/phase.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
-    if (phase_exec(p->prog, &a, &r->phase)) return 1;
-    vs_afile *af = json_open(p, "fig3fg/phase.json");
-    if (!af) return 1;
-    phase_json(vs_afile_stream(af), &a, &r->phase);
-    return json_commit(p, af);
+    a.out = fig_path(&p->run, csv, sizeof csv, "fig3fg/phase.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
+    if (phase_exec(p->run.prog, &a, &r->phase)) return 1;
+    vs_afile *af;
+    FILE *f = fig_json_open(&p->run, "fig3fg/phase.json", &af);
+    if (!f) return 1;
+    phase_json(f, &a, &r->phase);
+    return fig_json_commit(&p->run, af);
 }
 
 static int fig_net2x2(paper_ctx *p, paper_results *r)
 {
-    announce(p, "Fig 3I 2x2 network");
+    fig_announce(&p->run, "Fig 3I 2x2 network");
     char csv[4096];
     net2x2_args a;
     net2x2_defaults(&a);
     a.p = p->n2;
-    a.out = path_in(p, csv, sizeof csv, "fig3i/net2x2.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
-    if (net2x2_exec(p->prog, &a, &r->net)) return 1;
-    vs_afile *af = json_open(p, "fig3i/net2x2.json");
-    if (!af) return 1;
-    net2x2_json(vs_afile_stream(af), &a, &r->net);
-    return json_commit(p, af);
+    a.out = fig_path(&p->run, csv, sizeof csv, "fig3i/net2x2.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
+    if (net2x2_exec(p->run.prog, &a, &r->net)) return 1;
+    vs_afile *af;
+    FILE *f = fig_json_open(&p->run, "fig3i/net2x2.json", &af);
+    if (!f) return 1;
+    net2x2_json(f, &a, &r->net);
+    return fig_json_commit(&p->run, af);
 }
 
 static int fig_triple(paper_ctx *p, paper_results *r)
 {
-    announce(p, "Fig 3J triple points");
+    fig_announce(&p->run, "Fig 3J triple points");
     char csv[4096];
     triple_args a;
     triple_defaults(&a);
     a.tol_r = p->s.tol_r;
-    a.out = path_in(p, csv, sizeof csv, "fig3j/triple.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
-    if (triple_exec(p->prog, &a, &r->triple)) return 1;
-    vs_afile *af = json_open(p, "fig3j/triple.json");
-    if (!af) return 1;
-    triple_json(vs_afile_stream(af), &r->triple);
-    return json_commit(p, af);
+    a.out = fig_path(&p->run, csv, sizeof csv, "fig3j/triple.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
+    if (triple_exec(p->run.prog, &a, &r->triple)) return 1;
+    vs_afile *af;
+    FILE *f = fig_json_open(&p->run, "fig3j/triple.json", &af);
+    if (!f) return 1;
+    triple_json(f, &r->triple);
+    return fig_json_commit(&p->run, af);
 }
 
 static int fig_vf(paper_ctx *p, paper_results *r)
 {
-    announce(p, "Fig 3K-L V-f and P-f");
+    fig_announce(&p->run, "Fig 3K-L V-f and P-f");
     char csv[4096];
     vf_args a;
     vf_defaults(&a);
     a.v_step = p->s.v_step;
-    a.out = path_in(p, csv, sizeof csv, "fig3kl/vf.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
-    if (vf_exec(p->prog, &a, &r->vf)) return 1;
-    vs_afile *af = json_open(p, "fig3kl/vf.json");
-    if (!af) return 1;
-    vf_json(vs_afile_stream(af), &a, &r->vf);
-    return json_commit(p, af);
+    a.out = fig_path(&p->run, csv, sizeof csv, "fig3kl/vf.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
+    if (vf_exec(p->run.prog, &a, &r->vf)) return 1;
+    vs_afile *af;
+    FILE *f = fig_json_open(&p->run, "fig3kl/vf.json", &af);
+    if (!f) return 1;
+    vf_json(f, &a, &r->vf);
+    return fig_json_commit(&p->run, af);
 }
 
 /* ---- Fig 4: the trained network ------------------------------------------------------------ */
@@ -306,19 +285,19 @@ static int reusable_checkpoint(const paper_ctx *p, const char *path, paper_resul
 static int fig_train(paper_ctx *p, paper_results *r)
 {
     char dir[4096], ck[4096];
-    path_in(p, dir, sizeof dir, "fig4/train");
-    path_in(p, ck, sizeof ck, "fig4/train/checkpoint.vsck");
+    fig_path(&p->run, dir, sizeof dir, "fig4/train");
+    fig_path(&p->run, ck, sizeof ck, "fig4/train/checkpoint.vsck");
     if (reusable_checkpoint(p, ck, r)) {
-        fprintf(stderr, "paper: [%d/%d] Fig 4G-H: reusing the trained checkpoint %s\n", ++p->step, p->n_steps, ck);
+        fprintf(stderr, "paper: [%d/%d] Fig 4G-H: reusing the trained checkpoint %s\n", ++p->run.step, p->run.n_steps, ck);
         return 0;
     }
-    announce(p, p->quick ? "Fig 4G-H training (quick: 2 epochs, 10000 images)" : "Fig 4G-H training (10 epochs, 60000 images)");
+    fig_announce(&p->run, p->quick ? "Fig 4G-H training (quick: 2 epochs, 10000 images)" : "Fig 4G-H training (10 epochs, 60000 images)");
     train_args a;
     train_defaults(&a);
     a.data = p->data, a.epochs = p->s.epochs, a.train_limit = p->s.train_limit;
     a.out = dir, a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
     static train_result t;
-    if (train_exec(p->prog, &a, &t)) return 1;
+    if (train_exec(p->run.prog, &a, &t)) return 1;
     r->train_accuracy = t.test_accuracy;
     r->train_epochs = t.info.epoch;
     train_result_free(&t);
@@ -329,14 +308,14 @@ static int fig_train(paper_ctx *p, paper_results *r)
 static int fig_infer(paper_ctx *p, const char *what, const char *rel, long limit, const char *windows,
                      infer_result *r)
 {
-    announce(p, what);
+    fig_announce(&p->run, what);
     char dir[4096], ck[4096];
     infer_args a;
     infer_defaults(&a);
-    a.checkpoint = path_in(p, ck, sizeof ck, "fig4/train/checkpoint.vsck");
+    a.checkpoint = fig_path(&p->run, ck, sizeof ck, "fig4/train/checkpoint.vsck");
     a.data = p->data, a.limit = limit, a.windows = windows;
-    a.out = path_in(p, dir, sizeof dir, rel), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
-    return infer_exec(p->prog, &a, r);
+    a.out = fig_path(&p->run, dir, sizeof dir, rel), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
+    return infer_exec(p->run.prog, &a, r);
 }
 
 static int run_figures(paper_ctx *p, paper_results *r)
@@ -528,7 +507,7 @@ static int write_report(const paper_ctx *p, const paper_results *r)
     rep = (paper_report){.title = "vo2snn: reproduction of Li et al., oxygen-vacancy VO2-x neurons and SNNs",
                          .heading = "Oxygen-vacancy VO<sub>2-x</sub> neurons and spiking networks: the paper, regenerated",
                          .table = TABLE_PAPER, .rows = rows.row, .n_rows = rows.n, .secs = secs, .n_secs = N_SECTIONS};
-    double seconds = progress_now() - p->t_start;
+    double seconds = progress_now() - p->run.t_start;
     int k = snprintf(rep.intro, sizeof rep.intro,
                      "<p>Generated by <code>vo2snn paper%s</code> in %.0f s. Every figure below was simulated by vo2snn "
                      "from its device model (docs/models/vo2x.md); each section links its data folder (CSV) and every "
@@ -540,7 +519,7 @@ static int write_report(const paper_ctx *p, const paper_results *r)
                  "<code>vo2snn paper</code> for the full reproduction.</p>\n", p->s.cycles, p->s.epochs,
                  p->s.train_limit, p->s.limit);
     char path[4096];
-    if (paper_write_report(p->prog, path_in(p, path, sizeof path, "report.html"), &rep)) return 1;
+    if (paper_write_report(p->run.prog, fig_path(&p->run, path, sizeof path, "report.html"), &rep)) return 1;
     printf("paper%s: %d figure sections in %.0f s; open %s\n", p->quick ? " (quick)" : "", N_SECTIONS, seconds,
            path);
     return 0;
@@ -618,8 +597,8 @@ int cmd_paper(int argc, char **argv)
     if (vs_data_dir(a.data, "mnist", data_dir, sizeof data_dir) != VS_OK) return cli_fail(prog);
     if (check_paper_data(prog, data_dir, &n_inputs)) return 1;
     if (vs_mkdir_p(a.out) != VS_OK) return cli_fail(prog);
-    paper_ctx p = {.prog = prog, .out = a.out, .data = data_dir, .quick = a.quick, .n_inputs = n_inputs,
-                   .s = settings_for(a.quick), .n2 = a.n2, .n_steps = 15, .t_start = progress_now()};
+    paper_ctx p = {.run = {.prog = prog, .tag = "paper", .out = a.out, .n_steps = 15, .t_start = progress_now()},
+                   .data = data_dir, .quick = a.quick, .n_inputs = n_inputs, .s = settings_for(a.quick), .n2 = a.n2};
     static paper_results r;
     int failed = run_figures(&p, &r) || write_report(&p, &r);
     paper_results_free(&r);

@@ -15,6 +15,7 @@
 #include "cmd_vf.h"
 #include "commands.h"
 #include "common.h"
+#include "fig_run.h"
 #include "paper_report.h"
 #include "progress.h"
 #include "vo2snn/atomic.h"
@@ -52,8 +53,7 @@ typedef struct report_ctx {
     int argc;
     char **argv;
     char dev_file[4096];   /* DIR/device.txt: every figure runs on it */
-    int step, n_steps;
-    double t_start;
+    fig_run run;           /* prog, output folder, progress */
 } report_ctx;
 
 /* Every result the report reads. have_*: the figure ran (it applies to the model). */
@@ -85,17 +85,6 @@ static int has_iv(const vs_device_params *p) { return p->model->thermal && p->mo
 
 /* ---- helpers ------------------------------------------------------------------------------ */
 
-static const char *path_in(const report_ctx *c, char *buf, size_t n, const char *rel)
-{
-    snprintf(buf, n, "%s/%s", c->a->out, rel);
-    return buf;
-}
-
-static void announce(report_ctx *c, const char *what)
-{
-    fprintf(stderr, "report: [%d/%d] %s (%.0f s)\n", ++c->step, c->n_steps, what, progress_now() - c->t_start);
-}
-
 /* The device options of a command run on device.txt. */
 static cli_device_args on_device_file(const report_ctx *c)
 {
@@ -116,14 +105,11 @@ static cli_devices_args on_device_file_list(const report_ctx *c)
    command's json function has its own arguments. Returns 1 from the caller on failure. */
 #define WRITE_JSON(c, rel, call)                                                                   \
     do {                                                                                           \
-        char jp_[4096];                                                                            \
         vs_afile *af_;                                                                             \
-        path_in(c, jp_, sizeof jp_, rel);                                                          \
-        if (cli_prepare_output(PROG, jp_)) return 1;                                               \
-        if (vs_afile_open(jp_, &af_) != VS_OK) return cli_fail(PROG);                              \
-        FILE *f = vs_afile_stream(af_);                                                            \
+        FILE *f = fig_json_open(&(c)->run, rel, &af_);                                             \
+        if (!f) return 1;                                                                          \
         call;                                                                                      \
-        if (vs_afile_commit(af_) != VS_OK) return cli_fail(PROG);                                  \
+        if (fig_json_commit(&(c)->run, af_)) return 1;                                             \
     } while (0)
 
 /* A value with an SI prefix and unit ("3 kOhm", "1.8 nF"), %.4g; "n/a" for NAN. Rotating
@@ -158,7 +144,7 @@ static int write_device(report_ctx *c, report_results *r)
     vs_status s = vs_device_write(m, &r->p);
     fclose(m);
     if (s != VS_OK) return cli_fail(PROG);
-    path_in(c, c->dev_file, sizeof c->dev_file, "device.txt");
+    fig_path(&c->run, c->dev_file, sizeof c->dev_file, "device.txt");
     if (cli_prepare_output(PROG, c->dev_file)) return 1;
     if (vs_write_file_atomic(c->dev_file, r->device_text, strlen(r->device_text)) != VS_OK) return cli_fail(PROG);
     return vs_outputs_protect(c->dev_file) != VS_OK ? cli_fail(PROG) : 0;
@@ -168,7 +154,7 @@ static int write_device(report_ctx *c, report_results *r)
 
 static int fig_iv(report_ctx *c, report_results *r)
 {
-    announce(c, "quasi-static I-V and thresholds");
+    fig_announce(&c->run, "quasi-static I-V and thresholds");
     if (!has_iv(&r->p)) {   /* the thresholds still exist: the model's quasi-static folds */
         if (vs_device_folds(&r->p, &r->th, &r->ho) != VS_OK) return cli_fail(PROG);
         return 0;
@@ -177,7 +163,7 @@ static int fig_iv(report_ctx *c, report_results *r)
     iv_args a;
     iv_defaults(&a);
     a.dev = on_device_file(c);
-    a.out = path_in(c, csv, sizeof csv, "iv/iv.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
+    a.out = fig_path(&c->run, csv, sizeof csv, "iv/iv.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
     if (iv_exec(PROG, &a, &r->iv)) return 1;
     r->have_iv = 1;
     r->th = r->iv.th, r->ho = r->iv.ho;
@@ -187,14 +173,14 @@ static int fig_iv(report_ctx *c, report_results *r)
 
 static int fig_rt(report_ctx *c, report_results *r)
 {
-    announce(c, "R-T loop");
+    fig_announce(&c->run, "R-T loop");
     if (!has_rt(&r->p)) return 0;
     char csv[4096];
     rt_args a;
     rt_defaults(&a);
     a.dev = on_device_file(c);
     a.points = c->s.rt_points;
-    a.out = path_in(c, csv, sizeof csv, "rt/rt.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
+    a.out = fig_path(&c->run, csv, sizeof csv, "rt/rt.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
     if (rt_exec(PROG, &a, &r->rt)) return 1;
     r->have_rt = 1;
     WRITE_JSON(c, "rt/rt.json", rt_json(f, &a, &r->rt));
@@ -203,13 +189,13 @@ static int fig_rt(report_ctx *c, report_results *r)
 
 static int fig_triple(report_ctx *c, report_results *r)
 {
-    announce(c, "triple point");
+    fig_announce(&c->run, "triple point");
     char csv[4096];
     triple_args a;
     triple_defaults(&a);
     a.da = on_device_file_list(c);
     a.circ = c->a->circ;
-    a.out = path_in(c, csv, sizeof csv, "triple/triple.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
+    a.out = fig_path(&c->run, csv, sizeof csv, "triple/triple.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
     if (triple_exec(PROG, &a, &r->triple)) return 1;
     WRITE_JSON(c, "triple/triple.json", triple_json(f, &r->triple));
     return 0;
@@ -217,14 +203,14 @@ static int fig_triple(report_ctx *c, report_results *r)
 
 static int fig_vf(report_ctx *c, report_results *r)
 {
-    announce(c, "V-f and P-f across the oscillation window");
+    fig_announce(&c->run, "V-f and P-f across the oscillation window");
     char csv[4096];
     vf_args a;
     vf_defaults(&a);
     a.da = on_device_file_list(c);
     a.circ = c->a->circ;
     a.v_step = c->s.v_step, a.f_ref = c->a->f_ref;
-    a.out = path_in(c, csv, sizeof csv, "vf/vf.csv"), a.json = 1, a.plot = CLI_PLOT_NONE;
+    a.out = fig_path(&c->run, csv, sizeof csv, "vf/vf.csv"), a.json = 1, a.plot = CLI_PLOT_NONE;
     /* vf cannot plot curves without points: sweep, then again with the plots if it oscillates */
     if (vf_exec(PROG, &a, &r->vf)) return 1;
     r->have_vf_plot = r->vf.sum[0].points > 0;
@@ -247,7 +233,7 @@ static double osc_t_end(const vf_summary *s)
 
 static int fig_osc(report_ctx *c, report_results *r)
 {
-    announce(c, "oscillation in the middle of the window");
+    fig_announce(&c->run, "oscillation in the middle of the window");
     const vf_summary *s = &r->vf.sum[0];
     r->v_osc = NAN;
     if (!s->points) return 0;
@@ -260,7 +246,7 @@ static int fig_osc(report_ctx *c, report_results *r)
     a.in.kind = "dc";
     a.in.v_in = r->v_osc, a.in.given_v_in = 1;
     a.t_end = osc_t_end(s), a.given_t_end = 1;
-    a.out = path_in(c, csv, sizeof csv, "osc/osc.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
+    a.out = fig_path(&c->run, csv, sizeof csv, "osc/osc.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
     if (osc_exec(PROG, &a, &r->osc)) return 1;
     r->have_osc = 1;
     WRITE_JSON(c, "osc/osc.json", osc_json(f, &a, &r->osc));
@@ -269,14 +255,14 @@ static int fig_osc(report_ctx *c, report_results *r)
 
 static int fig_phase(report_ctx *c, report_results *r)
 {
-    announce(c, "phase diagram and the three regimes");
+    fig_announce(&c->run, "phase diagram and the three regimes");
     char csv[4096];
     phase_args a;
     phase_defaults(&a);
     a.dev_args = on_device_file(c);
     a.circ = c->a->circ;
     a.rg.n = c->s.grid_r, a.vg.n = c->s.grid_v, a.waveforms = 1;
-    a.out = path_in(c, csv, sizeof csv, "phase/phase.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
+    a.out = fig_path(&c->run, csv, sizeof csv, "phase/phase.csv"), a.json = 1, a.plot = CLI_PLOT_PNG_SVG;
     if (phase_exec(PROG, &a, &r->phase)) return 1;
     WRITE_JSON(c, "phase/phase.json", phase_json(f, &a, &r->phase));
     return 0;
@@ -539,7 +525,7 @@ static int write_report(const report_ctx *c, const report_results *r, double sec
                  "<p class=\"quick\"><b>Quick mode:</b> coarser grids (phase diagram %ld x %ld, V-f step %g V, R-T "
                  "%ld temperatures). Numbers are indicative; run without <code>--quick</code> for the full "
                  "report.</p>\n", c->s.grid_r, c->s.grid_v, c->s.v_step, c->s.rt_points);
-    path_in(c, path, n, "report.html");
+    fig_path(&c->run, path, n, "report.html");
     return paper_write_report(PROG, path, &rep);
 }
 
@@ -647,11 +633,11 @@ int cmd_report(int argc, char **argv)
     if (vs_circuit_validate(&a.circ) != VS_OK) return cli_fail(PROG);
     static report_results r;
     memset(&r, 0, sizeof r);
-    report_ctx c = {.a = &a, .s = settings_for(a.quick), .argc = argc, .argv = argv, .n_steps = 6,
-                    .t_start = progress_now()};
+    report_ctx c = {.a = &a, .s = settings_for(a.quick), .argc = argc, .argv = argv,
+                    .run = {.prog = PROG, .tag = "report", .out = a.out, .n_steps = 6, .t_start = progress_now()}};
     char html[4096];
     int failed = write_device(&c, &r) || run_figures(&c, &r);
-    double seconds = progress_now() - c.t_start;
+    double seconds = progress_now() - c.run.t_start;
     failed = failed || write_report(&c, &r, seconds, html, sizeof html);
     if (!failed && a.json) print_json(&c, &r, html);
     else if (!failed) print_text(&c, &r, html, seconds);

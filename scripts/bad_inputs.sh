@@ -94,6 +94,21 @@ row "MNIST data under --dataset fashion" train --data "$DATA" --dataset fashion 
 row "paper with a missing data directory" paper --quick --data "$T/none" --out "$T/o"
 row "report with a missing device file" report --quick --device-file "$T/none.txt" --out "$T/o"
 row "output in a missing root" osc --out /proc/none/x.csv
+# fit (issue 13): measured data files
+printf 'temp_k,r_ohm,branch\n300,1000,heating\n310,900,heating\n' > "$T/rt.csv"
+printf 'temp_k,r_ohm,branch\n300,1000,heating\n310,-3,heating\n' > "$T/rt_neg.csv"
+printf 't_s,v_in_v,v_osc_v\n0,11,0\n2e-6,11,1\n1e-6,11,2\n' > "$T/trace_back.csv"
+printf 't_s,i_in_a,v_osc_v\n0,1e-3,0\n1e-6,1e-3,1\n' > "$T/trace_i.csv"
+row "fit without data" fit --out "$O"
+row "fit with a missing R-T file" fit --out "$O" --rt "$T/none.csv"
+row "fit --fix with an unknown key" fit --out "$O" --rt "$T/rt.csv" --fix nope=1
+row "fit --bounds outside the model's range" fit --out "$O" --rt "$T/rt.csv" --bounds t_c=1:5000
+row "negative resistance in an R-T file" fit --out "$O" --rt "$T/rt_neg.csv"
+row "waveform times not increasing" fit --out "$O" --trace "$T/trace_back.csv"
+row "fit --t-amb against --fix t_amb" fit --out "$O" --rt "$T/rt.csv" --t-amb 325K --fix t_amb=300
+row "--measured R-T file with a negative resistance" rt --out "$O" --measured "$T/rt_neg.csv"
+row "--iv-series without --measured" iv --out "$O" --iv-series 1k
+row "--measured waveform driven by a current, run driven by a voltage" osc --out "$O" --measured "$T/trace_i.csv"
 # full disk: writes fail past 16 KiB (ulimit -f; SIGXFSZ ignored, so write() returns EFBIG)
 rm -f "$O"
 msg=$( (trap '' XFSZ; ulimit -f 16; "$BIN" osc --out "$O" 2>&1 >/dev/null) | head -n 2 | tr '\n' ' ')

@@ -26,6 +26,13 @@ run netlist --out "$T/n.cir"
 run train --data "$DATA" --epochs 1 --train-limit 300 --limit 100 --out "$T/train" --cache "$T/cache" --no-plot
 run eval --checkpoint "$T/train/checkpoint.vsck" --data "$DATA" --limit 100 --cache "$T/cache"
 run infer --checkpoint "$T/train/checkpoint.vsck" --data "$DATA" --limit 2 --window 20us --out "$T/infer" --cache "$T/cache" --no-plot
+# fit: device 2's R-T and S-curve from device 4 (f-V and waveform fits simulate the circuit
+# at every evaluation, minutes under memcheck: tests/test_fit runs them under ASan and
+# UBSan in make sanitize); --measured over rt
+run rt --device 2 --points 40 --out "$T/m_rt.csv"
+run iv --device 2 --period 100us --out "$T/m_iv.csv"
+run fit --device 4 --rt "$T/m_rt.csv" --iv "$T/m_iv_scurve.csv" --out "$T/fit.txt" --no-plot
+run rt --device-file "$T/fit.txt" --points 40 --measured "$T/m_rt.csv" --out "$T/fit_rt.csv"
 # a rejected input, and a run rolled back after writing (its plot fails), must exit 1
 # (not valgrind's 99) without leaking
 run_failing() {
@@ -37,6 +44,8 @@ run_failing() {
     if [ "$rc" -eq 1 ]; then echo ok; else echo "FAILED (status $rc)"; cat "$T/err"; exit 1; fi
 }
 run_failing "bad input" osc --r-series 3x --out "$T/bad.csv"
+printf 'temp_k,r_ohm,branch\n300,1000,heating\n310,-3,heating\n' > "$T/neg.csv"
+run_failing "bad measured file" fit --rt "$T/neg.csv" --out "$T/bad_fit.txt"
 echo old > "$T/osc.csv"
 saved_path=$PATH; PATH=/nonexistent   # no gnuplot: the plot fails after the CSVs are written
 run_failing "rolled back" osc --t-end 20us --plot --out "$T/osc.csv"

@@ -182,6 +182,34 @@ static void test_identifiability(void)
     CHECK_NEAR(vs_device_get(&r.device, "t_c"), vs_device_get(&truth, "t_c"), 0.001, 0);
 }
 
+/* --bootstrap: quantile intervals of 40 resampled fits around the fitted value, within 5x the
+   width of the Jacobian's (the two estimate the same spread; the bootstrap's is wider for the
+   transition parameters, which rest on the few points inside the transition). */
+static void test_bootstrap(void)
+{
+    static synth s;
+    vs_device_params truth, start;
+    vs_device_preset(2, &truth);
+    vs_device_preset(3, &start);
+    vs_rng rng;
+    vs_rng_seed(&rng, 8, 0);
+    synth_static(&s, &truth, 0.01, &rng);
+    vs_fit_data d = {.rt = &s.rt, .iv = &s.iv};
+    vs_fit_opts o = vs_fit_opts_default(&start);
+    static vs_fit_result jac, boot;
+    CHECK(vs_fit(&start, &d, &o, &jac) == VS_OK);
+    o.bootstrap = 40;
+    CHECK(vs_fit(&start, &d, &o, &boot) == VS_OK);
+    CHECK(jac.bootstrap == 0 && boot.bootstrap == 40 && boot.n_free == jac.n_free);
+    for (int k = 0; k < boot.n_free; k++) {
+        int j = boot.free_idx[k];
+        double w_jac = jac.ci_hi[j] - jac.ci_lo[j], w_boot = boot.ci_hi[j] - boot.ci_lo[j];
+        CHECK(boot.device.v[j] == jac.device.v[j]);
+        CHECK(boot.ci_lo[j] < boot.device.v[j] && boot.device.v[j] < boot.ci_hi[j]);
+        CHECK(w_boot > w_jac / 5 && w_boot < 5 * w_jac);
+    }
+}
+
 /* R-T of one device and I-V of another: no device matches both, and the fit says so. */
 static void test_mismatch_warning(void)
 {
@@ -306,6 +334,7 @@ int main(void)
     RUN(test_round_trip_noisy);
     RUN(test_identifiability);
     RUN(test_mismatch_warning);
+    RUN(test_bootstrap);
     RUN(test_threads);
     RUN(test_trace);
     RUN(test_options);

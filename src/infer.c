@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vo2snn/rng.h"
+#include "vo2snn/variation.h"
 
 enum { N_LEVELS = 256 };
 
@@ -26,6 +27,9 @@ struct vs_infer_net {
     /* gains: excitatory (>= 0) and inhibitory magnitudes, (n_out_layer, n_in_layer) */
     float *g1e, *g1i, *g2e, *g2i;
     vs_adder *adder1, *adder2;   /* per hidden / output neuron */
+    const vs_transfer *t;        /* borrowed: the pixel voltages */
+    vs_device_params *devs;      /* (n_in + n_hid + n_out) each neuron's device on this chip */
+    int per_input;               /* input neurons differ (D2D or jitter): simulated one by one */
 };
 
 struct vs_infer_work {
@@ -52,8 +56,11 @@ vs_status vs_infer_opts_check(const vs_infer_opts *o)
     if (!(o->window_s > 0) || !(o->dt_s > 0) || !(samples >= 10 && samples <= 1e7))
         return vs_fail(VS_EINVAL, "window %g s and grid %g s give %.3g samples; they must give 10 to 1e7",
                        o->window_s, o->dt_s, samples);
-    if (!(o->tau_syn_s >= 0) || !(o->r_tolerance >= 0 && o->r_tolerance < 0.5))
+    if (!(o->tau_syn_s >= 0) || !((o->r_tolerance >= 0 && o->r_tolerance < 0.5) || isnan(o->r_tolerance)))
         return vs_fail(VS_EINVAL, "synaptic time constant must be >= 0 and resistor tolerance in [0, 0.5)");
+    if (o->e_series != 0 && o->e_series != 12 && o->e_series != 24 && o->e_series != 48 && o->e_series != 96)
+        return vs_fail(VS_EINVAL, "E series %d is not one of 12, 24, 48, 96", o->e_series);
+    if (o->chip < 0) return vs_fail(VS_EINVAL, "chip %d must be >= 0", o->chip);
     return VS_OK;
 }
 
@@ -64,6 +71,7 @@ void vs_infer_net_free(vs_infer_net *n)
     free(n->level_spike_t);
     free(n->g1e);
     free(n->adder1);
+    free(n->devs);
     free(n);
 }
 
@@ -94,13 +102,26 @@ static int record_spike(vs_spike_list *l, int neuron, double t)
     return 0;
 }
 
-/* Split weights w (OC, C) into excitatory and inhibitory gains |w|/s_peak, with resistor spread. */
-static void split_gains(const float *w, int OC, int C, double s_peak, double tol, vs_rng *rng,
+/* The gain g = R_f/R a synaptic resistor realises: R rounded to the E series, then drawn
+   with relative sigma r_tolerance, or uniformly within the series' tolerance when
+   r_tolerance is NAN (0: the nominal value). */
+static double realise_gain(double g, const vs_infer_opts *o, vs_rng *rng)
+{
+    if (g == 0) return 0;
+    double rf = o->opamp.r_feedback_ohm, r = vs_eseries_round(o->e_series, rf / fabs(g));
+    if (o->r_tolerance > 0) r *= 1.0 + o->r_tolerance * vs_rng_normal(rng);
+    else if (isnan(o->r_tolerance)) r *= 1.0 + vs_eseries_tolerance(o->e_series) * (2 * vs_rng_uniform(rng) - 1);
+    return copysign(rf / r, g);
+}
+
+/* Split weights w (OC, C) into excitatory and inhibitory gains |w|/s_peak, as realised. */
+static void split_gains(const float *w, int OC, int C, double s_peak, const vs_infer_opts *o, vs_rng *rng,
                         float *ge, float *gi)
 {
+    int exact = o->r_tolerance == 0 && o->e_series == 0;
     for (size_t i = 0; i < (size_t)OC * (size_t)C; i++) {
         double g = (double)w[i] / s_peak;
-        if (tol > 0) g *= 1.0 + tol * vs_rng_normal(rng);
+        if (!exact) g = realise_gain(g, o, rng);
         ge[i] = g > 0 ? (float)g : 0.0f;
         gi[i] = g < 0 ? (float)-g : 0.0f;
     }
@@ -120,6 +141,20 @@ static void make_adders(vs_adder *a, const float *ge, const float *gi, const flo
     }
 }
 
+/* Every neuron's device on this chip (layers 0, 1, 2 of variation.h), and whether input
+   neurons differ from one another (then each is simulated on its own). */
+static void draw_devices(vs_infer_net *n, const vs_device_params *dev)
+{
+    const int count[3] = {n->n_in, n->n_hid, n->n_out};
+    int differ = vs_device_has_jitter(dev);
+    for (int layer = 0, at = 0; layer < 3; at += count[layer], layer++)
+        for (int k = 0; k < count[layer]; k++) {
+            vs_d2d_draw(n->o.d2d, dev, n->o.seed, n->o.chip, layer, k, count[layer], &n->devs[at + k]);
+            if (layer == 0) differ |= memcmp(n->devs[k].v, dev->v, sizeof dev->v) != 0;
+        }
+    n->per_input = differ || n->o.per_neuron_inputs;
+}
+
 vs_status vs_infer_net_new(vs_mlp *m, const vs_transfer *t, const vs_device_params *dev,
                            const vs_circuit *c, const vs_infer_opts *o, vs_infer_net **out)
 {
@@ -134,6 +169,7 @@ vs_status vs_infer_net_new(vs_mlp *m, const vs_transfer *t, const vs_device_para
     vs_infer_net *n = calloc(1, sizeof *n);
     if (!n) return vs_fail(VS_ENOMEM, "out of memory");
     n->o = *o;
+    n->t = t;
     n->dev = *dev;
     n->circ = *c;
     n->n_in = cfg->sizes[0], n->n_hid = cfg->sizes[1], n->n_out = cfg->sizes[2];
@@ -144,7 +180,8 @@ vs_status vs_infer_net_new(vs_mlp *m, const vs_transfer *t, const vs_device_para
     n->level_spike_t = malloc((size_t)N_LEVELS * (size_t)n->max_level_spikes * sizeof(float));
     n->g1e = malloc((2 * nh * nin + 2 * no * nh) * sizeof(float));
     n->adder1 = malloc((nh + no) * sizeof(vs_adder));
-    if (!n->level_wave || !n->level_spike_t || !n->g1e || !n->adder1) {
+    n->devs = malloc((nin + nh + no) * sizeof *n->devs);
+    if (!n->level_wave || !n->level_spike_t || !n->g1e || !n->adder1 || !n->devs) {
         vs_infer_net_free(n);
         return vs_fail(VS_ENOMEM, "out of memory for the circuit network");
     }
@@ -156,17 +193,23 @@ vs_status vs_infer_net_new(vs_mlp *m, const vs_transfer *t, const vs_device_para
     n->adder2 = n->adder1 + nh;
 
     vs_rng rng;
-    vs_rng_seed(&rng, o->seed, 77);
-    split_gains(vs_mlp_weights(m, 0), n->n_hid, n->n_in, t->s_peak_v, o->r_tolerance, &rng, n->g1e, n->g1i);
-    split_gains(vs_mlp_weights(m, 1), n->n_out, n->n_hid, t->s_peak_v, o->r_tolerance, &rng, n->g2e, n->g2i);
+    vs_rng_seed(&rng, o->seed, 77 + 1000003 * (uint64_t)o->chip);   /* chip 0: the stream it always had */
+    split_gains(vs_mlp_weights(m, 0), n->n_hid, n->n_in, t->s_peak_v, o, &rng, n->g1e, n->g1i);
+    split_gains(vs_mlp_weights(m, 1), n->n_out, n->n_hid, t->s_peak_v, o, &rng, n->g2e, n->g2i);
+    draw_devices(n, dev);
     /* the adders' outputs saturate where the trained network's rails are */
     make_adders(n->adder1, n->g1e, n->g1i, vs_mlp_bias(m, 0), n->n_hid, n->n_in, o->tau_syn_s,
                 t->s_peak_v, o->opamp.rail_v, (double)cfg->rail_v);
     make_adders(n->adder2, n->g2e, n->g2i, vs_mlp_bias(m, 1), n->n_out, n->n_hid, o->tau_syn_s,
                 t->s_peak_v, o->opamp.rail_v, (double)cfg->rail_v);
 
-    /* input neurons: one dc run per grey level */
+    /* input neurons: one dc run per grey level, unless they differ */
     vs_status st = VS_OK;
+    if (n->per_input) {
+        n->level_wave2 = lw2;
+        *out = n;
+        return VS_OK;
+    }
 #pragma omp parallel for schedule(dynamic, 4)
     for (int lv = 0; lv < N_LEVELS; lv++) {
         float *wave = n->level_wave + (size_t)lv * nt;
@@ -192,23 +235,30 @@ vs_status vs_infer_net_new(vs_mlp *m, const vs_transfer *t, const vs_device_para
     return VS_OK;
 }
 
+/* Rows of the input sources: grey levels, or every input neuron when they differ. */
+static size_t source_rows(const vs_infer_net *n)
+{
+    return n->per_input && (size_t)n->n_in > N_LEVELS ? (size_t)n->n_in : N_LEVELS;
+}
+
 vs_infer_work *vs_infer_work_new(const vs_infer_net *n)
 {
     vs_infer_work *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     size_t nt = n->n_t, nh = (size_t)n->n_hid, no = (size_t)n->n_out;
     size_t ns = nh > no ? nh : no;   /* rows of the sums: the hidden, then the output layer's */
-    w->s_k = malloc(2 * N_LEVELS * nt * sizeof(float));
-    w->a_e = malloc(3 * N_LEVELS * nh * sizeof(float));
+    size_t rows = source_rows(n);
+    w->s_k = malloc(2 * rows * nt * sizeof(float));
+    w->a_e = malloc(3 * rows * nh * sizeof(float));
     w->se = malloc((3 * ns + 2 * nh) * nt * sizeof(float));
     w->scratch = malloc(3 * nt * sizeof(float));
     if (!w->s_k || !w->a_e || !w->se || !w->scratch) {
         vs_infer_work_free(w);
         return NULL;
     }
-    w->s2_k = w->s_k + N_LEVELS * nt;
-    w->a_i = w->a_e + N_LEVELS * nh;
-    w->a_r = w->a_i + N_LEVELS * nh;
+    w->s2_k = w->s_k + rows * nt;
+    w->a_i = w->a_e + rows * nh;
+    w->a_r = w->a_i + rows * nh;
     w->si = w->se + ns * nt;
     w->pr = w->si + ns * nt;
     w->h = w->pr + ns * nt;
@@ -239,17 +289,20 @@ static void gemm_nn(float *c, const float *a, const float *b, int M, int N, int 
 }
 
 /* Simulate layer targets k = 0..n-1 from their input sums; spikes, energies, optional V_spike. */
-static vs_status run_layer(const vs_infer_net *n, vs_infer_work *w, const vs_adder *adders, int count,
+static vs_status run_layer(const vs_infer_net *n, vs_infer_work *w, int layer, const vs_adder *adders, int count,
                            const float *se, const float *si, const float *pr, float *v_out,
                            vs_spike_list *rec, int *counts, double *first, double *drive,
                            long *spikes, double *e_neurons, double *e_syn)
 {
     const size_t nt = n->n_t;
+    const vs_device_params *devs = n->devs + (layer == 1 ? n->n_in : n->n_in + n->n_hid);
     for (int k = 0; k < count; k++) {
         vs_target_result r;
-        vs_status st = vs_target_simulate(&n->dev, &n->circ, &n->o.opamp, &adders[k], se + (size_t)k * nt,
+        vs_sim_opts sim = n->o.sim;
+        sim.seed = vs_c2c_seed(n->o.seed, n->o.chip, layer, k);
+        vs_status st = vs_target_simulate(&devs[k], &n->circ, &n->o.opamp, &adders[k], se + (size_t)k * nt,
                                           si + (size_t)k * nt, pr + (size_t)k * nt, nt, n->o.dt_s,
-                                          &n->o.sim, v_out ? v_out + (size_t)k * nt : NULL, w->scratch, &r);
+                                          &sim, v_out ? v_out + (size_t)k * nt : NULL, w->scratch, &r);
         if (st != VS_OK) {
             vs_neuron_result_free(&r.neuron);
             return st;
@@ -272,25 +325,21 @@ static vs_status run_layer(const vs_infer_net *n, vs_infer_work *w, const vs_add
     return VS_OK;
 }
 
-vs_status vs_infer_image(const vs_infer_net *n, vs_infer_work *w, const uint8_t *image,
-                         vs_infer_result *res)
+/* Input sources shared by grey level: rows of w->s_k per level present, gains summed per level. */
+static vs_status input_levels(const vs_infer_net *n, vs_infer_work *w, const uint8_t *image, vs_infer_result *res,
+                              vs_spike_list *rec, int *n_rows)
 {
     const size_t nt = n->n_t;
-    const int nin = n->n_in, nh = n->n_hid, no = n->n_out;
+    const int nin = n->n_in, nh = n->n_hid;
     const double rf = n->o.opamp.r_feedback_ohm;
-    vs_spike_list *rec[3] = {res->record[0], res->record[1], res->record[2]};
-    memset(res, 0, sizeof *res);
-    for (int i = 0; i < 3; i++) res->record[i] = rec[i];
-
-    /* input layer: grey levels present, their waveforms, and the gains summed per level */
     int level_of[N_LEVELS], nk = 0;
     for (int lv = 0; lv < N_LEVELS; lv++) level_of[lv] = -1;
     for (int j = 0; j < nin; j++) {
         int lv = image[j];
         res->energy.input_j += n->level_energy[lv];
         res->spikes[0] += n->level_spikes[lv];
-        for (long s = 0; rec[0] && s < n->level_spikes[lv] && s < n->max_level_spikes; s++)
-            if (record_spike(rec[0], j, n->level_spike_t[(size_t)lv * n->max_level_spikes + s]) != 0)
+        for (long s = 0; rec && s < n->level_spikes[lv] && s < n->max_level_spikes; s++)
+            if (record_spike(rec, j, n->level_spike_t[(size_t)lv * n->max_level_spikes + s]) != 0)
                 return vs_fail(VS_ENOMEM, "out of memory recording spikes");
         if (lv == 0 || level_of[lv] >= 0) continue;
         level_of[lv] = nk;
@@ -310,6 +359,68 @@ vs_status vs_infer_image(const vs_infer_net *n, vs_infer_work *w, const uint8_t 
             ar[h] += (ge + gi) / (float)rf;
         }
     }
+    *n_rows = nk;
+    return VS_OK;
+}
+
+/* One lit input neuron j (its own device and jitter stream) into source row k. */
+static vs_status input_neuron(const vs_infer_net *n, vs_infer_work *w, int j, int level, int k,
+                              vs_infer_result *res, vs_spike_list *rec)
+{
+    const size_t nt = n->n_t;
+    const int nin = n->n_in, nh = n->n_hid;
+    vs_sim_opts sim = n->o.sim;
+    sim.seed = vs_c2c_seed(n->o.seed, n->o.chip, 0, j);
+    float *wave = w->s_k + (size_t)k * nt, *wave2 = w->s2_k + (size_t)k * nt;
+    vs_neuron_result r;
+    vs_status st = vs_dc_neuron_waveform(&n->devs[j], &n->circ, vs_pixel_voltage(n->t, level), nt, n->o.dt_s, &sim,
+                                         wave, &r);
+    if (st == VS_OK) {
+        res->energy.input_j += r.e_in_j;
+        res->spikes[0] += (long)r.n_spikes;
+        for (size_t s = 0; s < r.n_spikes && st == VS_OK; s++)
+            if (record_spike(rec, j, r.spike_t_s[s]) != 0) st = vs_fail(VS_ENOMEM, "out of memory recording spikes");
+    }
+    vs_neuron_result_free(&r);
+    for (size_t i = 0; i < nt; i++) wave2[i] = wave[i] * wave[i];
+    float *ae = w->a_e + (size_t)k * nh, *ai = w->a_i + (size_t)k * nh, *ar = w->a_r + (size_t)k * nh;
+    for (int h = 0; h < nh; h++) {
+        float ge = n->g1e[(size_t)h * nin + j], gi = n->g1i[(size_t)h * nin + j];
+        ae[h] = ge, ai[h] = gi, ar[h] = (ge + gi) / (float)n->o.opamp.r_feedback_ohm;
+    }
+    return st;
+}
+
+/* Input sources one per lit neuron, each simulated with its own device (a chip). */
+static vs_status input_neurons(const vs_infer_net *n, vs_infer_work *w, const uint8_t *image, vs_infer_result *res,
+                               vs_spike_list *rec, int *n_rows)
+{
+    int nk = 0;
+    for (int j = 0; j < n->n_in; j++) {
+        if (image[j] == 0) continue;   /* black pixels: silent input neurons */
+        vs_status st = input_neuron(n, w, j, image[j], nk++, res, rec);
+        if (st != VS_OK) return vs_fail(st, "input neuron %d: %s", j, vs_last_error());
+    }
+    *n_rows = nk;
+    return VS_OK;
+}
+
+vs_status vs_infer_image(const vs_infer_net *n, vs_infer_work *w, const uint8_t *image,
+                         vs_infer_result *res)
+{
+    const size_t nt = n->n_t;
+    const int nh = n->n_hid, no = n->n_out;
+    const double rf = n->o.opamp.r_feedback_ohm;
+    vs_spike_list *rec[3] = {res->record[0], res->record[1], res->record[2]};
+    memset(res, 0, sizeof *res);
+    for (int i = 0; i < 3; i++) res->record[i] = rec[i];
+
+    /* input layer: the waveforms of the sources (grey levels, or lit neurons) and the gains
+       summed per source */
+    int nk = 0;
+    vs_status st0 = n->per_input ? input_neurons(n, w, image, res, rec[0], &nk)
+                                 : input_levels(n, w, image, res, rec[0], &nk);
+    if (st0 != VS_OK) return st0;
     if (nk > 0) {
         gemm_tn(w->se, w->a_e, w->s_k, nh, (int)nt, nk);
         gemm_tn(w->si, w->a_i, w->s_k, nh, (int)nt, nk);
@@ -321,7 +432,7 @@ vs_status vs_infer_image(const vs_infer_net *n, vs_infer_work *w, const uint8_t 
     }
 
     /* hidden layer */
-    vs_status st = run_layer(n, w, n->adder1, nh, w->se, w->si, w->pr, w->h, rec[1], NULL, NULL, NULL,
+    vs_status st = run_layer(n, w, 1, n->adder1, nh, w->se, w->si, w->pr, w->h, rec[1], NULL, NULL, NULL,
                              &res->spikes[1], &res->energy.hidden_j, &res->energy.synapse_j);
     if (st != VS_OK) return st;
 
@@ -333,7 +444,7 @@ vs_status vs_infer_image(const vs_infer_net *n, vs_infer_work *w, const uint8_t 
     gemm_nn(si, n->g2i, w->h, no, (int)nt, nh);
     gemm_nn(pr, g2r, w->h2, no, (int)nt, nh);
     double drive[10];
-    st = run_layer(n, w, n->adder2, no, se, si, pr, NULL, rec[2], res->counts, res->first_spike_s, drive,
+    st = run_layer(n, w, 2, n->adder2, no, se, si, pr, NULL, rec[2], res->counts, res->first_spike_s, drive,
                    &res->spikes[2], &res->energy.output_j, &res->energy.synapse_j);
     if (st != VS_OK) return st;
 
@@ -348,6 +459,12 @@ vs_status vs_infer_image(const vs_infer_net *n, vs_infer_work *w, const uint8_t 
     res->predicted = best;
     res->energy.total_j = res->energy.input_j + res->energy.hidden_j + res->energy.output_j + res->energy.synapse_j;
     return VS_OK;
+}
+
+const float *vs_infer_net_gains(const vs_infer_net *n, int layer, const float **inhibitory)
+{
+    *inhibitory = layer == 0 ? n->g1i : n->g2i;
+    return layer == 0 ? n->g1e : n->g2e;
 }
 
 int vs_infer_net_inputs(const vs_infer_net *n)

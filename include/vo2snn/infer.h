@@ -17,6 +17,12 @@
  * capacitor), input neurons from their pixel drivers, hidden and output neurons from
  * their adders, plus the adders' own op-amp and resistor dissipation (synapse.h).
  *
+ * A chip: every neuron has its own device (D2D, drawn once when the net is built) and its
+ * own jitter stream (C2C: the device's own sigma_* drawn from vs_c2c_seed of the neuron),
+ * and every synaptic resistor its realised value (E series, tolerance). When no neuron
+ * differs from the nominal device and it has no jitter, input neurons share one waveform
+ * per grey level; otherwise each lit input neuron is simulated with its own device.
+ *
  * Units: SI. A vs_infer_net is read-only once built and can be shared by threads,
  * each with its own vs_infer_work.
  */
@@ -36,9 +42,19 @@ typedef struct vs_infer_opts {
     double dt_s;            /* waveform grid between layers (100 ns) */
     double tau_syn_s;       /* low-pass of both stages of every adder (3 us; 0 = plain adder) */
     vs_opamp opamp;         /* ideal by default */
-    double r_tolerance;     /* relative sigma of each adder resistor (0 = exact) */
-    uint64_t seed;          /* resistor draws */
-    vs_sim_opts sim;        /* integrator settings for every neuron (rtol 1e-3, h_max 3 us) */
+    double r_tolerance;     /* relative sigma of each adder resistor (0 = exact; NAN: uniform
+                               within the E series' tolerance) */
+    uint64_t seed;          /* resistor, device (D2D) and jitter (C2C) draws */
+    vs_sim_opts sim;        /* integrator settings for every neuron (rtol 1e-3, h_max 3 us);
+                               its seed is replaced by each neuron's own (vs_c2c_seed) */
+    /* a chip (variation.h): each neuron's device drawn from d2d (NULL or no terms: every
+       neuron is the nominal device), chip `chip` of seed; synaptic resistors R_f/|g| rounded
+       to the E series e_series (0: exact), then drawn as r_tolerance says */
+    const struct vs_d2d *d2d;
+    int chip;
+    int e_series;
+    int per_neuron_inputs;  /* 1: simulate every lit input neuron on its own even when they are
+                               alike (the naive twin of sharing one waveform per grey level) */
 } vs_infer_opts;
 
 vs_infer_opts vs_infer_opts_default(void);
@@ -85,6 +101,10 @@ typedef struct vs_infer_result {
     vs_infer_energy energy;
     vs_spike_list *record[3];     /* optional: set non-NULL lists to record the raster */
 } vs_infer_result;
+
+/* The realised gains of layer 0 (input -> hidden, (n_hid, n_in)) or 1 (hidden -> output,
+   (10, n_hid)): excitatory returned, inhibitory into *inhibitory; each R_f/R of a resistor. */
+const float *vs_infer_net_gains(const vs_infer_net *net, int layer, const float **inhibitory);
 
 /* Input neurons of the network: the pixels per image it takes. */
 int vs_infer_net_inputs(const vs_infer_net *net);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "infer_fixture.h"
 #include "vo2snn/infer.h"
 #include "vo2snn/train.h"
 #include "vo2snn/threads.h"
@@ -14,26 +15,6 @@
 
 enum { FIRST = 0, IMAGES = 6 };
 
-static vs_dataset test_set;
-static vs_transfer tf;
-static vs_device_params dev;
-static vs_circuit circ;
-static vs_mlp *mlp;
-
-/* Device 1's transfer and an untrained 784-16-10 network (its initial weights). */
-static int setup(void)
-{
-    if (vs_dataset_load(check_mnist_dir(), "t10k", &test_set) != VS_OK) return -1;
-    vs_device_preset(1, &dev);
-    circ = vs_circuit_default();
-    vs_transfer_opts to = vs_transfer_opts_default();
-    if (vs_transfer_build(&dev, &circ, &to, NULL, &tf) != VS_OK) return -1;
-    vs_mlp_config cfg = vs_mlp_config_for(&tf);
-    cfg.sizes[1] = 16;
-    vs_rng rng;
-    vs_rng_seed(&rng, 5, 0);
-    return (mlp = vs_mlp_new(&cfg, &tf, 64, &rng)) ? 0 : -1;
-}
 
 static vs_infer_opts base_opts(void)
 {
@@ -140,7 +121,7 @@ static void test_e_series(void)
 
 int main(void)
 {
-    if (setup() != 0) {
+    if (infer_fixture_load(16) != 0) {
         printf("FAIL setup: %s\n", vs_last_error());
         return 1;
     }

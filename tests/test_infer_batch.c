@@ -9,32 +9,19 @@
 #endif
 
 #include "check.h"
+#include "infer_fixture.h"
 #include "vo2snn/infer.h"
 #include "vo2snn/train.h"
 #include "vo2snn/threads.h"
 
 enum { FIRST = 3, IMAGES = 12 };
 
-static vs_dataset test_set;
-static vs_transfer tf;
-static vs_device_params dev;
-static vs_circuit circ;
-static vs_mlp *mlp;
 static vs_infer_net *net;
 
 /* Device 1's transfer, an untrained 784-24-10 network (its initial weights), a 20 us window. */
 static int setup(void)
 {
-    if (vs_dataset_load(check_mnist_dir(), "t10k", &test_set) != VS_OK) return -1;
-    vs_device_preset(1, &dev);
-    circ = vs_circuit_default();
-    vs_transfer_opts to = vs_transfer_opts_default();
-    if (vs_transfer_build(&dev, &circ, &to, NULL, &tf) != VS_OK) return -1;
-    vs_mlp_config cfg = vs_mlp_config_for(&tf);
-    cfg.sizes[1] = 24;
-    vs_rng rng;
-    vs_rng_seed(&rng, 5, 0);
-    if (!(mlp = vs_mlp_new(&cfg, &tf, 64, &rng))) return -1;
+    if (infer_fixture_load(24) != 0) return -1;
     vs_infer_opts io = vs_infer_opts_default();
     io.window_s = 20e-6;
     return vs_infer_net_new(mlp, &tf, &dev, &circ, &io, &net) == VS_OK ? 0 : -1;

@@ -319,6 +319,23 @@ static int write_windows_table(const char *prog, const char *out, const infer_wi
     return cli_plot(prog, plot, script, png, 850, 550);
 }
 
+/* Op-amps of the network: two per hidden and output neuron (the two-stage adders). */
+static int infer_n_opamps(const vs_checkpoint_info *info)
+{
+    return 2 * (info->cfg.sizes[1] + info->cfg.sizes[2]);
+}
+
+/* The neuron-only energy and the op-amps' quiescent part of a window's mean energy: each
+   op-amp draws 2 V_supply I_q over the grid's span, round(window/dt) dt, as the adders'
+   energy integral (network.c) counts it. */
+static void infer_energy_parts(const vs_checkpoint_info *info, const vs_infer_opts *o, infer_window *w)
+{
+    const vs_infer_energy *e = &w->energy;
+    w->neurons_j = e->input_j + e->hidden_j + e->output_j;
+    double span_s = floor(o->window_s / o->dt_s + 0.5) * o->dt_s;
+    w->opamp_quiescent_j = infer_n_opamps(info) * 2.0 * o->opamp.supply_v * o->opamp.i_quiescent_a * span_s;
+}
+
 void infer_json(FILE *f, const infer_args *a, const infer_result *r)
 {
     const infer_window *s = &r->summary;
@@ -340,6 +357,9 @@ void infer_json(FILE *f, const infer_args *a, const infer_result *r)
     vs_json_num(&j, "output_neurons", s->energy.output_j);
     vs_json_num(&j, "synapses", s->energy.synapse_j);
     vs_json_num(&j, "total", s->energy.total_j);
+    vs_json_num(&j, "neurons", s->neurons_j);                /* input + hidden + output neurons */
+    vs_json_num(&j, "opamp_quiescent", s->opamp_quiescent_j);  /* part of synapses */
+    vs_json_num(&j, "synapses_dynamic", s->energy.synapse_j - s->opamp_quiescent_j);   /* output stages, resistors */
     vs_json_close(&j);
     vs_json_object(&j, "spikes_per_image");   /* mean spikes of each layer per image */
     vs_json_num(&j, "input_layer", s->spikes[0]);
@@ -360,8 +380,14 @@ void infer_json(FILE *f, const infer_args *a, const infer_result *r)
     vs_json_int(&j, "resistor_seed", (long long)io->seed);
     vs_json_num(&j, "rtol", io->sim.rtol);
     vs_json_num(&j, "h_max_s", io->sim.h_max_s);
+    vs_json_int(&j, "opamps", infer_n_opamps(&r->info));
+    vs_json_num(&j, "opamp_supply_v", io->opamp.supply_v);
+    vs_json_num(&j, "opamp_i_quiescent_a", io->opamp.i_quiescent_a);
+    vs_json_num(&j, "opamp_offset_v", io->opamp.offset_v);
+    if (!io->opamp.ideal) vs_json_num(&j, "opamp_a0", io->opamp.a0);
     vs_json_close(&j);
-    train_json_checkpoint(&j, &r->info, &r->t);
+    train_json_checkpoint(&j, &r->info, train_deploy_trained(&r->dep));
+    train_json_deploy(&j, &r->info, &r->dep);
     vs_json_end(&j);
 }
 
@@ -386,14 +412,22 @@ static void print_summary(const infer_args *a, const infer_result *r)
            (double)s->n / s->seconds);
     printf("energy per inference %.4g J: input neurons %.3g, hidden %.3g, output %.3g, synapses %.3g; %.4g J per spike\n",
            e->total_j, e->input_j, e->hidden_j, e->output_j, e->synapse_j, s->energy_per_spike_j);
+    printf("of which neurons %.4g J, op-amp quiescent %.4g J (%d op-amps, 2 x %g V x %g A each), output stages "
+           "and resistors %.4g J\n", s->neurons_j, s->opamp_quiescent_j, infer_n_opamps(&r->info), io->opamp.supply_v,
+           io->opamp.i_quiescent_a, e->synapse_j - s->opamp_quiescent_j);
     printf("spikes per image: input %.0f, hidden %.0f, output %.1f; wrote %s/\n", s->spikes[0], s->spikes[1],
            s->spikes[2], a->out);
     train_print_data(stdout, &r->test, NULL);
     printf("checkpoint: %s\n", a->checkpoint);
-    train_print_checkpoint(stdout, &r->info, &r->t);
+    train_print_checkpoint(stdout, &r->info, train_deploy_trained(&r->dep));
+    train_print_deploy(stdout, &r->info, &r->dep);
     printf("adders: %s op-amps, tau_syn %g us, resistor spread %g (seed %llu); grid %g ns, rtol %g, h_max %g us\n",
            a->opamp, io->tau_syn_s * 1e6, io->r_tolerance, (unsigned long long)io->seed,
            io->dt_s * 1e9, io->sim.rtol, io->sim.h_max_s * 1e6);
+    printf("op-amps: supply +-%g V, quiescent %g A, input offset %g V\n", io->opamp.supply_v,
+           io->opamp.i_quiescent_a, io->opamp.offset_v);
+    if (!io->opamp.ideal) printf("op-amp model: A0 %g, GBW %g MHz, slew %g V/us, swing +-%g V\n", io->opamp.a0,
+                                 io->opamp.gbw_hz / 1e6, io->opamp.slew_v_per_s / 1e6, io->opamp.rail_v);
 }
 
 /* What every window of an infer run shares. */
@@ -402,6 +436,8 @@ typedef struct infer_job {
     vs_mlp *m;
     const vs_transfer *t;
     const vs_checkpoint_info *info;
+    const vs_device_params *dev;   /* the device and circuit run on */
+    const vs_circuit *circ;
     const vs_infer_opts *io;
     const vs_dataset *test;
     size_t n;            /* images of the test set to run */
@@ -420,13 +456,14 @@ static int run_windows(const infer_job *job, const double *win, int n_win, image
         vs_infer_opts o = *job->io;
         o.window_s = win[wi];
         vs_infer_net *net = NULL;
-        if (vs_infer_net_new(job->m, job->t, &job->info->device, &job->info->circuit, &o, &net) != VS_OK)
+        if (vs_infer_net_new(job->m, job->t, job->dev, job->circ, &o, &net) != VS_OK)
             return cli_fail(prog);
         int failed = 0;
         if (wi == n_win - 1)
             failed = write_image_detail(prog, job->out, net, job->t, job->test, job->image, o.window_s, job->plot, detail);
         if (!failed) failed = run_test_set(prog, net, job->m, job->test, job->n, enc, res, &sums[wi]);
         sums[wi].window_s = o.window_s;
+        infer_energy_parts(job->info, &o, &sums[wi]);
         vs_infer_net_free(net);
         if (failed) return 1;
         if (!job->quiet)
@@ -440,7 +477,7 @@ static int run_windows(const infer_job *job, const double *win, int n_win, image
 void infer_defaults(infer_args *a)
 {
     *a = (infer_args){.checkpoint = "out/train/checkpoint.vsck", .dataset = "mnist", .out = "out/infer",
-                      .opamp = "ideal", .io = vs_infer_opts_default(), .image = -1, .seed = 1,
+                      .opamp = "ideal", .opamp_p = CLI_OPAMP_ARGS_DEFAULTS, .deploy = TRAIN_DEPLOY_DEFAULTS, .io = vs_infer_opts_default(), .image = -1, .seed = 1,
                       .plot = CLI_PLOT_PNG};
     a->rtol = a->io.sim.rtol;
 }
@@ -458,6 +495,8 @@ static int parse_infer_args(int argc, char **argv, const char *prog, infer_args 
         {.name = "dt-grid", .alias = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers (not an integrator step)", .dest = &a->io.dt_s, .min = 1e-10, .max = 1e-6},
         {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f", .dest = &a->io.tau_syn_s, .min = 0, .max = 1e-3},
         CLI_OPAMP_OPT(a->opamp, ""),
+        CLI_OPAMP_PERIPHERY_OPTS(a->opamp_p),
+        TRAIN_DEPLOY_OPTS(a->deploy),
         {.name = "r-spread", .alias = "r-tol", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative spread of adder resistors", .dest = &a->io.r_tolerance, .min = 0, .max = 0.49},
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed of the resistor draws", .dest = &a->seed, .min = 0, .max = 9.2e18},
         {.name = "rtol", .kind = OPT_QUANTITY, .unit = "", .metavar = "TOL", .help = "dp54 relative tolerance; looser than the 1e-6 of the single-neuron commands, for speed (every neuron of every image; the class comes from spike counts)", .dest = &a->rtol, .min = 1e-12, .max = 1e-2},
@@ -480,7 +519,13 @@ static int parse_infer_args(int argc, char **argv, const char *prog, infer_args 
         "the rate model, energy), confusion.csv/.png and summary.json; with --windows the\n"
         "accuracy/energy table windows.csv and windows.png. The checkpoint's input size\n"
         "must match the test images, which must look like --dataset; the files used are\n"
-        "printed (data: ...) and listed in summary.json.",
+        "printed (data: ...) and listed in summary.json.\n"
+        TRAIN_DEPLOY_HELP
+        "Energy per inference: the neurons' sources (input, hidden, output), and the adders'\n"
+        "op-amps and resistors (synapses), of which the op-amps' quiescent draw, 2 V_supply I_q\n"
+        "per op-amp (two per hidden and output neuron) over the window (--opamp-supply,\n"
+        "--opamp-iq). --opamp-offset shifts every adder stage's output by its noise gain times\n"
+        "the offset (0: none).",
         opts, CLI_N_OPTS(opts), argc, argv);
 }
 
@@ -526,10 +571,11 @@ static int infer_run(const infer_args *a, const infer_job *job, infer_result *r)
 static int infer_network(const char *prog, const infer_args *a, infer_result *r)
 {
     vs_mlp *m = NULL;
-    if (vs_checkpoint_load(a->checkpoint, &r->t, 256, &r->info, &m) != VS_OK) return cli_fail(prog);
+    if (vs_checkpoint_load(a->checkpoint, &r->dep.t, 256, &r->info, &m) != VS_OK) return cli_fail(prog);
     int failed = vs_mkdir_p(a->out) != VS_OK ? cli_fail(prog) : 0;
     size_t n = a->limit && (size_t)a->limit < r->test.n ? (size_t)a->limit : r->test.n;
-    const infer_job job = {prog, a->out, m, &r->t, &r->info, &r->io, &r->test, n, r->image, a->plot, a->json};
+    const infer_job job = {prog,    a->out,   m, &r->dep.t, &r->info, &r->dep.dev, &r->dep.circ,
+                           &r->io,  &r->test, n, r->image,  a->plot,  a->json};
     if (!failed) failed = infer_run(a, &job, r);
     vs_mlp_free(m);
     return failed;
@@ -537,7 +583,7 @@ static int infer_network(const char *prog, const infer_args *a, infer_result *r)
 
 void infer_result_free(infer_result *r)
 {
-    vs_transfer_free(&r->t);
+    train_deploy_free(&r->dep);
     vs_dataset_free(&r->test);
     free(r->windows_s);
     free(r->windows);
@@ -551,12 +597,12 @@ int infer_exec(const char *prog, const infer_args *a, infer_result *r)
     memset(r, 0, sizeof *r);
     cli_apply_threads(prog, a->threads);
     r->io = a->io;
-    r->io.opamp = cli_opamp_by_name(a->opamp);
     r->io.seed = (uint64_t)a->seed;
     r->io.sim.rtol = a->rtol;
-    int failed = infer_windows(prog, a, &r->io, &r->windows_s, &r->n_windows) ||
+    int failed = cli_opamp_build(prog, a->opamp, &a->opamp_p, &r->io.opamp) ||
+                 infer_windows(prog, a, &r->io, &r->windows_s, &r->n_windows) ||
                  load_infer_inputs(prog, a->checkpoint, a->data, a->dataset, a->image, &r->info, &r->test, &r->image) ||
-                 train_build_transfer(prog, &r->info.device, &r->info.circuit, &r->info.transfer, a->cache, &r->t) ||
+                 train_deploy_build(prog, &a->deploy, &r->info, a->cache, &r->dep) ||
                  infer_network(prog, a, r);
     train_release_pixels(&r->test);
     if (failed) infer_result_free(r);

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "commands.h"
 #include "common.h"
 #include "vo2snn/idx.h"
 #include "vo2snn/infer.h"
@@ -19,6 +20,8 @@ typedef struct infer_args {
     const char *dataset;      /* "mnist" or "fashion" */
     const char *cache;        /* transfer-function cache; NULL: the default, "none": off */
     const char *opamp;        /* "ideal" or "nonideal" (cli_opamp_choices) */
+    cli_opamp_args opamp_p;   /* its supply, quiescent current, input offset and (nonideal) gain */
+    train_deploy_args deploy; /* the device and circuit to run on (default: the checkpoint's) */
     const char *windows;      /* NULL: the one window io.window_s; else a list as --windows
                                  takes it, e.g. "25us,50us,100us" (then windows.csv/.png) */
     vs_infer_opts io;         /* window_s, dt_s, tau_syn_s, r_tolerance, sim.h_max_s; its opamp,
@@ -42,13 +45,17 @@ typedef struct infer_window {
     double agreement;              /* fraction where the two give the same class */
     double seconds;                /* wall time */
     vs_infer_energy energy;        /* mean per inference (J); energy.total_j is JSON "total" */
+    double neurons_j;              /* of which the neurons' sources (input + hidden + output) */
+    double opamp_quiescent_j;      /* of which the op-amps' quiescent draw (part of synapse_j):
+                                      n_opamps 2 V_supply I_q over the window's grid */
     double spikes[3];              /* mean spikes per image: input, hidden, output layer */
     double energy_per_spike_j;
 } infer_window;
 
 typedef struct infer_result {
     vs_checkpoint_info info;  /* what the network was trained through */
-    vs_transfer t;            /* its transfer function (owned) */
+    train_deploy dep;         /* what it runs on: device, circuit, transfer function dep.t, and
+                                 the trained one (owned) */
     vs_dataset test;          /* the test files read and their shape (owned); pixels released */
     vs_infer_opts io;         /* the adders and integrator run (opamp, seed, rtol applied) */
     int n_windows;            /* windows run, in order (1 without a->windows) */

@@ -36,7 +36,7 @@ static int write_raster(const char *prog, const char *path, const vs_neuron_resu
 void net2x2_defaults(net2x2_args *a)
 {
     *a = (net2x2_args){.dev = CLI_DEVICE_DEFAULTS, .circ = vs_circuit_default(), .p = vs_net2x2_default(),
-                       .opamp = "ideal", .out = "out/net2x2.csv", .w0 = 30e-6, .w1 = 330e-6, .r0 = 100e-6,
+                       .opamp = "ideal", .opamp_p = CLI_OPAMP_ARGS_DEFAULTS, .out = "out/net2x2.csv", .w0 = 30e-6, .w1 = 330e-6, .r0 = 100e-6,
                        .r1 = 150e-6};
 }
 
@@ -48,6 +48,7 @@ static int parse_args(int argc, char **argv, const char *prog, net2x2_args *a)
         CLI_DEVICE_OPTS(a->dev),
         CLI_CIRCUIT_OPTS(a->circ),
         CLI_NET2X2_OPTS(a->p, a->opamp, "", 1e3, 1e4),
+        CLI_OPAMP_PERIPHERY_OPTS(a->opamp_p),
         {.name = "tau-syn", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "adder low-pass R_f C_f (0 = plain adders)", .dest = &a->p.tau_syn_s, .min = 0, .max = 1e-3},
         {.name = "t-end", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "simulated time", .dest = &a->p.t_end_s, .min = 1e-6, .max = 0.1},
         {.name = "dt-grid", .alias = "dt", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers (not an integrator step)", .dest = &a->p.dt_s, .min = 1e-12, .max = 1e-6},
@@ -92,7 +93,8 @@ static int write_waves(const char *prog, const char *path, const float *waves, s
 static int simulate_net2x2(const char *prog, const net2x2_args *a, const vs_device_params *dev, float **waves,
                            size_t *n, vs_net2x2_result *r)
 {
-    vs_opamp op = cli_opamp_by_name(a->opamp);
+    vs_opamp op;
+    if (cli_opamp_build(prog, a->opamp, &a->opamp_p, &op)) return 1;
     vs_sim_opts so = vs_sim_opts_default();
     *n = (size_t)floor(a->p.t_end_s / a->p.dt_s + 0.5) + 1;
     if (!(*waves = malloc(6 * *n * sizeof **waves))) return cli_error(prog, "out of memory for %zu samples", *n);

@@ -15,6 +15,7 @@ typedef struct net2x2_args {
     vs_circuit circ;
     vs_net2x2_params p;        /* p.v_drive_v, p.bias_v, p.weight: --v-drive, --bias, --weight */
     const char *opamp;         /* --opamp: "ideal" or "nonideal" */
+    cli_opamp_args opamp_p;    /* --opamp-supply, --opamp-iq, --opamp-offset, --opamp-gain */
     const char *out;           /* raster CSV; waveforms to <out>_waves.csv, the raster plot to
                                   <out>.png (and .svg with CLI_PLOT_PNG_SVG) */
     double w0, w1, r0, r1;     /* rate window [w0, w1), count window [r0, r1), s */

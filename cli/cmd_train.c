@@ -223,6 +223,115 @@ int train_build_transfer(const char *prog, const vs_device_params *dev, const vs
     return 0;
 }
 
+/* ---- deploying a checkpoint elsewhere (eval, infer) ---- */
+
+static int same_device(const vs_device_params *a, const vs_device_params *b)
+{
+    if (a->model != b->model) return 0;
+    for (int i = 0; i < a->model->n_params; i++)
+        if (a->v[i] != b->v[i]) return 0;
+    return 1;
+}
+
+/* The deployed device: the options' (--param alone edits the checkpoint's device). */
+static int deploy_device(const char *prog, const cli_device_args *a, const vs_device_params *trained,
+                         vs_device_params *out)
+{
+    if (!cli_device_given(a)) {
+        *out = *trained;
+        return 0;
+    }
+    if (a->model_given || a->device_given || a->vacancy_given || a->file) return cli_device_resolve(prog, a, out);
+    vs_device_params p = *trained;
+    if (vs_device_apply_list(&p, a->param) != VS_OK || vs_device_validate(&p) != VS_OK) return cli_fail(prog);
+    *out = p;
+    return 0;
+}
+
+int train_deploy_build(const char *prog, const train_deploy_args *a, const vs_checkpoint_info *info,
+                       const char *cache, train_deploy *out)
+{
+    memset(out, 0, sizeof *out);
+    if (deploy_device(prog, &a->dev, &info->device, &out->dev)) return 1;
+    out->circ = info->circuit;
+    if (!isnan(a->circ.r_series_ohm)) out->circ.r_series_ohm = a->circ.r_series_ohm;
+    if (!isnan(a->circ.c_f)) out->circ.c_f = a->circ.c_f;
+    if (!isnan(a->circ.r_sense_ohm)) out->circ.r_sense_ohm = a->circ.r_sense_ohm;
+    if (vs_circuit_validate(&out->circ) != VS_OK) return cli_fail(prog);
+    out->elsewhere = !same_device(&out->dev, &info->device) ||
+                     memcmp(&out->circ, &info->circuit, sizeof out->circ) != 0;
+    if (!out->elsewhere) {
+        out->dev = info->device;   /* the same parameters: the checkpoint's label and all */
+        return train_build_transfer(prog, &info->device, &info->circuit, &info->transfer, cache, &out->t);
+    }
+    /* the checkpoint's settings; the grid reaches past the deployed device's window too */
+    vs_transfer_opts to = info->transfer, own = info->transfer;
+    to.v_max_v = 0;
+    if (vs_transfer_resolve_range(&out->dev, &out->circ, &to) != VS_OK) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "%s", vs_last_error());
+        return cli_error(prog, "deployed device: %s", msg);
+    }
+    if (own.v_max_v > to.v_max_v) to.v_max_v = own.v_max_v;
+    if (train_build_transfer(prog, &info->device, &info->circuit, &own, cache, &out->t_trained)) return 1;
+    if (train_build_transfer(prog, &out->dev, &out->circ, &to, cache, &out->t)) {
+        vs_transfer_free(&out->t_trained);
+        return 1;
+    }
+    return 0;
+}
+
+const vs_transfer *train_deploy_trained(const train_deploy *d) { return d->elsewhere ? &d->t_trained : &d->t; }
+
+void train_deploy_free(train_deploy *d)
+{
+    vs_transfer_free(&d->t);
+    if (d->elsewhere) vs_transfer_free(&d->t_trained);
+    d->elsewhere = 0;
+}
+
+static void json_deploy_one(vs_json *j, const char *key, const vs_device_params *dev, const vs_circuit *c,
+                            const vs_transfer *t)
+{
+    char label[96];
+    cli_device_label(dev, label, sizeof label);
+    vs_json_object(j, key);
+    vs_json_str(j, "device", label);
+    vs_device_json(j, "device_params", dev);
+    train_json_circuit(j, c);
+    vs_json_num(j, "transfer_v_on_v", t->v_on_v);
+    vs_json_num(j, "transfer_v_peak_v", t->v_peak_v);
+    vs_json_num(j, "transfer_s_peak_v", t->s_peak_v);
+    vs_json_num(j, "transfer_f_peak_hz", t->f_peak_hz);
+    vs_json_close(j);
+}
+
+void train_json_deploy(vs_json *j, const vs_checkpoint_info *info, const train_deploy *d)
+{
+    json_deploy_one(j, "trained_with", &info->device, &info->circuit, train_deploy_trained(d));
+    json_deploy_one(j, "deployed_on", &d->dev, &d->circ, &d->t);
+}
+
+static void print_deploy_one(FILE *f, const char *what, const vs_device_params *dev, const vs_circuit *c,
+                             const vs_transfer *t)
+{
+    char label[96], rs[32], cf[32], rsen[32];
+    cli_device_label(dev, label, sizeof label);
+    opt_format_quantity(rs, sizeof rs, c->r_series_ohm, "Ohm");
+    opt_format_quantity(cf, sizeof cf, c->c_f, "F");
+    opt_format_quantity(rsen, sizeof rsen, c->r_sense_ohm, "Ohm");
+    fprintf(f, "%s: %s (model %s), R_s %s, C %s, R_sense %s; V_on %.4g V, V_peak %.4g V, s_peak %.4g V, "
+               "f_peak %.4g kHz\n",
+            what, label, dev->model->name, rs, cf, rsen, t->v_on_v, t->v_peak_v, t->s_peak_v, t->f_peak_hz / 1e3);
+}
+
+void train_print_deploy(FILE *f, const vs_checkpoint_info *info, const train_deploy *d)
+{
+    print_deploy_one(f, "trained with", &info->device, &info->circuit, train_deploy_trained(d));
+    if (d->elsewhere) print_deploy_one(f, "deployed on", &d->dev, &d->circ, &d->t);
+    else fprintf(f, "deployed on: the same device and circuit\n");
+}
+
 /* The measured transfer table (V, f, mean V_spike) in the cache format: every setting that
    determined it on the first line, a crc32 on the last, readable by vs_transfer_cache_load. */
 static int write_transfer_table(const char *prog, const char *path, const vs_checkpoint_info *info,
@@ -701,11 +810,11 @@ static int write_eval_confusion(const char *prog, const char *out, const uint32_
     return plot ? train_plot_confusion(prog, plot, cm_csv, cm_png, "Confusion matrix") : 0;
 }
 
-/* What eval prints: the score, the data and what the checkpoint was trained through. */
+/* What eval prints: the score, the data and what the checkpoint was trained through and runs on. */
 typedef struct eval_report {
     const char *checkpoint, *dataset, *split;
     const vs_checkpoint_info *info;
-    const vs_transfer *t;
+    const train_deploy *dep;
     const vs_dataset *d;
     size_t n;       /* images scored */
     double acc;
@@ -714,11 +823,13 @@ typedef struct eval_report {
 /* One JSON object with --json, else text lines. */
 static void print_eval(const eval_report *r, int json)
 {
+    const vs_transfer *trained = train_deploy_trained(r->dep);
     if (!json) {
-        printf("%s (%d epochs): %s accuracy %.2f %% on %zu images\n", r->checkpoint, r->info->epoch, r->split,
-               100 * r->acc, r->n);
+        printf("%s (%d epochs): %s accuracy %.2f %% on %zu images%s\n", r->checkpoint, r->info->epoch, r->split,
+               100 * r->acc, r->n, r->dep->elsewhere ? " (rate model on the deployed device)" : "");
         train_print_data(stdout, r->d, NULL);
-        train_print_checkpoint(stdout, r->info, r->t);
+        train_print_checkpoint(stdout, r->info, trained);
+        train_print_deploy(stdout, r->info, r->dep);
         return;
     }
     vs_json j;
@@ -730,7 +841,8 @@ static void print_eval(const eval_report *r, int json)
     vs_json_int(&j, "images", (long long)r->n);
     vs_json_num(&j, "accuracy", r->acc);
     train_json_data(&j, r->dataset, r->d, NULL);
-    train_json_checkpoint(&j, r->info, r->t);
+    train_json_checkpoint(&j, r->info, trained);
+    train_json_deploy(&j, r->info, r->dep);
     vs_json_end(&j);
 }
 
@@ -741,11 +853,13 @@ int cmd_eval(int argc, char **argv)
                *split = "test", *out = NULL, *cache = NULL;
     long limit = 0;
     int json = 0, plot = 0;
+    train_deploy_args deploy = TRAIN_DEPLOY_DEFAULTS;
     const opt_spec opts[] = {
         CLI_CHECKPOINT_OPT(checkpoint, CLI_CHECKPOINT_IN_HELP),
         CLI_DATA_OPTS(data, dataset),
         {.name = "split", .kind = OPT_CHOICE, .metavar = "S", .help = "test or train", .dest = &split, .choices = split_choices},
         {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N images of --split (default: all)", .dest = &limit, .min = 1, .max = 1e9},
+        TRAIN_DEPLOY_OPTS(deploy),
         CLI_OUT_OPT(out, "DIR", "write DIR/eval_confusion.csv (and .png with --plot)"),
         CLI_CACHE_OPT(cache),
         CLI_JSON_OPT(json),
@@ -754,7 +868,10 @@ int cmd_eval(int argc, char **argv)
     int rc = cli_parse(prog, "Score a trained checkpoint on a data set with the rate model.",
         "The images must have the checkpoint's input size, and look like --dataset (MNIST\n"
         "and Fashion-MNIST share file names; they are told apart by their pixels). Prints\n"
-        "the files used (data: ...).",
+        "the files used (data: ...).\n"
+        TRAIN_DEPLOY_HELP
+        "The score is then the rate model's prediction of what vo2snn infer measures with the\n"
+        "same device options.",
         opts, CLI_N_OPTS(opts), argc, argv);
     if (rc != CLI_GO_ON) return rc;
     static vs_checkpoint_info info;
@@ -763,24 +880,24 @@ int cmd_eval(int argc, char **argv)
     vs_dataset d;
     if (train_load_split(prog, data, dataset, strcmp(split, "train") == 0 ? "train" : "t10k", &d)) return 1;
     if (train_check_checkpoint_fits(prog, checkpoint, &info, &d)) return vs_dataset_free(&d), 1;
-    vs_transfer t;
-    if (train_build_transfer(prog, &info.device, &info.circuit, &info.transfer, cache, &t)) return vs_dataset_free(&d), 1;
+    static train_deploy dep;
+    if (train_deploy_build(prog, &deploy, &info, cache, &dep)) return vs_dataset_free(&d), 1;
     vs_mlp *m = NULL;
     int failed = 0;
     uint32_t cm[100];
     double acc = NAN;
     float enc[256];
-    if (vs_checkpoint_load(checkpoint, &t, 256, &info, &m) != VS_OK) failed = cli_fail(prog);
+    if (vs_checkpoint_load(checkpoint, &dep.t, 256, &info, &m) != VS_OK) failed = cli_fail(prog);
     if (!failed) {
-        vs_mlp_encode_table(enc, &t);
+        vs_mlp_encode_table(enc, &dep.t);
         if (vs_evaluate(m, &d, (size_t)limit, enc, 256, &acc, cm, NULL) != VS_OK) failed = cli_fail(prog);
     }
     if (!failed && out) failed = write_eval_confusion(prog, out, cm, plot);
     size_t n = limit && (size_t)limit < d.n ? (size_t)limit : d.n;
-    const eval_report rep = {checkpoint, dataset, split, &info, &t, &d, n, acc};
+    const eval_report rep = {checkpoint, dataset, split, &info, &dep, &d, n, acc};
     if (!failed) print_eval(&rep, json);
     vs_mlp_free(m);
-    vs_transfer_free(&t);
+    train_deploy_free(&dep);
     vs_dataset_free(&d);
     return failed;
 }

@@ -38,8 +38,10 @@ int iv_write_scurve(const char *prog, const vs_device_params *p, const char *pat
 void iv_plot_script(char *buf, size_t n, const char *trace, const char *scurve, const char *title);
 
 /* Shared by train, eval and infer. */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "common.h"
 #include "vo2snn/idx.h"
 #include "vo2snn/json.h"
 #include "vo2snn/train.h"
@@ -72,5 +74,59 @@ void train_json_checkpoint(vs_json *j, const vs_checkpoint_info *info, const vs_
 void train_print_checkpoint(FILE *f, const vs_checkpoint_info *info, const vs_transfer *t);
 /* "circuit": {"r_series_ohm", "c_f", "r_sense_ohm"} (also net2x2). */
 void train_json_circuit(vs_json *j, const vs_circuit *c);
+
+/* ---- a checkpoint deployed on another device or circuit (eval, infer) ----
+   The trained weights stay; the neurons change. The network is run exactly as on the device
+   it was trained with, calibrated to the deployed one: pixels drive its V_on..V_peak, and
+   the synaptic gains are w/s_peak with its s_peak, so each weight means the same fraction of
+   its spike signal; biases and adder rails stay in volts. The rate model (eval's score,
+   infer's rate_accuracy) then runs through the deployed transfer function. */
+typedef struct train_deploy_args {
+    cli_device_args dev;   /* any option given: the device to run on */
+    vs_circuit circ;       /* NAN: the checkpoint's value */
+} train_deploy_args;
+#define TRAIN_DEPLOY_DEFAULTS {.dev = CLI_DEVICE_DEFAULTS, .circ = {.r_series_ohm = NAN, .c_f = NAN, .r_sense_ohm = NAN}}
+#define TRAIN_DEPLOY_NOTE " (default: the checkpoint's)"
+#define TRAIN_DEPLOY_OPTS(a)                                                                       \
+    CLI_DEVICE_OPTS_NOTE((a).dev, "; runs the network on it" TRAIN_DEPLOY_NOTE),                   \
+    {.name = "r-series", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R",                     \
+     .help = "series resistor R_s of every neuron" TRAIN_DEPLOY_NOTE, .dest = &(a).circ.r_series_ohm, \
+     .min = 1e-3, .max = CLI_R_MAX_OHM},                                                           \
+    {.name = "cap", .alias = "c", .kind = OPT_QUANTITY, .unit = "F", .metavar = "C",               \
+     .help = "parallel capacitor of every neuron" TRAIN_DEPLOY_NOTE, .dest = &(a).circ.c_f,        \
+     .min = 1e-18, .max = CLI_C_MAX_F},                                                            \
+    {.name = "r-sense", .kind = OPT_QUANTITY, .unit = "Ohm", .metavar = "R",                       \
+     .help = "sense resistor of every neuron" TRAIN_DEPLOY_NOTE, .dest = &(a).circ.r_sense_ohm,    \
+     .min = 0, .max = CLI_R_MAX_OHM}
+#define TRAIN_DEPLOY_HELP                                                                          \
+    "Deploying: the device and circuit options run the trained weights on other neurons\n"        \
+    "(e.g. a device file from vo2snn fit); without them, the checkpoint's. --param alone\n"       \
+    "edits the checkpoint's device. The deployed transfer function is measured with the\n"        \
+    "checkpoint's settings, and the network is calibrated to it as it was to its own: pixels\n"   \
+    "drive V_on..V_peak of the deployed device and the synaptic gains are w/s_peak with its\n"    \
+    "s_peak; the biases and adder rails stay in volts. The rate model runs through the\n"        \
+    "deployed transfer function. Both the trained and the deployed device are reported.\n"
+
+/* What a checkpoint runs on: device, circuit, and their transfer function. */
+typedef struct train_deploy {
+    vs_device_params dev;
+    vs_circuit circ;
+    vs_transfer t;           /* the transfer function run through (owned) */
+    vs_transfer t_trained;   /* the checkpoint's own (owned) when elsewhere, else unused */
+    int elsewhere;           /* 1: the device or circuit differs from the checkpoint's */
+} train_deploy;
+
+/* The device and circuit of a over the checkpoint's (info), then their transfer functions
+   (deployed, and the trained one when they differ). 1 after one line, nothing held. */
+int train_deploy_build(const char *prog, const train_deploy_args *a, const vs_checkpoint_info *info,
+                       const char *cache, train_deploy *out);
+/* The checkpoint's own transfer function. */
+const vs_transfer *train_deploy_trained(const train_deploy *d);
+void train_deploy_free(train_deploy *d);
+/* "trained_with" and "deployed_on": {"device", "device_params", "circuit", "transfer_v_on_v",
+   "transfer_v_peak_v", "transfer_s_peak_v", "transfer_f_peak_hz"}; as text "trained with: ..."
+   and "deployed on: ..." lines. */
+void train_json_deploy(vs_json *j, const vs_checkpoint_info *info, const train_deploy *d);
+void train_print_deploy(FILE *f, const vs_checkpoint_info *info, const train_deploy *d);
 
 #endif

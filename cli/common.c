@@ -23,6 +23,26 @@ vs_opamp cli_opamp_by_name(const char *name)
     return strcmp(name, "ideal") == 0 ? vs_opamp_ideal() : vs_opamp_default();
 }
 
+int cli_opamp_build(const char *prog, const char *name, const cli_opamp_args *a, vs_opamp *out)
+{
+    vs_opamp o = cli_opamp_by_name(name);
+    if (a->given_a0 && o.ideal)
+        return cli_error(prog, "--opamp-gain %g: an ideal op-amp has infinite gain (give --opamp nonideal)", a->a0);
+    if (a->supply_v < o.rail_v)
+        return cli_error(prog, "--opamp-supply %g V: below the op-amps' output swing +-%g V", a->supply_v, o.rail_v);
+    o.supply_v = a->supply_v;
+    o.i_quiescent_a = a->i_quiescent_a;
+    o.offset_v = a->offset_v;
+    if (a->given_a0) o.a0 = a->a0;
+    *out = o;
+    return 0;
+}
+
+int cli_device_given(const cli_device_args *a)
+{
+    return a->model_given || a->device_given || a->vacancy_given || a->file != NULL || a->param != NULL;
+}
+
 const char *const cli_trace_cols[CLI_TRACE_NCOLS] = {
     "t_s", "v_in_v", "v_osc_v", "v_spike_v", "i_dev_a", "temp_k", "r_dev_ohm", "m", "p_total_w"};
 

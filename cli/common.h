@@ -31,21 +31,27 @@ typedef struct cli_device_args {
 #define CLI_DEVICE_DEFAULTS {.model = "vo2x", .device = 1, .vacancy = 0, .model_given = 0,        \
                              .device_given = 0, .vacancy_given = 0, .file = NULL, .param = NULL}
 
-#define CLI_DEVICE_OPTS(a)                                                                         \
+/* The device options; note (a string literal, "" for none) ends every help line, e.g. the
+   default of a command whose device is not preset 1 (infer, eval: the checkpoint's). */
+#define CLI_DEVICE_OPTS(a) CLI_DEVICE_OPTS_NOTE(a, "")
+#define CLI_DEVICE_OPTS_NOTE(a, note)                                                              \
     {.name = "model", .kind = OPT_STRING, .metavar = "NAME",                                       \
-     .help = "device model: vo2x, zhang2024 or switch (vo2snn params --model NAME --keys)",       \
+     .help = "device model: vo2x, zhang2024 or switch (vo2snn params --model NAME --keys)" note,  \
      .dest = &(a).model, .given = &(a).model_given, .min = 1, .max = 0},                           \
-    {.name = "device", .kind = OPT_LONG, .metavar = "N", .help = "preset N of the model (vo2x: paper device 1..5, vacancies rise 1 -> 5)", \
+    {.name = "device", .kind = OPT_LONG, .metavar = "N", .help = "preset N of the model (vo2x: paper device 1..5, vacancies rise 1 -> 5)" note, \
      .dest = &(a).device, .min = 1, .max = 99, .given = &(a).device_given},                        \
     {.name = "vacancy", .kind = OPT_QUANTITY, .unit = "", .metavar = "X",                         \
-     .help = "oxygen-vacancy level in [0, 1] instead of --device (device d is x = (d-1)/4)",       \
+     .help = "oxygen-vacancy level in [0, 1] instead of --device (device d is x = (d-1)/4)" note,  \
      .dest = &(a).vacancy, .min = 0, .max = 1, .given = &(a).vacancy_given},                       \
     {.name = "device-file", .kind = OPT_STRING, .metavar = "FILE",                                \
-     .help = "device file of 'key = value' lines applied over the preset", .dest = &(a).file,      \
+     .help = "device file of 'key = value' lines applied over the preset" note, .dest = &(a).file, \
      .min = 1, .max = 0},                                                                          \
     {.name = "param", .kind = OPT_STRING, .metavar = "K=V,..",                                     \
-     .help = "override device parameters, e.g. r_met=600,tau_th=150ns (keys: vo2snn params --keys)",      \
+     .help = "override device parameters, e.g. r_met=600,tau_th=150ns (keys: vo2snn params --keys)" note, \
      .dest = &(a).param, .min = 1, .max = 0}
+
+/* Whether any device option was given (--model, --device, --vacancy, --device-file, --param). */
+int cli_device_given(const cli_device_args *a);
 
 /*
  * Build the device: the model (--model, or a model key in the file or in --param;
@@ -372,6 +378,31 @@ vs_opamp cli_opamp_by_name(const char *name);
     {.name = "opamp", .kind = OPT_CHOICE, .metavar = "M",                                         \
      .help = prefix "adder op-amps: ideal, or nonideal (A0 2e5, GBW 10 MHz, SR 20 V/us, +-13.5 V)", \
      .dest = &(opamp), .choices = cli_opamp_choices}
+/* The op-amp's periphery, over the model --opamp names (infer, net2x2): supply and quiescent
+   current (energy only), input offset (moves every adder output by NG V_os, synapse.h) and the
+   finite DC gain of the non-ideal model. Defaults are vs_opamp_default()'s. */
+typedef struct cli_opamp_args {
+    double supply_v, i_quiescent_a, offset_v, a0;
+    int given_a0;
+} cli_opamp_args;
+#define CLI_OPAMP_ARGS_DEFAULTS {.supply_v = 15.0, .i_quiescent_a = 1e-3, .offset_v = 0.0, .a0 = 2e5, .given_a0 = 0}
+#define CLI_OPAMP_PERIPHERY_OPTS(a)                                                                \
+    {.name = "opamp-supply", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V",                   \
+     .help = "op-amp supply +-V, for the energy (at least the 13.5 V output swing)",             \
+     .dest = &(a).supply_v, .min = 1, .max = 1e3},                                                 \
+    {.name = "opamp-iq", .kind = OPT_QUANTITY, .unit = "A", .metavar = "I",                       \
+     .help = "op-amp quiescent supply current; each op-amp draws 2 V_supply I_q",                \
+     .dest = &(a).i_quiescent_a, .min = 0, .max = 1},                                              \
+    {.name = "opamp-offset", .kind = OPT_QUANTITY, .unit = "V", .metavar = "V",                   \
+     .help = "op-amp input offset voltage; each stage's output moves by its noise gain x V",     \
+     .dest = &(a).offset_v, .min = -1, .max = 1},                                                  \
+    {.name = "opamp-gain", .kind = OPT_QUANTITY, .unit = "", .metavar = "A0",                     \
+     .help = "DC open-loop gain of the nonideal op-amp (needs --opamp nonideal)",                \
+     .dest = &(a).a0, .min = 10, .max = 1e12, .given = &(a).given_a0}
+/* The op-amp --opamp names with the periphery of a; 1 after one line if a does not fit it
+   (--opamp-gain with an ideal op-amp, a supply below the output swing). */
+int cli_opamp_build(const char *prog, const char *name, const cli_opamp_args *a, vs_opamp *out);
+
 /* --v-drive, --bias, --weight (into a vs_net2x2_params) and --opamp; the levels are accepted
    in [-v_lim, v_lim] V and the weight in [0, w_max]. */
 #define CLI_NET2X2_OPTS(p, opamp, prefix, v_lim, w_max)                                            \

@@ -62,6 +62,9 @@ void vs_adder_run(const vs_opamp *o, const vs_adder *a, const float *s_exc, cons
     const double rail = o->rail_v, slew = o->ideal ? 0.0 : o->slew_v_per_s, bias = a->bias_v;
     const double rail2 = a->rail_out_v > 0 && a->rail_out_v < rail ? a->rail_out_v : rail;
     const double ks = a->k_split >= 1 ? a->k_split : 1.0, tau_f = a->tau_syn_s;
+    /* input offset: +NG V_os at each stage's output (synapse.h); 0 adds nothing at all */
+    const double os1 = k1 * a->ng1 * o->offset_v, os2 = k2 * a->ng2 * o->offset_v;
+    const int offset = o->offset_v != 0.0;
     /* an ideal op-amp leaves only the linear R_f || C_f filters, updated exactly per grid
        step for an input linear between samples; op-amp lags and slew need sub-steps */
     const int sub = (tau1 > 0 || tau2 > 0) ? 4 : 1;
@@ -69,21 +72,27 @@ void vs_adder_run(const vs_opamp *o, const vs_adder *a, const float *s_exc, cons
     const double ramp_f = tau_f > 0 ? tau_f / h * (1.0 - decay_f) : 0.0;
 #define SUM(arr, i) ((arr) ? (double)(arr)[i] : 0.0)
     /* settled at t = 0: filters at their static values */
-    double f1 = -k1 * SUM(s_exc, 0) / ks, x1 = clip(f1, rail);
-    double f2 = -k2 * (ks * x1 + SUM(s_inh, 0) - bias), x2 = clip(f2, rail2);
+    double f1 = -k1 * SUM(s_exc, 0) / ks;
+    if (offset) f1 += os1;
+    double x1 = clip(f1, rail);
+    double f2 = -k2 * (ks * x1 + SUM(s_inh, 0) - bias);
+    if (offset) f2 += os2;
+    double x2 = clip(f2, rail2);
     v1[0] = (float)x1;
     v2[0] = (float)x2;
-    double t1_prev = -k1 * SUM(s_exc, 0) / ks, t2_prev = f2;
+    double t1_prev = f1, t2_prev = f2;
     for (size_t i = 0; i + 1 < n; i++) {
         for (int k = 1; k <= sub; k++) {
             double f = (double)k / sub;
             double se = (1 - f) * SUM(s_exc, i) + f * SUM(s_exc, i + 1);
             double si = (1 - f) * SUM(s_inh, i) + f * SUM(s_inh, i + 1);
             double t1 = -k1 * se / ks;
+            if (offset) t1 += os1;
             f1 = lowpass(f1, t1_prev, t1, decay_f, ramp_f);        /* R_f || C_f of stage 1 */
             t1_prev = t1;
             x1 = lag(x1, f1, tau1, h, slew, rail);
             double t2 = -k2 * (ks * x1 + si - bias);
+            if (offset) t2 += os2;
             f2 = lowpass(f2, t2_prev, t2, decay_f, ramp_f);        /* R_f || C_f of stage 2 */
             t2_prev = t2;
             x2 = lag(x2, f2, tau2, h, slew, rail2);

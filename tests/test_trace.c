@@ -51,7 +51,10 @@ static const char *const dimensionless[] = {
     "resistor_seed", "r_tolerance", "input", "hidden", "output", "lr", "momentum", "beta1", "beta2", "eps",
     "weight_decay", "batch", "steps", "target_on", "ce_scale", "weight", "spikes_in_window",
     /* energy_per_inference_j {...}: the object's key names the unit of its members */
-    "input_neurons", "hidden_neurons", "output_neurons", "synapses", "total",
+    "input_neurons", "hidden_neurons", "output_neurons", "synapses", "total", "neurons", "opamp_quiescent",
+    "synapses_dynamic",
+    /* infer's circuit_network: a count of op-amps and the open-loop gain */
+    "opamps", "opamp_a0",
     /* the unit spelled out (kept: bench/ scripts read them) */
     "seconds", "train_seconds", NULL};
 static const char *const unit_suffixes[] = {"_s", "_hz", "_v", "_j", "_w", "_ohm", "_f", "_a", "_k", "_px", NULL};

@@ -12,7 +12,9 @@
  * Op-amp model (docs/models/vo2x.md section 5): ideal (instantaneous), or finite DC gain A0
  * (static output divided by 1 + NG/A0), single pole (tau_cl = NG/(2 pi GBW)) and
  * slew limit SR; outputs clipped to +-rail either way (stage 2 to rail_out if that is
- * lower). Optionally both stages have a feedback capacitor, R_f || C_f, a first-order
+ * lower). An input offset V_os (either model) adds NG V_os to each stage's static
+ * output, times the same 1/(1 + NG/A0): stage 1 by NG1 V_os, stage 2 by NG2 V_os (and
+ * stage 1's shift, through K, to stage 2); 0 leaves every output as without it. Optionally both stages have a feedback capacitor, R_f || C_f, a first-order
  * low-pass of time constant tau_syn that averages the incoming spikes before any
  * clipping (0 = the paper's plain adder).
  *
@@ -37,9 +39,11 @@ typedef struct vs_opamp {
     double supply_v;         /* +-supply (15 V), for the energy model */
     double i_quiescent_a;    /* quiescent supply current (1 mA), for the energy model */
     double r_feedback_ohm;   /* R_f of both stages (100 kOhm); R_j = R_f/g_j */
+    double offset_v;         /* input offset voltage V_os (0): a source in series with the
+                                grounded + input, so each stage's output moves by +NG V_os */
 } vs_opamp;
 
-/* The non-ideal op-amp of docs/models/vo2x.md section 5: A0 2e5, GBW 10 MHz, SR 20 V/us, +-13.5 V; +-15 V, 1 mA, 100 kOhm. */
+/* The non-ideal op-amp of docs/models/vo2x.md section 5: A0 2e5, GBW 10 MHz, SR 20 V/us, +-13.5 V; +-15 V, 1 mA, 100 kOhm; no offset. */
 vs_opamp vs_opamp_default(void);
 /* The same, ideal. */
 vs_opamp vs_opamp_ideal(void);

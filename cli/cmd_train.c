@@ -12,6 +12,7 @@
 #include "progress.h"
 #include "vo2snn/atomic.h"
 #include "vo2snn/json.h"
+#include "vo2snn/chiprate.h"
 #include "vo2snn/train.h"
 
 static const char *const loss_choices[] = {"mse", "ce", NULL};
@@ -529,6 +530,9 @@ static int parse_train_args(int argc, char **argv, const char *prog, train_args 
         CLI_OUT_OPT(a->out, "DIR", "output directory"),
         CLI_CHECKPOINT_OPT(a->checkpoint, "checkpoint path (default: DIR/checkpoint.vsck)"),
         {.name = "resume", .kind = OPT_FLAG, .help = "continue from the checkpoint (its settings win)", .dest = &a->resume},
+        {.name = "d2d", .kind = OPT_STRING, .metavar = "K=S,..", .help = "noise-aware training: a fresh chip with this device-to-device variation for every mini-batch, e.g. r_ins0=10%,t_c=2K (docs/variation.md)", .dest = &a->d2d},
+        {.name = "d2d-gradient", .kind = OPT_QUANTITY, .unit = "", .metavar = "G", .help = "share of each --d2d variance that is a trend across the chip", .dest = &a->d2d_gradient, .min = 0, .max = 1},
+        {.name = "c2c", .kind = OPT_FLAG, .help = "noise-aware training: also the device's cycle-to-cycle jitter, drawn per mini-batch", .dest = &a->c2c},
         CLI_CACHE_OPT(a->cache),
         CLI_PLOT_ON_OPTS(a->plot, "the PNGs listed below"),
         CLI_JSON_OPT_HELP(a->json, CLI_JSON_SUMMARY_HELP " (epoch lines go to stderr)"),
@@ -557,6 +561,9 @@ typedef struct train_run {
     vs_mlp *m;
     float enc[256];
     int max_batch;
+    vs_d2d d2d;                  /* noise-aware training: the chips drawn per mini-batch */
+    vs_transfer_bank bank;
+    vs_chip_sampler *sampler;    /* NULL: plain training */
 } train_run;
 
 /* The settings: from the checkpoint with --resume (checked against --epochs), else from the options. */
@@ -684,10 +691,12 @@ static int train_epochs(train_run *r)
     train_result *res = r->res;
     vs_checkpoint_info *info = &res->info;
     vs_train_opts to = {.batch = info->batch, .seed = info->seed, .shift_px = info->shift_px,
-                        .n_limit = (size_t)r->a->train_limit};
+                        .n_limit = (size_t)r->a->train_limit, .chip = r->sampler ? vs_chip_sample : NULL,
+                        .chip_user = r->sampler};
     for (int e = info->epoch; e < info->epochs_planned; e++) {
         vs_epoch_metrics em;
         if (train_one_epoch(r, &to, e, &em)) return 1;
+        if (r->sampler && vs_chip_sampler_status(r->sampler) != VS_OK) return cli_fail(r->prog);
         res->test_accuracy = em.test_acc;
         if (vs_checkpoint_save(res->ck, info, r->m) != VS_OK ||
             write_metrics(r->prog, res->metrics, info, info->cfg.lr) || write_train_summary(r->prog, r->a, res))
@@ -726,6 +735,42 @@ static int train_figures(const train_run *r, double *acc)
 
 /* Train from the prepared settings, data and network: outputs, epochs, figures and the finished
    summary.json. */
+/* The device's cycle-to-cycle jitter (vo2x: sigma_lnr, sigma_tc) as per-batch terms on the
+   parameters it moves (r_ins0 log-normal, t_c normal). */
+static int c2c_terms(const char *prog, const vs_device_params *dev, vs_d2d *v)
+{
+    const vs_model *m = dev->model;
+    int lnr = vs_model_param_index(m, "sigma_lnr"), tc = vs_model_param_index(m, "sigma_tc");
+    if (lnr < 0 || tc < 0 || (dev->v[lnr] == 0 && dev->v[tc] == 0))
+        return cli_error(prog, "--c2c: device has no cycle-to-cycle jitter (sigma_lnr, sigma_tc)");
+    if ((dev->v[lnr] > 0 && vs_d2d_set(v, m, vs_model_param_index(m, "r_ins0"), dev->v[lnr]) != VS_OK) ||
+        (dev->v[tc] > 0 && vs_d2d_set(v, m, vs_model_param_index(m, "t_c"), dev->v[tc]) != VS_OK))
+        return cli_fail(prog);
+    return 0;
+}
+
+/* The chips of noise-aware training: --d2d terms (and with --c2c the device's jitter as
+   r_ins0 and t_c terms), a transfer bank over them, and the per-batch sampler. */
+static int noise_aware_setup(train_run *r)
+{
+    const train_args *a = r->a;
+    const vs_checkpoint_info *info = &r->res->info;
+    const vs_device_params *dev = &info->device;
+    if (vs_d2d_parse(dev->model, a->d2d ? a->d2d : "", &r->d2d) != VS_OK) return cli_fail(r->prog);
+    r->d2d.gradient = a->d2d_gradient;
+    if (a->c2c && c2c_terms(r->prog, dev, &r->d2d)) return 1;
+    if (r->d2d.n == 0) return cli_error(r->prog, "--d2d/--c2c: no variation to train against");
+    char dir[4096];
+    const char *cache = a->cache && strcmp(a->cache, "none") == 0 ? NULL : a->cache;
+    if (!a->cache) vs_transfer_default_cache(dir, sizeof dir), cache = dir;
+    fprintf(a->log, "noise-aware training: transfer bank of %d term(s) x 9 nodes over +-3 sigma ...\n", r->d2d.n);
+    fflush(a->log);
+    if (vs_transfer_bank_build(dev, &info->circuit, &info->transfer, &r->d2d, 9, 3.0, cache, NULL, NULL, &r->bank) != VS_OK ||
+        vs_chip_sampler_new(r->m, &r->res->t, &r->bank, &r->d2d, dev, (uint64_t)a->seed ^ 0x7a1eULL, &r->sampler) != VS_OK)
+        return cli_fail(r->prog);
+    return 0;
+}
+
 static int train_run_all(train_run *r)
 {
     const train_args *a = r->a;
@@ -736,6 +781,7 @@ static int train_run_all(train_run *r)
     res->n_train = a->train_limit && (size_t)a->train_limit < res->train.n ? (size_t)a->train_limit : res->train.n;
     res->n_test = a->test_limit && (size_t)a->test_limit < res->test.n ? (size_t)a->test_limit : res->test.n;
     res->test_accuracy = NAN;
+    if ((r->a->d2d || r->a->c2c) && noise_aware_setup(r)) return 1;
     if (train_epochs(r)) return 1;
     double acc = NAN;
     if (train_figures(r, &acc)) return 1;
@@ -767,6 +813,8 @@ int train_exec(const char *prog, const train_args *a, train_result *res)
     else snprintf(res->ck, sizeof res->ck, "%s/checkpoint.vsck", a->out);
     train_run r = {.prog = prog, .a = a, .res = res};
     int failed = train_settings(&r) || train_inputs(&r) || train_network(&r) || train_run_all(&r);
+    vs_chip_sampler_free(r.sampler);
+    vs_transfer_bank_free(&r.bank);
     vs_mlp_free(r.m);
     train_release_pixels(&res->train);
     train_release_pixels(&res->test);

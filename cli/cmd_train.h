@@ -25,6 +25,9 @@ typedef struct train_args {
     long image;                            /* output-rate histogram image; -1: the first 8 */
     double lr, momentum, rail, surrogate, target, ce_scale;
     int resume, given_rail;
+    const char *d2d;           /* noise-aware training: a fresh chip per mini-batch (NULL: none) */
+    double d2d_gradient;
+    int c2c;                   /* also the device's cycle-to-cycle jitter, as per-batch draws */
     FILE *log;                 /* the data, setup and epoch lines as they happen (not NULL):
                                   stderr by default, stdout for the command's text summary */
     const char *out;           /* output directory */

@@ -228,3 +228,86 @@ vs_status vs_chip_rate_eval(vs_mlp *m, const vs_transfer *trained, const vs_tran
     if (st == VS_OK) *accuracy = n ? (double)correct / (double)n : (double)NAN;
     return st;
 }
+
+/* ---- noise-aware training: a fresh chip for every mini-batch -------------------------------- */
+
+struct vs_chip_sampler {
+    const vs_transfer_bank *bank;
+    const vs_d2d *v;
+    const vs_device_params *dev;
+    const vs_transfer *trained;
+    uint64_t seed;
+    int count[3];
+    chip_neurons chip;
+    const vs_curve **curves;   /* (n_hid + n_out) */
+    float *scale;              /* (n_hid + n_out) */
+    float *enc;                /* (n_in, 256) */
+    vs_status st;
+};
+
+vs_status vs_chip_sampler_new(vs_mlp *m, const vs_transfer *trained, const vs_transfer_bank *bank, const vs_d2d *v,
+                              const vs_device_params *dev, uint64_t seed, vs_chip_sampler **out)
+{
+    const vs_mlp_config *cfg = vs_mlp_get_config(m);
+    vs_status st = bank_covers(bank, v);
+    if (st != VS_OK) return st;
+    if (cfg->n_layers != 2) return vs_fail(VS_EINVAL, "noise-aware training needs an input-hidden-output network");
+    vs_chip_sampler *s = calloc(1, sizeof *s);
+    int nh = cfg->sizes[1], no = cfg->sizes[2];
+    if (s) {
+        s->curves = calloc((size_t)(nh + no), sizeof *s->curves);
+        s->scale = calloc((size_t)(nh + no), sizeof *s->scale);
+        s->enc = calloc((size_t)cfg->sizes[0] * 256, sizeof *s->enc);
+    }
+    if (!s || !s->curves || !s->scale || !s->enc) {
+        vs_chip_sampler_free(s);
+        return vs_fail(VS_ENOMEM, "out of memory for noise-aware training");
+    }
+    *s = (vs_chip_sampler){.bank = bank, .v = v, .dev = dev, .trained = trained, .seed = seed,
+                           .count = {cfg->sizes[0], nh, no}, .curves = s->curves, .scale = s->scale, .enc = s->enc};
+    *out = s;
+    return VS_OK;
+}
+
+void vs_chip_sampler_free(vs_chip_sampler *s)
+{
+    if (!s) return;
+    chip_neurons_free(&s->chip);
+    free(s->curves), free(s->scale), free(s->enc), free(s);
+}
+
+vs_status vs_chip_sampler_status(const vs_chip_sampler *s)
+{
+    return s->st;
+}
+
+/* Neuron i (of the chip) as the network's curve k: its signal (hidden) or rate (output). */
+static void chip_curve(vs_chip_sampler *s, int i, int k, int output)
+{
+    const vs_transfer *t = s->chip.t[i], *nom = s->trained;
+    if (!t->n) {   /* silent: the nominal curve times 0 */
+        s->curves[k] = output ? &nom->rate : &nom->signal, s->scale[k] = 0;
+        return;
+    }
+    s->curves[k] = output ? &t->rate : &t->signal;
+    s->scale[k] = output ? (float)(t->f_peak_hz / nom->f_peak_hz) : s->chip.s_scale[i];
+}
+
+const float *vs_chip_sample(void *sampler, vs_mlp *m, long batch)
+{
+    vs_chip_sampler *s = sampler;
+    chip_neurons_free(&s->chip);
+    if (s->st == VS_OK)
+        s->st = chip_neurons_draw(&s->chip, s->bank, s->v, s->dev, s->trained, s->seed, (int)(batch & 0x7fffffff), s->count);
+    if (s->st != VS_OK) {
+        for (int l = 0; l < 2; l++) vs_mlp_set_chip(m, l, NULL, NULL);
+        return NULL;
+    }
+    int nin = s->count[0], nh = s->count[1], no = s->count[2];
+    for (int k = 0; k < nh; k++) chip_curve(s, nin + k, k, 0);
+    for (int k = 0; k < no; k++) chip_curve(s, nin + nh + k, nh + k, 1);
+    vs_mlp_set_chip(m, 0, s->curves, s->scale);
+    vs_mlp_set_chip(m, 1, s->curves + nh, s->scale + nh);
+    input_tables(&s->chip, s->trained, nin, vs_mlp_get_config(m)->rail_v, s->enc);
+    return s->enc;
+}

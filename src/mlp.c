@@ -121,6 +121,9 @@ struct vs_mlp {
     float *dact[VS_MLP_MAX_LAYERS];     /* activation slopes */
     float *da[VS_MLP_MAX_LAYERS];       /* gradients w.r.t. rates */
     float *du;                          /* scratch (B, max width) */
+    /* a chip (vs_mlp_set_chip): each neuron of layer l its own curve, scaled; NULL: tf's */
+    const vs_curve *const *chip_curve[VS_MLP_MAX_LAYERS];
+    const float *chip_scale[VS_MLP_MAX_LAYERS];
 };
 
 vs_mlp_config vs_mlp_config_default(void)
@@ -273,6 +276,27 @@ void vs_mlp_encode_table(float table[256], const vs_transfer *t)
 
 int vs_mlp_max_batch(const vs_mlp *m) { return m->max_batch; }
 
+void vs_mlp_set_chip(vs_mlp *m, int l, const vs_curve *const *curves, const float *scale)
+{
+    m->chip_curve[l] = curves;
+    m->chip_scale[l] = scale;
+}
+
+/* vs_act_forward with neuron k's own curve c[k] scaled by scale[k] (B rows of OC units). */
+static void act_forward_chip(float *out, float *dact, const float *u, const vs_curve *const *c,
+                             const float *scale, float rail_v, int B, int OC)
+{
+    for (int r = 0; r < B; r++)
+        for (int k = 0; k < OC; k++) {
+            size_t i = (size_t)r * (size_t)OC + (size_t)k;
+            float v = u[i];
+            int clipped = v > rail_v || v < -rail_v;
+            v = v > rail_v ? rail_v : (v < -rail_v ? -rail_v : v);
+            out[i] = scale[k] * vs_curve_value(c[k], v);
+            dact[i] = scale[k] * (clipped ? c[k]->leak : vs_curve_slope(c[k], v));
+        }
+}
+
 const float *vs_mlp_forward(vs_mlp *m, const float *x, int B)
 {
     VS_ASSERT(B >= 1 && B <= m->max_batch);
@@ -283,7 +307,10 @@ const float *vs_mlp_forward(vs_mlp *m, const float *x, int B)
         vs_linear_forward(m->u[l], in, m->params + m->w_off[l], m->params + m->b_off[l], B, C, OC);
         /* hidden neurons pass their mean V_spike on to the next adder; outputs are counted */
         const vs_curve *c = l + 1 < m->cfg.n_layers ? &m->tf->signal : &m->tf->rate;
-        vs_act_forward(m->a[l], m->dact[l], m->u[l], c, m->cfg.rail_v, (size_t)B * (size_t)OC);
+        if (m->chip_curve[l])
+            act_forward_chip(m->a[l], m->dact[l], m->u[l], m->chip_curve[l], m->chip_scale[l], m->cfg.rail_v, B, OC);
+        else
+            vs_act_forward(m->a[l], m->dact[l], m->u[l], c, m->cfg.rail_v, (size_t)B * (size_t)OC);
         in = m->a[l];
     }
     return in;

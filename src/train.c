@@ -22,9 +22,30 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Encode rows idx[0..B) of d into x (B, pixels), each shifted by (dx[r], dy[r]) if dx != NULL. */
+/* Input neuron i's signal at pixel value p: its own table (n_in, 256) of a chip, or the shared one. */
+static inline float encode_at(const float *enc, const float *enc_in, size_t i, int p)
+{
+    return enc_in ? enc_in[i * 256 + (size_t)p] : enc[p];
+}
+
+/* One image shifted by (sx, sy) into row, zero-filled (pixel value 0) where nothing shifts in. */
+static void encode_shifted(float *row, const uint8_t *img, int rows, int cols, int sx, int sy,
+                           const float *enc, const float *enc_in)
+{
+    const int c0 = sx > 0 ? sx : 0, c1 = sx < 0 ? cols + sx : cols;   /* columns with a source */
+    for (int y = 0; y < rows; y++) {
+        size_t at = (size_t)y * (size_t)cols;
+        int ys = y - sy;
+        const uint8_t *src = ys >= 0 && ys < rows ? img + (size_t)ys * (size_t)cols - sx : NULL;
+        for (int c = 0; c < cols; c++)
+            row[at + c] = encode_at(enc, enc_in, at + (size_t)c, src && c >= c0 && c < c1 ? src[c] : 0);
+    }
+}
+
+/* Encode rows idx[0..B) of d into x (B, pixels), each shifted by (dx[r], dy[r]) if dx != NULL;
+   enc_in (may be NULL): each input neuron's own encoding (a chip). */
 static void encode_batch(float *x, const vs_dataset *d, const uint32_t *idx, int B,
-                         const float enc[256], const int8_t *dx, const int8_t *dy)
+                         const float enc[256], const float *enc_in, const int8_t *dx, const int8_t *dy)
 {
     const int rows = d->rows, cols = d->cols;
     const size_t px = (size_t)rows * (size_t)cols;
@@ -32,24 +53,11 @@ static void encode_batch(float *x, const vs_dataset *d, const uint32_t *idx, int
     for (int r = 0; r < B; r++) {
         const uint8_t *img = d->images + (size_t)idx[r] * px;
         float *row = x + (size_t)r * px;
-        if (!dx || (dx[r] == 0 && dy[r] == 0)) {
+        if (dx && (dx[r] != 0 || dy[r] != 0)) encode_shifted(row, img, rows, cols, dx[r], dy[r], enc, enc_in);
+        else if (enc_in)
+            for (size_t i = 0; i < px; i++) row[i] = enc_in[i * 256 + img[i]];
+        else
             for (size_t i = 0; i < px; i++) row[i] = enc[img[i]];
-            continue;
-        }
-        const int sx = dx[r], sy = dy[r];
-        const int c0 = sx > 0 ? sx : 0, c1 = sx < 0 ? cols + sx : cols;   /* columns with a source */
-        for (int y = 0; y < rows; y++) {
-            float *out = row + (size_t)y * (size_t)cols;
-            int ys = y - sy;
-            if (ys < 0 || ys >= rows) {
-                for (int c = 0; c < cols; c++) out[c] = enc[0];
-                continue;
-            }
-            const uint8_t *src = img + (size_t)ys * (size_t)cols - sx;
-            for (int c = 0; c < c0; c++) out[c] = enc[0];
-            for (int c = c0; c < c1; c++) out[c] = enc[src[c]];
-            for (int c = c1; c < cols; c++) out[c] = enc[0];
-        }
     }
 }
 
@@ -102,7 +110,8 @@ vs_status vs_train_epoch(vs_mlp *m, const vs_dataset *d, const float enc[256],
         if (o->shift_px > 0)
             for (int r = 0; r < 2 * B; r++)
                 shift[r] = (int8_t)((int)(vs_rng_uniform(&rng) * (2 * o->shift_px + 1)) - o->shift_px);
-        encode_batch(x, d, perm + start, B, enc, o->shift_px > 0 ? shift : NULL, shift + B);
+        const float *enc_in = o->chip ? o->chip(o->chip_user, m, (long)epoch * total_batches + bi) : NULL;
+        encode_batch(x, d, perm + start, B, enc, enc_in, o->shift_px > 0 ? shift : NULL, shift + B);
         for (int r = 0; r < B; r++) labels[r] = d->labels[perm[start + (size_t)r]];
         vs_mlp_forward(m, x, B);
         vs_mlp_classify(m, B, pred);
@@ -122,6 +131,7 @@ vs_status vs_train_epoch(vs_mlp *m, const vs_dataset *d, const float enc[256],
             break;
         }
     }
+    for (int l = 0; o->chip && l < VS_MLP_MAX_LAYERS; l++) vs_mlp_set_chip(m, l, NULL, NULL);   /* back to nominal */
     out->loss = loss_sum / (double)n;
     out->train_acc = (double)correct / (double)n;
     out->seconds = wall_seconds() - t0;
@@ -150,7 +160,7 @@ vs_status vs_evaluate(vs_mlp *m, const vs_dataset *d, size_t n_limit, const floa
     for (size_t start = 0; start < n; start += (size_t)batch) {
         int B = (int)(n - start < (size_t)batch ? n - start : (size_t)batch);
         for (int r = 0; r < B; r++) idx[r] = (uint32_t)(start + (size_t)r);
-        encode_batch(x, d, idx, B, enc, NULL, NULL);
+        encode_batch(x, d, idx, B, enc, NULL, NULL, NULL);
         vs_mlp_forward(m, x, B);
         vs_mlp_classify(m, B, pred);
         for (int r = 0; r < B; r++) {

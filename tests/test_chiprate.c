@@ -60,6 +60,45 @@ static void test_chips(void)
     CHECK(vs_chip_rate_eval(mlp, &tf, &bank, &other, &dev, 1, 3, &test_set, N_IMAGES, &acc, c) == VS_EINVAL);
 }
 
+/* One short epoch (1000 images) of m's copy, through chips of v (NULL: plain); its parameters. */
+static int train_copy(const vs_d2d *vv, float *params)
+{
+    static vs_dataset train;
+    if (!train.n && vs_dataset_load(check_mnist_dir(), "train", &train) != VS_OK) return -1;
+    vs_mlp_config cfg = *vs_mlp_get_config(mlp);
+    vs_rng rng;
+    vs_rng_seed(&rng, 9, 0);
+    vs_mlp *m = vs_mlp_new(&cfg, &tf, 64, &rng);
+    float enc[256];
+    vs_mlp_encode_table(enc, &tf);
+    vs_chip_sampler *smp = NULL;
+    if (vv && vs_chip_sampler_new(m, &tf, &bank, vv, &dev, 3, &smp) != VS_OK) return -1;
+    vs_train_opts o = {.batch = 64, .seed = 2, .n_limit = 1000, .chip = smp ? vs_chip_sample : NULL, .chip_user = smp};
+    vs_epoch_metrics em;
+    vs_status st = vs_train_epoch(m, &train, enc, &o, 0, NULL, NULL, &em);
+    memcpy(params, vs_mlp_params(m), vs_mlp_num_params(m) * sizeof *params);
+    int bad = st != VS_OK || (smp && vs_chip_sampler_status(smp) != VS_OK);
+    vs_chip_sampler_free(smp);
+    vs_mlp_free(m);
+    return bad ? -1 : 0;
+}
+
+/* Noise-aware training through chips without variation is plain training, bit for bit; with
+   variation it learns something else. */
+static void test_noise_aware_training(void)
+{
+    size_t n = vs_mlp_num_params(mlp);
+    static float plain[784 * 16 + 16 + 16 * 10 + 10], chips0[sizeof plain / sizeof plain[0]], chips[sizeof plain / sizeof plain[0]];
+    CHECK(n == sizeof plain / sizeof plain[0]);
+    vs_d2d zero = v;
+    zero.sigma[0] = 0;
+    CHECK(train_copy(NULL, plain) == 0);
+    CHECK(train_copy(&zero, chips0) == 0);
+    CHECK(train_copy(&v, chips) == 0);
+    CHECK(memcmp(plain, chips0, sizeof plain) == 0);
+    CHECK(memcmp(plain, chips, sizeof plain) != 0);
+}
+
 int main(void)
 {
     if (infer_fixture_load(16) != 0) {
@@ -75,6 +114,7 @@ int main(void)
     RUN(test_bank_nodes);
     RUN(test_no_variation);
     RUN(test_chips);
+    RUN(test_noise_aware_training);
     vs_transfer_bank_free(&bank);
     return CHECK_DONE();
 }

@@ -54,4 +54,18 @@ vs_status vs_chip_rate_eval(vs_mlp *m, const vs_transfer *trained, const vs_tran
                             const vs_d2d *v, const vs_device_params *dev, uint64_t seed, int chip,
                             const vs_dataset *d, size_t n, double *accuracy, uint8_t *pred);
 
+/*
+ * Noise-aware training: a sampler that puts a fresh chip -- each neuron's transfer function
+ * from the bank, drawn from v on chip `batch` of seed -- on m before every mini-batch. Pass
+ * vs_chip_sample as vs_train_opts.chip and the sampler as chip_user; after the epoch,
+ * vs_chip_sampler_status says whether every chip could be drawn (a failed draw leaves the
+ * batch on the shared curves).
+ */
+typedef struct vs_chip_sampler vs_chip_sampler;
+vs_status vs_chip_sampler_new(vs_mlp *m, const vs_transfer *trained, const vs_transfer_bank *bank, const vs_d2d *v,
+                              const vs_device_params *dev, uint64_t seed, vs_chip_sampler **out);
+const float *vs_chip_sample(void *sampler, vs_mlp *m, long batch);
+vs_status vs_chip_sampler_status(const vs_chip_sampler *s);
+void vs_chip_sampler_free(vs_chip_sampler *s);
+
 #endif

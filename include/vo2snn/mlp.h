@@ -109,6 +109,12 @@ void vs_mlp_encode_table(float table[256], const vs_transfer *t);
 
 int vs_mlp_max_batch(const vs_mlp *m);
 
+/* A chip for the next forward passes (noise-aware training, chiprate.h): neuron k of layer l
+   (0: the first hidden layer) uses curves[k] scaled by scale[k] -- its own transfer function
+   in the trained units -- instead of the shared one; NULL restores the shared one. The arrays
+   are borrowed (sizes[l+1] each) until the next call. */
+void vs_mlp_set_chip(vs_mlp *m, int l, const vs_curve *const *curves, const float *scale);
+
 /* Forward pass on B rows (1 <= B <= max_batch, checked) of x (B, sizes[0]); returns the output rates (B, sizes[L]). */
 const float *vs_mlp_forward(vs_mlp *m, const float *x, int B);
 /* Hidden signals of layer l (1..n_layers-1) from the last forward pass, (B, sizes[l]). */

@@ -48,6 +48,12 @@ typedef struct vs_train_opts {
     uint64_t seed;      /* epoch permutations and augmentation */
     int shift_px;       /* augmentation: random shift of each image by up to +-shift_px pixels (0 = off) */
     size_t n_limit;     /* use the first n_limit training images (0 = all) */
+    /* noise-aware training (chiprate.h vs_chip_sample): called before every mini-batch, with
+       the batch's index counted over the epochs, to put a fresh chip on m (vs_mlp_set_chip);
+       returns each input neuron's encoding (n_in, 256), or NULL for enc. NULL: no chips.
+       The network is back on its shared curves after the epoch. */
+    const float *(*chip)(void *user, vs_mlp *m, long batch);
+    void *chip_user;
 } vs_train_opts;
 
 /*

@@ -20,6 +20,7 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_net2x2(int argc, char **argv);
 int cmd_infer(int argc, char **argv);
+int cmd_chips(int argc, char **argv);
 int cmd_paper(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_report(int argc, char **argv);

@@ -89,6 +89,8 @@ row "checkpoint is a directory" eval --checkpoint "$T" --data "$DATA"
 row "checkpoint is a device" eval --checkpoint /dev/zero --data "$DATA"
 row "empty --windows item" infer --out "$O" --data "$DATA" --windows ,
 row "repeated --windows item" infer --out "$O" --data "$DATA" --windows 10us,0.01ms
+row "chips: not an E series" chips --out "$T/o" --data "$DATA" --e-series E7
+row "chips: no chips" chips --out "$T/o" --data "$DATA" --chips 0
 row "--image beyond the test set" train --data "$DATA" --image 99999 --out "$T/o"
 row "MNIST data under --dataset fashion" train --data "$DATA" --dataset fashion --out "$T/o"
 row "paper with a missing data directory" paper --quick --data "$T/none" --out "$T/o"

@@ -120,7 +120,43 @@ typedef struct chips_job {
     vs_mlp *m;
     chips_result *r;
     vs_infer_result *res;   /* (n_images) scratch */
+    const vs_transfer_bank *bank;   /* --rate: the run's transfer bank */
 } chips_job;
+
+/* Chip c at circuit level: accuracy, energy and spikes over the test images. */
+static int run_chip_circuit(const chips_job *job, const chips_mc *mc, chips_chip *c)
+{
+    chips_result *r = job->r;
+    vs_infer_opts o = r->io;
+    o.d2d = mc->d2d.n > 0 ? &mc->d2d : NULL;
+    o.chip = c->chip;
+    vs_infer_net *net = NULL;
+    if (vs_infer_net_new(job->m, &r->t, &r->info.device, &r->info.circuit, &o, &net) != VS_OK) return cli_fail(job->prog);
+    char label[64];
+    snprintf(label, sizeof label, "chip %d", c->chip);
+    cli_progress bar;
+    progress_begin(&bar, label);
+    vs_status s = vs_infer_dataset_range(net, &r->test, 0, (size_t)r->n_images, job->res, progress_update, &bar);
+    progress_end(&bar);
+    vs_infer_net_free(net);
+    if (s != VS_OK) return cli_fail(job->prog);
+    summarise_chip(job->res, r->test.labels, (size_t)r->n_images, c);
+    return 0;
+}
+
+/* Chip c in the rate model: its accuracy (no energy: NAN). */
+static int run_chip_rate(const chips_job *job, const chips_mc *mc, chips_chip *c)
+{
+    chips_result *r = job->r;
+    vs_d2d none = {.model = r->info.device.model};
+    const vs_d2d *v = mc->d2d.n > 0 ? &mc->d2d : &none;
+    if (vs_chip_rate_eval(job->m, &r->t, job->bank, v, &r->info.device, r->io.seed, c->chip, &r->test,
+                          (size_t)r->n_images, &c->accuracy, NULL) != VS_OK)
+        return cli_fail(job->prog);
+    c->energy = (vs_infer_energy){NAN, NAN, NAN, NAN, NAN};
+    for (int k = 0; k < 3; k++) c->spikes[k] = NAN;
+    return 0;
+}
 
 /* Every chip of one Monte Carlo (mc->d2d set), one after the other, images in parallel. */
 static int run_mc(const chips_job *job, chips_mc *mc)
@@ -132,33 +168,15 @@ static int run_mc(const chips_job *job, chips_mc *mc)
     mc->n_chips = (int)a->chips;
     mc->chip = calloc((size_t)mc->n_chips, sizeof *mc->chip);
     if (!mc->chip) return cli_error(prog, "out of memory");
-    double *acc = malloc((size_t)mc->n_chips * sizeof *acc), *en = malloc((size_t)mc->n_chips * sizeof *en);
+    double *acc = calloc((size_t)mc->n_chips, sizeof *acc), *en = calloc((size_t)mc->n_chips, sizeof *en);
     if (!acc || !en) return free(acc), free(en), cli_error(prog, "out of memory");
     int failed = 0;
     for (int k = 0; k < mc->n_chips && !failed; k++) {
         chips_chip *c = &mc->chip[k];
         c->chip = (int)(a->first_chip + k);
-        vs_infer_opts o = r->io;
-        o.d2d = mc->d2d.n > 0 ? &mc->d2d : NULL;
-        o.chip = c->chip;
-        vs_infer_net *net = NULL;
-        if (vs_infer_net_new(job->m, &r->t, &r->info.device, &r->info.circuit, &o, &net) != VS_OK) {
-            failed = cli_fail(prog);
-            break;
-        }
-        char label[64];
-        snprintf(label, sizeof label, "chip %d", c->chip);
-        cli_progress bar;
-        progress_begin(&bar, label);
         double t0 = progress_now();
-        vs_status s = vs_infer_dataset_range(net, &r->test, 0, (size_t)r->n_images, job->res, progress_update, &bar);
-        progress_end(&bar);
-        vs_infer_net_free(net);
-        if (s != VS_OK) {
-            failed = cli_fail(prog);
-            break;
-        }
-        summarise_chip(job->res, r->test.labels, (size_t)r->n_images, c);
+        failed = a->rate ? run_chip_rate(job, mc, c) : run_chip_circuit(job, mc, c);
+        if (failed) break;
         c->seconds = progress_now() - t0;
         acc[k] = c->accuracy, en[k] = c->energy.total_j;
         if (!a->json) {
@@ -191,6 +209,37 @@ static int run_mc(const chips_job *job, chips_mc *mc)
     }
     free(acc);
     free(en);
+    return failed;
+}
+
+/* --rate: a transfer bank for this run's terms (17 nodes over +-4 sigma; none without
+   variation), then the chips in the rate model. */
+static int run_mc_rate(const chips_job *job, chips_mc *mc)
+{
+    chips_result *r = job->r;
+    vs_transfer_bank bank = {0};
+    vs_d2d banked = mc->d2d;
+    int any = 0;
+    for (int k = 0; k < banked.n; k++) any |= banked.sigma[k] > 0;
+    if (!any) {   /* the nominal network: a bank of one term with sigma 0 serves it */
+        banked = (vs_d2d){.model = r->info.device.model};
+        vs_d2d_set(&banked, banked.model, 0, 0.0);
+    }
+    char dir[4096];
+    const char *cache = job->a->cache && strcmp(job->a->cache, "none") == 0 ? NULL : job->a->cache;
+    if (!job->a->cache) vs_transfer_default_cache(dir, sizeof dir), cache = dir;
+    if (!job->a->json) fprintf(stderr, "transfer bank: %d term(s) x 17 nodes ...\n", banked.n);
+    if (vs_transfer_bank_build(&r->info.device, &r->info.circuit, &r->info.transfer, &banked, 17, 4.0, cache, NULL,
+                               NULL, &bank) != VS_OK)
+        return cli_fail(job->prog);
+    chips_job jb = *job;
+    jb.bank = &bank;
+    chips_mc run = *mc;
+    if (!any) run.d2d = banked;
+    int failed = run_mc(&jb, &run);
+    run.d2d = mc->d2d;
+    *mc = run;
+    vs_transfer_bank_free(&bank);
     return failed;
 }
 
@@ -262,7 +311,8 @@ static int write_plots(const char *prog, const chips_args *a, const chips_result
              "set xrange [%g:%g]\nset yrange [0:100]\n%s%s"
              "plot %g with lines dt 2 lw 2 lc rgb '#2ca02c' title 'yield threshold %g %%'\n",
              n, n == 1 ? "" : "s", r->n_images, r->io.window_s * 1e6, a->first_chip - 0.6,
-             a->first_chip + n - 0.4, n <= 25 ? "set xtics 1\n" : "", sweep ? "" : "set y2label 'energy per inference (µJ)'\nset ytics nomirror\nset y2tics\n",
+             a->first_chip + n - 0.4, n <= 25 ? "set xtics 1\n" : "",
+             sweep || a->rate ? "" : "set y2label 'energy per inference (µJ)'\nset ytics nomirror\nset y2tics\n",
              100 * a->yield_threshold, 100 * a->yield_threshold);
     char series[8600];
     for (int s = 0; s < r->n_mc; s++) {
@@ -277,7 +327,7 @@ static int write_plots(const char *prog, const chips_args *a, const chips_result
                  1 + s * n, (s + 1) * n, col0 + 1, col0 + 2, cli_colors[s % CLI_N_COLORS], title);
         cli_plot_append(script, sizeof script, series);
     }
-    if (!sweep) {
+    if (!sweep && !a->rate) {   /* the rate model has no energy */
         snprintf(series, sizeof series,
                  "'%s' every ::1 using 1:($3*1e6) axes x1y2 with points pt 5 ps 1.2 lc rgb '#d62728' title 'energy'", csv);
         cli_plot_append(script, sizeof script, series);
@@ -526,6 +576,7 @@ static int parse_chips_args(int argc, char **argv, const char *prog, chips_args 
         {.name = "limit", .kind = OPT_LONG, .metavar = "M", .help = "run only the first M test images on each chip (default: all)", .dest = &a->limit, .min = 1, .max = 1e9},
         {.name = "window", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "presentation time per image", .dest = &a->window_s, .min = 1e-6, .max = 1e-2},
         {.name = "yield-threshold", .kind = OPT_QUANTITY, .unit = "", .metavar = "A", .help = "a chip counts towards the yield at accuracy >= A (0..1)", .dest = &a->yield_threshold, .min = 0, .max = 1},
+        {.name = "rate", .kind = OPT_FLAG, .help = "the rate model with each chip's transfer functions (fast; no energy) instead of the circuit", .dest = &a->rate},
         {.name = "sweep", .kind = OPT_STRING, .metavar = "K=s1,..", .help = "repeat the Monte Carlo for each sigma of one D2D term (over --d2d), e.g. r_ins0=0,2%,5%: sweep.csv/.png", .dest = &a->sweep},
         CLI_THREADS_OPT(a->threads, ", images run in parallel"),
         CLI_OUT_OPT(a->out, "DIR", "output directory"),
@@ -543,7 +594,11 @@ static int parse_chips_args(int argc, char **argv, const char *prog, chips_args 
         "Reports per chip accuracy, energy per inference (and its parts) and spikes, then the\n"
         "mean, standard deviation (over chips, n - 1), min and max, and the yield (chips with\n"
         "accuracy >= --yield-threshold). Writes, under DIR: chips.csv, summary.json, chips.png;\n"
-        "with --sweep also sweep.csv and sweep.png (accuracy and yield against sigma).",
+        "with --sweep also sweep.csv and sweep.png (accuracy and yield against sigma).\n"
+        "--rate runs each chip in the rate model instead (docs/variation.md): every neuron with\n"
+        "the transfer function of its own device, taken from a bank of 17 transfer functions\n"
+        "over +-4 sigma of each term (cached like the trained one); the same chips as the\n"
+        "circuit run, thousands of times faster, no energy.",
         opts, CLI_N_OPTS(opts), argc, argv);
 }
 
@@ -587,7 +642,7 @@ static int chips_run(const char *prog, const chips_args *a, chips_result *r, int
     vs_infer_result *res = calloc((size_t)r->n_images, sizeof *res);
     int failed = !r->mc || !res ? cli_error(prog, "out of memory") : 0;
     if (!failed && vs_mkdir_p(a->out) != VS_OK) failed = cli_fail(prog);
-    const chips_job job = {prog, a, m, r, res};
+    const chips_job job = {prog, a, m, r, res, NULL};
     double t0 = progress_now();
     for (int s = 0; s < r->n_mc && !failed; s++) {
         chips_mc *mc = &r->mc[s];
@@ -600,7 +655,7 @@ static int chips_run(const char *prog, const chips_args *a, chips_result *r, int
                 break;
             }
         }
-        failed = run_mc(&job, mc);
+        if (!failed) failed = a->rate ? run_mc_rate(&job, mc) : run_mc(&job, mc);
     }
     r->seconds = progress_now() - t0;
     free(res);

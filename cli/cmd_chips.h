@@ -15,6 +15,7 @@
 #include "vo2snn/infer.h"
 #include "vo2snn/train.h"
 #include "vo2snn/transfer.h"
+#include "vo2snn/chiprate.h"
 #include "vo2snn/variation.h"
 
 typedef struct chips_args {
@@ -34,6 +35,7 @@ typedef struct chips_args {
     double window_s;          /* presentation window per image */
     double yield_threshold;   /* a chip counts towards the yield at accuracy >= this */
     const char *sweep;        /* "KEY=s1,s2,...": the Monte Carlo once per sigma of KEY (NULL: none) */
+    int rate;                 /* the rate model on each chip (chiprate.h) instead of the circuit */
     long threads;
     const char *out;          /* output directory */
     int json, plot;           /* json: no per-chip lines on stderr; plot: CLI_PLOT_NONE or CLI_PLOT_PNG */

@@ -170,6 +170,28 @@ static void test_sweep(void)
 }
 
 /* (e) Bad inputs: one line naming the fault, exit 1, nothing written. */
+/* --rate: with no variation every chip is the trained rate model (eval's accuracy on the same
+   images); with D2D the same chips for 1 and 2 threads. */
+static void test_rate(void)
+{
+    CHECK(vo2snn("eval", "--checkpoint", ck, "--data", check_mnist_dir(), "--cache", cache, "--limit", LIMIT, "--json",
+                 NULL) == 0);
+    double acc = check_json_num(out_text, "accuracy");
+    CHECK(chips(tmp("rate0"), "--rate", "--chips", "2", "--json", NULL) == 0);
+    double v[C_N];
+    char path[700];
+    snprintf(path, sizeof path, "%s/chips.csv", tmp("rate0"));
+    for (int k = 0; k < 2; k++) CHECK(csv_row(path, k, v, C_N) == C_N && fabs(v[C_ACC] - acc) <= 1.0 / 12 + 1e-12);
+    CHECK(chips(tmp("rate1"), "--rate", "--chips", "2", "--d2d", "r_ins0=20%", "--threads", "1", NULL) == 0);
+    CHECK(chips(tmp("rate2"), "--rate", "--chips", "2", "--d2d", "r_ins0=20%", "--threads", "2", NULL) == 0);
+    char p1[700], p2[700];
+    snprintf(p1, sizeof p1, "%s/chips.csv", tmp("rate1"));
+    snprintf(p2, sizeof p2, "%s/chips.csv", tmp("rate2"));
+    char *a = check_slurp(p1), *b = check_slurp(p2);
+    CHECK(a && b && strcmp(a, b) == 0);
+    free(a), free(b);
+}
+
 static void test_refusals(void)
 {
     const char *dir = tmp("bad");
@@ -210,6 +232,7 @@ int main(void)
     RUN(test_d2d_threads);
     RUN(test_e_series);
     RUN(test_sweep);
+    RUN(test_rate);
     RUN(test_refusals);
     remove_tree(tmpdir);
     return CHECK_DONE();

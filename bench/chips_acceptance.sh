@@ -1,0 +1,37 @@
+#!/bin/sh
+# chips_acceptance.sh -- issue 14's Monte Carlo tables: accuracy of the default network against
+# the D2D sigma of ln r_ins0 (0, 2, 5, 10, 20 %) and of t_c (0, 0.5, 1, 2, 4 K),
+#   circuit level, 1000 images x 10 chips;
+#   the rate model on the same 10 chips and 1000 images (the two modes compared chip by chip);
+#   the rate model, 10 000 images x 100 chips, for the clean network and for one trained
+#   noise-aware at the largest sigma (train --d2d r_ins0=20% / t_c=4K).
+# About 30 minutes on 2 cores. Usage: sh bench/chips_acceptance.sh [DATA_DIR] [OUT_DIR]
+set -eu
+BIN=${VO2SNN_BIN:-build/vo2snn}
+DATA=${1:-../shared/data/mnist}
+OUT=${2:-/tmp/vo2snn-chips}
+[ -x "$BIN" ] || make -j2 >/dev/null
+mkdir -p "$OUT"
+train() {   # name, then extra train options
+    name=$1; shift
+    [ -f "$OUT/$name/checkpoint.vsck" ] || "$BIN" train --data "$DATA" --out "$OUT/$name" --no-plot "$@" | tail -1
+}
+train clean
+train na_r --d2d r_ins0=20%
+train na_t --d2d t_c=4K
+table() {   # title, sweep.csv: sigma, mean and std accuracy (%), yield
+    echo "$1"
+    awk -F, 'NR > 1 { printf "  sigma %-8s accuracy %6.2f %% +- %5.2f, yield %5.1f %%\n", $1, 100 * $3, 100 * $4, 100 * $7 }' "$2"
+}
+for sweep in "r_ins0=0,2%,5%,10%,20%" "t_c=0,0.5K,1K,2K,4K"; do
+    key=${sweep%%=*}
+    na=na_r; [ "$key" = t_c ] && na=na_t
+    "$BIN" chips --checkpoint "$OUT/clean/checkpoint.vsck" --data "$DATA" --chips 10 --limit 1000 --sweep "$sweep" --out "$OUT/circuit_$key" --no-plot >/dev/null
+    "$BIN" chips --checkpoint "$OUT/clean/checkpoint.vsck" --data "$DATA" --rate --chips 10 --limit 1000 --sweep "$sweep" --out "$OUT/rate10_$key" --no-plot >/dev/null
+    "$BIN" chips --checkpoint "$OUT/clean/checkpoint.vsck" --data "$DATA" --rate --chips 100 --sweep "$sweep" --out "$OUT/rate_$key" --no-plot >/dev/null
+    "$BIN" chips --checkpoint "$OUT/$na/checkpoint.vsck" --data "$DATA" --rate --chips 100 --sweep "$sweep" --out "$OUT/rate_${na}_$key" --no-plot >/dev/null
+    table "$key: circuit, 1000 images x 10 chips" "$OUT/circuit_$key/sweep.csv"
+    table "$key: rate model, the same 1000 images x 10 chips" "$OUT/rate10_$key/sweep.csv"
+    table "$key: rate model, 10000 images x 100 chips, clean training" "$OUT/rate_$key/sweep.csv"
+    table "$key: rate model, 10000 images x 100 chips, noise-aware training ($na)" "$OUT/rate_${na}_$key/sweep.csv"
+done

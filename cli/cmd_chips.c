@@ -402,90 +402,101 @@ static void json_d2d_terms(vs_json *j, const vs_d2d *v)
     vs_json_close(j);
 }
 
-void chips_json(FILE *f, const chips_args *a, const chips_result *r)
+/* "chips": one object per chip (and per sigma with --sweep). */
+static void json_chips(vs_json *j, const chips_result *r, int sweep)
+{
+    vs_json_array(j, "chips");
+    for (int s = 0; s < r->n_mc; s++)
+        for (int k = 0; k < r->mc[s].n_chips; k++) {
+            const chips_chip *c = &r->mc[s].chip[k];
+            vs_json_object(j, NULL);
+            vs_json_int(j, "chip", c->chip);
+            if (sweep) vs_json_num(j, "sigma", r->mc[s].sigma);
+            vs_json_num(j, "accuracy", c->accuracy);
+            vs_json_object(j, "energy_per_inference_j");
+            json_energy_parts(j, &c->energy);
+            vs_json_num(j, "total", c->energy.total_j);
+            vs_json_close(j);
+            vs_json_object(j, "spikes_per_image");
+            vs_json_num(j, "input_layer", c->spikes[0]);
+            vs_json_num(j, "hidden_layer", c->spikes[1]);
+            vs_json_num(j, "output_layer", c->spikes[2]);
+            vs_json_close(j);
+            vs_json_num(j, "seconds", c->seconds);
+            vs_json_close(j);
+        }
+    vs_json_close(j);
+}
+
+/* "sweep": the swept key and one summary per sigma. */
+static void json_sweep(vs_json *j, const chips_result *r)
+{
+    const vs_param_def *d = &r->info.device.model->params[r->sweep_param];
+    const int logn = vs_d2d_is_lognormal(d);
+    vs_json_object(j, "sweep");
+    vs_json_str(j, "key", d->key);
+    vs_json_str(j, "kind", logn ? "lognormal" : "normal");
+    vs_json_str(j, "sigma_unit", logn ? "" : d->unit);
+    vs_json_array(j, "points");
+    for (int s = 0; s < r->n_mc; s++) {
+        vs_json_object(j, NULL);
+        vs_json_num(j, "sigma", r->mc[s].sigma);
+        json_mc_summary(j, &r->mc[s]);
+        vs_json_close(j);
+    }
+    vs_json_close(j);
+    vs_json_close(j);
+}
+
+/* "variation": seed, D2D terms, the device's own C2C jitter, the resistors. */
+static void json_variation(vs_json *j, const chips_result *r)
 {
     const vs_model *model = r->info.device.model;
+    vs_json_object(j, "variation");
+    vs_json_int(j, "seed", (long long)r->io.seed);
+    json_d2d_terms(j, &r->d2d);
+    vs_json_num(j, "d2d_gradient", r->d2d.gradient);
+    vs_json_array(j, "c2c");   /* the device's own jitter, drawn from one stream per neuron */
+    for (int i = 0; i < model->n_params; i++) {
+        if (!(model->params[i].flags & VS_PARAM_JITTER)) continue;
+        vs_json_object(j, NULL);
+        vs_json_str(j, "key", model->params[i].key);
+        vs_json_num(j, "value", r->info.device.v[i]);
+        vs_json_str(j, "unit", model->params[i].unit);
+        vs_json_close(j);
+    }
+    vs_json_close(j);
+    char name[8];
+    snprintf(name, sizeof name, "E%d", r->e_series);
+    if (r->e_series) vs_json_str(j, "e_series", name), vs_json_num(j, "e_series_tolerance", vs_eseries_tolerance(r->e_series));
+    else vs_json_null(j, "e_series");
+    if (isnan(r->io.r_tolerance)) vs_json_null(j, "r_spread");
+    else vs_json_num(j, "r_spread", r->io.r_tolerance);
+    vs_json_str(j, "resistor_draw", isnan(r->io.r_tolerance) ? "uniform within the series tolerance"
+                                    : r->io.r_tolerance > 0 ? "normal, relative sigma r_spread"
+                                                            : "nominal values");
+    vs_json_close(j);
+}
+
+void chips_json(FILE *f, const chips_args *a, const chips_result *r)
+{
     const int sweep = r->sweep_param >= 0;
     vs_json j;
     vs_json_begin(&j, f);
     vs_json_str(&j, "command", "chips");
     vs_json_str(&j, "checkpoint", a->checkpoint);
+    vs_json_str(&j, "mode", a->rate ? "rate model" : "circuit");
     train_json_data(&j, a->dataset, &r->test, NULL);
     vs_json_num(&j, "window_s", r->io.window_s);
     vs_json_int(&j, "images", r->n_images);
     vs_json_int(&j, "n_chips", a->chips);
     vs_json_int(&j, "first_chip", a->first_chip);
     vs_json_num(&j, "seconds", r->seconds);
-    vs_json_array(&j, "chips");
-    for (int s = 0; s < r->n_mc; s++) {
-        const chips_mc *mc = &r->mc[s];
-        for (int k = 0; k < mc->n_chips; k++) {
-            const chips_chip *c = &mc->chip[k];
-            vs_json_object(&j, NULL);
-            vs_json_int(&j, "chip", c->chip);
-            if (sweep) vs_json_num(&j, "sigma", mc->sigma);
-            vs_json_num(&j, "accuracy", c->accuracy);
-            vs_json_object(&j, "energy_per_inference_j");
-            json_energy_parts(&j, &c->energy);
-            vs_json_num(&j, "total", c->energy.total_j);
-            vs_json_close(&j);
-            vs_json_object(&j, "spikes_per_image");
-            vs_json_num(&j, "input_layer", c->spikes[0]);
-            vs_json_num(&j, "hidden_layer", c->spikes[1]);
-            vs_json_num(&j, "output_layer", c->spikes[2]);
-            vs_json_close(&j);
-            vs_json_num(&j, "seconds", c->seconds);
-            vs_json_close(&j);
-        }
-    }
-    vs_json_close(&j);
+    json_chips(&j, r, sweep);
     if (!sweep) json_mc_summary(&j, &r->mc[0]);
     vs_json_num(&j, "yield_threshold", a->yield_threshold);
-    if (sweep) {
-        const vs_param_def *d = &model->params[r->sweep_param];
-        const int logn = vs_d2d_is_lognormal(d);
-        vs_json_object(&j, "sweep");
-        vs_json_str(&j, "key", d->key);
-        vs_json_str(&j, "kind", logn ? "lognormal" : "normal");
-        vs_json_str(&j, "sigma_unit", logn ? "" : d->unit);
-        vs_json_array(&j, "points");
-        for (int s = 0; s < r->n_mc; s++) {
-            vs_json_object(&j, NULL);
-            vs_json_num(&j, "sigma", r->mc[s].sigma);
-            json_mc_summary(&j, &r->mc[s]);
-            vs_json_close(&j);
-        }
-        vs_json_close(&j);
-        vs_json_close(&j);
-    }
-    vs_json_object(&j, "variation");
-    vs_json_int(&j, "seed", (long long)r->io.seed);
-    json_d2d_terms(&j, &r->d2d);
-    vs_json_num(&j, "d2d_gradient", r->d2d.gradient);
-    vs_json_array(&j, "c2c");   /* the device's own jitter, drawn from one stream per neuron */
-    for (int i = 0; i < model->n_params; i++) {
-        if (!(model->params[i].flags & VS_PARAM_JITTER)) continue;
-        vs_json_object(&j, NULL);
-        vs_json_str(&j, "key", model->params[i].key);
-        vs_json_num(&j, "value", r->info.device.v[i]);
-        vs_json_str(&j, "unit", model->params[i].unit);
-        vs_json_close(&j);
-    }
-    vs_json_close(&j);
-    if (r->e_series) {
-        char name[8];
-        snprintf(name, sizeof name, "E%d", r->e_series);
-        vs_json_str(&j, "e_series", name);
-        vs_json_num(&j, "e_series_tolerance", vs_eseries_tolerance(r->e_series));
-    } else {
-        vs_json_null(&j, "e_series");
-    }
-    if (isnan(r->io.r_tolerance)) vs_json_null(&j, "r_spread");
-    else vs_json_num(&j, "r_spread", r->io.r_tolerance);
-    vs_json_str(&j, "resistor_draw", isnan(r->io.r_tolerance) ? "uniform within the series tolerance"
-                                     : r->io.r_tolerance > 0 ? "normal, relative sigma r_spread"
-                                                             : "nominal values");
-    vs_json_close(&j);
+    if (sweep) json_sweep(&j, r);
+    json_variation(&j, r);
     vs_json_object(&j, "circuit_network");
     vs_json_str(&j, "opamp", r->io.opamp.ideal ? "ideal" : "nonideal");
     vs_json_num(&j, "tau_syn_s", r->io.tau_syn_s);

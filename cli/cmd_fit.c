@@ -688,6 +688,83 @@ static int keys_where(const vs_model *m, const int *flag, const char **keys)
     return n;
 }
 
+/* "params", "stderr", "ci95", "units" and "correlation" of the fitted parameters. */
+static void json_params(vs_json *j, const vs_fit_result *fr, const char **keys)
+{
+    const vs_model *m = fr->device.model;
+    for (int k = 0; k < fr->n_free; k++) keys[k] = m->params[fr->free_idx[k]].key;
+    vs_json_object(j, "params");
+    for (int k = 0; k < fr->n_free; k++) vs_json_num(j, keys[k], fr->device.v[fr->free_idx[k]]);
+    vs_json_close(j);
+    vs_json_object(j, "stderr");
+    for (int k = 0; k < fr->n_free; k++) vs_json_num(j, keys[k], fr->stderr_[fr->free_idx[k]]);
+    vs_json_close(j);
+    vs_json_object(j, "ci95");
+    for (int k = 0; k < fr->n_free; k++) {
+        int i = fr->free_idx[k];
+        vs_json_nums(j, keys[k], (const double[]){fr->ci_lo[i], fr->ci_hi[i]}, 2);
+    }
+    vs_json_close(j);
+    vs_json_object(j, "units");
+    for (int k = 0; k < fr->n_free; k++) vs_json_str(j, keys[k], m->params[fr->free_idx[k]].unit);
+    vs_json_close(j);
+    vs_json_object(j, "correlation");
+    vs_json_strs(j, "keys", keys, (size_t)fr->n_free);
+    vs_json_array(j, "matrix");
+    for (int k = 0; k < fr->n_free; k++) vs_json_nums(j, NULL, fr->corr + k * fr->n_free, (size_t)fr->n_free);
+    vs_json_close(j);
+    vs_json_close(j);
+}
+
+/* "sets": each data set given, with its files and residuals. */
+static void json_sets(vs_json *j, const fit_result *r)
+{
+    vs_json_object(j, "sets");
+    for (int s = 0; s < VS_FIT_SETS; s++) {
+        const vs_fit_set *fs = &r->fit.set[s];
+        if (!fs->used) continue;
+        vs_json_object(j, set_key[s]);
+        vs_json_str(j, "file", r->out[s].file);
+        vs_json_str(j, "csv", r->out[s].csv);
+        vs_json_str(j, "png", r->out[s].png[0] ? r->out[s].png : NULL);
+        vs_json_int(j, "points", fs->n);
+        vs_json_num(j, "rms", fs->rms);
+        vs_json_num(j, "rms_alone", fs->rms_alone);
+        vs_json_num(j, "max_abs", fs->max_abs);
+        vs_json_str(j, "residual", set_residual[s]);
+        if (s == VS_FIT_TRACE) {
+            vs_json_str(j, "input", r->trace.input_is_current ? "i_in_a" : "v_in_v");
+            vs_json_str(j, "response", r->trace.response_col);
+        }
+        vs_json_close(j);
+    }
+    vs_json_close(j);
+}
+
+/* "validation": the --fv-check points, predicted after the fit. */
+static void json_validation(vs_json *j, const fit_args *a, const fit_result *r)
+{
+    const vs_meas_fv *c = &r->fv_check;
+    vs_json_object(j, "validation");
+    vs_json_str(j, "file", a->fv_check);
+    vs_json_str(j, "csv", r->check_csv);
+    vs_json_int(j, "points", (long long)c->n);
+    vs_json_num(j, "rms", r->check_rms);
+    vs_json_num(j, "max_abs", r->check_max_abs);
+    vs_json_str(j, "residual", FV_RESIDUAL);
+    vs_json_array(j, "per_point");
+    for (size_t k = 0; k < c->n; k++) {
+        vs_json_object(j, NULL);
+        vs_json_num(j, "v_in_v", c->v_in_v[k]);
+        vs_json_num(j, "f_meas_hz", c->freq_hz[k]);
+        vs_json_num(j, "f_model_hz", r->check_freq_hz[k]);
+        vs_json_num(j, "residual", r->check_freq_hz[k] / c->freq_hz[k] - 1);
+        vs_json_close(j);
+    }
+    vs_json_close(j);
+    vs_json_close(j);
+}
+
 void fit_json(FILE *f, const fit_args *a, const fit_result *r)
 {
     const vs_fit_result *fr = &r->fit;
@@ -701,69 +778,9 @@ void fit_json(FILE *f, const fit_args *a, const fit_result *r)
     vs_json_str(&j, "start_label", r->start_label);
     vs_device_json(&j, "start", &r->start);
     vs_device_json(&j, "device", &fr->device);
-    for (int k = 0; k < fr->n_free; k++) keys[k] = m->params[fr->free_idx[k]].key;
-    vs_json_object(&j, "params");
-    for (int k = 0; k < fr->n_free; k++) vs_json_num(&j, keys[k], fr->device.v[fr->free_idx[k]]);
-    vs_json_close(&j);
-    vs_json_object(&j, "stderr");
-    for (int k = 0; k < fr->n_free; k++) vs_json_num(&j, keys[k], fr->stderr_[fr->free_idx[k]]);
-    vs_json_close(&j);
-    vs_json_object(&j, "ci95");
-    for (int k = 0; k < fr->n_free; k++) {
-        int i = fr->free_idx[k];
-        vs_json_nums(&j, keys[k], (const double[]){fr->ci_lo[i], fr->ci_hi[i]}, 2);
-    }
-    vs_json_close(&j);
-    vs_json_object(&j, "units");
-    for (int k = 0; k < fr->n_free; k++) vs_json_str(&j, keys[k], m->params[fr->free_idx[k]].unit);
-    vs_json_close(&j);
-    vs_json_object(&j, "correlation");
-    vs_json_strs(&j, "keys", keys, (size_t)fr->n_free);
-    vs_json_array(&j, "matrix");
-    for (int k = 0; k < fr->n_free; k++) vs_json_nums(&j, NULL, fr->corr + k * fr->n_free, (size_t)fr->n_free);
-    vs_json_close(&j);
-    vs_json_close(&j);
-    vs_json_object(&j, "sets");
-    for (int s = 0; s < VS_FIT_SETS; s++) {
-        const vs_fit_set *fs = &fr->set[s];
-        if (!fs->used) continue;
-        vs_json_object(&j, set_key[s]);
-        vs_json_str(&j, "file", r->out[s].file);
-        vs_json_str(&j, "csv", r->out[s].csv);
-        vs_json_str(&j, "png", r->out[s].png[0] ? r->out[s].png : NULL);
-        vs_json_int(&j, "points", fs->n);
-        vs_json_num(&j, "rms", fs->rms);
-        vs_json_num(&j, "rms_alone", fs->rms_alone);
-        vs_json_num(&j, "max_abs", fs->max_abs);
-        vs_json_str(&j, "residual", set_residual[s]);
-        if (s == VS_FIT_TRACE) {
-            vs_json_str(&j, "input", r->trace.input_is_current ? "i_in_a" : "v_in_v");
-            vs_json_str(&j, "response", r->trace.response_col);
-        }
-        vs_json_close(&j);
-    }
-    vs_json_close(&j);
-    if (a->fv_check) {
-        const vs_meas_fv *c = &r->fv_check;
-        vs_json_object(&j, "validation");
-        vs_json_str(&j, "file", a->fv_check);
-        vs_json_str(&j, "csv", r->check_csv);
-        vs_json_int(&j, "points", (long long)c->n);
-        vs_json_num(&j, "rms", r->check_rms);
-        vs_json_num(&j, "max_abs", r->check_max_abs);
-        vs_json_str(&j, "residual", FV_RESIDUAL);
-        vs_json_array(&j, "per_point");
-        for (size_t k = 0; k < c->n; k++) {
-            vs_json_object(&j, NULL);
-            vs_json_num(&j, "v_in_v", c->v_in_v[k]);
-            vs_json_num(&j, "f_meas_hz", c->freq_hz[k]);
-            vs_json_num(&j, "f_model_hz", r->check_freq_hz[k]);
-            vs_json_num(&j, "residual", r->check_freq_hz[k] / c->freq_hz[k] - 1);
-            vs_json_close(&j);
-        }
-        vs_json_close(&j);
-        vs_json_close(&j);
-    }
+    json_params(&j, fr, keys);
+    json_sets(&j, r);
+    if (a->fv_check) json_validation(&j, a, r);
     const char *warnings[VS_FIT_MAX_WARNINGS];
     for (int w = 0; w < fr->n_warnings; w++) warnings[w] = fr->warnings[w];
     vs_json_strs(&j, "warnings", warnings, (size_t)fr->n_warnings);

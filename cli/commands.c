@@ -19,6 +19,7 @@ static const vo2snn_command commands[] = {
     {"net2x2", cmd_net2x2, "the paper's 2x2 network of circuit neurons through two-stage adders (Fig 3I)"},
     {"infer", cmd_infer, "run a trained network as circuit neurons: spiking accuracy, rasters, energy (Fig 4B-F)"},
     {"chips", cmd_chips, "Monte Carlo chips: accuracy, energy and yield of a trained network under variation"},
+    {"bom", cmd_bom, "the resistor list of a trained network on circuits, and an ngspice netlist of a subset"},
     {"netlist", cmd_netlist, "write an ngspice netlist of the same circuit and device model"},
     {"fit", cmd_fit, "fit a device model to measured R-T, I-V and f-V data; write the fitted device file"},
     {"params", cmd_params, "print a device's parameters and quasi-static characteristics"},

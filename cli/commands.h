@@ -21,6 +21,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_net2x2(int argc, char **argv);
 int cmd_infer(int argc, char **argv);
 int cmd_chips(int argc, char **argv);
+int cmd_bom(int argc, char **argv);
 int cmd_paper(int argc, char **argv);
 int cmd_fit(int argc, char **argv);
 int cmd_report(int argc, char **argv);

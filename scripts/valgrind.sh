@@ -26,6 +26,7 @@ run netlist --out "$T/n.cir"
 run train --data "$DATA" --epochs 1 --train-limit 300 --limit 100 --out "$T/train" --cache "$T/cache" --no-plot
 run eval --checkpoint "$T/train/checkpoint.vsck" --data "$DATA" --limit 100 --cache "$T/cache"
 run infer --checkpoint "$T/train/checkpoint.vsck" --data "$DATA" --limit 2 --window 20us --out "$T/infer" --cache "$T/cache" --no-plot
+run chips --checkpoint "$T/train/checkpoint.vsck" --data "$DATA" --chips 1 --limit 1 --window 20us --d2d r_ins0=5% --e-series E24 --out "$T/chips" --cache "$T/cache" --no-plot
 # fit: device 2's R-T and S-curve from device 4 (f-V and waveform fits simulate the circuit
 # at every evaluation, minutes under memcheck: tests/test_fit runs them under ASan and
 # UBSan in make sanitize); --measured over rt

@@ -467,6 +467,11 @@ const float *vs_infer_net_gains(const vs_infer_net *n, int layer, const float **
     return layer == 0 ? n->g1e : n->g2e;
 }
 
+const vs_adder *vs_infer_net_adders(const vs_infer_net *n, int layer)
+{
+    return layer == 0 ? n->adder1 : n->adder2;
+}
+
 int vs_infer_net_inputs(const vs_infer_net *n)
 {
     return n->n_in;

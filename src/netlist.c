@@ -2,6 +2,7 @@
 #include "vo2snn/netlist.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vo2snn/synapse.h"
@@ -461,4 +462,172 @@ vs_status vs_netlist_write_2x2(FILE *f, const vs_device_params *dev, const vs_ci
     write_control(f, o, nonideal ? "v(m11) v(m12) v(m21) v(m22) v(in21) v(in22)"
                                  : "v(m11) v(m12) v(m21) v(m22)");
     return finish(f);
+}
+
+/* ---- a subset of a deployed network (vo2snn bom) ---------------------------------------- */
+
+/* One two-stage adder with suffix sfx: stage 1 state a<sfx> on the excitatory sum exc (an
+   expression), stage 2 state o<sfx> adding the inhibitory sum inh and the bias, and the
+   buffered, clipped output in<sfx>. exc0, inh0: the sums at t = 0 (for the settled .ic). */
+static void write_subnet_adder(FILE *f, const vs_adder *a, double rail, const char *sfx, const char *exc,
+                               const char *inh)
+{
+    const double ks = a->k_split >= 1 ? a->k_split : 1.0, tau = a->tau_syn_s;
+    const double rail2 = a->rail_out_v > 0 && a->rail_out_v < rail ? a->rail_out_v : rail;
+    fprintf(f, "*   adder: K = %.10g, B = %.10g V, tau_syn = %.10g s, stage 2 clipped at +-%.10g V\n", ks,
+            a->bias_v, tau, rail2);
+    if (tau > 0) {
+        fprintf(f, "Ca%s a%s 0 1\n", sfx, sfx);
+        fprintf(f, "Ba%s 0 a%s I = (-(%s)/%.10g - V(a%s))/%.10g\n", sfx, sfx, exc, ks, sfx, tau);
+        fprintf(f, "Co%s o%s 0 1\n", sfx, sfx);
+        fprintf(f, "Bo%s 0 o%s I = (-(%.10g*clamp(V(a%s)) + (%s) - (%.10g)) - V(o%s))/%.10g\n", sfx, sfx, ks,
+                sfx, inh, a->bias_v, sfx, tau);
+    } else {
+        fprintf(f, "Ba%s a%s 0 V = -(%s)/%.10g\n", sfx, sfx, exc, ks);
+        fprintf(f, "Bo%s o%s 0 V = -(%.10g*clamp(V(a%s)) + (%s) - (%.10g))\n", sfx, sfx, ks, sfx, inh, a->bias_v);
+    }
+    fprintf(f, "Bin%s in%s 0 V = min(max(V(o%s), %.10g), %.10g)\n", sfx, sfx, sfx, -rail2, rail2);
+}
+
+/* The .ic of a settled adder on t = 0 sums exc0, inh0 (only with a low-pass: state nodes). */
+static void write_subnet_adder_ic(FILE *f, const vs_adder *a, double rail, const char *sfx, double exc0,
+                                  double inh0)
+{
+    if (!(a->tau_syn_s > 0)) return;
+    const double ks = a->k_split >= 1 ? a->k_split : 1.0;
+    double f1 = -exc0 / ks, x1 = f1 > rail ? rail : (f1 < -rail ? -rail : f1);
+    double f2 = -(ks * x1 + inh0 - a->bias_v);
+    fprintf(f, ".ic V(a%s)=%.10g V(o%s)=%.10g\n", sfx, f1, sfx, f2);
+}
+
+static void write_pwl(FILE *f, const char *name, const char *node, const float *v, size_t n, double dt)
+{
+    fprintf(f, "%s %s 0 PWL(\n", name, node);
+    for (size_t i = 0; i < n; i++) fprintf(f, "+ %.10g %.8g\n", dt * (double)i, (double)v[i]);
+    fprintf(f, "+ )\n");
+}
+
+/* sum over the chosen hidden neurons of (R_f/R) V(sh<idx>) for row k of r, or "0". */
+static char *subnet_sum(const vs_netlist_subnet *s, const double *r_row)
+{
+    size_t cap = 64 + (size_t)s->n_hidden * 64, len = 0;
+    char *buf = malloc(cap);
+    if (!buf) return NULL;
+    buf[0] = '\0';
+    for (int h = 0; h < s->n_hidden; h++) {
+        if (!(r_row[h] > 0)) continue;
+        len += (size_t)snprintf(buf + len, cap - len, "%s%.10g/%.10g*V(sh%d)", len ? " + " : "",
+                                s->r_feedback_ohm, r_row[h], s->hidden[h]);
+    }
+    if (!len) snprintf(buf, cap, "0");
+    return buf;
+}
+
+static vs_status check_subnet(const vs_device_params *dev, const vs_circuit *c, const vs_netlist_subnet *s,
+                              const vs_netlist_opts *o)
+{
+    vs_status st;
+    if (s->n_t < 2 || !(s->dt_s > 0) || !isfinite(s->dt_s))
+        return vs_fail(VS_EINVAL, "subnet netlist: %zu samples every %g s (need >= 2, a positive step)", s->n_t,
+                       s->dt_s);
+    if ((st = vs_device_validate(dev)) != VS_OK || (st = vs_circuit_validate(c)) != VS_OK ||
+        (st = validate_opts(o, s->dt_s * (double)(s->n_t - 1))) != VS_OK)
+        return st;
+    if (s->n_hidden < 1 && s->n_out < 1) return vs_fail(VS_EINVAL, "subnet netlist: no neurons");
+    if (s->n_hidden < 0 || s->n_out < 0 || !(s->rail_v > 0) || !(s->r_feedback_ohm > 0))
+        return vs_fail(VS_EINVAL, "subnet netlist: bad counts, rail or feedback resistor");
+    for (int h = 0; h < s->n_hidden; h++)
+        if (s->hidden[h] < 0 || s->hidden[h] > 65535) return vs_fail(VS_EINVAL, "subnet netlist: hidden index %d", s->hidden[h]);
+    for (int k = 0; k < s->n_out; k++)
+        if (s->out[k] < 0 || s->out[k] > 65535) return vs_fail(VS_EINVAL, "subnet netlist: output index %d", s->out[k]);
+    return VS_OK;
+}
+
+/* Hidden neuron h: its two PWL drives, its adder and its neuron. */
+static void write_subnet_hidden(FILE *f, const vs_netlist_subnet *s, int h)
+{
+    const size_t nt = s->n_t;
+    char sfx[16], exc[64], inh[64], name[32], node[32];
+    snprintf(sfx, sizeof sfx, "h%d", s->hidden[h]);
+    fprintf(f, "*\n* ---- hidden neuron %d ----\n", s->hidden[h]);
+    fprintf(f, "*   input layer's drive: sum_E g V (node e%s), sum_I g V (node i%s)\n", sfx, sfx);
+    snprintf(name, sizeof name, "Ve%s", sfx), snprintf(node, sizeof node, "e%s", sfx);
+    write_pwl(f, name, node, s->drive_exc + (size_t)h * nt, nt, s->dt_s);
+    snprintf(name, sizeof name, "Vi%s", sfx), snprintf(node, sizeof node, "i%s", sfx);
+    write_pwl(f, name, node, s->drive_inh + (size_t)h * nt, nt, s->dt_s);
+    snprintf(exc, sizeof exc, "V(e%s)", sfx), snprintf(inh, sizeof inh, "V(i%s)", sfx);
+    write_subnet_adder(f, &s->hidden_adder[h], s->rail_v, sfx, exc, inh);
+    fprintf(f, "X%s in%s n%s s%s temp%s m%s vo2neuron\n", sfx, sfx, sfx, sfx, sfx, sfx);
+}
+
+/* Output neuron k: synapses from the chosen hidden neurons, its adder and its neuron. */
+static vs_status write_subnet_output(FILE *f, const vs_netlist_subnet *s, int k)
+{
+    char sfx[16];
+    snprintf(sfx, sizeof sfx, "o%d", s->out[k]);
+    fprintf(f, "*\n* ---- output neuron %d: synapses from the chosen hidden neurons, gain R_f/R ----\n", s->out[k]);
+    char *se = subnet_sum(s, s->r_exc + (size_t)k * (size_t)s->n_hidden);
+    char *si = subnet_sum(s, s->r_inh + (size_t)k * (size_t)s->n_hidden);
+    if (se && si) write_subnet_adder(f, &s->out_adder[k], s->rail_v, sfx, se, si);
+    int ok = se && si;
+    free(se), free(si);
+    if (!ok) return vs_fail(VS_ENOMEM, "out of memory");
+    fprintf(f, "X%s in%s n%s s%s temp%s m%s vo2neuron\n", sfx, sfx, sfx, sfx, sfx, sfx);
+    return VS_OK;
+}
+
+/* Initial conditions, the transient and the wrdata of every neuron's switched fraction. */
+static vs_status write_subnet_analysis(FILE *f, const vs_device_params *dev, const vs_netlist_subnet *s,
+                                       const vs_netlist_opts *o)
+{
+    char sfx[16];
+    fprintf(f, "*\n* ---- analysis ----\n");
+    fprintf(f, "* every neuron from rest (V = 0, T = ambient, m = 0), every adder settled at t = 0\n");
+    for (int h = 0; h < s->n_hidden; h++) {
+        snprintf(sfx, sizeof sfx, "h%d", s->hidden[h]);
+        write_ic(f, dev, sfx);
+        write_subnet_adder_ic(f, &s->hidden_adder[h], s->rail_v, sfx, (double)s->drive_exc[(size_t)h * s->n_t],
+                              (double)s->drive_inh[(size_t)h * s->n_t]);
+    }
+    for (int k = 0; k < s->n_out; k++) {
+        snprintf(sfx, sizeof sfx, "o%d", s->out[k]);
+        write_ic(f, dev, sfx);
+        write_subnet_adder_ic(f, &s->out_adder[k], s->rail_v, sfx, 0.0, 0.0);
+    }
+    write_tran(f, o, s->dt_s * (double)(s->n_t - 1));
+    size_t cap = 16 + 24 * (size_t)(s->n_hidden + s->n_out), len = 0;
+    char *cols = malloc(cap);
+    if (!cols) return vs_fail(VS_ENOMEM, "out of memory");
+    cols[0] = '\0';
+    for (int h = 0; h < s->n_hidden; h++) len += (size_t)snprintf(cols + len, cap - len, "%sv(mh%d)", len ? " " : "", s->hidden[h]);
+    for (int k = 0; k < s->n_out; k++) len += (size_t)snprintf(cols + len, cap - len, "%sv(mo%d)", len ? " " : "", s->out[k]);
+    write_control(f, o, cols);
+    free(cols);
+    return VS_OK;
+}
+
+vs_status vs_netlist_write_subnet(FILE *f, const vs_device_params *dev, const vs_circuit *c,
+                                  const vs_netlist_subnet *s, const vs_netlist_opts *o)
+{
+    vs_status st = check_subnet(dev, c, s, o);
+    if (st != VS_OK) return st;
+    fprintf(f, "vo2snn: a subset of a trained network on %s neurons with two-stage adders\n", dev->model->name);
+    fprintf(f, "*\n* Written by vo2snn (vs_netlist_write_subnet). Units: SI.\n");
+    if (s->title) fprintf(f, "* %s\n", s->title);
+    fprintf(f, "* Hidden neurons driven by the input layer's summed drive (PWL sources: sum_E g V into\n"
+               "* stage 1, sum_I g V into stage 2, sampled every %.10g s from vo2snn's own input-layer\n"
+               "* waveforms), output neurons by the chosen hidden neurons only. Neuron hI / oK has the\n"
+               "* nodes inhI (V_in), nhI (V_osc), shI (V_spike), temphI, mhI (switched fraction).\n"
+               "* Ideal op-amps; each stage a low-pass R_f || C_f of tau_syn, clipped (docs/variation.md).\n*\n",
+            s->dt_s);
+    if ((st = write_model(f, dev, o)) != VS_OK) return st;
+    fprintf(f, "*\n* ---- network parameters ----\n");
+    fprintf(f, ".param rail = %.10g  $ op-amp output limit +-rail (V)\n", s->rail_v);
+    fprintf(f, ".param rf = %.10g  $ adder feedback resistor R_f (ohm)\n", s->r_feedback_ohm);
+    fprintf(f, ".func clamp(x) {min(max(x, -rail), rail)}\n");
+    write_neuron_subckt(f, c);
+    for (int h = 0; h < s->n_hidden; h++) write_subnet_hidden(f, s, h);
+    for (int k = 0; k < s->n_out && st == VS_OK; k++) st = write_subnet_output(f, s, k);
+    if (st == VS_OK) st = write_subnet_analysis(f, dev, s, o);
+    return st == VS_OK ? finish(f) : st;
 }

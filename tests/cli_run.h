@@ -156,4 +156,21 @@ CLI_RUN_FN int cli_refuses(const char *mention, const char *const *args)
 }
 #define REFUSES(mention, ...) cli_refuses(mention, (const char *const[]){__VA_ARGS__, NULL})
 
+
+/* A small checkpoint for the tests of trained networks: `vo2snn train` of a 784-16-10 network
+   for `epochs` epochs on 2000 images into tmpdir/tr, with its transfer cache in tmpdir/cache;
+   their paths into ck and cache. 0, or 1 after printing "FAIL setup: ...". */
+CLI_RUN_FN int cli_train_small(const char *epochs, char *ck, size_t ck_size, char *cache, size_t cache_size)
+{
+    snprintf(ck, ck_size, "%s/tr/checkpoint.vsck", tmpdir);
+    snprintf(cache, cache_size, "%s/cache", tmpdir);
+    char out[600];
+    snprintf(out, sizeof out, "%s/tr", tmpdir);
+    const char *args[] = {"train", "--data", check_mnist_dir(), "--epochs", epochs, "--train-limit", "2000",
+                          "--limit", "50", "--hidden", "16", "--out", out, "--cache", cache, "--no-plot", NULL};
+    if (vo2snn_v(args) == 0) return 0;
+    printf("FAIL setup: train: %s\n", err_text);
+    return 1;
+}
+
 #endif

@@ -219,12 +219,7 @@ static void test_refusals(void)
 int main(void)
 {
     if (!mkdtemp(tmpdir)) return 1;
-    snprintf(ck, sizeof ck, "%s/tr/checkpoint.vsck", tmpdir);
-    snprintf(cache, sizeof cache, "%s/cache", tmpdir);
-    const char *args[] = {"train", "--data", check_mnist_dir(), "--epochs", "2", "--train-limit", "2000",
-                          "--limit", "50", "--hidden", "16", "--out", tmp("tr"), "--cache", cache, "--no-plot", NULL};
-    if (vo2snn_v(args) != 0) {
-        printf("FAIL setup: train: %s\n", err_text);
+    if (cli_train_small("2", ck, sizeof ck, cache, sizeof cache)) {
         remove_tree(tmpdir);
         return 1;
     }

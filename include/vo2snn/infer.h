@@ -106,6 +106,10 @@ typedef struct vs_infer_result {
    (10, n_hid)): excitatory returned, inhibitory into *inhibitory; each R_f/R of a resistor. */
 const float *vs_infer_net_gains(const vs_infer_net *net, int layer, const float **inhibitory);
 
+/* The adders of layer 0 (the n_hid hidden neurons) or 1 (the 10 output neurons) as the network
+   runs them: K, noise gains, bias, low-pass and output rail of each (vo2snn bom exports them). */
+const vs_adder *vs_infer_net_adders(const vs_infer_net *net, int layer);
+
 /* Input neurons of the network: the pixels per image it takes. */
 int vs_infer_net_inputs(const vs_infer_net *net);
 

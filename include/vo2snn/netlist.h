@@ -121,4 +121,44 @@ vs_status vs_netlist_write_2x2(FILE *f, const vs_device_params *dev, const vs_ci
                                const vs_opamp *op, const vs_net2x2_params *p,
                                const vs_netlist_opts *o);
 
+/*
+ * A subset of a trained network deployed on circuits (vo2snn bom; infer.h): hidden neurons
+ * driven through their two-stage adders by the input layer's summed drive, and output neurons
+ * driven through theirs by the chosen hidden neurons only (the other hidden neurons are left
+ * out, as if silent). The op-amps are ideal, as in vs_infer_net's default: each stage is
+ * written as vs_adder_run computes it, a first-order low-pass of tau_syn (R_f || C_f; a state
+ * node on a 1 F capacitor charged by (target - V)/tau_syn, tau_syn = 0: the target itself)
+ * whose output is clipped, stage 1 at +-rail_v, stage 2 at the adder's rail_out_v:
+ *   stage 1 target  -(sum_E g_j V_j)/K,   stage 2 target  -(K v1 + sum_I g_j V_j - B).
+ * Hidden neuron i's sums sum_E g V and sum_I g V are PWL sources (drive_exc, drive_inh, n_t
+ * samples every dt_s, linear between them, as the library's adder reads them); output neuron
+ * k's are written as sum over the chosen hidden neurons of (R_f/R) V(s), R the synaptic
+ * resistor (r_exc, r_inh; 0 = none). Nodes: suffix h<index> for hidden neuron index, o<index>
+ * for output neuron index: in, n, s, temp, m (vo2neuron), a (stage 1), o (stage 2 state),
+ * eh/ih (a hidden neuron's PWL sums). Every neuron starts from rest, every adder settled on
+ * its t = 0 inputs; .tran runs to (n_t - 1) dt_s with max step o->t_max_step_s; wrdata writes
+ * time, then V(m) of the hidden neurons, then of the output neurons, in the given order.
+ */
+typedef struct vs_netlist_subnet {
+    size_t n_t;                 /* samples of the drives */
+    double dt_s;                /* their spacing */
+    double rail_v;              /* op-amp output limit of stage 1 (stage 2: each adder's rail_out_v) */
+    double r_feedback_ohm;      /* R_f */
+    int n_hidden;
+    const int *hidden;          /* (n_hidden) indices in the hidden layer (labels) */
+    const vs_adder *hidden_adder;                /* (n_hidden) */
+    const float *drive_exc, *drive_inh;          /* (n_hidden, n_t) */
+    int n_out;
+    const int *out;             /* (n_out) indices in the output layer (labels) */
+    const vs_adder *out_adder;  /* (n_out) */
+    const double *r_exc, *r_inh;                 /* (n_out, n_hidden) ohm, 0 = no synapse */
+    const char *title;          /* a line for the header comment (may be NULL) */
+} vs_netlist_subnet;
+
+/* Write s as one netlist (above). VS_EINVAL for a bad device, circuit, options or subnet
+   (no neurons, n_t < 2, a non-positive step, rail or R_f, an index outside 0..65535); VS_EIO
+   if f cannot be written. On failure f may hold a partial netlist. */
+vs_status vs_netlist_write_subnet(FILE *f, const vs_device_params *dev, const vs_circuit *c,
+                                  const vs_netlist_subnet *s, const vs_netlist_opts *o);
+
 #endif

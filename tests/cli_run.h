@@ -2,7 +2,8 @@
  * cli_run.h -- run build/vo2snn (or $VO2SNN_BIN) from a test in a private temporary
  * directory and capture its output; shared by the tests/test_*.c that drive the CLI.
  *
- * main() does `if (!mkdtemp(tmpdir)) return 1;` first and `remove_tree(tmpdir)` last;
+ * main() does `if (!mkdtemp(tmpdir)) return 1;` (or cli_train_small) first and
+ * `remove_tree(tmpdir)` last;
  * vo2snn(...) runs the tool with the given arguments (NULL-terminated) and returns its
  * exit status, with stdout in out_text and stderr in err_text; tmp("x.csv") names a file
  * in tmpdir; cli_spawn() starts it in the background.
@@ -157,11 +158,13 @@ CLI_RUN_FN int cli_refuses(const char *mention, const char *const *args)
 #define REFUSES(mention, ...) cli_refuses(mention, (const char *const[]){__VA_ARGS__, NULL})
 
 
-/* A small checkpoint for the tests of trained networks: `vo2snn train` of a 784-16-10 network
-   for `epochs` epochs on 2000 images into tmpdir/tr, with its transfer cache in tmpdir/cache;
-   their paths into ck and cache. 0, or 1 after printing "FAIL setup: ...". */
+/* A small checkpoint for the tests of trained networks: tmpdir made, then `vo2snn train` of a
+   784-16-10 network for `epochs` epochs on 2000 images into tmpdir/tr, with its transfer cache
+   in tmpdir/cache; their paths into ck and cache. 0, or 1 after printing "FAIL setup: ..."
+   (tmpdir removed). */
 CLI_RUN_FN int cli_train_small(const char *epochs, char *ck, size_t ck_size, char *cache, size_t cache_size)
 {
+    if (!mkdtemp(tmpdir)) return printf("FAIL setup: cannot make %s\n", tmpdir), 1;
     snprintf(ck, ck_size, "%s/tr/checkpoint.vsck", tmpdir);
     snprintf(cache, cache_size, "%s/cache", tmpdir);
     char out[600];
@@ -170,6 +173,7 @@ CLI_RUN_FN int cli_train_small(const char *epochs, char *ck, size_t ck_size, cha
                           "--limit", "50", "--hidden", "16", "--out", out, "--cache", cache, "--no-plot", NULL};
     if (vo2snn_v(args) == 0) return 0;
     printf("FAIL setup: train: %s\n", err_text);
+    remove_tree(tmpdir);
     return 1;
 }
 

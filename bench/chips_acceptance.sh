@@ -5,7 +5,9 @@
 #   the rate model on the same 10 chips and 1000 images (the two modes compared chip by chip);
 #   the rate model, 10 000 images x 100 chips, for the clean network and for one trained
 #   noise-aware at the largest sigma (train --d2d r_ins0=20% / t_c=4K).
-# About 30 minutes on 2 cores. Usage: sh bench/chips_acceptance.sh [DATA_DIR] [OUT_DIR]
+# Then noise-aware training against ln r_ins0 in other settings (trained at 10 %; 15 epochs,
+# trained at 15 %, against 15 clean epochs), rate model, 10 000 images x 100 chips.
+# About 35 minutes on 2 cores. Usage: sh bench/chips_acceptance.sh [DATA_DIR] [OUT_DIR]
 set -eu
 BIN=${VO2SNN_BIN:-build/vo2snn}
 DATA=${1:-../shared/data/mnist}
@@ -34,4 +36,11 @@ for sweep in "r_ins0=0,2%,5%,10%,20%" "t_c=0,0.5K,1K,2K,4K"; do
     table "$key: rate model, the same 1000 images x 10 chips" "$OUT/rate10_$key/sweep.csv"
     table "$key: rate model, 10000 images x 100 chips, clean training" "$OUT/rate_$key/sweep.csv"
     table "$key: rate model, 10000 images x 100 chips, noise-aware training ($na)" "$OUT/rate_${na}_$key/sweep.csv"
+done
+train na_r10 --d2d r_ins0=10%
+train na_r15e15 --d2d r_ins0=15% --epochs 15
+train clean_e15 --epochs 15
+for name in na_r10 na_r15e15 clean_e15; do
+    "$BIN" chips --checkpoint "$OUT/$name/checkpoint.vsck" --data "$DATA" --rate --chips 100 --sweep "r_ins0=0,10%,20%" --out "$OUT/rate_$name" --no-plot >/dev/null
+    table "r_ins0: rate model, 10000 images x 100 chips, $name" "$OUT/rate_$name/sweep.csv"
 done

@@ -499,6 +499,9 @@ void chips_json(FILE *f, const chips_args *a, const chips_result *r)
     json_variation(&j, r);
     vs_json_object(&j, "circuit_network");
     vs_json_str(&j, "opamp", r->io.opamp.ideal ? "ideal" : "nonideal");
+    vs_json_num(&j, "opamp_supply_v", r->io.opamp.supply_v);
+    vs_json_num(&j, "opamp_iq_a", r->io.opamp.i_quiescent_a);
+    vs_json_num(&j, "opamp_offset_v", r->io.opamp.offset_v);
     vs_json_num(&j, "tau_syn_s", r->io.tau_syn_s);
     vs_json_num(&j, "dt_s", r->io.dt_s);
     vs_json_num(&j, "rtol", r->io.sim.rtol);
@@ -568,7 +571,7 @@ void chips_defaults(chips_args *a)
     vs_infer_opts io = vs_infer_opts_default();
     *a = (chips_args){.checkpoint = "out/train/checkpoint.vsck", .dataset = "mnist", .out = "out/chips",
                       .chips = 10, .seed = 1, .window_s = io.window_s, .yield_threshold = 0.9,
-                      .plot = CLI_PLOT_PNG};
+                      .opamp = "ideal", .opamp_p = CLI_OPAMP_ARGS_DEFAULTS, .plot = CLI_PLOT_PNG};
 }
 
 static int parse_chips_args(int argc, char **argv, const char *prog, chips_args *a)
@@ -587,6 +590,8 @@ static int parse_chips_args(int argc, char **argv, const char *prog, chips_args 
         {.name = "limit", .kind = OPT_LONG, .metavar = "M", .help = "run only the first M test images on each chip (default: all)", .dest = &a->limit, .min = 1, .max = 1e9},
         {.name = "window", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "presentation time per image", .dest = &a->window_s, .min = 1e-6, .max = 1e-2},
         {.name = "yield-threshold", .kind = OPT_QUANTITY, .unit = "", .metavar = "A", .help = "a chip counts towards the yield at accuracy >= A (0..1)", .dest = &a->yield_threshold, .min = 0, .max = 1},
+        CLI_OPAMP_OPT(a->opamp, ""),
+        CLI_OPAMP_PERIPHERY_OPTS(a->opamp_p),
         {.name = "rate", .kind = OPT_FLAG, .help = "the rate model with each chip's transfer functions (fast; no energy) instead of the circuit", .dest = &a->rate},
         {.name = "sweep", .kind = OPT_STRING, .metavar = "K=s1,..", .help = "repeat the Monte Carlo for each sigma of one D2D term (over --d2d), e.g. r_ins0=0,2%,5%: sweep.csv/.png", .dest = &a->sweep},
         CLI_THREADS_OPT(a->threads, ", images run in parallel"),
@@ -624,6 +629,7 @@ static int chips_inputs(const char *prog, const chips_args *a, chips_result *r, 
     if (a->e_series && (r->e_series = vs_eseries_parse(a->e_series)) < 0)
         return cli_error(prog, "--e-series: '%s' is not E12, E24, E48, E96 or none", a->e_series);
     r->io = vs_infer_opts_default();
+    if (cli_opamp_build(prog, a->opamp, &a->opamp_p, &r->io.opamp)) return 1;
     r->io.window_s = a->window_s;
     r->io.seed = (uint64_t)a->seed;
     r->io.e_series = r->e_series;

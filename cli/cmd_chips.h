@@ -36,6 +36,8 @@ typedef struct chips_args {
     double yield_threshold;   /* a chip counts towards the yield at accuracy >= this */
     const char *sweep;        /* "KEY=s1,s2,...": the Monte Carlo once per sigma of KEY (NULL: none) */
     int rate;                 /* the rate model on each chip (chiprate.h) instead of the circuit */
+    const char *opamp;        /* "ideal" or "nonideal" (cli_opamp_choices) */
+    cli_opamp_args opamp_p;   /* its supply, quiescent current, input offset and (nonideal) gain */
     long threads;
     const char *out;          /* output directory */
     int json, plot;           /* json: no per-chip lines on stderr; plot: CLI_PLOT_NONE or CLI_PLOT_PNG */

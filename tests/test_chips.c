@@ -192,6 +192,21 @@ static void test_rate(void)
     free(a), free(b);
 }
 
+/* The op-amp periphery: a chip without variation is infer with the same op-amp options. */
+static void test_opamp(void)
+{
+    CHECK(vo2snn("infer", "--checkpoint", ck, "--data", check_mnist_dir(), "--cache", cache, "--limit", LIMIT,
+                 "--opamp-iq", "0.3m", "--opamp-supply", "18", "--out", tmp("inf_op"), "--no-plot", "--json", NULL) == 0);
+    const char *e = strstr(out_text, "\"energy_per_inference_j\"");
+    double total = e ? check_json_num(e, "total") : (double)NAN;
+    CHECK(chips(tmp("op"), "--chips", "1", "--opamp-iq", "0.3m", "--opamp-supply", "18", "--json", NULL) == 0);
+    char path[700];
+    double v[C_N];
+    snprintf(path, sizeof path, "%s/chips.csv", tmp("op"));
+    CHECK(csv_row(path, 0, v, C_N) == C_N && v[C_E] == total);
+    CHECK(check_json_num(out_text, "opamp_iq_a") == 0.3e-3 && check_json_num(out_text, "opamp_supply_v") == 18);
+}
+
 static void test_refusals(void)
 {
     const char *dir = tmp("bad");
@@ -224,6 +239,7 @@ int main(void)
     RUN(test_e_series);
     RUN(test_sweep);
     RUN(test_rate);
+    RUN(test_opamp);
     RUN(test_refusals);
     remove_tree(tmpdir);
     return CHECK_DONE();

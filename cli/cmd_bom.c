@@ -552,9 +552,7 @@ static int bom_run(const char *prog, const bom_args *a, bom_result *r)
     subset_run s = {0};
     if (vs_checkpoint_load(a->checkpoint, &r->t, 256, &r->info, &m) != VS_OK) return cli_fail(prog);
     /* the nominal device: the netlist has no jitter, so neither has the comparison */
-    vs_device_params dev = r->info.device;
-    for (int i = 0; i < dev.model->n_params; i++)
-        if (dev.model->params[i].flags & VS_PARAM_JITTER) dev.v[i] = 0;
+    vs_device_params dev = vs_device_nominal(&r->info.device);
     int failed = 0;
     if (vs_infer_net_new(m, &r->t, &dev, &r->info.circuit, &r->io, &net) != VS_OK) failed = cli_fail(prog);
     const double rf = r->io.opamp.r_feedback_ohm, s_peak = r->t.s_peak_v;

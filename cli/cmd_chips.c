@@ -226,8 +226,7 @@ static int run_mc_rate(const chips_job *job, chips_mc *mc)
         vs_d2d_set(&banked, banked.model, 0, 0.0);
     }
     char dir[4096];
-    const char *cache = job->a->cache && strcmp(job->a->cache, "none") == 0 ? NULL : job->a->cache;
-    if (!job->a->cache) vs_transfer_default_cache(dir, sizeof dir), cache = dir;
+    const char *cache = train_cache_dir(job->a->cache, dir, sizeof dir);
     if (!job->a->json) fprintf(stderr, "transfer bank: %d term(s) x 17 nodes ...\n", banked.n);
     if (vs_transfer_bank_build(&r->info.device, &r->info.circuit, &r->info.transfer, &banked, 17, 4.0, cache, NULL,
                                NULL, &bank) != VS_OK)

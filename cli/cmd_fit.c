@@ -123,15 +123,6 @@ static const char *num(char *buf, size_t n, double v, const char *nan_text)
     return buf;
 }
 
-/* The device the fit compares with the data: jitter off (vs_fit fits the nominal device). */
-static vs_device_params nominal(const vs_device_params *p)
-{
-    vs_device_params q = *p;
-    for (int j = 0; j < q.model->n_params; j++)
-        if (q.model->params[j].flags & VS_PARAM_JITTER) q.v[j] = 0;
-    return q;
-}
-
 /* A CSV row of numbers with one text cell at index text_at. */
 static vs_status row_mixed(vs_csv *w, int n, const double *vals, int text_at, const char *text)
 {
@@ -590,7 +581,7 @@ static void warn_silent_points(fit_result *r, const char *what, const vs_meas_fv
 /* Predictions at the points of each set, written with the data; the check points. */
 static int write_outputs(const char *prog, const fit_args *a, fit_result *r)
 {
-    vs_device_params nom = nominal(&r->fit.device);
+    vs_device_params nom = vs_device_nominal(&r->fit.device);   /* what vs_fit compared with the data */
     if (write_device(prog, &r->fit.device, r->device_file)) return 1;
     if (a->rt && write_rt(prog, &nom, &r->rt, r->out[VS_FIT_RT].csv)) return 1;
     if (a->iv && write_iv(prog, &nom, &r->iv, r->out[VS_FIT_IV].csv)) return 1;

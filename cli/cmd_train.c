@@ -205,15 +205,19 @@ void train_print_checkpoint(FILE *f, const vs_checkpoint_info *info, const vs_tr
             (unsigned long long)info->seed, (double)c->rail_v);
 }
 
+const char *train_cache_dir(const char *cache, char *buf, size_t n)
+{
+    if (cache && strcmp(cache, "none") == 0) return NULL;
+    if (cache) return cache;
+    vs_transfer_default_cache(buf, n);
+    return buf;
+}
+
 int train_build_transfer(const char *prog, const vs_device_params *dev, const vs_circuit *c,
                          const vs_transfer_opts *to, const char *cache, vs_transfer *t)
 {
     char dir[4096];
-    if (cache && strcmp(cache, "none") == 0) cache = NULL;
-    else if (!cache) {
-        vs_transfer_default_cache(dir, sizeof dir);
-        cache = dir;
-    }
+    cache = train_cache_dir(cache, dir, sizeof dir);
     cli_progress bar;
     progress_begin(&bar, "transfer function");
     if (bar.enabled) fprintf(stderr, "measuring the transfer function (cached after the first run) ...");
@@ -761,8 +765,7 @@ static int noise_aware_setup(train_run *r)
     if (a->c2c && c2c_terms(r->prog, dev, &r->d2d)) return 1;
     if (r->d2d.n == 0) return cli_error(r->prog, "--d2d/--c2c: no variation to train against");
     char dir[4096];
-    const char *cache = a->cache && strcmp(a->cache, "none") == 0 ? NULL : a->cache;
-    if (!a->cache) vs_transfer_default_cache(dir, sizeof dir), cache = dir;
+    const char *cache = train_cache_dir(a->cache, dir, sizeof dir);
     fprintf(a->log, "noise-aware training: transfer bank of %d term(s) x 9 nodes over +-3 sigma ...\n", r->d2d.n);
     fflush(a->log);
     if (vs_transfer_bank_build(dev, &info->circuit, &info->transfer, &r->d2d, 9, 3.0, cache, NULL, NULL, &r->bank) != VS_OK ||

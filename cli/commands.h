@@ -54,6 +54,9 @@ int train_write_confusion(const char *prog, const char *path, const uint32_t *cm
 /* The confusion-matrix PNG of a CSV from train_write_confusion (plot: CLI_PLOT_PNG or
    CLI_PLOT_PNG_SVG; CLI_PLOT_NONE writes nothing). */
 int train_plot_confusion(const char *prog, int plot, const char *csv, const char *png, const char *title);
+/* The transfer-function cache a --cache value names: "none" NULL (no cache), NULL the default
+   (vs_transfer_default_cache, into buf), else itself. */
+const char *train_cache_dir(const char *cache, char *buf, size_t n);
 int train_build_transfer(const char *prog, const vs_device_params *dev, const vs_circuit *c,
                          const vs_transfer_opts *to, const char *cache, vs_transfer *t);
 /* Refuse a checkpoint whose input layer does not fit the images of d (names both). */

@@ -607,6 +607,14 @@ int vs_device_has_jitter(const vs_device_params *p)
     return p->model->has_jitter ? p->model->has_jitter(p) : 0;
 }
 
+vs_device_params vs_device_nominal(const vs_device_params *p)
+{
+    vs_device_params q = *p;
+    for (int j = 0; j < q.model->n_params; j++)
+        if (q.model->params[j].flags & VS_PARAM_JITTER) q.v[j] = 0;
+    return q;
+}
+
 void vs_dev_draw(vs_dev *d, const vs_device_params *p, vs_rng *rng)
 {
     double xi[8] = {0};

@@ -802,13 +802,6 @@ static vs_fit_opts effective_bounds(const vs_fit_opts *o, const vs_device_params
     return e;
 }
 
-/* The nominal device: jitter off while fitting (restored in the result). */
-static void nominal(vs_device_params *p)
-{
-    for (int j = 0; j < p->model->n_params; j++)
-        if (p->model->params[j].flags & VS_PARAM_JITTER) p->v[j] = 0;
-}
-
 static vs_status run_fit(fit_run *fr, unsigned sets)
 {
     long done = 0, total = VS_FIT_SETS + 2 + fr->o->bootstrap;
@@ -837,7 +830,7 @@ vs_status vs_fit(const vs_device_params *start, const vs_fit_data *data, const v
     result_init(r, start, sets, data);
     vs_fit_opts eff = effective_bounds(o, start);
     fit_run fr = {.data = data, .o = &eff, .cur = *start, .r = r};
-    nominal(&fr.cur);
+    fr.cur = vs_device_nominal(&fr.cur);   /* jitter off while fitting (restored in the result) */
     st = run_fit(&fr, sets);
     free(fr.fv_keep);
     r->evaluations = fr.evals;

@@ -167,6 +167,9 @@ void vs_dev_init(vs_dev *d, const vs_device_params *p, const double *xi);
 /* 1 if p has cycle-to-cycle jitter. */
 int vs_device_has_jitter(const vs_device_params *p);
 
+/* p without its cycle-to-cycle jitter: every VS_PARAM_JITTER parameter 0 (the nominal device). */
+vs_device_params vs_device_nominal(const vs_device_params *p);
+
 /* Start a new switching cycle, keeping the memory: the nominal device without jitter,
    else with n_jitter_draws standard normal deviates drawn from rng. */
 void vs_dev_draw(vs_dev *d, const vs_device_params *p, vs_rng *rng);

@@ -64,6 +64,9 @@ $(B)/tests/%: tests/%.c $(wildcard tests/*.h) $(B)/libvo2snn_cli.a $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Icli -o $@ $< $(B)/libvo2snn_cli.a $(LIB) $(LDLIBS)
 
+# Fault injection: the test's own malloc, calloc and realloc fail on request (tests/test_alloc_fail.c).
+$(B)/tests/test_alloc_fail: override LDLIBS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+
 $(B)/bench/%: bench/%.c bench/bench_common.h $(B)/libvo2snn_cli.a $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Icli -o $@ $< $(B)/libvo2snn_cli.a $(LIB) $(LDLIBS)

@@ -5,6 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#else
+static int omp_get_max_threads(void) { return 1; }
+static int omp_get_thread_num(void) { return 0; }
+#endif
+
 /* ---- the bank -------------------------------------------------------------------------------- */
 
 void vs_transfer_bank_free(vs_transfer_bank *b)
@@ -192,6 +199,29 @@ static void input_tables(const chip_neurons *c, const vs_transfer *trained, int 
             xt[(size_t)j * 256 + p] = p ? neuron_out(c, j, 0, (float)vs_pixel_voltage(trained, p), rail) : 0.0f;
 }
 
+/* Classes of images 0..n-1 on chip c (xt: the input tables; scratch: one (n_in + n_hid) row per
+   thread, allocated by the caller so that no image can go unscored); the number right. */
+static long chip_score(vs_mlp *m, const chip_neurons *c, const float *xt, const vs_dataset *d, size_t n,
+                       float *scratch, uint8_t *pred)
+{
+    const vs_mlp_config *cfg = vs_mlp_get_config(m);
+    const int nin = cfg->sizes[0], row = cfg->sizes[0] + cfg->sizes[1];
+    long correct = 0;
+#pragma omp parallel reduction(+ : correct)
+    {
+        float *x = scratch + (size_t)omp_get_thread_num() * (size_t)row;
+#pragma omp for schedule(static)
+        for (long i = 0; i < (long)n; i++) {
+            const uint8_t *img = vs_dataset_image(d, (size_t)i);
+            for (int j = 0; j < nin; j++) x[j] = xt[(size_t)j * 256 + img[j]];
+            int cls = chip_classify(m, c, x, x + nin);
+            if (pred) pred[i] = (uint8_t)cls;
+            correct += cls == d->labels[i];
+        }
+    }
+    return correct;
+}
+
 vs_status vs_chip_rate_eval(vs_mlp *m, const vs_transfer *trained, const vs_transfer_bank *bank,
                             const vs_d2d *v, const vs_device_params *dev, uint64_t seed, int chip,
                             const vs_dataset *d, size_t n, double *accuracy, uint8_t *pred)
@@ -205,27 +235,15 @@ vs_status vs_chip_rate_eval(vs_mlp *m, const vs_transfer *trained, const vs_tran
     vs_status st = bank_covers(bank, v);
     if (st == VS_OK) st = chip_neurons_draw(&c, bank, v, dev, trained, seed, chip, count);
     float *xt = malloc((size_t)nin * 256 * sizeof *xt);
-    if (st == VS_OK && !xt) st = vs_fail(VS_ENOMEM, "out of memory for the input tables");
-    long correct = 0;
+    float *scratch = malloc((size_t)omp_get_max_threads() * (size_t)(nin + nh) * sizeof *scratch);
+    if (st == VS_OK && (!xt || !scratch)) st = vs_fail(VS_ENOMEM, "out of memory for the input tables");
     if (st == VS_OK) {
         input_tables(&c, trained, nin, cfg->rail_v, xt);
-#pragma omp parallel reduction(+ : correct)
-        {
-            float *x = malloc(((size_t)nin + (size_t)nh) * sizeof *x);
-#pragma omp for schedule(static)
-            for (long i = 0; i < (long)n; i++) {
-                const uint8_t *img = vs_dataset_image(d, (size_t)i);
-                for (int j = 0; x && j < nin; j++) x[j] = xt[(size_t)j * 256 + img[j]];
-                int cls = x ? chip_classify(m, &c, x, x + nin) : -1;
-                if (pred) pred[i] = (uint8_t)cls;
-                correct += cls == d->labels[i];
-            }
-            free(x);
-        }
+        long correct = chip_score(m, &c, xt, d, n, scratch, pred);
+        *accuracy = n ? (double)correct / (double)n : (double)NAN;
     }
-    free(xt);
+    free(xt), free(scratch);
     chip_neurons_free(&c);
-    if (st == VS_OK) *accuracy = n ? (double)correct / (double)n : (double)NAN;
     return st;
 }
 

@@ -10,6 +10,7 @@
 #include "common.h"
 #include "progress.h"
 #include "vo2snn/atomic.h"
+#include "vo2snn/bom.h"
 #include "vo2snn/infer.h"
 #include "vo2snn/json.h"
 #include "vo2snn/netlist.h"
@@ -17,10 +18,6 @@
 #include "vo2snn/outputs.h"
 #include "vo2snn/train.h"
 #include "vo2snn/variation.h"
-
-enum { ROLE_EXC, ROLE_INH, ROLE_ATT, ROLE_COUPLING, ROLE_FEEDBACK, ROLE_BIAS, N_ROLES };
-static const char *const role_names[N_ROLES] = {"synapse_exc", "synapse_inh", "attenuation",
-                                                "coupling", "feedback", "bias"};
 
 /* ---- lists of neurons -------------------------------------------------------------------- */
 
@@ -60,304 +57,44 @@ static int parse_list(const char *prog, const char *opt, const char *text, int n
     return 0;
 }
 
-/* ---- the resistor list ------------------------------------------------------------------- */
-
-typedef struct bom_entry {
-    int role;
-    double r_ohm;
-} bom_entry;
-
-typedef struct bom_list {
-    bom_entry *e;
-    size_t n, cap;
-} bom_list;
-
-static int bom_add(bom_list *l, int role, double r)
+/* bom.csv: one line per role and value with its count; the BOM's figures into r. */
+static int write_bom_csv(const char *prog, const char *path, const vs_bom *b, bom_result *r)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 4096;
-        bom_entry *e = realloc(l->e, cap * sizeof *e);
-        if (!e) return -1;
-        l->e = e, l->cap = cap;
-    }
-    l->e[l->n++] = (bom_entry){role, r};
-    return 0;
-}
-
-static int entry_cmp(const void *pa, const void *pb)
-{
-    const bom_entry *a = pa, *b = pb;
-    if (a->role != b->role) return a->role < b->role ? -1 : 1;
-    return a->r_ohm < b->r_ohm ? -1 : a->r_ohm > b->r_ohm;
-}
-
-/* A resistor value as bought: the series value (exact for series 0). */
-static double as_bought(int series, double r)
-{
-    return vs_eseries_round(series, r);
-}
-
-/* Where the ideal value r_ideal lies against the value R bought for it: |ln(R/r_ideal)| over
-   half the ln of the series step that holds r_ideal (<= 1 when R is the nearest value). */
-static double half_steps(int series, double r_ideal, double r)
-{
-    if (series <= 0) return 0.0;
-    double step;
-    if (r_ideal >= r) step = vs_eseries_step(series, r);
-    else step = r / vs_eseries_round(series, r / pow(10.0, 1.0 / series) / 1.0001);
-    return fabs(log(r / r_ideal)) / (0.5 * log(step));
-}
-
-/* The largest relative error of a value rounded to the series: sqrt(step) - 1 at the widest step. */
-static double series_half_step(int series)
-{
-    if (series <= 0) return 0.0;
-    double v = 100.0, worst = 0.0;
-    for (int k = 0; k < series; k++) {
-        double step = vs_eseries_step(series, v);
-        worst = fmax(worst, sqrt(step) - 1.0);
-        v = vs_eseries_round(series, v * step);
-    }
-    return worst;
-}
-
-/*
- * Every resistor the adders of layer `layer` need (synapses from the realised gains of net; per
- * target neuron: stage 1's feedback R_f/K and stage 2's input from stage 1, R_f/K, when it has
- * excitatory synapses; stage 2's feedback R_f; R_f from the reference V_ref = -B when B != 0),
- * and the weight errors of the synapses against the trained weights w/s_peak.
- */
-static int layer_bom(const vs_infer_net *net, vs_mlp *m, int layer, int n_target, int n_source, double s_peak,
-                     double rf, int series, bom_list *l, bom_result *r)
-{
-    const float *gi, *ge = vs_infer_net_gains(net, layer, &gi);
-    const float *w = vs_mlp_weights(m, layer);
-    const vs_adder *ad = vs_infer_net_adders(net, layer);
-    for (int k = 0; k < n_target; k++) {
-        int any_exc = 0;
-        for (int j = 0; j < n_source; j++) {
-            size_t i = (size_t)k * (size_t)n_source + (size_t)j;
-            double g = ge[i] > 0 ? (double)ge[i] : (double)gi[i];
-            if (!(g > 0)) continue;
-            any_exc |= ge[i] > 0;
-            double rr = as_bought(series, rf / g), g_ideal = fabs((double)w[i]) / s_peak;
-            if (bom_add(l, ge[i] > 0 ? ROLE_EXC : ROLE_INH, rr)) return -1;
-            double err = g_ideal > 0 ? fabs(g / g_ideal - 1.0) : (double)INFINITY;
-            r->max_weight_error = fmax(r->max_weight_error, err);
-            r->max_half_steps = fmax(r->max_half_steps, half_steps(series, rf / g_ideal, rr));
-        }
-        double ks = ad[k].k_split >= 1 ? ad[k].k_split : 1.0;
-        if (any_exc && (bom_add(l, ROLE_ATT, as_bought(series, rf / ks)) || bom_add(l, ROLE_COUPLING, as_bought(series, rf / ks))))
-            return -1;
-        if (bom_add(l, ROLE_FEEDBACK, as_bought(series, rf))) return -1;
-        if (ad[k].bias_v != 0 && bom_add(l, ROLE_BIAS, as_bought(series, rf))) return -1;
-    }
-    return 0;
-}
-
-static int write_bom_csv(const char *prog, const char *path, bom_list *l, bom_result *r)
-{
-    qsort(l->e, l->n, sizeof *l->e, entry_cmp);
     vs_afile *af;
     if (vs_afile_open(path, &af) != VS_OK) return cli_fail(prog);
     FILE *f = vs_afile_stream(af);
     fprintf(f, "value_ohm,count,role\n");
-    r->n_resistors = (long)l->n;
+    r->n_resistors = (long)b->n;
     r->n_lines = 0;
     r->r_min_ohm = INFINITY, r->r_max_ohm = 0;
-    for (int k = 0; k < N_ROLES; k++) r->roles[k] = (bom_role){role_names[k], 0};
-    for (size_t i = 0; i < l->n;) {
+    for (int k = 0; k < VS_BOM_N_ROLES; k++) r->roles[k] = (bom_role){vs_bom_role_name((vs_bom_role)k), 0};
+    for (size_t i = 0; i < b->n;) {
+        const vs_bom_part *p = &b->parts[i];
         size_t j = i;
-        while (j < l->n && l->e[j].role == l->e[i].role && l->e[j].r_ohm == l->e[i].r_ohm) j++;
-        fprintf(f, "%.10g,%zu,%s\n", l->e[i].r_ohm, j - i, role_names[l->e[i].role]);
-        r->roles[l->e[i].role].count += (long)(j - i);
-        r->r_min_ohm = fmin(r->r_min_ohm, l->e[i].r_ohm);
-        r->r_max_ohm = fmax(r->r_max_ohm, l->e[i].r_ohm);
+        while (j < b->n && b->parts[j].role == p->role && b->parts[j].r_ohm == p->r_ohm) j++;
+        fprintf(f, "%.10g,%zu,%s\n", p->r_ohm, j - i, vs_bom_role_name(p->role));
+        r->roles[p->role].count += (long)(j - i);
+        r->r_min_ohm = fmin(r->r_min_ohm, p->r_ohm);
+        r->r_max_ohm = fmax(r->r_max_ohm, p->r_ohm);
         r->n_lines++;
         i = j;
     }
+    r->max_weight_error = b->max_weight_error;
+    r->max_half_steps = b->max_half_steps;
+    r->max_allowed_error = b->series_half_step;
     return vs_afile_commit(af) == VS_OK ? 0 : cli_fail(prog);
 }
 
-/* ---- the subset, in vo2snn and as a netlist ---------------------------------------------- */
+/* ---- the netlist of the subset --------------------------------------------------------- */
 
-typedef struct subset_run {
-    size_t nt;
-    float *drive_exc, *drive_inh;   /* (n_sub_hidden, nt) the input layer's sums into each */
-    vs_adder hid_adder[BOM_MAX_SUBSET], out_adder[10];
-    double *r_exc, *r_inh;          /* (n_sub_out, n_sub_hidden) */
-} subset_run;
-
-static void subset_free(subset_run *s)
-{
-    free(s->drive_exc);
-    free(s->r_exc);
-    memset(s, 0, sizeof *s);
-}
-
-/* The whole network on the image: spikes per hidden and output neuron (raster counts). */
-static int run_full(const char *prog, const vs_infer_net *net, const uint8_t *img, bom_result *r)
-{
-    vs_infer_work *w = vs_infer_work_new(net);
-    if (!w) return cli_error(prog, "out of memory");
-    vs_spike_list hl = {0}, ol = {0};
-    vs_infer_result res = {0};
-    res.record[1] = &hl, res.record[2] = &ol;
-    vs_status st = vs_infer_image(net, w, img, &res);
-    vs_infer_work_free(w);
-    if (st == VS_OK) {
-        for (int k = 0; k < r->n_sub_hidden; k++) {
-            r->hidden_spikes_full[k] = 0;
-            for (size_t s = 0; s < hl.n; s++) r->hidden_spikes_full[k] += hl.neuron[s] == r->sub_hidden[k];
-        }
-        for (int k = 0; k < r->n_sub_out; k++) r->out_spikes_full[k] = res.counts[r->sub_out[k]];
-    }
-    vs_spike_list_free(&hl);
-    vs_spike_list_free(&ol);
-    return st == VS_OK ? 0 : cli_fail(prog);
-}
-
-/*
- * The subset as vo2snn runs it: input neurons (one dc waveform per grey level, as infer shares
- * them), each chosen hidden neuron through its adder on the sums of the whole input layer, each
- * chosen output neuron through its adder on the chosen hidden neurons only. Fills s (the
- * drives and resistors the netlist needs) and r's subset spike counts.
- */
-/* What the subset's simulation shares. */
-typedef struct subset_ctx {
-    const char *prog;
-    const vs_infer_net *net;
-    const bom_result *rc;
-    const vs_device_params *dev;
-    const uint8_t *img;
-    size_t nt;
-    float *level;        /* (256, nt) input neuron waveforms per grey level present */
-    int present[256];
-    float *vh;           /* (n_sub_hidden, nt) the chosen hidden neurons' V_spike */
-    float *scratch;      /* 3 nt */
-} subset_ctx;
-
-/* The input layer: one dc waveform per grey level present in the image. */
-static int subset_levels(subset_ctx *x)
-{
-    const vs_infer_opts *io = &x->rc->io;
-    int nin = vs_infer_net_inputs(x->net), failed = 0;
-    for (int j = 0; j < nin; j++) x->present[x->img[j]] = x->img[j] != 0;
-    vs_sim_opts sim = io->sim;
-    sim.seed = vs_c2c_seed(io->seed, 0, 0, 0);
-    for (int lv = 1; lv < 256 && !failed; lv++) {
-        if (!x->present[lv]) continue;
-        vs_neuron_result nr;
-        if (vs_dc_neuron_waveform(x->dev, &x->rc->info.circuit, vs_pixel_voltage(&x->rc->t, lv), x->nt, io->dt_s, &sim,
-                                  x->level + (size_t)lv * x->nt, &nr) != VS_OK)
-            failed = cli_fail(x->prog);
-        vs_neuron_result_free(&nr);
-    }
-    return failed;
-}
-
-/* Chosen hidden neuron k: its two drives (the level waveforms weighted by the gains summed
-   per grey level), then the neuron behind its adder. */
-static int subset_hidden(subset_ctx *x, subset_run *s, bom_result *r, int k)
-{
-    const vs_infer_opts *io = &x->rc->io;
-    const int nin = vs_infer_net_inputs(x->net), h = r->sub_hidden[k];
-    const float *g1i, *g1e = vs_infer_net_gains(x->net, 0, &g1i);
-    const vs_adder *a1 = vs_infer_net_adders(x->net, 0);
-    double acc_e[256] = {0}, acc_i[256] = {0};
-    for (int j = 0; j < nin; j++)
-        if (x->img[j]) acc_e[x->img[j]] += (double)g1e[(size_t)h * nin + j], acc_i[x->img[j]] += (double)g1i[(size_t)h * nin + j];
-    float *de = s->drive_exc + (size_t)k * x->nt, *di = s->drive_inh + (size_t)k * x->nt;
-    for (size_t i = 0; i < x->nt; i++) {
-        double e = 0, in = 0;
-        for (int lv = 1; lv < 256; lv++)
-            if (x->present[lv]) e += acc_e[lv] * (double)x->level[(size_t)lv * x->nt + i], in += acc_i[lv] * (double)x->level[(size_t)lv * x->nt + i];
-        de[i] = (float)e, di[i] = (float)in;
-    }
-    s->hid_adder[k] = a1[h];
-    vs_target_result tr;
-    vs_sim_opts so = io->sim;
-    so.seed = vs_c2c_seed(io->seed, 0, 1, h);
-    vs_status st = vs_target_simulate(x->dev, &x->rc->info.circuit, &io->opamp, &a1[h], de, di, NULL, x->nt, io->dt_s, &so,
-                                      x->vh + (size_t)k * x->nt, x->scratch, &tr);
-    if (st == VS_OK) r->hidden_spikes[k] = (int)tr.neuron.n_spikes;
-    vs_neuron_result_free(&tr.neuron);
-    return st == VS_OK ? 0 : cli_fail(x->prog);
-}
-
-/* Chosen output q, fed by the chosen hidden neurons only, through the bought resistors. */
-static int subset_output(subset_ctx *x, subset_run *s, bom_result *r, int q, float *se)
-{
-    const vs_infer_opts *io = &x->rc->io;
-    const int o = r->sub_out[q], nh = x->rc->n_hid, nsh = r->n_sub_hidden;
-    const double rf = io->opamp.r_feedback_ohm;
-    const float *g2i, *g2e = vs_infer_net_gains(x->net, 1, &g2i);
-    const vs_adder *a2 = vs_infer_net_adders(x->net, 1);
-    float *so_e = se, *so_i = se + x->nt;
-    for (size_t i = 0; i < x->nt; i++) {
-        double e = 0, in = 0;
-        for (int k = 0; k < nsh; k++) {
-            double v = (double)x->vh[(size_t)k * x->nt + i];
-            e += (double)g2e[(size_t)o * nh + r->sub_hidden[k]] * v;
-            in += (double)g2i[(size_t)o * nh + r->sub_hidden[k]] * v;
-        }
-        so_e[i] = (float)e, so_i[i] = (float)in;
-    }
-    for (int k = 0; k < nsh; k++) {
-        double ge = (double)g2e[(size_t)o * nh + r->sub_hidden[k]], gi = (double)g2i[(size_t)o * nh + r->sub_hidden[k]];
-        s->r_exc[(size_t)q * nsh + k] = ge > 0 ? as_bought(x->rc->e_series, rf / ge) : 0.0;
-        s->r_inh[(size_t)q * nsh + k] = gi > 0 ? as_bought(x->rc->e_series, rf / gi) : 0.0;
-    }
-    s->out_adder[q] = a2[o];
-    vs_target_result tr;
-    vs_sim_opts so = io->sim;
-    so.seed = vs_c2c_seed(io->seed, 0, 2, o);
-    vs_status st = vs_target_simulate(x->dev, &x->rc->info.circuit, &io->opamp, &a2[o], so_e, so_i, NULL, x->nt, io->dt_s,
-                                      &so, NULL, x->scratch, &tr);
-    if (st == VS_OK) r->out_spikes[q] = (int)tr.neuron.n_spikes;
-    vs_neuron_result_free(&tr.neuron);
-    return st == VS_OK ? 0 : cli_fail(x->prog);
-}
-
-static int run_subset(const char *prog, const vs_infer_net *net, const bom_result *rc, const vs_device_params *dev,
-                      const uint8_t *img, subset_run *s, bom_result *r)
-{
-    const vs_infer_opts *io = &rc->io;
-    const size_t nt = (size_t)floor(io->window_s / io->dt_s + 0.5) + 1;
-    const int nsh = r->n_sub_hidden, nso = r->n_sub_out;
-    subset_ctx x = {.prog = prog, .net = net, .rc = rc, .dev = dev, .img = img, .nt = nt};
-    s->nt = nt;
-    s->drive_exc = calloc(2 * (size_t)(nsh ? nsh : 1) * nt, sizeof(float));
-    s->r_exc = calloc(2 * (size_t)(nso ? nso : 1) * (size_t)(nsh ? nsh : 1), sizeof(double));
-    x.level = calloc(256 * nt, sizeof(float));
-    x.vh = calloc((size_t)(nsh ? nsh : 1) * nt, sizeof(float));
-    x.scratch = calloc(3 * nt, sizeof(float));
-    float *se = calloc(2 * nt, sizeof(float));
-    int failed = !s->drive_exc || !s->r_exc || !x.level || !x.vh || !x.scratch || !se ? cli_error(prog, "out of memory") : 0;
-    if (!failed) {
-        s->drive_inh = s->drive_exc + (size_t)nsh * nt;
-        s->r_inh = s->r_exc + (size_t)nso * (size_t)nsh;
-        failed = subset_levels(&x);
-    }
-    for (int k = 0; k < nsh && !failed; k++) failed = subset_hidden(&x, s, r, k);
-    for (int q = 0; q < nso && !failed; q++) failed = subset_output(&x, s, r, q, se);
-    free(x.level), free(x.vh), free(x.scratch), free(se);
-    return failed;
-}
-
-static int write_netlist(const char *prog, const bom_args *a, const bom_result *r, const vs_device_params *dev,
-                         const subset_run *s)
+static int write_netlist(const char *prog, const bom_args *a, const bom_result *r, const vs_device_params *dev)
 {
     char path[4096], title[256], series[16] = "exact values";
     snprintf(path, sizeof path, "%s/network.cir", a->out);
     if (r->e_series) snprintf(series, sizeof series, "E%d", r->e_series);
     snprintf(title, sizeof title, "checkpoint %.120s, test image %ld (label %d), %g us, resistors: %s", a->checkpoint,
              r->image, r->label, r->io.window_s * 1e6, series);
-    vs_netlist_subnet sn = {.n_t = s->nt, .dt_s = r->io.dt_s, .rail_v = r->io.opamp.rail_v,
-                            .r_feedback_ohm = r->io.opamp.r_feedback_ohm, .n_hidden = r->n_sub_hidden,
-                            .hidden = r->sub_hidden, .hidden_adder = s->hid_adder, .drive_exc = s->drive_exc,
-                            .drive_inh = s->drive_inh, .n_out = r->n_sub_out, .out = r->sub_out,
-                            .out_adder = s->out_adder, .r_exc = s->r_exc, .r_inh = s->r_inh, .title = title};
+    vs_netlist_subnet sn = vs_bom_subset_netlist(&r->sub, &r->io, title);
     vs_netlist_opts no = vs_netlist_opts_default();
     no.t_max_step_s = a->h_max_s;
     no.wrdata_path = a->wrdata;
@@ -396,7 +133,7 @@ void bom_json(FILE *f, const bom_args *a, const bom_result *r)
     vs_json_int(&j, "resistors", r->n_resistors);
     vs_json_int(&j, "bom_lines", r->n_lines);
     vs_json_object(&j, "roles");
-    for (int k = 0; k < N_ROLES; k++) vs_json_int(&j, r->roles[k].name, r->roles[k].count);
+    for (int k = 0; k < VS_BOM_N_ROLES; k++) vs_json_int(&j, r->roles[k].name, r->roles[k].count);
     vs_json_close(&j);
     vs_json_num(&j, "r_min_ohm", r->r_min_ohm);
     vs_json_num(&j, "r_max_ohm", r->r_max_ohm);
@@ -411,10 +148,10 @@ void bom_json(FILE *f, const bom_args *a, const bom_result *r)
     vs_json_str(&j, "input_layer", "PWL sources of the input layer's summed drive into each hidden adder");
     json_ints(&j, "hidden", r->sub_hidden, r->n_sub_hidden);
     json_ints(&j, "outputs", r->sub_out, r->n_sub_out);
-    json_ints(&j, "hidden_spikes", r->hidden_spikes, r->n_sub_hidden);
-    json_ints(&j, "output_spikes", r->out_spikes, r->n_sub_out);
-    json_ints(&j, "hidden_spikes_full_network", r->hidden_spikes_full, r->n_sub_hidden);
-    json_ints(&j, "output_spikes_full_network", r->out_spikes_full, r->n_sub_out);
+    json_ints(&j, "hidden_spikes", r->sub.hidden_spikes, r->n_sub_hidden);
+    json_ints(&j, "output_spikes", r->sub.out_spikes, r->n_sub_out);
+    json_ints(&j, "hidden_spikes_full_network", r->sub.hidden_spikes_full, r->n_sub_hidden);
+    json_ints(&j, "output_spikes_full_network", r->sub.out_spikes_full, r->n_sub_out);
     vs_json_close(&j);
     char p[4200];
     snprintf(p, sizeof p, "%s/bom.csv", a->out);
@@ -427,7 +164,9 @@ void bom_json(FILE *f, const bom_args *a, const bom_result *r)
     vs_json_str(&j, "opamp", "ideal");
     vs_json_num(&j, "tau_syn_s", r->io.tau_syn_s);
     vs_json_num(&j, "dt_s", r->io.dt_s);
-    vs_json_num(&j, "h_max_s", a->h_max_s);
+    vs_json_num(&j, "h_max_s", a->h_max_s);              /* ngspice's TMAX */
+    vs_json_num(&j, "vo2snn_h_max_s", r->io.sim.h_max_s);  /* vo2snn's largest step: the grid */
+    vs_json_num(&j, "vo2snn_rtol", r->io.sim.rtol);
     vs_json_close(&j);
     train_json_checkpoint(&j, &r->info, &r->t);
     vs_json_end(&j);
@@ -447,13 +186,13 @@ static void print_summary(const bom_args *a, const bom_result *r)
                        : "exact values",
            r->r_min_ohm, r->r_max_ohm, a->out);
     printf("roles:");
-    for (int k = 0; k < N_ROLES; k++) printf(" %s %ld", r->roles[k].name, r->roles[k].count);
+    for (int k = 0; k < VS_BOM_N_ROLES; k++) printf(" %s %ld", r->roles[k].name, r->roles[k].count);
     printf("\nrealised weight error: max %.3g %% (%.3f of half a series step)\n", 100 * r->max_weight_error,
            r->max_half_steps);
     printf("netlist %s/network.cir: test image %ld (label %d), %g us; spikes in vo2snn (whole network in brackets):\n",
            a->out, r->image, r->label, r->io.window_s * 1e6);
-    print_counts("  hidden", r->sub_hidden, r->hidden_spikes, r->hidden_spikes_full, r->n_sub_hidden);
-    print_counts("  output", r->sub_out, r->out_spikes, r->out_spikes_full, r->n_sub_out);
+    print_counts("  hidden", r->sub_hidden, r->sub.hidden_spikes, r->sub.hidden_spikes_full, r->n_sub_hidden);
+    print_counts("  output", r->sub_out, r->sub.out_spikes, r->sub.out_spikes_full, r->n_sub_out);
     printf("run it with: cd %s && ngspice -b network.cir   (writes %s)\n", a->out, a->wrdata);
 }
 
@@ -477,7 +216,7 @@ static int parse_bom_args(int argc, char **argv, const char *prog, bom_args *a)
         {.name = "outputs", .kind = OPT_STRING, .metavar = "LIST", .help = "output neurons of the netlist, e.g. 0-9, or none", .dest = &a->outputs},
         {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "test image shown to the netlist's neurons", .dest = &a->image, .min = 0, .max = 1e9},
         {.name = "window", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "presentation time of the image (the netlist's stop time)", .dest = &a->window_s, .min = 1e-6, .max = 1e-3},
-        {.name = "dt-grid", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers in vo2snn (as infer's), and of the netlist's PWL drives", .dest = &a->dt_s, .min = 1e-10, .max = 1e-6},
+        {.name = "dt-grid", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "waveform grid between layers in vo2snn (as infer's; also its integrator's largest step), and of the netlist's PWL drives", .dest = &a->dt_s, .min = 1e-10, .max = 1e-6},
         {.name = "h-max", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "largest time step of ngspice (TMAX of .tran)", .dest = &a->h_max_s, .min = 1e-12, .max = 1e-6},
         {.name = "wrdata", .kind = OPT_STRING, .metavar = "FILE", .help = "data file the netlist's .control block writes, relative to where ngspice runs", .dest = &a->wrdata},
         CLI_OUT_OPT(a->out, "DIR", "output directory"),
@@ -499,13 +238,15 @@ static int parse_bom_args(int argc, char **argv, const char *prog, bom_args *a)
         "(PWL sources sampled from vo2snn's own input-layer waveforms), each output neuron through\n"
         "its adder by the chosen hidden neurons only (the others silent); ideal op-amps with the\n"
         "R_f || C_f low-pass, the device as behavioural sources, its jitter left out. vo2snn runs\n"
-        "the same subset and prints its spike counts (and those in the whole network). Run the\n"
+        "the same subset (its integrator's largest step the --dt-grid, not infer's 3 us) and\n"
+        "prints its spike counts (and those in the whole network). Run the\n"
         "netlist with: cd DIR && ngspice -b network.cir; it writes time and V(m) of each neuron.",
         opts, CLI_N_OPTS(opts), argc, argv);
 }
 
 void bom_result_free(bom_result *r)
 {
+    vs_bom_subset_free(&r->sub);
     vs_transfer_free(&r->t);
     vs_dataset_free(&r->test);
 }
@@ -518,11 +259,7 @@ static int bom_inputs(const char *prog, const bom_args *a, bom_result *r)
         return cli_error(prog, "--e-series: '%s' is not E12, E24, E48, E96 or none", a->e_series);
     if (!a->wrdata[0] || strpbrk(a->wrdata, " \t\r\n\"'`;"))
         return cli_error(prog, "--wrdata: '%s' is empty or contains white space, a quote or ';'", a->wrdata);
-    r->io = vs_infer_opts_default();
-    r->io.window_s = a->window_s;
-    r->io.dt_s = a->dt_s;
-    r->io.e_series = r->e_series;
-    r->io.r_tolerance = 0;
+    r->io = vs_bom_infer_opts(a->window_s, a->dt_s, r->e_series);
     if (vs_infer_opts_check(&r->io) != VS_OK) return cli_error(prog, "--window, --dt-grid: %s", vs_last_error());
     if (a->h_max_s > a->window_s) return cli_error(prog, "--h-max %g s is longer than --window %g s", a->h_max_s, a->window_s);
     if (vs_outputs_protect(a->checkpoint) != VS_OK || vs_checkpoint_load_info(a->checkpoint, &r->info) != VS_OK)
@@ -540,7 +277,6 @@ static int bom_inputs(const char *prog, const bom_args *a, bom_result *r)
                          r->test.n - 1);
     r->image = a->image;
     r->label = r->test.labels[a->image];
-    r->max_allowed_error = series_half_step(r->e_series);
     return 0;
 }
 
@@ -548,28 +284,25 @@ static int bom_run(const char *prog, const bom_args *a, bom_result *r)
 {
     vs_mlp *m = NULL;
     vs_infer_net *net = NULL;
-    bom_list l = {0};
-    subset_run s = {0};
+    vs_bom b = {0};
     if (vs_checkpoint_load(a->checkpoint, &r->t, 256, &r->info, &m) != VS_OK) return cli_fail(prog);
     /* the nominal device: the netlist has no jitter, so neither has the comparison */
     vs_device_params dev = vs_device_nominal(&r->info.device);
     int failed = 0;
-    if (vs_infer_net_new(m, &r->t, &dev, &r->info.circuit, &r->io, &net) != VS_OK) failed = cli_fail(prog);
-    const double rf = r->io.opamp.r_feedback_ohm, s_peak = r->t.s_peak_v;
-    const int n_in = r->info.cfg.sizes[0];
-    if (!failed && (layer_bom(net, m, 0, r->n_hid, n_in, s_peak, rf, r->e_series, &l, r) ||
-                    layer_bom(net, m, 1, 10, r->n_hid, s_peak, rf, r->e_series, &l, r)))
-        failed = cli_error(prog, "out of memory");
+    if (vs_infer_net_new(m, &r->t, &dev, &r->info.circuit, &r->io, &net) != VS_OK ||
+        vs_bom_build(net, m, r->t.s_peak_v, &r->io, &b) != VS_OK)
+        failed = cli_fail(prog);
     const uint8_t *img = vs_dataset_image(&r->test, (size_t)r->image);
     if (!failed && vs_mkdir_p(a->out) != VS_OK) failed = cli_fail(prog);
-    if (!failed) failed = run_full(prog, net, img, r);
-    if (!failed) failed = run_subset(prog, net, r, &dev, img, &s, r);
+    const vs_bom_deployed d = {.net = net, .t = &r->t, .dev = &dev, .c = &r->info.circuit, .o = &r->io,
+                               .n_hidden_layer = r->n_hid};
+    if (!failed && vs_bom_subset_run(&d, img, r->sub_hidden, r->n_sub_hidden, r->sub_out, r->n_sub_out, &r->sub) != VS_OK)
+        failed = cli_fail(prog);
     char path[4096];
     snprintf(path, sizeof path, "%s/bom.csv", a->out);
-    if (!failed) failed = write_bom_csv(prog, path, &l, r);
-    if (!failed) failed = write_netlist(prog, a, r, &dev, &s);
-    subset_free(&s);
-    free(l.e);
+    if (!failed) failed = write_bom_csv(prog, path, &b, r);
+    if (!failed) failed = write_netlist(prog, a, r, &dev);
+    vs_bom_free(&b);
     vs_infer_net_free(net);
     vs_mlp_free(m);
     return failed;

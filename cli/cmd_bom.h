@@ -11,12 +11,13 @@
 
 #include "commands.h"
 #include "common.h"
+#include "vo2snn/bom.h"
 #include "vo2snn/idx.h"
 #include "vo2snn/infer.h"
 #include "vo2snn/train.h"
 #include "vo2snn/transfer.h"
 
-#define BOM_MAX_SUBSET 64
+#define BOM_MAX_SUBSET VS_BOM_MAX_SUBSET
 
 typedef struct bom_args {
     const char *checkpoint;   /* written by vo2snn train */
@@ -53,17 +54,16 @@ typedef struct bom_result {
     int label;
     /* the BOM */
     long n_resistors, n_lines;   /* resistors, and rows of bom.csv (distinct role and value) */
-    bom_role roles[6];
+    bom_role roles[VS_BOM_N_ROLES];
     double r_min_ohm, r_max_ohm;
     double max_weight_error;     /* max over synapses of |g_realised/g_ideal - 1| */
     double max_half_steps;       /* max over synapses of |ln(R/R_ideal)| / (ln(step)/2), step the
                                     series step R_ideal lies in (0 without a series) */
     double max_allowed_error;    /* the largest half step of the series, relative (0: none) */
-    /* the subset, simulated by vo2snn and exported */
+    /* the subset, as chosen, simulated by vo2snn and exported */
     int n_sub_hidden, n_sub_out;
     int sub_hidden[BOM_MAX_SUBSET], sub_out[10];
-    int hidden_spikes[BOM_MAX_SUBSET], out_spikes[10];          /* the subset, as exported */
-    int hidden_spikes_full[BOM_MAX_SUBSET], out_spikes_full[10];   /* in the whole network */
+    vs_bom_subset sub;           /* spike counts, drives, adders, resistors, waveforms (owned) */
     double seconds;
 } bom_result;
 

@@ -1,14 +1,22 @@
-/* test_bom.c -- `vo2snn bom` through the CLI (issue 14 item 2): every resistor of an --e-series
-   E24 BOM is an E24 value and the realised weights are within half a series step of the
-   trained ones; without a series the values are exact; the exported netlist of a subset, run
-   by ngspice, spikes as vo2snn's simulation of the same subset does; bad inputs are refused
-   with one line and nothing written. A small checkpoint (784-16-10) is trained first.
+/* test_bom.c -- `vo2snn bom` through the CLI (issue 14 item 2) and its library part (bom.h):
+   every resistor of an --e-series E24 BOM is an E24 value and the realised weights are within
+   half a series step of the trained ones; without a series the values are exact; vo2snn's run
+   of the subset is converged in its integrator step and equals the whole network's when every
+   hidden neuron is in it; the exported netlist of a subset, run by ngspice, spikes as vo2snn's
+   simulation of the same subset does; bad inputs are refused with one line and nothing written.
+   A small checkpoint (784-16-10) is trained first.
 
-   Spike-count rule: per neuron, |ngspice - vo2snn| <= max(1, 2 % of vo2snn's count) (50 us
-   windows give at most ~8 spikes per neuron, so in practice +-1), and over the hidden neurons
-   |sum ngspice - sum vo2snn| <= max(1, 2 % of the sum). The output neurons' sum is printed, not
-   checked: a net of 16 hidden neurons leaves most outputs near threshold (0-3 spikes), where
-   vo2snn's 100 ns grid between layers and its float sums flip single spikes either way. */
+   What is compared with ngspice (docs/variation.md, "vo2snn bom"): spike counts over the 50 us
+   window, (a) per neuron, |ngspice - vo2snn| <= max(1, 2 % of vo2snn's count), (b) per run, the
+   hidden neurons' total within 2 %, and the output neurons' total within max(1, 2 %), and
+   (c) the acceptance figure: the total over every neuron of both runs (image 0 with all 16
+   hidden neurons, image 1 with 4; about 60 spikes, so 2 % is one spike) within 2 %. Totals,
+   because a neuron that sits at threshold or fires at the very end of the window can flip one
+   spike between any two correct integrations: vo2snn carries the hidden neurons' V_spike to the
+   output adders on its 100 ns grid (a spike's ~20 ns rise becomes a 100 ns ramp), which moves
+   an output adder's output by up to ~0.05 V for a microsecond after each hidden spike, while
+   ngspice couples the layers continuously. Before vs_bom_infer_opts tied vo2snn's integrator
+   step to the grid, image 0's outputs gave 9 spikes in vo2snn and 12 in ngspice (c failed). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +25,9 @@
 #include "check.h"
 #include "cli_run.h"
 #include "ngspice_run.h"
+#include "commands.h"
+#include "vo2snn/bom.h"
+#include "vo2snn/train.h"
 #include "vo2snn/variation.h"
 
 static char ck[600], cache[600];
@@ -113,6 +124,88 @@ static void test_exact_bom(void)
     CHECK(read_bom(path, 0, &bad, &lines) == (long)check_json_num(out_text, "resistors"));
 }
 
+/* The checkpoint on circuits as bom builds it: nominal device, the test split. */
+typedef struct lib_net {
+    vs_checkpoint_info info;
+    vs_transfer t;
+    vs_mlp *m;
+    vs_device_params dev;
+    vs_dataset test;
+} lib_net;
+
+static int lib_net_load(lib_net *ln)
+{
+    memset(ln, 0, sizeof *ln);
+    if (vs_checkpoint_load_info(ck, &ln->info) != VS_OK ||
+        train_build_transfer("test", &ln->info.device, &ln->info.circuit, &ln->info.transfer, cache, &ln->t) ||
+        vs_checkpoint_load(ck, &ln->t, 256, &ln->info, &ln->m) != VS_OK ||
+        train_load_split("test", check_mnist_dir(), "mnist", "t10k", &ln->test))
+        return -1;
+    ln->dev = vs_device_nominal(&ln->info.device);
+    return 0;
+}
+
+static void lib_net_free(lib_net *ln)
+{
+    vs_mlp_free(ln->m);
+    vs_transfer_free(&ln->t);
+    vs_dataset_free(&ln->test);
+}
+
+/* Every hidden and output neuron of image 0 as a subset, run with options o. */
+static vs_status lib_subset(const lib_net *ln, const vs_infer_opts *o, vs_bom_subset *s)
+{
+    vs_infer_net *net;
+    vs_status st = vs_infer_net_new(ln->m, &ln->t, &ln->dev, &ln->info.circuit, o, &net);
+    if (st != VS_OK) return st;
+    int hid[16], out[10];
+    for (int k = 0; k < 16; k++) hid[k] = k;
+    for (int k = 0; k < 10; k++) out[k] = k;
+    const vs_bom_deployed d = {.net = net, .t = &ln->t, .dev = &ln->dev, .c = &ln->info.circuit, .o = o,
+                               .n_hidden_layer = 16};
+    st = vs_bom_subset_run(&d, vs_dataset_image(&ln->test, 0), hid, 16, out, 10, s);
+    vs_infer_net_free(net);
+    return st;
+}
+
+static int total(const int *v, int n)
+{
+    int t = 0;
+    for (int k = 0; k < n; k++) t += v[k];
+    return t;
+}
+
+/* (3) The library's subset run (no ngspice): its integrator step is the grid, and a step four
+   times shorter gives the same spikes, neuron by neuron; with every hidden neuron in the subset
+   its counts are the whole network's; a step longer than the grid (infer's default 3 us, which
+   stepped over the sampled adder outputs and dropped 3 of image 0's 12 output spikes) is
+   refused. */
+static void test_subset_converged(void)
+{
+    lib_net ln;
+    CHECK(lib_net_load(&ln) == 0);
+    vs_infer_opts o = vs_bom_infer_opts(50e-6, 100e-9, 24), fine = o, coarse = o;
+    CHECK(o.sim.h_max_s <= o.dt_s && o.e_series == 24 && o.r_tolerance == 0);
+    fine.sim.h_max_s = o.dt_s / 4;
+    coarse.sim.h_max_s = vs_infer_opts_default().sim.h_max_s;
+    vs_bom_subset a = {0}, b = {0}, c = {0};
+    CHECK(lib_subset(&ln, &o, &a) == VS_OK);
+    CHECK(lib_subset(&ln, &fine, &b) == VS_OK);
+    CHECK(lib_subset(&ln, &coarse, &c) == VS_EINVAL && strstr(vs_last_error(), "longer than the grid"));
+    if (a.n_out == 10 && b.n_out == 10) {
+        printf("  image 0, h_max = grid / grid/4: hidden %d / %d, outputs %d / %d (whole network %d)\n",
+               total(a.hidden_spikes, 16), total(b.hidden_spikes, 16), total(a.out_spikes, 10),
+               total(b.out_spikes, 10), total(a.out_spikes_full, 10));
+        for (int k = 0; k < 16; k++) CHECK(a.hidden_spikes[k] == b.hidden_spikes[k] && a.hidden_spikes[k] == a.hidden_spikes_full[k]);
+        for (int k = 0; k < 10; k++) CHECK(a.out_spikes[k] == b.out_spikes[k] && a.out_spikes[k] == a.out_spikes_full[k]);
+        CHECK(total(a.out_spikes, 10) > 5);
+    }
+    vs_bom_subset_free(&a);
+    vs_bom_subset_free(&b);
+    vs_bom_subset_free(&c);
+    lib_net_free(&ln);
+}
+
 /* Spike counts of the V(m) columns of an ngspice wrdata file (time first, a header row):
    V(m) crossing 0.5 upward, re-armed below 0.1. Returns the columns read, -1 on error. */
 static int ngspice_counts(const char *path, int *counts, int max)
@@ -155,22 +248,29 @@ static int ngspice_counts(const char *path, int *counts, int max)
     return rows >= 10 ? n_cols : -1;
 }
 
-static int within(int sp, int vs)
+/* |ngspice - vo2snn| within 2 % of vo2snn's count (strict: 0 below 50 spikes), or within
+   max(1, 2 %) (one spike of slack for a neuron at threshold). */
+static int within2(int sp, int vs)
 {
-    double tol = fmax(1.0, 0.02 * vs);
-    return fabs((double)(sp - vs)) <= tol;
+    return fabs((double)(sp - vs)) <= 0.02 * vs + 1e-9;
 }
 
-/* (3) ngspice runs the exported subset (all 16 hidden neurons, all 10 outputs, E24 resistors)
-   and its spikes per neuron match vo2snn's simulation of the same subset; with every hidden
-   neuron in it, the subset is the whole network past the input layer, so vo2snn's subset
-   counts are the whole network's too. */
-static void check_ngspice_subset(const char *name, const char *image, const char *hidden)
+static int within(int sp, int vs)
 {
-    if (!ngspice_on_path()) {
-        CHECK_SKIP_DEP("ngspice", "ngspice not on PATH: the netlist is not run");
-        return;
-    }
+    return fabs((double)(sp - vs)) <= fmax(1.0, 0.02 * vs);
+}
+
+/* Spike counts of one run: hidden then output neurons, vo2snn's and ngspice's. */
+typedef struct ng_counts {
+    int n_hidden, n;
+    int vs[64], sp[64];
+} ng_counts;
+
+/* bom for image on the hidden list (all 10 outputs, E24 resistors), then ngspice on its netlist;
+   0 when both ran. vo2snn's hidden counts are the whole network's (they are fully set by the
+   inputs), and so are the outputs' when every hidden neuron is in the subset. */
+static int run_ngspice_subset(const char *name, const char *image, const char *hidden, ng_counts *c)
+{
     const char *dir = tmp(name);
     CHECK(bom(dir, "--e-series", "E24", "--image", image, "--hidden", hidden, NULL) == 0);
     double hs[64], os[10], hf[64], of[10];
@@ -178,46 +278,63 @@ static void check_ngspice_subset(const char *name, const char *image, const char
     CHECK(check_json_array(out_text, "hidden_spikes_full_network", hf, 64) == nh);
     CHECK(check_json_array(out_text, "output_spikes_full_network", of, 10) == no);
     CHECK(nh >= 1 && no == 10);
-    if (nh < 1 || no != 10) return;
-    for (int k = 0; k < nh; k++) CHECK(hs[k] == hf[k]);   /* hidden neurons: fully set by the inputs */
-    int whole = strcmp(hidden, "0-15") == 0;
-    for (int k = 0; whole && k < no; k++) CHECK(os[k] == of[k]);
+    if (nh < 1 || no != 10) return -1;
+    for (int k = 0; k < nh; k++) CHECK(hs[k] == hf[k]);
+    for (int k = 0; strcmp(hidden, "0-15") == 0 && k < no; k++) CHECK(os[k] == of[k]);
     char cmd[8400], dat[8300], log[8300];
     snprintf(dat, sizeof dat, "%s/network.dat", dir);
     snprintf(log, sizeof log, "%s/ngspice.log", dir);
     snprintf(cmd, sizeof cmd, "cd '%s' && ngspice -b network.cir > ngspice.log 2>&1", dir);
-    int rc = system(cmd), counts[64];
-    int n = rc == 0 ? ngspice_counts(dat, counts, 64) : -1;
-    CHECK(rc == 0 && n == nh + no);
-    if (rc != 0 || n != nh + no) {
+    int rc = system(cmd);
+    c->n_hidden = nh, c->n = rc == 0 ? ngspice_counts(dat, c->sp, 64) : -1;
+    CHECK(rc == 0 && c->n == nh + no);
+    if (rc != 0 || c->n != nh + no) {
         show_log(log);
+        return -1;
+    }
+    for (int k = 0; k < c->n; k++) c->vs[k] = k < nh ? (int)hs[k] : (int)os[k - nh];
+    return 0;
+}
+
+/* Per neuron within max(1, 2 %); the hidden total within 2 %, the outputs' within max(1, 2 %).
+   Adds the run's totals to *sum_vs, *sum_sp. */
+static void check_run(const char *name, const char *image, const ng_counts *c, int *sum_vs, int *sum_sp)
+{
+    int hv = 0, hs = 0, ov = 0, os = 0;
+    printf("  %s, image %s: neuron vo2snn/ngspice:", name, image);
+    for (int k = 0; k < c->n; k++) {
+        int hid = k < c->n_hidden;
+        printf(" %s%d %d/%d", hid ? "h" : "o", hid ? k : k - c->n_hidden, c->vs[k], c->sp[k]);
+        if (!within(c->sp[k], c->vs[k]))
+            CHECK_FAIL_MSG("%s: neuron %d: ngspice %d spikes, vo2snn %d", name, k, c->sp[k], c->vs[k]);
+        if (hid) hv += c->vs[k], hs += c->sp[k];
+        else ov += c->vs[k], os += c->sp[k];
+    }
+    printf("; hidden %d/%d, outputs %d/%d\n", hv, hs, ov, os);
+    CHECK(within2(hs, hv));
+    CHECK(within(os, ov));
+    *sum_vs += hv + ov, *sum_sp += hs + os;
+}
+
+/* (4) ngspice runs the exported subsets (image 0 with all 16 hidden neurons: the whole network
+   past the input layer; image 1 with hidden 0-3) and their spike counts match vo2snn's
+   simulation of the same subsets: per neuron, per layer, and in total within 2 % (above). */
+static void test_ngspice(void)
+{
+    if (!ngspice_on_path()) {
+        CHECK_SKIP_DEP("ngspice", "ngspice not on PATH: the netlist is not run");
         return;
     }
-    int sum_sp = 0, sum_vs = 0, hid_sp = 0, hid_vs = 0;
-    printf("  %s, image %s: neuron vo2snn/ngspice:", name, image);
-    for (int k = 0; k < n; k++) {
-        int vs = k < nh ? (int)hs[k] : (int)os[k - nh];
-        printf(" %s%d %d/%d", k < nh ? "h" : "o", k < nh ? k : k - nh, vs, counts[k]);
-        if (!within(counts[k], vs)) CHECK_FAIL_MSG("%s: neuron %d: ngspice %d spikes, vo2snn %d", name, k, counts[k], vs);
-        sum_sp += counts[k], sum_vs += vs;
-        if (k < nh) hid_sp += counts[k], hid_vs += vs;
-    }
-    printf("; hidden %d/%d, outputs %d/%d\n", hid_vs, hid_sp, sum_vs - hid_vs, sum_sp - hid_sp);
-    CHECK(sum_vs > 10);   /* the comparison has spikes in it */
-    CHECK(within(hid_sp, hid_vs));
+    static ng_counts whole, part;
+    int sum_vs = 0, sum_sp = 0;
+    if (run_ngspice_subset("ng_whole", "0", "0-15", &whole) == 0) check_run("ng_whole", "0", &whole, &sum_vs, &sum_sp);
+    if (run_ngspice_subset("ng_subset", "1", "0-3", &part) == 0) check_run("ng_subset", "1", &part, &sum_vs, &sum_sp);
+    printf("  total over both runs: vo2snn %d, ngspice %d spikes (2 %%: %.2f)\n", sum_vs, sum_sp, 0.02 * sum_vs);
+    CHECK(sum_vs > 40);   /* enough spikes for 2 % to mean something */
+    CHECK(within2(sum_sp, sum_vs));
 }
 
-static void test_ngspice_whole(void)
-{
-    check_ngspice_subset("ng_whole", "0", "0-15");
-}
-
-static void test_ngspice_subset(void)
-{
-    check_ngspice_subset("ng_subset", "1", "0-3");
-}
-
-/* (4) Bad inputs: one line naming the problem, exit 1, nothing written. */
+/* (5) Bad inputs: one line naming the problem, exit 1, nothing written. */
 static void test_refusals(void)
 {
     const char *dir = tmp("bad");
@@ -249,8 +366,8 @@ int main(void)
     if (cli_train_small("1", ck, sizeof ck, cache, sizeof cache)) return 1;
     RUN(test_e24_bom);
     RUN(test_exact_bom);
-    RUN(test_ngspice_whole);
-    RUN(test_ngspice_subset);
+    RUN(test_subset_converged);
+    RUN(test_ngspice);
     RUN(test_refusals);
     remove_tree(tmpdir);
     return CHECK_DONE();

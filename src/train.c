@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,11 +16,91 @@
 #include "vo2snn/atomic.h"
 #include "vo2snn/rng.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 static double wall_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/*
+ * Thread count per mini-batch, following the machine's load. A batch is a few short parallel
+ * regions, and each region waits for its slowest thread: when another process takes a core,
+ * a 2-thread epoch can take 30x longer than a 1-thread one. So every TUNE_SECONDS the tuner
+ * reads how much CPU the rest of the machine used (/proc/stat's busy time less this process's
+ * own, getrusage) and leaves that many cores alone (at least 1 thread). Without /proc/stat it
+ * keeps the caller's count. Results do not depend on it: the kernels are bit-identical for any
+ * thread count (mlp.h).
+ */
+#define TUNE_SECONDS 0.25
+
+typedef struct thread_tuner {
+    int max;              /* the caller's thread count, restored at the end */
+    double wall, busy, self;   /* at the last sample: wall time, machine busy CPU s, own CPU s */
+    int ok;               /* the last sample could be read */
+} thread_tuner;
+
+/* CPU seconds the whole machine has been busy (/proc/stat's first line); -1 if unreadable. */
+static double machine_busy_seconds(void)
+{
+    FILE *f = fopen("/proc/stat", "r");
+    unsigned long long v[8] = {0};
+    int n = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
+                       &v[5], &v[6], &v[7]) : 0;
+    if (f) fclose(f);
+    long hz = sysconf(_SC_CLK_TCK);
+    if (n < 8 || hz <= 0) return -1;
+    return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)hz;   /* all but idle, iowait */
+}
+
+static double self_cpu_seconds(void)
+{
+    struct rusage r;
+    if (getrusage(RUSAGE_SELF, &r) != 0) return -1;
+    return (double)(r.ru_utime.tv_sec + r.ru_stime.tv_sec) + 1e-6 * (double)(r.ru_utime.tv_usec + r.ru_stime.tv_usec);
+}
+
+static void tuner_sample(thread_tuner *tu)
+{
+    tu->wall = wall_seconds(), tu->busy = machine_busy_seconds(), tu->self = self_cpu_seconds();
+    tu->ok = tu->busy >= 0 && tu->self >= 0;
+}
+
+static void tuner_begin(thread_tuner *tu)
+{
+#ifdef _OPENMP
+    tu->max = omp_get_max_threads();
+#else
+    tu->max = 1;
+#endif
+    if (tu->max > 1) tuner_sample(tu);
+}
+
+/* Before a batch: every TUNE_SECONDS, threads = max less the cores others kept busy. */
+static void tuner_step(thread_tuner *tu)
+{
+    if (tu->max <= 1 || wall_seconds() - tu->wall < TUNE_SECONDS) return;
+    thread_tuner last = *tu;
+    tuner_sample(tu);
+    if (!last.ok || !tu->ok) return;
+    double others = ((tu->busy - last.busy) - (tu->self - last.self)) / (tu->wall - last.wall);
+    int k = tu->max - (int)floor(others + 0.5);
+#ifdef _OPENMP
+    omp_set_num_threads(k < 1 ? 1 : k);
+#endif
+}
+
+static void tuner_end(const thread_tuner *tu)
+{
+#ifdef _OPENMP
+    if (tu->max > 1) omp_set_num_threads(tu->max);
+#else
+    (void)tu;
+#endif
 }
 
 /* Input neuron i's signal at pixel value p: its own table (n_in, 256) of a chip, or the shared one. */
@@ -104,7 +185,10 @@ vs_status vs_train_epoch(vs_mlp *m, const vs_dataset *d, const float enc[256],
     }
     double t0 = wall_seconds(), loss_sum = 0;
     long correct = 0, total_batches = (long)((n + (size_t)batch - 1) / (size_t)batch);
+    thread_tuner tu;
+    tuner_begin(&tu);
     for (long bi = 0; bi < total_batches; bi++) {
+        tuner_step(&tu);
         size_t start = (size_t)bi * (size_t)batch;
         int B = (int)(n - start < (size_t)batch ? n - start : (size_t)batch);
         if (o->shift_px > 0)
@@ -131,6 +215,7 @@ vs_status vs_train_epoch(vs_mlp *m, const vs_dataset *d, const float enc[256],
             break;
         }
     }
+    tuner_end(&tu);
     for (int l = 0; o->chip && l < VS_MLP_MAX_LAYERS; l++) vs_mlp_set_chip(m, l, NULL, NULL);   /* back to nominal */
     out->loss = loss_sum / (double)n;
     out->train_acc = (double)correct / (double)n;
@@ -157,7 +242,10 @@ vs_status vs_evaluate(vs_mlp *m, const vs_dataset *d, size_t n_limit, const floa
     }
     if (confusion) memset(confusion, 0, (size_t)(K * K) * sizeof *confusion);
     long correct = 0;
+    thread_tuner tu;
+    tuner_begin(&tu);
     for (size_t start = 0; start < n; start += (size_t)batch) {
+        tuner_step(&tu);
         int B = (int)(n - start < (size_t)batch ? n - start : (size_t)batch);
         for (int r = 0; r < B; r++) idx[r] = (uint32_t)(start + (size_t)r);
         encode_batch(x, d, idx, B, enc, NULL, NULL, NULL);
@@ -170,6 +258,7 @@ vs_status vs_evaluate(vs_mlp *m, const vs_dataset *d, size_t n_limit, const floa
             if (pred_out) pred_out[start + (size_t)r] = pred[r];
         }
     }
+    tuner_end(&tu);
     *accuracy = (double)correct / (double)n;
     free(x), free(idx), free(pred);
     return VS_OK;

@@ -24,8 +24,9 @@ typedef struct infer_args {
     train_deploy_args deploy; /* the device and circuit to run on (default: the checkpoint's) */
     const char *windows;      /* NULL: the one window io.window_s; else a list as --windows
                                  takes it, e.g. "25us,50us,100us" (then windows.csv/.png) */
+    const char *engine;       /* "fast" or "reference" (infer_engine_choices) */
     vs_infer_opts io;         /* window_s, dt_s, tau_syn_s, r_tolerance, sim.h_max_s; its opamp,
-                                 seed and sim.rtol come from opamp, seed and rtol below */
+                                 seed, sim.rtol and engine come from opamp, seed, rtol, engine */
     long limit;               /* test images run (0: all) */
     long image;               /* the detail image; -1: the first 8, else image 0 */
     long threads, seed;
@@ -64,6 +65,7 @@ typedef struct infer_result {
     infer_window summary;     /* the last window: what summary.json and the text report */
     long image;               /* the detail image */
     int detail_label, detail_predicted;
+    int engine;               /* the engine the network ran on (vs_infer_net_engine) */
 } infer_result;
 
 /* What `vo2snn infer` runs with no options. */

@@ -45,6 +45,14 @@ vs_status vs_target_simulate(const vs_device_params *dev, const vs_circuit *c, c
     vs_status st = vs_neuron_simulate(dev, c, &in, &so, NULL, NULL, &out->neuron);
     if (st != VS_OK) return st;
 
+    out->e_opamp_j = vs_adder_energy(op, adder, v1, v2, p_res, n, dt, out->neuron.q_in_c, out->neuron.e_in_j,
+                                     &out->v_in_mean_v);
+    return VS_OK;
+}
+
+double vs_adder_energy(const vs_opamp *op, const vs_adder *adder, const float *v1, const float *v2,
+                       const float *p_res, size_t n, double dt, double q_in_c, double e_in_j, double *v_in_mean_v)
+{
     /* op-amp energy (synapse.h), trapezoidal on the grid: stage 1 drives stage 2's input
        resistor (R_f/K); stage 2 its feedback resistor, and the neuron, whose share
        (V_supply - |v2|) |i_load| integrates to V_supply |Q_in| - |E_in| */
@@ -59,10 +67,8 @@ vs_status vs_target_simulate(const vs_device_params *dev, const vs_circuit *c, c
         e += w * (p1 + p2) * dt;
         mean += w * a2;
     }
-    e += op->supply_v * fabs(out->neuron.q_in_c) - fabs(out->neuron.e_in_j);
-    out->e_opamp_j = e;
-    out->v_in_mean_v = mean / (double)(n - 1);
-    return VS_OK;
+    *v_in_mean_v = mean / (double)(n - 1);
+    return e + (op->supply_v * fabs(q_in_c) - fabs(e_in_j));
 }
 
 vs_net2x2_params vs_net2x2_default(void)

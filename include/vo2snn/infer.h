@@ -23,6 +23,12 @@
  * differs from the nominal device and it has no jitter, input neurons share one waveform
  * per grey level; otherwise each lit input neuron is simulated with its own device.
  *
+ * Engines (docs/engine.md): VS_ENGINE_FAST (default) integrates every vo2x neuron without
+ * cycle-to-cycle jitter by a specialised second-order Rosenbrock method (src/infer_fast.c),
+ * each with its own device; VS_ENGINE_REFERENCE is the adaptive DP54 integration of every
+ * neuron through neuron.h, its naive twin. A network the fast engine cannot run (another
+ * model, or jitter) runs on the reference; vs_infer_net_engine() says which one ran.
+ *
  * Units: SI. A vs_infer_net is read-only once built and can be shared by threads,
  * each with its own vs_infer_work.
  */
@@ -36,6 +42,8 @@
 #include "vo2snn/mlp.h"
 #include "vo2snn/network.h"
 #include "vo2snn/transfer.h"
+
+enum { VS_ENGINE_FAST = 0, VS_ENGINE_REFERENCE = 1 };
 
 typedef struct vs_infer_opts {
     double window_s;        /* presentation time per image (50 us) */
@@ -55,13 +63,14 @@ typedef struct vs_infer_opts {
     int e_series;
     int per_neuron_inputs;  /* 1: simulate every lit input neuron on its own even when they are
                                alike (the naive twin of sharing one waveform per grey level) */
+    int engine;             /* VS_ENGINE_FAST (default) or VS_ENGINE_REFERENCE */
 } vs_infer_opts;
 
 vs_infer_opts vs_infer_opts_default(void);
 
 /*
  * VS_EINVAL unless the window and grid give 10 to 1e7 samples, tau_syn_s >= 0 and
- * r_tolerance is in [0, 0.5), e.g. "window 5e-06 s and grid 1e-06 s give 5 samples;
+ * r_tolerance is in [0, 0.5) and engine is VS_ENGINE_FAST or VS_ENGINE_REFERENCE, e.g. "window 5e-06 s and grid 1e-06 s give 5 samples;
  * they must give 10 to 1e7". vs_infer_net_new() checks the same.
  */
 vs_status vs_infer_opts_check(const vs_infer_opts *o);
@@ -109,6 +118,10 @@ const float *vs_infer_net_gains(const vs_infer_net *net, int layer, const float 
 /* The adders of layer 0 (the n_hid hidden neurons) or 1 (the 10 output neurons) as the network
    runs them: K, noise gains, bias, low-pass and output rail of each (vo2snn bom exports them). */
 const vs_adder *vs_infer_net_adders(const vs_infer_net *net, int layer);
+
+/* The engine the network runs on: VS_ENGINE_FAST, or VS_ENGINE_REFERENCE when asked for or
+   when a neuron's device needs it (not vo2x, or cycle-to-cycle jitter). */
+int vs_infer_net_engine(const vs_infer_net *net);
 
 /* Input neurons of the network: the pixels per image it takes. */
 int vs_infer_net_inputs(const vs_infer_net *net);

@@ -40,6 +40,14 @@ vs_status vs_target_simulate(const vs_device_params *dev, const vs_circuit *c, c
                              const float *p_res, size_t n, double dt, const vs_sim_opts *opts,
                              float *v_spike_out, float *scratch, vs_target_result *out);
 
+/*
+ * The adder's energy over the run (synapse.h's model, trapezoidal on the grid): both stages
+ * with outputs v1, v2 (n samples), input-resistor power p_res (may be NULL), and the load of
+ * a neuron that drew q_in_c and e_in_j from stage 2. *v_in_mean_v receives the mean of v2.
+ */
+double vs_adder_energy(const vs_opamp *op, const vs_adder *adder, const float *v1, const float *v2,
+                       const float *p_res, size_t n, double dt, double q_in_c, double e_in_j, double *v_in_mean_v);
+
 /* A dc-driven neuron (an input-layer neuron) for (n-1) dt from rest; V_spike on the grid. */
 vs_status vs_dc_neuron_waveform(const vs_device_params *dev, const vs_circuit *c, double v_in,
                                 size_t n, double dt, const vs_sim_opts *opts, float *v_spike_out,

@@ -534,7 +534,7 @@ static int parse_train_args(int argc, char **argv, const char *prog, train_args 
         CLI_OUT_OPT(a->out, "DIR", "output directory"),
         CLI_CHECKPOINT_OPT(a->checkpoint, "checkpoint path (default: DIR/checkpoint.vsck)"),
         {.name = "resume", .kind = OPT_FLAG, .help = "continue from the checkpoint (its settings win)", .dest = &a->resume},
-        {.name = "d2d", .kind = OPT_STRING, .metavar = "K=S,..", .help = "noise-aware training: a fresh chip with this device-to-device variation for every mini-batch, e.g. r_ins0=10%,t_c=2K (docs/variation.md)", .dest = &a->d2d},
+        {.name = "d2d", .kind = OPT_STRING, .metavar = "K=S,..", .help = "noise-aware training: a fresh chip with this device-to-device variation for every mini-batch, e.g. r_ins0=10%,t_c=2K; pays off with --loss ce (docs/variation.md)", .dest = &a->d2d},
         {.name = "d2d-gradient", .kind = OPT_QUANTITY, .unit = "", .metavar = "G", .help = "share of each --d2d variance that is a trend across the chip", .dest = &a->d2d_gradient, .min = 0, .max = 1},
         {.name = "c2c", .kind = OPT_FLAG, .help = "noise-aware training: also the device's cycle-to-cycle jitter, drawn per mini-batch", .dest = &a->c2c},
         CLI_CACHE_OPT(a->cache),
@@ -766,6 +766,9 @@ static int noise_aware_setup(train_run *r)
     if (r->d2d.n == 0) return cli_error(r->prog, "--d2d/--c2c: no variation to train against");
     char dir[4096];
     const char *cache = train_cache_dir(a->cache, dir, sizeof dir);
+    if (info->cfg.loss == VS_LOSS_MSE)
+        fprintf(a->log, "note: with --loss mse noise-aware training buys little robustness; --loss ce learns the "
+                        "class margins variation needs (docs/variation.md)\n");
     fprintf(a->log, "noise-aware training: transfer bank of %d term(s) x 9 nodes over +-3 sigma ...\n", r->d2d.n);
     fflush(a->log);
     if (vs_transfer_bank_build(dev, &info->circuit, &info->transfer, &r->d2d, 9, 3.0, cache, NULL, NULL, &r->bank) != VS_OK ||

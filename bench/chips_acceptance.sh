@@ -1,7 +1,7 @@
 #!/bin/sh
 # chips_acceptance.sh -- issue 14's Monte Carlo tables: accuracy of the default network against
 # the D2D sigma of ln r_ins0 (0, 2, 5, 10, 20 %) and of t_c (0, 0.5, 1, 2, 4 K),
-#   circuit level, 1000 images x 10 chips;
+#   circuit level, 1000 images x 10 chips (--engine reference: the tables predate the fast engine);
 #   the rate model on the same 10 chips and 1000 images (the two modes compared chip by chip);
 #   the rate model, 10 000 images x 100 chips, for the clean network and for one trained
 #   noise-aware at the largest sigma (train --d2d r_ins0=20% / t_c=4K).
@@ -32,7 +32,7 @@ table() {   # title, sweep.csv: sigma, mean and std accuracy (%), yield
 for sweep in "r_ins0=0,2%,5%,10%,20%" "t_c=0,0.5K,1K,2K,4K"; do
     key=${sweep%%=*}
     na=na_r; [ "$key" = t_c ] && na=na_t
-    "$BIN" chips --checkpoint "$OUT/clean/checkpoint.vsck" --data "$DATA" --chips 10 --limit 1000 --sweep "$sweep" --out "$OUT/circuit_$key" --no-plot >/dev/null
+    "$BIN" chips --checkpoint "$OUT/clean/checkpoint.vsck" --data "$DATA" --chips 10 --limit 1000 --sweep "$sweep" --out "$OUT/circuit_$key" --no-plot --engine reference >/dev/null
     "$BIN" chips --checkpoint "$OUT/clean/checkpoint.vsck" --data "$DATA" --rate --chips 10 --limit 1000 --sweep "$sweep" --out "$OUT/rate10_$key" --no-plot >/dev/null
     "$BIN" chips --checkpoint "$OUT/clean/checkpoint.vsck" --data "$DATA" --rate --chips 100 --sweep "$sweep" --out "$OUT/rate_$key" --no-plot >/dev/null
     "$BIN" chips --checkpoint "$OUT/$na/checkpoint.vsck" --data "$DATA" --rate --chips 100 --sweep "$sweep" --out "$OUT/rate_${na}_$key" --no-plot >/dev/null

@@ -497,6 +497,7 @@ void chips_json(FILE *f, const chips_args *a, const chips_result *r)
     if (sweep) json_sweep(&j, r);
     json_variation(&j, r);
     vs_json_object(&j, "circuit_network");
+    vs_json_str(&j, "engine", cli_engine_choices[r->io.engine]);
     vs_json_str(&j, "opamp", r->io.opamp.ideal ? "ideal" : "nonideal");
     vs_json_num(&j, "opamp_supply_v", r->io.opamp.supply_v);
     vs_json_num(&j, "opamp_iq_a", r->io.opamp.i_quiescent_a);
@@ -570,7 +571,7 @@ void chips_defaults(chips_args *a)
     vs_infer_opts io = vs_infer_opts_default();
     *a = (chips_args){.checkpoint = "out/train/checkpoint.vsck", .dataset = "mnist", .out = "out/chips",
                       .chips = 10, .seed = 1, .window_s = io.window_s, .yield_threshold = 0.9,
-                      .opamp = "ideal", .opamp_p = CLI_OPAMP_ARGS_DEFAULTS, .plot = CLI_PLOT_PNG};
+                      .opamp = "ideal", .opamp_p = CLI_OPAMP_ARGS_DEFAULTS, .engine = "fast", .plot = CLI_PLOT_PNG};
 }
 
 static int parse_chips_args(int argc, char **argv, const char *prog, chips_args *a)
@@ -591,6 +592,7 @@ static int parse_chips_args(int argc, char **argv, const char *prog, chips_args 
         {.name = "yield-threshold", .kind = OPT_QUANTITY, .unit = "", .metavar = "A", .help = "a chip counts towards the yield at accuracy >= A (0..1)", .dest = &a->yield_threshold, .min = 0, .max = 1},
         CLI_OPAMP_OPT(a->opamp, ""),
         CLI_OPAMP_PERIPHERY_OPTS(a->opamp_p),
+        CLI_ENGINE_OPT(a->engine),
         {.name = "rate", .kind = OPT_FLAG, .help = "the rate model with each chip's transfer functions (fast; no energy) instead of the circuit", .dest = &a->rate},
         {.name = "sweep", .kind = OPT_STRING, .metavar = "K=s1,..", .help = "repeat the Monte Carlo for each sigma of one D2D term (over --d2d), e.g. r_ins0=0,2%,5%: sweep.csv/.png", .dest = &a->sweep},
         CLI_THREADS_OPT(a->threads, ", images run in parallel"),
@@ -630,6 +632,7 @@ static int chips_inputs(const char *prog, const chips_args *a, chips_result *r, 
     r->io = vs_infer_opts_default();
     if (cli_opamp_build(prog, a->opamp, &a->opamp_p, &r->io.opamp)) return 1;
     r->io.window_s = a->window_s;
+    r->io.engine = cli_engine_by_name(a->engine);
     r->io.seed = (uint64_t)a->seed;
     r->io.e_series = r->e_series;
     r->io.r_tolerance = a->given_r_spread ? a->r_spread : r->e_series ? (double)NAN : 0.0;

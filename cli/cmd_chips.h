@@ -37,6 +37,7 @@ typedef struct chips_args {
     const char *sweep;        /* "KEY=s1,s2,...": the Monte Carlo once per sigma of KEY (NULL: none) */
     int rate;                 /* the rate model on each chip (chiprate.h) instead of the circuit */
     const char *opamp;        /* "ideal" or "nonideal" (cli_opamp_choices) */
+    const char *engine;       /* "fast" or "reference" (cli_engine_choices) */
     cli_opamp_args opamp_p;   /* its supply, quiescent current, input offset and (nonideal) gain */
     long threads;
     const char *out;          /* output directory */

@@ -19,7 +19,6 @@
 
 /* ---- infer ------------------------------------------------------------------------------ */
 
-static const char *const infer_engine_choices[] = {"fast", "reference", NULL};
 
 typedef struct image_outcome {
     int label, spike_pred, rate_pred, counts[10];
@@ -376,7 +375,7 @@ void infer_json(FILE *f, const infer_args *a, const infer_result *r)
     const vs_infer_opts *io = &r->io;
     vs_json_object(&j, "circuit_network");   /* the run's adders and integrator */
     vs_json_str(&j, "opamp", a->opamp);
-    vs_json_str(&j, "engine", infer_engine_choices[r->engine]);
+    vs_json_str(&j, "engine", cli_engine_choices[r->engine]);
     vs_json_num(&j, "tau_syn_s", io->tau_syn_s);
     vs_json_num(&j, "dt_s", io->dt_s);
     vs_json_num(&j, "r_tolerance", io->r_tolerance);
@@ -427,7 +426,7 @@ static void print_summary(const infer_args *a, const infer_result *r)
     printf("adders: %s op-amps, tau_syn %g us, resistor spread %g (seed %llu); grid %g ns, rtol %g, h_max %g us\n",
            a->opamp, io->tau_syn_s * 1e6, io->r_tolerance, (unsigned long long)io->seed,
            io->dt_s * 1e9, io->sim.rtol, io->sim.h_max_s * 1e6);
-    printf("engine: %s%s\n", infer_engine_choices[r->engine],
+    printf("engine: %s%s\n", cli_engine_choices[r->engine],
            r->engine != io->engine ? " (the fast engine runs vo2x devices without jitter only)" : "");
     printf("op-amps: supply +-%g V, quiescent %g A, input offset %g V\n", io->opamp.supply_v,
            io->opamp.i_quiescent_a, io->opamp.offset_v);
@@ -509,7 +508,7 @@ static int parse_infer_args(int argc, char **argv, const char *prog, infer_args 
         {.name = "h-max", .kind = OPT_QUANTITY, .unit = "s", .metavar = "T", .help = "dp54 largest step (100 ns in the single-neuron commands; longer here, as --rtol)", .dest = &a->io.sim.h_max_s, .min = 1e-12, .max = 1e-4},
         {.name = "limit", .kind = OPT_LONG, .metavar = "N", .help = "score only the first N test images (default: all)", .dest = &a->limit, .min = 1, .max = 1e9},
         {.name = "image", .kind = OPT_LONG, .metavar = "N", .help = "image for rasters and histogram (default: the first 8, else image 0)", .dest = &a->image, .min = 0, .max = 1e9},
-        {.name = "engine", .kind = OPT_CHOICE, .metavar = "E", .help = "neuron integration: fast (vo2x without jitter; else reference) or reference (adaptive DP54 per neuron)", .dest = &a->engine, .choices = infer_engine_choices},
+        CLI_ENGINE_OPT(a->engine),
         CLI_THREADS_OPT(a->threads, ", images run in parallel"),
         CLI_OUT_OPT(a->out, "DIR", "output directory"),
         CLI_CACHE_OPT(a->cache),
@@ -611,7 +610,7 @@ int infer_exec(const char *prog, const infer_args *a, infer_result *r)
     r->io = a->io;
     r->io.seed = (uint64_t)a->seed;
     r->io.sim.rtol = a->rtol;
-    r->io.engine = strcmp(a->engine, "reference") == 0 ? VS_ENGINE_REFERENCE : VS_ENGINE_FAST;
+    r->io.engine = cli_engine_by_name(a->engine);
     int failed = cli_opamp_build(prog, a->opamp, &a->opamp_p, &r->io.opamp) ||
                  infer_windows(prog, a, &r->io, &r->windows_s, &r->n_windows) ||
                  load_infer_inputs(prog, a->checkpoint, a->data, a->dataset, a->image, &r->info, &r->test, &r->image) ||

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vo2snn/atomic.h"
+#include "vo2snn/infer.h"
 #include "vo2snn/json.h"
 #include "vo2snn/outputs.h"
 #include "vo2snn/plot.h"
@@ -17,6 +18,12 @@
 const char *const cli_method_choices[] = {"dp54", "rk4", NULL};
 const char *const cli_dataset_choices[] = {"mnist", "fashion", NULL};
 const char *const cli_opamp_choices[] = {"ideal", "nonideal", NULL};
+const char *const cli_engine_choices[] = {"fast", "reference", NULL};
+
+int cli_engine_by_name(const char *name)
+{
+    return strcmp(name, "reference") == 0 ? VS_ENGINE_REFERENCE : VS_ENGINE_FAST;
+}
 
 vs_opamp cli_opamp_by_name(const char *name)
 {

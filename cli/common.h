@@ -368,6 +368,16 @@ extern const char *const cli_dataset_choices[];
      .help = "threads" what " (default: OMP_NUM_THREADS or all cores; capped at the cores)",     \
      .dest = &(threads), .min = 1, .max = 1024}
 
+/* ---- the inference engine (infer, chips; docs/engine.md) --------------------------------- */
+extern const char *const cli_engine_choices[];   /* "fast", "reference": index = VS_ENGINE_* */
+/* The engine --engine names (one of cli_engine_choices). */
+int cli_engine_by_name(const char *name);
+#define CLI_ENGINE_OPT(engine)                                                                     \
+    {.name = "engine", .kind = OPT_CHOICE, .metavar = "E",                                        \
+     .help = "neuron integration: fast (vo2x without jitter; else reference) or reference "       \
+             "(adaptive DP54 per neuron; docs/engine.md)",                                         \
+     .dest = &(engine), .choices = cli_engine_choices}
+
 /* ---- adders and the paper's 2x2 network (net2x2, netlist, infer) ------------------------ */
 extern const char *const cli_opamp_choices[];
 /* The op-amp named by --opamp (one of cli_opamp_choices). */

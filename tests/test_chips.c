@@ -207,6 +207,26 @@ static void test_opamp(void)
     CHECK(check_json_num(out_text, "opamp_iq_a") == 0.3e-3 && check_json_num(out_text, "opamp_supply_v") == 18);
 }
 
+/* --engine: a chip without variation on the reference engine is infer on the reference engine,
+   and the reference's energy is not the fast engine's (the flag reaches the simulation). */
+static void test_engine(void)
+{
+    CHECK(vo2snn("infer", "--checkpoint", ck, "--data", check_mnist_dir(), "--cache", cache, "--limit", LIMIT,
+                 "--engine", "reference", "--out", tmp("inf_ref"), "--no-plot", "--json", NULL) == 0);
+    const char *e = strstr(out_text, "\"energy_per_inference_j\"");
+    double total = e ? check_json_num(e, "total") : (double)NAN;
+    char path[700];
+    double ref[C_N], fast[C_N];
+    CHECK(chips(tmp("eng_ref"), "--chips", "1", "--engine", "reference", "--json", NULL) == 0);
+    CHECK(strstr(out_text, "\"engine\": \"reference\"") != NULL);
+    snprintf(path, sizeof path, "%s/chips.csv", tmp("eng_ref"));
+    CHECK(csv_row(path, 0, ref, C_N) == C_N && ref[C_E] == total);
+    CHECK(chips(tmp("eng_fast"), "--chips", "1", NULL) == 0);
+    snprintf(path, sizeof path, "%s/chips.csv", tmp("eng_fast"));
+    CHECK(csv_row(path, 0, fast, C_N) == C_N && fast[C_E] != ref[C_E]);
+    CHECK(fabs(fast[C_E] / ref[C_E] - 1) < 0.01);
+}
+
 static void test_refusals(void)
 {
     const char *dir = tmp("bad");
@@ -217,6 +237,7 @@ static void test_refusals(void)
     BAD("sigma_lnr", "--d2d", "sigma_lnr=5%");
     BAD("r_ins0", "--d2d", "r_ins0=-5%");
     BAD("E7", "--e-series", "E7");
+    BAD("--engine", "--engine", "turbo");
     BAD("--chips", "--chips", "0");
     BAD("--d2d-gradient", "--d2d-gradient", "2");
     BAD("--yield-threshold", "--yield-threshold", "1.5");
@@ -240,6 +261,7 @@ int main(void)
     RUN(test_sweep);
     RUN(test_rate);
     RUN(test_opamp);
+    RUN(test_engine);
     RUN(test_refusals);
     remove_tree(tmpdir);
     return CHECK_DONE();

@@ -384,6 +384,14 @@ static void json_mc_summary(vs_json *j, const chips_mc *mc)
     vs_json_num(j, "yield", mc->yield);
 }
 
+/* vs_d2d.layers bits as "input,hidden,output" (a static string). */
+static const char *layers_text(unsigned bits)
+{
+    static const char *const text[8] = {"all", "input", "hidden", "input,hidden", "output", "input,output",
+                                        "hidden,output", "input,hidden,output"};
+    return text[bits & 7];
+}
+
 static void json_d2d_terms(vs_json *j, const vs_d2d *v)
 {
     vs_json_array(j, "d2d");
@@ -455,6 +463,7 @@ static void json_variation(vs_json *j, const chips_result *r)
     vs_json_int(j, "seed", (long long)r->io.seed);
     json_d2d_terms(j, &r->d2d);
     vs_json_num(j, "d2d_gradient", r->d2d.gradient);
+    vs_json_str(j, "d2d_layers", r->d2d.layers ? layers_text(r->d2d.layers) : "all");
     vs_json_array(j, "c2c");   /* the device's own jitter, drawn from one stream per neuron */
     for (int i = 0; i < model->n_params; i++) {
         if (!(model->params[i].flags & VS_PARAM_JITTER)) continue;
@@ -530,11 +539,13 @@ static void print_mc(const chips_args *a, const chips_result *r, const chips_mc 
         printf("sigma of %s%s = %s: ", vs_d2d_is_lognormal(&model->params[r->sweep_param]) ? "ln " : "",
                model->params[r->sweep_param].key, v);
     }
-    printf("accuracy %.2f %% +- %.2f (min %.2f, max %.2f), yield %.0f %% (>= %g %%); energy per inference "
-           "%.4g J +- %.2g (min %.4g, max %.4g)\n",
-           100 * mc->accuracy.mean, 100 * mc->accuracy.std, 100 * mc->accuracy.min, 100 * mc->accuracy.max,
-           100 * mc->yield, 100 * a->yield_threshold, mc->energy_j.mean, mc->energy_j.std, mc->energy_j.min,
-           mc->energy_j.max);
+    printf("accuracy %.2f %% +- %.2f (min %.2f, max %.2f), yield %.0f %% (>= %g %%)", 100 * mc->accuracy.mean,
+           100 * mc->accuracy.std, 100 * mc->accuracy.min, 100 * mc->accuracy.max, 100 * mc->yield,
+           100 * a->yield_threshold);
+    if (a->rate) printf("; no energy in the rate model\n");
+    else
+        printf("; energy per inference %.4g J +- %.2g (min %.4g, max %.4g)\n", mc->energy_j.mean, mc->energy_j.std,
+               mc->energy_j.min, mc->energy_j.max);
 }
 
 static void print_summary(const chips_args *a, const chips_result *r)
@@ -544,7 +555,8 @@ static void print_summary(const chips_args *a, const chips_result *r)
            r->io.window_s * 1e6, r->seconds);
     for (int s = 0; s < r->n_mc; s++) print_mc(a, r, &r->mc[s]);
     const vs_infer_energy *e = &r->mc[r->n_mc - 1].energy_mean;
-    printf("energy parts (mean over chips%s): input neurons %.3g J, hidden %.3g, output %.3g, synapses %.3g\n",
+    if (!a->rate)
+        printf("energy parts (mean over chips%s): input neurons %.3g J, hidden %.3g, output %.3g, synapses %.3g\n",
            r->n_mc > 1 ? ", last sigma" : "", e->input_j, e->hidden_j, e->output_j, e->synapse_j);
     printf("variation: d2d");
     if (!r->d2d.n) printf(" none");
@@ -553,7 +565,7 @@ static void print_summary(const chips_args *a, const chips_result *r)
         sigma_text(r->d2d.model, r->d2d.param[k], r->d2d.sigma[k], v, sizeof v);
         printf("%s %s %s", k ? "," : "", r->d2d.model->params[r->d2d.param[k]].key, v);
     }
-    printf(", gradient %g; resistors ", r->d2d.gradient);
+    printf(", gradient %g, layers %s; resistors ", r->d2d.gradient, r->d2d.layers ? layers_text(r->d2d.layers) : "all");
     if (r->e_series) printf("E%d", r->e_series);
     else printf("exact");
     if (isnan(r->io.r_tolerance)) printf(" within +-%g %%", 100 * vs_eseries_tolerance(r->e_series));
@@ -571,7 +583,7 @@ void chips_defaults(chips_args *a)
     vs_infer_opts io = vs_infer_opts_default();
     *a = (chips_args){.checkpoint = "out/train/checkpoint.vsck", .dataset = "mnist", .out = "out/chips",
                       .chips = 10, .seed = 1, .window_s = io.window_s, .yield_threshold = 0.9,
-                      .opamp = "ideal", .opamp_p = CLI_OPAMP_ARGS_DEFAULTS, .engine = "fast", .plot = CLI_PLOT_PNG};
+                      .opamp = "ideal", .opamp_p = CLI_OPAMP_ARGS_DEFAULTS, .engine = "fast", .d2d_layers = "all", .plot = CLI_PLOT_PNG};
 }
 
 static int parse_chips_args(int argc, char **argv, const char *prog, chips_args *a)
@@ -584,6 +596,7 @@ static int parse_chips_args(int argc, char **argv, const char *prog, chips_args 
         {.name = "first-chip", .kind = OPT_LONG, .metavar = "K", .help = "index of the first chip (chips K..K+N-1 of --seed)", .dest = &a->first_chip, .min = 0, .max = 1e9},
         {.name = "d2d", .kind = OPT_STRING, .metavar = "K=S,..", .help = "device-to-device sigmas of the checkpoint's model: relative for resistances, conductances, capacitances and times (r_ins0=5%), in the unit otherwise (t_c=1K) (default: none)", .dest = &a->d2d},
         {.name = "d2d-gradient", .kind = OPT_QUANTITY, .unit = "", .metavar = "G", .help = "share of each D2D variance that is a linear trend across the chip, 0..1", .dest = &a->d2d_gradient, .min = 0, .max = 1},
+        {.name = "d2d-layers", .kind = OPT_STRING, .metavar = "L,..", .help = "the layers whose neurons vary: input, hidden, output or all (the others stay nominal)", .dest = &a->d2d_layers},
         {.name = "e-series", .kind = OPT_STRING, .metavar = "E", .help = "round every synaptic resistor to E12, E24, E48 or E96, drawn within its tolerance unless --r-spread (default: exact values)", .dest = &a->e_series},
         {.name = "r-spread", .kind = OPT_QUANTITY, .unit = "", .metavar = "F", .help = "relative sigma (normal) of every adder resistor", .dest = &a->r_spread, .min = 0, .max = 0.49, .given = &a->given_r_spread},
         {.name = "seed", .kind = OPT_LONG, .metavar = "N", .help = "seed of every draw (D2D, C2C jitter, resistors)", .dest = &a->seed, .min = 0, .max = 9.2e18},
@@ -642,6 +655,8 @@ static int chips_inputs(const char *prog, const chips_args *a, chips_result *r, 
     const vs_model *m = r->info.device.model;
     if (vs_d2d_parse(m, a->d2d ? a->d2d : "", &r->d2d) != VS_OK) return cli_fail(prog);
     r->d2d.gradient = a->d2d_gradient;
+    if (vs_d2d_layers_parse(a->d2d_layers, &r->d2d.layers) != VS_OK)
+        return cli_error(prog, "--d2d-layers: %s", vs_last_error());
     r->sweep_param = -1;
     *sweep_n = 0;
     if (a->sweep && parse_sweep(prog, m, a->sweep, &r->sweep_param, sweep_sigma, sweep_n)) return 1;

@@ -27,6 +27,7 @@ typedef struct chips_args {
     long first_chip;          /* index of the first chip; chips first_chip .. first_chip+chips-1 */
     const char *d2d;          /* "KEY=SIGMA,..." for the checkpoint's model (NULL: none) */
     double d2d_gradient;      /* [0, 1]: share of each D2D variance that is a trend across the chip */
+    const char *d2d_layers;   /* "input,hidden,output" (vs_d2d_layers_parse), "all" */
     const char *e_series;     /* "E12".."E96" or "none" (NULL: exact resistors) */
     double r_spread;          /* relative sigma of each adder resistor (normal) */
     int given_r_spread;       /* without it, an E series draws uniformly within its tolerance */

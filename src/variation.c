@@ -115,7 +115,7 @@ void vs_d2d_draw(const vs_d2d *v, const vs_device_params *nominal, uint64_t seed
                  int index, int n_layer, vs_device_params *out)
 {
     *out = *nominal;
-    if (!v || v->n == 0) return;
+    if (!v || v->n == 0 || (v->layers && !(v->layers & (1u << layer)))) return;
     double slope[VS_MAX_PARAMS];
     if (v->gradient > 0) trend_slopes(v, seed, chip, slope);
     double x = n_layer > 1 ? 2.0 * index / (n_layer - 1) - 1.0 : 0.0;   /* position, [-1, 1] */
@@ -131,6 +131,26 @@ void vs_d2d_draw(const vs_d2d *v, const vs_device_params *nominal, uint64_t seed
     }
     out->preset = 0;
     out->vacancy_x = NAN;
+}
+
+vs_status vs_d2d_layers_parse(const char *list, unsigned *out)
+{
+    static const char *const names[3] = {"input", "hidden", "output"};
+    unsigned bits = 0;
+    if (strcmp(list, "all") == 0) return *out = 0, VS_OK;
+    for (const char *p = list;;) {
+        size_t len = strcspn(p, ",");
+        int l = 0;
+        while (l < 3 && !(strlen(names[l]) == len && strncmp(p, names[l], len) == 0)) l++;
+        if (l == 3)
+            return vs_fail(VS_EINVAL, "'%.*s' in '%s' is not a layer: input, hidden, output (or all)", (int)len, p,
+                           list);
+        bits |= 1u << l;
+        if (!p[len]) break;
+        p += len + 1;
+    }
+    *out = bits;
+    return VS_OK;
 }
 
 /* ---- E series ------------------------------------------------------------------------------- */

@@ -238,6 +238,7 @@ static void test_refusals(void)
     BAD("r_ins0", "--d2d", "r_ins0=-5%");
     BAD("E7", "--e-series", "E7");
     BAD("--engine", "--engine", "turbo");
+    BAD("--d2d-layers", "--d2d-layers", "outputs");
     BAD("--chips", "--chips", "0");
     BAD("--d2d-gradient", "--d2d-gradient", "2");
     BAD("--yield-threshold", "--yield-threshold", "1.5");

@@ -104,6 +104,24 @@ static void test_gradient(void)
     CHECK_NEAR(q[0].v[tc] - p.v[tc], -(q[2].v[tc] - p.v[tc]), 0, 1e-9);        /* symmetric ends */
 }
 
+/* --d2d-layers: only the chosen layers vary, and they vary exactly as with every layer on. */
+static void test_layers(void)
+{
+    vs_device_params p, all[3], some[3];
+    vs_device_preset(1, &p);
+    vs_d2d v;
+    CHECK(vs_d2d_parse(p.model, "r_ins0=20%", &v) == VS_OK);
+    int j = v.param[0];
+    for (int l = 0; l < 3; l++) vs_d2d_draw(&v, &p, 7, 1, l, 3, 10, &all[l]);
+    CHECK(vs_d2d_layers_parse("hidden,output", &v.layers) == VS_OK && v.layers == 6u);
+    for (int l = 0; l < 3; l++) vs_d2d_draw(&v, &p, 7, 1, l, 3, 10, &some[l]);
+    CHECK(some[0].v[j] == p.v[j] && all[0].v[j] != p.v[j]);
+    CHECK(some[1].v[j] == all[1].v[j] && some[2].v[j] == all[2].v[j] && some[2].v[j] != p.v[j]);
+    CHECK(vs_d2d_layers_parse("all", &v.layers) == VS_OK && v.layers == 0);
+    CHECK(vs_d2d_layers_parse("outputs", &v.layers) == VS_EINVAL && strstr(vs_last_error(), "outputs"));
+    CHECK(vs_d2d_layers_parse("input,", &v.layers) == VS_EINVAL);
+}
+
 static void test_parse_errors(void)
 {
     vs_device_params p;
@@ -124,6 +142,7 @@ int main(void)
     RUN(test_d2d_distribution);
     RUN(test_streams);
     RUN(test_gradient);
+    RUN(test_layers);
     RUN(test_parse_errors);
     return CHECK_DONE();
 }

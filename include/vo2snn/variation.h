@@ -33,7 +33,13 @@ typedef struct vs_d2d {
     int lognormal[VS_MAX_PARAMS];
     double gradient;                /* [0, 1]: share of each variance that is a linear trend
                                        across the chip (0: independent neurons) */
+    unsigned layers;                /* bit l set: the neurons of layer l vary (0 input, 1 hidden,
+                                       2 output); 0: every layer. Others stay nominal. */
 } vs_d2d;
+
+/* "input,hidden,output" (any of them, or "all") as vs_d2d.layers bits; VS_EINVAL naming the
+   item. */
+vs_status vs_d2d_layers_parse(const char *list, unsigned *out);
 
 /* 1 if parameter def varies log-normally (positive quantities in Ohm, W/K, J/K or s). */
 int vs_d2d_is_lognormal(const vs_param_def *def);

@@ -205,68 +205,38 @@ static vs_status input_wave(const vs_infer_net *n, const vs_device_params *dev, 
     return st;
 }
 
-vs_status vs_infer_net_new(vs_mlp *m, const vs_transfer *t, const vs_device_params *dev,
-                           const vs_circuit *c, const vs_infer_opts *o, vs_infer_net **out)
+/* The arrays of n (sizes set), the gain blocks and adders carved out of one allocation each. */
+static vs_status net_alloc(vs_infer_net *n)
 {
-    const vs_mlp_config *cfg = vs_mlp_get_config(m);
-    if (cfg->n_layers != 2 || cfg->sizes[2] != 10)
-        return vs_fail(VS_EINVAL, "circuit inference needs an input-hidden-10 network");
-    if (cfg->sizes[0] < 1 || cfg->sizes[0] > UINT16_MAX || cfg->sizes[1] < 1 || cfg->sizes[1] > UINT16_MAX)
-        return vs_fail(VS_EINVAL, "circuit inference takes 1 to %d neurons per layer, not %d-%d-10",
-                       UINT16_MAX, cfg->sizes[0], cfg->sizes[1]);
-    vs_status st0 = vs_infer_opts_check(o);
-    if (st0 != VS_OK) return st0;
-    vs_infer_net *n = calloc(1, sizeof *n);
-    if (!n) return vs_fail(VS_ENOMEM, "out of memory");
-    n->o = *o;
-    n->t = t;
-    n->dev = *dev;
-    n->circ = *c;
-    n->n_in = cfg->sizes[0], n->n_hid = cfg->sizes[1], n->n_out = cfg->sizes[2];
-    n->n_t = (size_t)floor(o->window_s / o->dt_s + 0.5) + 1;
-    n->max_level_spikes = (int)(o->window_s * 1e6) + 8;   /* < 1 spike per us */
     size_t nt = n->n_t, nin = (size_t)n->n_in, nh = (size_t)n->n_hid, no = (size_t)n->n_out;
     n->level_wave = malloc(2 * N_LEVELS * nt * sizeof(float));
     n->level_spike_t = malloc((size_t)N_LEVELS * (size_t)n->max_level_spikes * sizeof(float));
     n->g1e = malloc((2 * nh * nin + 2 * no * nh) * sizeof(float));
     n->adder1 = malloc((nh + no) * sizeof(vs_adder));
     n->devs = malloc((nin + nh + no) * sizeof *n->devs);
-    if (!n->level_wave || !n->level_spike_t || !n->g1e || !n->adder1 || !n->devs) {
-        vs_infer_net_free(n);
+    if (!n->level_wave || !n->level_spike_t || !n->g1e || !n->adder1 || !n->devs)
         return vs_fail(VS_ENOMEM, "out of memory for the circuit network");
-    }
     n->level_wave2 = NULL;
-    float *lw2 = n->level_wave + N_LEVELS * nt;
     n->g1i = n->g1e + nh * nin;
     n->g2e = n->g1i + nh * nin;
     n->g2i = n->g2e + no * nh;
     n->adder2 = n->adder1 + nh;
+    return VS_OK;
+}
 
-    vs_rng rng;
-    vs_rng_seed(&rng, o->seed, 77 + 1000003 * (uint64_t)o->chip);   /* chip 0: the stream it always had */
-    split_gains(vs_mlp_weights(m, 0), n->n_hid, n->n_in, t->s_peak_v, o, &rng, n->g1e, n->g1i);
-    split_gains(vs_mlp_weights(m, 1), n->n_out, n->n_hid, t->s_peak_v, o, &rng, n->g2e, n->g2i);
-    draw_devices(n, dev);
-    choose_engine(n);
-    /* the adders' outputs saturate where the trained network's rails are */
-    make_adders(n->adder1, n->g1e, n->g1i, vs_mlp_bias(m, 0), n->n_hid, n->n_in, o->tau_syn_s,
-                t->s_peak_v, o->opamp.rail_v, (double)cfg->rail_v);
-    make_adders(n->adder2, n->g2e, n->g2i, vs_mlp_bias(m, 1), n->n_out, n->n_hid, o->tau_syn_s,
-                t->s_peak_v, o->opamp.rail_v, (double)cfg->rail_v);
-
-    /* input neurons: one dc run per grey level, unless they differ */
+/* Input neurons alike: one dc run per grey level (its V_spike waveform, squared, spike times
+   and energy), in parallel; the lowest failing level's status. */
+static vs_status grey_level_waves(vs_infer_net *n, const vs_device_params *dev)
+{
+    const size_t nt = n->n_t;
+    float *lw2 = n->level_wave + N_LEVELS * nt;
     vs_status st = VS_OK;
-    if (n->per_input) {
-        n->level_wave2 = lw2;
-        *out = n;
-        return VS_OK;
-    }
 #pragma omp parallel for schedule(dynamic, 4)
     for (int lv = 0; lv < N_LEVELS; lv++) {
         float *wave = n->level_wave + (size_t)lv * nt;
         double *spike_t = malloc((size_t)n->max_level_spikes * sizeof *spike_t);
         vs_status s = !spike_t ? vs_fail(VS_ENOMEM, "out of memory")
-                               : input_wave(n, dev, n->fdevs, o->sim.seed, lv, wave, spike_t, &n->level_spikes[lv],
+                               : input_wave(n, dev, n->fdevs, n->o.sim.seed, lv, wave, spike_t, &n->level_spikes[lv],
                                             &n->level_energy[lv]);
         if (s == VS_OK) {
             for (long k = 0; k < n->level_spikes[lv] && k < n->max_level_spikes; k++)
@@ -278,9 +248,48 @@ vs_status vs_infer_net_new(vs_mlp *m, const vs_transfer *t, const vs_device_para
         if (s != VS_OK && st == VS_OK) st = s;
     }
     n->level_wave2 = lw2;
-    if (st != VS_OK) {
+    return st == VS_OK ? VS_OK : vs_fail(st, "input neuron: %s", vs_last_error());
+}
+
+vs_status vs_infer_net_new(vs_mlp *m, const vs_transfer *t, const vs_device_params *dev,
+                           const vs_circuit *c, const vs_infer_opts *o, vs_infer_net **out)
+{
+    const vs_mlp_config *cfg = vs_mlp_get_config(m);
+    if (cfg->n_layers != 2 || cfg->sizes[2] != 10)
+        return vs_fail(VS_EINVAL, "circuit inference needs an input-hidden-10 network");
+    if (cfg->sizes[0] < 1 || cfg->sizes[0] > UINT16_MAX || cfg->sizes[1] < 1 || cfg->sizes[1] > UINT16_MAX)
+        return vs_fail(VS_EINVAL, "circuit inference takes 1 to %d neurons per layer, not %d-%d-10",
+                       UINT16_MAX, cfg->sizes[0], cfg->sizes[1]);
+    vs_status st = vs_infer_opts_check(o);
+    if (st != VS_OK) return st;
+    vs_infer_net *n = calloc(1, sizeof *n);
+    if (!n) return vs_fail(VS_ENOMEM, "out of memory");
+    n->o = *o;
+    n->t = t;
+    n->dev = *dev;
+    n->circ = *c;
+    n->n_in = cfg->sizes[0], n->n_hid = cfg->sizes[1], n->n_out = cfg->sizes[2];
+    n->n_t = (size_t)floor(o->window_s / o->dt_s + 0.5) + 1;
+    n->max_level_spikes = (int)(o->window_s * 1e6) + 8;   /* < 1 spike per us */
+    if ((st = net_alloc(n)) != VS_OK) {
         vs_infer_net_free(n);
-        return vs_fail(st, "input neuron: %s", vs_last_error());
+        return st;
+    }
+    vs_rng rng;
+    vs_rng_seed(&rng, o->seed, 77 + 1000003 * (uint64_t)o->chip);   /* chip 0: the stream it always had */
+    split_gains(vs_mlp_weights(m, 0), n->n_hid, n->n_in, t->s_peak_v, o, &rng, n->g1e, n->g1i);
+    split_gains(vs_mlp_weights(m, 1), n->n_out, n->n_hid, t->s_peak_v, o, &rng, n->g2e, n->g2i);
+    draw_devices(n, dev);
+    choose_engine(n);
+    /* the adders' outputs saturate where the trained network's rails are */
+    make_adders(n->adder1, n->g1e, n->g1i, vs_mlp_bias(m, 0), n->n_hid, n->n_in, o->tau_syn_s,
+                t->s_peak_v, o->opamp.rail_v, (double)cfg->rail_v);
+    make_adders(n->adder2, n->g2e, n->g2i, vs_mlp_bias(m, 1), n->n_out, n->n_hid, o->tau_syn_s,
+                t->s_peak_v, o->opamp.rail_v, (double)cfg->rail_v);
+    if (n->per_input) n->level_wave2 = n->level_wave + N_LEVELS * n->n_t;   /* input neurons differ */
+    else if ((st = grey_level_waves(n, dev)) != VS_OK) {
+        vs_infer_net_free(n);
+        return st;
     }
     *out = n;
     return VS_OK;

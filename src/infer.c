@@ -442,16 +442,16 @@ static vs_status run_layer(const vs_infer_net *n, vs_infer_work *w, int layer, c
                                   &ref, &r);
         for (size_t s = 0; st == VS_OK && s < r.n_kept; s++)
             if (record_spike(rec, k, r.spike_t_s[s]) != 0) st = vs_fail(VS_ENOMEM, "out of memory recording spikes");
+        if (st == VS_OK && counts) {   /* r.spike_t_s may point into ref: read before it is freed */
+            counts[k] = (int)r.n_spikes;
+            first[k] = r.n_spikes ? r.spike_t_s[0] : (double)INFINITY;
+            drive[k] = r.v_in_mean_v;
+        }
         vs_neuron_result_free(&ref.neuron);
         if (st != VS_OK) return st;
         *spikes += r.n_spikes;
         *e_neurons += r.e_in_j;
         *e_syn += r.e_opamp_j;
-        if (counts) {
-            counts[k] = (int)r.n_spikes;
-            first[k] = r.n_spikes ? r.spike_t_s[0] : (double)INFINITY;
-            drive[k] = r.v_in_mean_v;
-        }
     }
     return VS_OK;
 }

@@ -1,23 +1,36 @@
 #!/usr/bin/python3
 """Brian2 reference for `vo2snn infer`: the same 784-128-10 network of VO2-x
-relaxation-oscillator neurons, one MNIST test image, 50 us, cpp_standalone on one
-thread.  Run with Debian's interpreter (python3-brian):
+relaxation-oscillator neurons, the first N MNIST test images of 50 us each, in one
+cpp_standalone run with OpenMP threads.  Run with Debian's interpreter (python3-brian):
 
     /usr/bin/python3 bench/brian2_net.py --checkpoint /tmp/b2bench/train/checkpoint.vsck \
-        --data ../shared/data/mnist [--image 0] [--dt 5e-9] [--repeats 3] [--dir DIR] [--clean]
+        --data ../shared/data/mnist [--images 100] [--dt 25e-9] [--threads 2] [--repeats 3]
 
-What it does
-  1. Compiles a tiny C helper against build/libvo2snn.a (into /tmp/b2bench/) that reads
-     the checkpoint (weights, biases, rails, device and circuit parameters), builds the
-     transfer function (V_on, V_peak, s_peak; from vo2snn's cache), loads the test
-     image and runs vo2snn's own circuit inference on it (class and output spike counts,
-     for comparison).  Everything goes to a JSON file the script reads.
-  2. Builds the network in Brian2 (set_device('cpp_standalone', build_on_run=False),
-     openmp_threads = 0), generates and compiles the project once (timed separately:
-     `build_s`), then runs the compiled binary `--repeats` times via device.run()
-     (wall time of the binary each time: `run_s`; Brian2's own network-run time:
-     `network_run_s`).  Compile time is never in run_s.
-  3. Prints one JSON object: timings, medians, spike counts, Brian2's class and vo2snn's.
+Same work as vo2snn (src/infer.c), step by step:
+  * Input layer: every input neuron is dc-driven at its pixel's voltage, so (like vo2snn,
+    which computes one V_spike waveform per grey level when the network is built) the 256
+    grey-level waveforms are computed once, by Brian2 itself (a 256-neuron run of the same
+    equations at the same dt, a separate project: `waves_*`), outside the timed region, and
+    sampled on the 100 ns grid.  In the timed network the input layer is a 784-neuron group
+    on the 100 ns clock whose V_spike is read from that table (TimedArray) by its pixel's
+    level; the input layer's spikes are the levels' spike counts, as in vo2snn.
+  * Coupling every 100 ns (vo2snn's --dt-grid): the synaptic sums of each layer (every
+    non-zero weight of 784 x 128 and 128 x 10, as `(summed)` variables of two Synapses objects
+    per layer, excitatory and inhibitory) are evaluated on the 100 ns clock into two small
+    groups, read by the hidden and output neurons as linked variables (held between grid
+    points); the neurons and their adders (the two RK4-integrated tau_syn low-passes) step
+    at --dt.  --profile prints Brian2's time per code object (the input-to-hidden sums
+    take most of it).
+  * Hidden and output neurons: the full device and circuit equations (below), RK4 at --dt;
+    every image starts from the settled state (V = 0, T = T_amb, m = 0, adders at their
+    bias), reset by a run_regularly every window.
+  * Class: most output spikes, ties to the higher mean adder output over the window, then
+    the lowest index (vo2snn's rule).
+  * Timing: Brian2's own network-run time of the compiled binary (results/last_run_info.txt,
+    i.e. device._last_run_time: the simulation loop only, not code generation, compilation,
+    loading the arrays or writing results), OpenMP with --threads threads
+    (prefs.devices.cpp_standalone.openmp_threads); compile time reported separately.
+Prints one JSON object: timings, per-image classes and spike counts of every layer.
 
 Model (docs/model.md sections 1, 2, 7; every neuron the same equations):
     C dV/dt   = (V_in - V)/R_s - I,          I = V/(R(T, m*) + R_sense)
@@ -27,19 +40,20 @@ Model (docs/model.md sections 1, 2, 7; every neuron the same equations):
   Play operator: m is a parameter (no ODE); a run_regularly at when='after_groups'
   (every step, right after the RK4 state update, before the threshold) applies
   T = max(T, 200 K) and m = clip(m, m_heat(T), m_cool(T)) and stores the sense
-  voltage V_spike = I R_sense of the new state (so synapses read a stored value instead
-  of re-evaluating exp/tanh per synapse).  This is exactly vo2snn's scheme (projection
+  voltage V_spike = I R_sense of the new state.  This is vo2snn's scheme (projection
   after each accepted step, stages use the stored m clamped at the stage temperature).
   Spike: threshold m > 0.5, re-armed when m <= 0.1 (refractory='m > 0.1').
   Inputs: V_in = 0 for p = 0, else V_on + (V_peak - V_on) p/255 (dc).
   Adder of each hidden/output neuron (synapse.c, ideal op-amp, tau_syn both stages):
-    se = sum_j g+_j V_spike,j,  si = sum_j g-_j V_spike,j   (two summed variables,
+    se = sum_j g+_j V_spike,j,  si = sum_j g-_j V_spike,j   (on the 100 ns grid,
          g = w/s_peak split into excitatory / inhibitory magnitudes)
     tau df1/dt = se - f1                               (stage 1, K-attenuated: clip
     tau df2/dt = clip(f1, +-K 13.5 V) - si + b - f2     at K x the 13.5 V op-amp rail)
     V_in = clip(f2, +-rail)     (network rail = the checkpoint's rail_v)
-  with f1(0) = 0 and f2(0) = b (the adders' settled state at t = 0), integrated by
-  RK4 together with V and T at the same dt.
+  with f1(0) = 0 and f2(0) = b (the adders' settled state at t = 0).
+  The helper (a small C program compiled against build/libvo2snn.a into --work) dumps the
+  checkpoint's weights, biases, rails, device and circuit, and V_on, V_peak, s_peak of its
+  transfer function, as JSON.
 """
 import argparse
 import json
@@ -170,57 +184,120 @@ m = clip(m, 0.5*(1 + tanh((T - T_heat)/w_T)), 0.5*(1 + tanh((T - T_cool)/w_T)))
 V_spike = V*R_sense/(R_ins0*exp(EkB*(1/T - 1/T_0))*(1 - m) + R_met + R_sense)
 """
 
+# the adder: its summed inputs come from the 100 ns grid (linked variables)
 ADDER_EQS = """
 df1/dt = (s_exc - f1)/tau_syn : volt
 df2/dt = (clip(f1, -k_split*op_rail, k_split*op_rail) - s_inh + bias - f2)/tau_syn : volt
 V_in = clip(f2, -rail, rail) : volt
-s_exc : volt
-s_inh : volt
+s_exc : volt (linked)
+s_inh : volt (linked)
 bias : volt (constant)
 k_split : 1 (constant)
 """
 
+# every image starts from the settled state
+RESET_CODE = """
+V = 0*volt
+T = T_amb
+m = 0
+f1 = 0*volt
+f2 = bias
+V_spike = 0*volt
+"""
 
-def build_and_run(net, dt, directory, repeats, clean=False):
+
+PROFILE = False
+
+
+def setup_brian2(dt, threads):
     import brian2 as b2
-    from brian2 import amp, farad, kelvin, ohm, second, volt, watt
-
     b2.set_device("cpp_standalone", build_on_run=False)
-    b2.prefs.devices.cpp_standalone.openmp_threads = 0
+    b2.prefs.devices.cpp_standalone.openmp_threads = threads
     b2.prefs.logging.std_redirection = False
-    b2.defaultclock.dt = dt * second
+    b2.defaultclock.dt = dt * b2.second
+    return b2
 
+
+def namespace(net, b2):
+    from brian2 import farad, kelvin, ohm, second, volt, watt
     dv, c = net["device"], net["circuit"]
     if dv["model"] != "vo2x" or dv.get("r_contact", 0) != 0:
         sys.exit("brian2_net.py: the Brian2 network implements the vo2x model without contact "
                  "resistance only (checkpoint device: model %s)" % dv["model"])
-    ns = dict(R_s=c["r_s"] * ohm, C=c["c"] * farad, R_sense=c["r_sense"] * ohm,
-              R_ins0=dv["r_ins0"] * ohm, R_met=dv["r_met"] * ohm, G_th=dv["g_th"] * watt / kelvin,
-              C_th=dv["tau_th"] * dv["g_th"] * second * watt / kelvin,
-              EkB=dv["e_a"] / dv["k_b_ev"] * kelvin, T_0=dv["t_0"] * kelvin, T_amb=dv["t_amb"] * kelvin,
-              T_heat=(dv["t_c"] + dv["dt_hyst"] / 2) * kelvin, T_cool=(dv["t_c"] - dv["dt_hyst"] / 2) * kelvin,
-              w_T=dv["w_t"] * kelvin, T_floor=200 * kelvin, T_ceil=1e6 * kelvin,
-              tau_syn=net["tau_syn"] * second, rail=net["rail_v"] * volt, op_rail=net["opamp_rail_v"] * volt)
+    return dict(R_s=c["r_s"] * ohm, C=c["c"] * farad, R_sense=c["r_sense"] * ohm,
+                R_ins0=dv["r_ins0"] * ohm, R_met=dv["r_met"] * ohm, G_th=dv["g_th"] * watt / kelvin,
+                C_th=dv["tau_th"] * dv["g_th"] * second * watt / kelvin,
+                EkB=dv["e_a"] / dv["k_b_ev"] * kelvin, T_0=dv["t_0"] * kelvin, T_amb=dv["t_amb"] * kelvin,
+                T_heat=(dv["t_c"] + dv["dt_hyst"] / 2) * kelvin, T_cool=(dv["t_c"] - dv["dt_hyst"] / 2) * kelvin,
+                w_T=dv["w_t"] * kelvin, T_floor=200 * kelvin, T_ceil=1e6 * kelvin,
+                tau_syn=net["tau_syn"] * second, rail=net["rail_v"] * volt, op_rail=net["opamp_rail_v"] * volt,
+                window=net["window"] * second)
+
+
+def neuron_group(b2, n, extra, name, ns, t_amb):
+    g = b2.NeuronGroup(n, NEURON_EQS + extra, threshold="m > 0.5", refractory="m > 0.1",
+                       method="rk4", namespace=ns, name=name)
+    g.V = 0 * b2.volt
+    g.T = t_amb * b2.kelvin
+    g.m = 0
+    g.run_regularly(PLAY_CODE, when="after_groups", name=name + "_play")
+    return g
+
+
+def level_voltages(net):
+    lv = np.arange(256, dtype=float)
+    return np.where(lv > 0, net["v_on"] + (net["v_peak"] - net["v_on"]) * lv / 255.0, 0.0)
+
+
+def run_waves(net, dt, dt_grid, directory, threads, clean):
+    """The 256 grey-level input neurons for one window: V_spike on the grid and spikes per level."""
+    b2 = setup_brian2(dt, threads)
+    ns = namespace(net, b2)
+    n_t = int(round(net["window"] / dt_grid))
+    g = neuron_group(b2, 256, "V_in : volt (constant)\n", "levels", ns, net["device"]["t_amb"])
+    g.V_in = level_voltages(net) * b2.volt
+    # when='start' at t = k dt_grid: V_spike stored after the previous step, i.e. the state at t
+    sm = b2.StateMonitor(g, "V_spike", record=True, dt=dt_grid * b2.second, name="levels_wave")
+    sp = b2.SpikeMonitor(g, record=False, name="levels_spikes")
+    b2.Network(g, sm, sp).run(net["window"] * b2.second)
+    t0 = time.perf_counter()
+    b2.device.build(directory=directory, compile=True, run=True, with_output=False, clean=clean)
+    build_s = time.perf_counter() - t0
+    wave = np.asarray(sm.V_spike[:], dtype=float)[:, :n_t]         # (256, n_t) volts
+    return dict(wave=wave.tolist(), level_spikes=np.asarray(sp.count[:], dtype=int).tolist(),
+                build_and_run_s=build_s, network_run_s=b2.device._last_run_time)
+
+
+def run_network(net, waves, pixels, dt, dt_grid, directory, threads, repeats, clean):
+    b2 = setup_brian2(dt, threads)
+    from brian2 import second, volt
+    ns = namespace(net, b2)
+    n_img = pixels.shape[0]
     n_in, n_hid, n_out = net["sizes"]
     s_peak = net["s_peak"]
+    window = net["window"]
+    grid = dt_grid * second
+    wave = np.asarray(waves["wave"], dtype=float)                     # (256, n_t)
+    ns["wave"] = b2.TimedArray(wave.T.copy() * volt, dt=grid)         # values[k, level]
+    ns["lev"] = b2.TimedArray(pixels.astype(float), dt=window * second)   # values[image, pixel]
 
-    def group(n, extra, name):
-        g = b2.NeuronGroup(n, NEURON_EQS + extra, threshold="m > 0.5", refractory="m > 0.1",
-                           method="rk4", namespace=ns, name=name)
-        g.V = 0 * volt
-        g.T = dv["t_amb"] * kelvin
-        g.m = 0
-        g.run_regularly(PLAY_CODE, when="after_groups", name=name + "_play")
-        return g
+    # input layer: V_spike of each pixel's grey level, on the grid
+    inp = b2.NeuronGroup(n_in, "V_spike : volt\nlevel : integer", namespace=ns, dt=grid, name="inp")
+    inp.run_regularly("level = int(lev(t, i) + 0.5)\n"
+                      "V_spike = wave(t - window*int(t/window + 1e-6), level)", when="start", name="inp_wave")
+    t_amb = net["device"]["t_amb"]
+    hid = neuron_group(b2, n_hid, ADDER_EQS, "hid", ns, t_amb)
+    out = neuron_group(b2, n_out, ADDER_EQS, "out", ns, t_amb)
+    # the synaptic sums, on the grid
+    sum_eqs = "s_exc : volt\ns_inh : volt\n"
+    hin = b2.NeuronGroup(n_hid, sum_eqs, dt=grid, name="hid_sums")
+    oin = b2.NeuronGroup(n_out, sum_eqs, dt=grid, name="out_sums")
+    hid.s_exc = b2.linked_var(hin, "s_exc")
+    hid.s_inh = b2.linked_var(hin, "s_inh")
+    out.s_exc = b2.linked_var(oin, "s_exc")
+    out.s_inh = b2.linked_var(oin, "s_inh")
 
-    px = np.array(net["pixels"], dtype=float)
-    v_pix = np.where(px > 0, net["v_on"] + (net["v_peak"] - net["v_on"]) * px / 255.0, 0.0)
-    inp = group(n_in, "V_in : volt (constant)\n", "inp")
-    inp.V_in = v_pix * volt
-    hid = group(n_hid, ADDER_EQS, "hid")
-    out = group(n_out, ADDER_EQS, "out")
-
-    def layer(pre, post, w, b, name):
+    def layer(pre, sums, post, w, b, name):
         w = np.asarray(w, dtype=float).reshape(post.N, pre.N) / s_peak      # gains g = w/s_peak, (post, pre)
         ge, gi = np.maximum(w, 0.0), np.maximum(-w, 0.0)
         # stage-1 attenuation as in src/infer.c make_adders()
@@ -228,72 +305,154 @@ def build_and_run(net, dt, directory, repeats, clean=False):
         post.bias = np.asarray(b, dtype=float) * volt
         post.f1 = 0 * volt
         post.f2 = post.bias[:]
-        s = b2.Synapses(pre, post, model="""g_e : 1 (constant)
-                                            g_i : 1 (constant)
-                                            s_exc_post = g_e*V_spike_pre : volt (summed)
-                                            s_inh_post = g_i*V_spike_pre : volt (summed)""", name=name)
-        jj, ii = np.meshgrid(np.arange(post.N), np.arange(pre.N), indexing="ij")   # (post, pre) order
-        s.connect(i=ii.ravel(), j=jj.ravel())
-        s.g_e = ge.ravel()
-        s.g_i = gi.ravel()
-        return s
+        # Synapses on the grid; the summed updater runs on the clock of its target (sums: the grid).
+        # Excitatory and inhibitory weights as two Synapses objects holding only their own
+        # (non-zero) gains, one summed variable each: every weight is visited once per update.
+        syns = []
+        for kind, gm in (("exc", ge), ("inh", gi)):
+            jj, ii = np.nonzero(gm)                                      # (post, pre) order
+            sy = b2.Synapses(pre, sums, model=f"""g : 1 (constant)
+                                                  s_{kind}_post = g*V_spike_pre : volt (summed)""",
+                             dt=grid, name=f"{name}_{kind}")
+            sy.connect(i=ii, j=jj)
+            sy.g = gm[jj, ii]
+            syns.append(sy)
+        return syns
 
-    s1 = layer(inp, hid, net["w1"], net["b1"], "syn_in_hid")
-    s2 = layer(hid, out, net["w2"], net["b2"], "syn_hid_out")
-    mon = [b2.SpikeMonitor(g, record=False, name="mon_" + g.name) for g in (inp, hid, out)]
-    # an explicit Network (the magic network would miss monitors held in a list)
-    b2.Network(inp, hid, out, s1, s2, *mon).run(net["window"] * second)
+    s1 = layer(inp, hin, hid, net["w1"], net["b1"], "syn_in_hid")
+    s2 = layer(hid, oin, out, net["w2"], net["b2"], "syn_hid_out")
+    hid.run_regularly(RESET_CODE, dt=window * second, when="start", name="hid_reset")
+    out.run_regularly(RESET_CODE, dt=window * second, when="start", name="out_reset")
+    mh = b2.SpikeMonitor(hid, record=True, name="mon_hid")
+    mo = b2.SpikeMonitor(out, record=True, name="mon_out")
+    drive = b2.StateMonitor(out, "V_in", record=True, dt=grid, name="mon_drive")
+    network = b2.Network(inp, hin, oin, hid, out, *s1, *s2, mh, mo, drive)
+    network.run(n_img * window * second, profile=PROFILE)
 
     t0 = time.perf_counter()
     b2.device.build(directory=directory, compile=True, run=False, with_output=False, clean=clean)
     build_s = time.perf_counter() - t0
-    run_s, net_s = [], []
+    net_s, run_s = [], []
     for _ in range(max(1, repeats)):
         b2.device.run(directory=directory, with_output=False, run_args=[])
         run_s.append(b2.device.timers["run_binary"])
         net_s.append(b2.device._last_run_time)
-    counts = np.asarray(mon[2].count[:], dtype=int)
-    spikes = [int(np.sum(mm.count[:])) for mm in mon]
-    # vo2snn's rule: most spikes; ties to the lowest index here (first-spike times not recorded)
-    predicted = int(np.argmax(counts))
-    return dict(build_s=build_s, run_s=run_s, network_run_s=net_s, counts=counts.tolist(), spikes=spikes,
-                predicted=predicted)
+
+    if PROFILE:
+        print(b2.profiling_summary(network, show=12), file=sys.stderr)
+
+    def per_image(mon, n):
+        t = np.asarray(mon.t[:] / second, dtype=float)
+        img = np.minimum((t / window + 1e-6).astype(int), n_img - 1)
+        c = np.zeros((n_img, n), dtype=int)
+        np.add.at(c, (img, np.asarray(mon.i[:], dtype=int)), 1)
+        return c
+
+    ch, co = per_image(mh, n_hid), per_image(mo, n_out)
+    vin = np.asarray(drive.V_in[:] / volt, dtype=float)                # (10, n_img * n_t)
+    n_t = wave.shape[1]
+    vin = vin[:, :n_img * n_t].reshape(n_out, n_img, n_t).mean(axis=2).T   # (n_img, 10)
+    pred = []
+    for k in range(n_img):
+        best = max(range(n_out), key=lambda j: (co[k, j], vin[k, j], -j))   # most spikes, drive, lowest index
+        pred.append(int(best))
+    lvl_sp = np.asarray(waves["level_spikes"], dtype=int)
+    in_sp = lvl_sp[pixels.astype(int)].sum(axis=1)
+    return dict(build_s=build_s, run_s=run_s, network_run_s=net_s, predicted=pred,
+                output_counts=co.tolist(), hidden_counts=ch.tolist(), spikes_input=in_sp.tolist(), spikes_hidden=ch.sum(1).tolist(),
+                spikes_output=co.sum(1).tolist())
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--checkpoint", default="/tmp/b2bench/train/checkpoint.vsck")
-    ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "mnist"))
-    ap.add_argument("--image", type=int, default=0, help="test image index")
-    ap.add_argument("--dt", type=float, default=5e-9, help="Brian2 time step, s (rk4)")
-    ap.add_argument("--repeats", type=int, default=3, help="timed runs of the compiled binary")
-    ap.add_argument("--dir", default=None, help="standalone project directory (default /tmp/b2bench/brian2_dtXns)")
-    ap.add_argument("--clean", action="store_true", help="rebuild every object file (honest compile time)")
-    ap.add_argument("--work", default="/tmp/b2bench", help="helper and dump directory")
-    a = ap.parse_args()
-    directory = a.dir or os.path.join(a.work, f"brian2_dt{a.dt * 1e9:g}ns")
-    net = dump_network(os.path.abspath(a.checkpoint), os.path.abspath(a.data), a.image, a.work)
-    # make and the binary print to fd 1: send that to stderr so stdout is only the JSON
+def read_test(data, first, n):
+    import gzip
+    import struct
+
+    def read_idx(stem):
+        for name in (stem + "-ubyte.gz", stem.replace("-idx", ".idx") + "-ubyte.gz", stem + "-ubyte"):
+            p = os.path.join(data, name)
+            if os.path.exists(p):
+                op = gzip.open if p.endswith(".gz") else open
+                with op(p, "rb") as f:
+                    buf = f.read()
+                nd = struct.unpack(">I", buf[:4])[0] & 0xFF
+                dims = struct.unpack(">" + "I" * nd, buf[4:4 + 4 * nd])
+                return np.frombuffer(buf, dtype=np.uint8, offset=4 + 4 * nd).reshape(dims)
+        sys.exit(f"brian2_net.py: no {stem} in {data}")
+    x = read_idx("t10k-images-idx3").reshape(-1, 784)[first:first + n]
+    y = read_idx("t10k-labels-idx1")[first:first + n]
+    return np.array(x), np.array(y)
+
+
+def quiet(fn, *a):
+    """make and the binary print to fd 1: send that to stderr so stdout is only the JSON"""
     sys.stdout.flush()
     saved = os.dup(1)
     os.dup2(2, 1)
     try:
-        r = build_and_run(net, a.dt, directory, a.repeats, a.clean)
+        return fn(*a)
     finally:
         sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
-    res = dict(tool="brian2", brian2_version=__import__("brian2").__version__, threads=1, dt_s=a.dt,
-               window_s=net["window"], image=a.image, label=net["label"], directory=os.path.abspath(directory),
-               binary=os.path.join(os.path.abspath(directory), "main"),
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    ap.add_argument("--checkpoint", default="/tmp/b2bench/train/checkpoint.vsck")
+    ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "mnist"))
+    ap.add_argument("--images", type=int, default=100, help="test images 0..N-1 (default 100)")
+    ap.add_argument("--dt", type=float, default=25e-9, help="Brian2 neuron time step, s (rk4; divides --dt-grid)")
+    ap.add_argument("--dt-grid", type=float, default=100e-9, help="coupling grid between layers, s (vo2snn's)")
+    ap.add_argument("--threads", type=int, default=2, help="OpenMP threads of the standalone binary")
+    ap.add_argument("--repeats", type=int, default=3, help="timed runs of the compiled binary")
+    ap.add_argument("--dir", default=None, help="standalone project directory (default WORK/brian2_dtXns)")
+    ap.add_argument("--clean", action="store_true", help="rebuild every object file (honest compile time)")
+    ap.add_argument("--work", default="/tmp/b2bench", help="helper and dump directory")
+    ap.add_argument("--profile", action="store_true", help="Brian2's per-code-object profile to stderr")
+    ap.add_argument("--phase", choices=["all", "waves"], default="all", help=argparse.SUPPRESS)
+    ap.add_argument("--net-json", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--out-json", default=None, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    global PROFILE
+    PROFILE = a.profile
+    ratio = a.dt_grid / a.dt
+    if abs(ratio - round(ratio)) > 1e-6 or round(ratio) < 1:
+        sys.exit(f"brian2_net.py: --dt {a.dt:g} must divide --dt-grid {a.dt_grid:g}")
+    tag = f"dt{a.dt * 1e9:g}ns_t{a.threads}"
+    directory = a.dir or os.path.join(a.work, "brian2_" + tag)
+    if a.phase == "waves":      # a separate process: one standalone build per process
+        with open(a.net_json) as f:
+            net = json.load(f)
+        r = quiet(run_waves, net, a.dt, a.dt_grid, directory + "_waves", a.threads, a.clean)
+        with open(a.out_json, "w") as f:
+            json.dump(r, f)
+        return
+    net = dump_network(os.path.abspath(a.checkpoint), os.path.abspath(a.data), 0, a.work)
+    net_json = os.path.join(a.work, "net_image0.json")
+    waves_json = os.path.join(a.work, f"waves_{tag}.json")
+    subprocess.run([sys.executable, os.path.abspath(__file__), "--phase", "waves", "--net-json", net_json,
+                    "--out-json", waves_json, "--dt", repr(a.dt), "--dt-grid", repr(a.dt_grid),
+                    "--threads", str(a.threads), "--work", a.work, "--dir", directory]
+                   + (["--clean"] if a.clean else []), check=True, stdout=sys.stderr)
+    with open(waves_json) as f:
+        waves = json.load(f)
+    pixels, labels = read_test(os.path.abspath(a.data), 0, a.images)
+    if len(pixels) < a.images:
+        sys.exit(f"brian2_net.py: only {len(pixels)} test images")
+    r = quiet(run_network, net, waves, pixels, a.dt, a.dt_grid, directory, a.threads, a.repeats, a.clean)
+    correct = int(sum(int(p == l) for p, l in zip(r["predicted"], labels)))
+    res = dict(tool="brian2", brian2_version=__import__("brian2").__version__, threads=a.threads, dt_s=a.dt,
+               dt_grid_s=a.dt_grid, window_s=net["window"], images=a.images, directory=os.path.abspath(directory),
                build_s=r["build_s"], run_s=r["run_s"], run_s_median=statistics.median(r["run_s"]),
                network_run_s=r["network_run_s"], network_run_s_median=statistics.median(r["network_run_s"]),
-               spikes_per_layer=r["spikes"], output_counts=r["counts"], predicted=r["predicted"],
-               vo2snn_predicted=net["vo2snn"]["predicted"], vo2snn_output_counts=net["vo2snn"]["counts"],
-               vo2snn_spikes_per_layer=net["vo2snn"]["spikes"],
-               same_class=r["predicted"] == net["vo2snn"]["predicted"],
-               v_on=net["v_on"], v_peak=net["v_peak"], s_peak=net["s_peak"], rail_v=net["rail_v"])
-    print(json.dumps(res, indent=1))
+               waves_network_run_s=waves["network_run_s"], waves_build_and_run_s=waves["build_and_run_s"],
+               level_spikes=waves["level_spikes"], accuracy=correct / a.images, labels=labels.tolist(),
+               predicted=r["predicted"], output_counts=r["output_counts"], hidden_counts=r["hidden_counts"],
+               spikes_input=r["spikes_input"],
+               spikes_hidden=r["spikes_hidden"], spikes_output=r["spikes_output"],
+               vo2snn_image0=net["vo2snn"], v_on=net["v_on"], v_peak=net["v_peak"], s_peak=net["s_peak"],
+               rail_v=net["rail_v"])
+    print(json.dumps(res))
 
 
 if __name__ == "__main__":

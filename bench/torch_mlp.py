@@ -19,7 +19,18 @@ vo2snn's per-epoch seconds. Output: one line per epoch
   torch epoch E/N: loss L, train A %, test T %, S s
 then a JSON summary line starting with 'TORCH_JSON '.
 
---act tanh replaces the table activation by torch.tanh (pixels p/255, zero biases), for reference.
+--act tanh replaces the table activation by torch.tanh (pixels p/255, zero biases), for reference;
+--act relu --loss ce is the plain PyTorch MLP (ReLU hidden layer, linear output, cross-entropy,
+Adam), the textbook baseline.
+
+--mode eager (default) runs the model op by op (the activation as a custom autograd Function);
+--mode script compiles the forward pass and the loss with TorchScript (torch.jit.script; torch
+1.13 has no torch.compile): the activation is then written as r(u) + slope(u) (u - u.detach())
+with r and slope computed on u.detach(), which has the same value and the same gradient
+(slope) as the custom Function. Before the first timed epoch --warmup (5) optimiser steps are
+run on copies of the parameters (TorchScript's profiling executor specialises the graph in
+its first runs; the real parameters and the RNG are untouched), in both modes.
+The shuffle (torch.randperm) is inside the timed epoch.
 """
 import argparse
 import glob
@@ -146,8 +157,13 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--table", default=None,
                     help="vo2snn transfer cache CSV (default: newest transfer-*.csv in $VO2SNN_CACHE or ~/.cache/vo2snn)")
-    ap.add_argument("--act", choices=["table", "tanh"], default="table")
+    ap.add_argument("--act", choices=["table", "tanh", "relu"], default="table")
+    ap.add_argument("--loss", choices=["mse", "ce"], default=None,
+                    help="mse vs one-hot (default; vo2snn's) or cross-entropy (default for --act relu)")
+    ap.add_argument("--mode", choices=["eager", "script"], default="eager")
+    ap.add_argument("--warmup", type=int, default=5, help="untimed optimiser steps on copies before epoch 1")
     ap.add_argument("--no-test", action="store_true", help="skip the test-set evaluation")
+    ap.add_argument("--train-limit", type=int, default=0, help="train on the first N images only (0: all)")
     args = ap.parse_args()
 
     import torch
@@ -212,10 +228,57 @@ def main():
             (slope,) = ctx.saved_tensors
             return grad * slope
 
-    act = TableAct.apply if args.act == "table" else torch.tanh
+    loss_kind = args.loss or ("ce" if args.act == "relu" else "mse")
+
+    def table_act_st(u, coef, dsur, dsur_d, rail: float, inv_dv: float, leak: float, ncell: int):
+        # TorchScript form of TableAct: value r(u), gradient slope(u) (straight-through)
+        ud = u.detach()
+        v = ud.clamp(-rail, rail)
+        a = v.abs() * inv_dv
+        i = a.long().clamp(max=ncell - 1)
+        t = a - i
+        c = coef[i]
+        r = ((c[..., 3] * t + c[..., 2]) * t + c[..., 1]) * t + c[..., 0]
+        r = torch.copysign(r, v)
+        slope = torch.addcmul(dsur[i], t, dsur_d[i])
+        slope = torch.where(ud.abs() > rail, torch.full_like(slope, leak), slope)
+        return r + slope * (u - ud)
+
+    if args.mode == "script":
+        table_act_st = torch.jit.script(table_act_st)
+    act_name = args.act
+
+    def net_loss(x, y, onehot, w1, b1, w2, b2, coef, dsur, dsur_d, rail: float, inv_dv: float, leak: float,
+                 ncell: int, act_kind: int, ce: bool):
+        u1 = F.linear(x, w1, b1)
+        if act_kind == 0:
+            h = table_act_st(u1, coef, dsur, dsur_d, rail, inv_dv, leak, ncell)
+        elif act_kind == 1:
+            h = torch.tanh(u1)
+        else:
+            h = torch.relu(u1)
+        u2 = F.linear(h, w2, b2)
+        if act_kind == 0:
+            out = table_act_st(u2, coef, dsur, dsur_d, rail, inv_dv, leak, ncell)
+        elif act_kind == 1:
+            out = torch.tanh(u2)
+        else:
+            out = u2
+        if ce:
+            loss = F.cross_entropy(out, y)
+        else:
+            loss = F.mse_loss(out, onehot)
+        return loss, out
+
+    act_kind = {"table": 0, "tanh": 1, "relu": 2}[act_name]
+    if args.mode == "script":
+        net_loss_s = torch.jit.script(net_loss)
+    act = TableAct.apply if args.act == "table" else (torch.tanh if args.act == "tanh" else torch.relu)
 
     # ---- data (untimed) -------------------------------------------------------------------
     xtr, ytr, xte, yte = load_mnist(args.data)
+    if args.train_limit > 0:
+        xtr, ytr = xtr[:args.train_limit], ytr[:args.train_limit]
     xtr_t = torch.from_numpy(np.array(xtr))          # (60000, 28, 28) uint8
     ytr_t = torch.from_numpy(ytr.astype(np.int64))
     xte_t = torch.from_numpy(np.array(xte))
@@ -251,7 +314,19 @@ def main():
 
     def forward(x):
         h = act(F.linear(x, w1, b1))
-        return act(F.linear(h, w2, b2))
+        u = F.linear(h, w2, b2)
+        return u if args.act == "relu" else act(u)
+
+    def train_loss(x, y, ps):
+        """loss and outputs of one batch; eager: op by op, script: the TorchScript graph"""
+        if args.mode == "script":
+            return net_loss_s(x, y, eye[y], ps[0], ps[1], ps[2], ps[3], coef_t, dsur_t, dsur_d, float(rail),
+                              inv_dv, leak, int(ncell), act_kind, loss_kind == "ce")
+        h = act(F.linear(x, ps[0], ps[1]))
+        u = F.linear(h, ps[2], ps[3])
+        out = u if args.act == "relu" else act(u)
+        loss = F.cross_entropy(out, y) if loss_kind == "ce" else F.mse_loss(out, eye[y])
+        return loss, out
 
     def evaluate():
         correct = 0
@@ -265,6 +340,32 @@ def main():
     ar_h = torch.arange(H).view(1, H, 1)
     ar_w = torch.arange(W).view(1, 1, W)
     eye = torch.eye(10)
+
+    def make_batch(idx, gen):
+        b = len(idx)
+        if P > 0:
+            sh = torch.randint(0, 2 * P + 1, (2, b), generator=gen)   # offsets into the padded image
+            rows = ar_h + sh[0].view(b, 1, 1)
+            cols = ar_w + sh[1].view(b, 1, 1)
+            img = xtr_pad[idx.view(b, 1, 1), rows, cols]              # (b, H, W) per-image shift
+        else:
+            img = xtr_t[idx]
+        return enc[img.reshape(b, H * W).long()], ytr_t[idx]
+
+    # warm-up on copies (untimed): same shapes as the epoch (full batches and the last partial one)
+    if args.warmup > 0:
+        wps = [p.detach().clone().requires_grad_() for p in params]
+        wopt = torch.optim.Adam(wps, lr=args.lr)
+        wg = torch.Generator().manual_seed(12345)
+        last = n % B
+        sizes_w = [B] * args.warmup + ([last] * 2 if last else [])
+        for bsz in sizes_w:
+            x, y = make_batch(torch.randint(0, n, (bsz,), generator=wg), wg)
+            loss, _ = train_loss(x, y, wps)
+            wopt.zero_grad(set_to_none=True)
+            loss.backward()
+            wopt.step()
+        del wps, wopt
     epochs = []
     for e in range(args.epochs):
         lr = args.lr if args.epochs <= 1 else args.lr * 0.5 * (1 + math.cos(math.pi * e / args.epochs))
@@ -276,17 +377,8 @@ def main():
         for s in range(0, n, B):
             idx = perm[s:s + B]
             b = len(idx)
-            if P > 0:
-                sh = torch.randint(0, 2 * P + 1, (2, b), generator=g)   # offsets into the padded image
-                rows = ar_h + sh[0].view(b, 1, 1)
-                cols = ar_w + sh[1].view(b, 1, 1)
-                img = xtr_pad[idx.view(b, 1, 1), rows, cols]              # (b, H, W) per-image shift
-            else:
-                img = xtr_t[idx]
-            x = enc[img.reshape(b, H * W).long()]
-            y = ytr_t[idx]
-            out = forward(x)
-            loss = F.mse_loss(out, eye[y])
+            x, y = make_batch(idx, g)
+            loss, out = train_loss(x, y, params)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -298,8 +390,13 @@ def main():
         test = float("nan") if args.no_test else evaluate()
         epochs.append(dict(epoch=e + 1, seconds=secs, loss=loss_sum / n, train_acc=correct / n, test_acc=test))
         print(f"torch epoch {e + 1:2d}/{args.epochs}: loss {loss_sum / n:.5f}, train {100 * correct / n:.2f} %, "
-              f"test {100 * test:.2f} %, {secs:.2f} s", flush=True)
+              f"test {100 * test:.2f} %, {secs:.4f} s", flush=True)
+    secs = sorted(e["seconds"] for e in epochs)
+    med = (secs[(len(secs) - 1) // 2] + secs[len(secs) // 2]) / 2 if secs else float("nan")
+    print(f"torch median epoch: {med:.3f} s ({args.mode}, {torch.get_num_threads()} threads, batch {B}, "
+          f"act {args.act}, loss {loss_kind})", flush=True)
     summary = dict(torch=torch.__version__, threads=torch.get_num_threads(), blas=blas, act=args.act,
+                   mode=args.mode, batch=B, loss=loss_kind, median_epoch_s=med,
                    table=table or "synthetic", epochs=epochs,
                    max_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
     print("TORCH_JSON " + json.dumps(summary), flush=True)

@@ -174,6 +174,7 @@ vs_status vs_train_epoch(vs_mlp *m, const vs_dataset *d, const float enc[256],
         free(perm), free(x), free(labels), free(pred), free(shift);
         return vs_fail(VS_ENOMEM, "out of memory for a batch of %d", batch);
     }
+    double t0 = wall_seconds();   /* the epoch's time includes its shuffle */
     vs_rng rng;
     vs_rng_seed(&rng, o->seed, 1000 + (uint64_t)epoch);
     for (size_t i = 0; i < n; i++) perm[i] = (uint32_t)i;
@@ -183,7 +184,7 @@ vs_status vs_train_epoch(vs_mlp *m, const vs_dataset *d, const float enc[256],
         perm[i - 1] = perm[j];
         perm[j] = t;
     }
-    double t0 = wall_seconds(), loss_sum = 0;
+    double loss_sum = 0;
     long correct = 0, total_batches = (long)((n + (size_t)batch - 1) / (size_t)batch);
     thread_tuner tu;
     tuner_begin(&tu);

@@ -4,13 +4,19 @@
 #   make bench      run the benchmarks in bench/
 #   make NO_OMP=1   build without OpenMP
 #   make sanitize   the test suite under AddressSanitizer + UBSan (in build-san/)
+#   make lib        build/libvo2snn.a and the shared build/libvo2snn.so (soname libvo2snn.so.0)
+#   make install    headers, both libraries, vo2snn.pc, the CLI, man pages and the Python
+#                   package under PREFIX (/usr/local), staged under DESTDIR; make uninstall
+#   make examples   examples/*.c built against the INSTALLED library through pkg-config
+#                   (PREFIX as for install), into build/examples/
 CC      ?= gcc
 OPT     ?= -O2
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wdouble-promotion
 CFLAGS  ?= $(OPT) -g
 LDFLAGS ?=
 # -fno-math-errno: sqrt/exp never set errno (nothing here reads it), so they can vectorise.
-override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fno-math-errno -Iinclude
+# -fPIC: the same objects go into libvo2snn.a and libvo2snn.so.
+override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fno-math-errno -fPIC -Iinclude
 # OpenBLAS, preferring Debian's OpenMP build (shares our OpenMP thread pool).
 BLAS_OMP := /usr/lib/x86_64-linux-gnu/openblas-openmp
 ifneq ($(wildcard $(BLAS_OMP)/libopenblas.so),)
@@ -39,9 +45,15 @@ TESTS    := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
 BENCHES  := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 LIB      := $(B)/libvo2snn.a
 BIN      := $(B)/vo2snn
+# The version lives in VERSION only: vs_version(), the soname, vo2snn.pc and the man pages.
+VERSION  := $(shell cat VERSION)
+SOMAJOR  := $(firstword $(subst ., ,$(VERSION)))
+SONAME   := libvo2snn.so.$(SOMAJOR)
+SHLIB    := $(B)/libvo2snn.so.$(VERSION)
 
-.PHONY: all test bench clean headers sanitize valgrind
-all: $(BIN)
+.PHONY: all lib test bench clean headers sanitize valgrind install uninstall examples
+all: $(BIN) $(SHLIB)
+lib: $(LIB) $(SHLIB)
 
 $(B)/%.o: %.c $(wildcard include/vo2snn/*.h) $(wildcard src/*.h) $(wildcard cli/*.h)
 	@mkdir -p $(dir $@)
@@ -50,6 +62,15 @@ $(B)/%.o: %.c $(wildcard include/vo2snn/*.h) $(wildcard src/*.h) $(wildcard cli/
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(B)/src/version.o: VERSION
+$(B)/src/version.o: override CFLAGS += -DVS_VERSION_STRING='"$(VERSION)"'
+
+# The shared library carries its dependencies (DT_NEEDED), so users link -lvo2snn only.
+$(SHLIB): $(LIB_OBJS)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(LDLIBS)
+	ln -sf $(notdir $@) $(B)/$(SONAME)
+	ln -sf $(SONAME) $(B)/libvo2snn.so
 
 # The CLI's command modules (everything in cli/ but main.c) are also linked into tests.
 CLI_LIB_OBJS := $(filter-out $(B)/cli/main.o,$(CLI_OBJS))
@@ -71,8 +92,18 @@ $(B)/bench/%: bench/%.c bench/bench_common.h $(B)/libvo2snn_cli.a $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Icli -o $@ $< $(B)/libvo2snn_cli.a $(LIB) $(LDLIBS)
 
-test: $(BIN) $(TESTS)
-	@VO2SNN_BIN=$(BIN) sh tests/run.sh $(TESTS)
+# The Python binding and the install tree are tested by scripts (tests/test_*.sh), run
+# beside the C tests with the same ok/FAIL/SKIP lines and one tally. Under the sanitizers
+# (CFLAGS with -fsanitize) they skip: python3 cannot load an ASan library unpreloaded.
+SCRIPT_TESTS := $(B)/tests/test_python $(B)/tests/test_install
+$(B)/tests/test_%: tests/test_%.sh
+	@mkdir -p $(dir $@)
+	cp $< $@ && chmod +x $@
+
+test: $(BIN) $(SHLIB) $(TESTS) $(SCRIPT_TESTS)
+	@VO2SNN_BIN=$(BIN) VO2SNN_LIBRARY=$(abspath $(SHLIB)) VO2SNN_B=$(B) MAKE="$(MAKE)" PYTHON=$(PYTHON) \
+	    VO2SNN_SANITIZED=$(if $(findstring -fsanitize,$(CFLAGS)),1,) \
+	    sh tests/run.sh $(TESTS) $(SCRIPT_TESTS)
 
 bench: $(BIN) $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
@@ -85,9 +116,71 @@ sanitize:
 valgrind: $(BIN)
 	sh scripts/valgrind.sh
 
-# Every public header compiles on its own.
+# Every public header compiles on its own, and the umbrella vo2snn.h includes every one.
 headers:
-	@for h in include/vo2snn/*.h; do echo "#include \"$${h#include/}\"" | $(CC) $(CFLAGS) -x c -fsyntax-only - || exit 1; done; echo "headers ok"
+	@for h in include/vo2snn/*.h; do echo "#include \"$${h#include/}\"" | $(CC) $(CFLAGS) -x c -fsyntax-only - || exit 1; done
+	@for h in include/vo2snn/*.h; do [ "$$h" = include/vo2snn/vo2snn.h ] || grep -q "^#include \"$${h#include/}\"" include/vo2snn/vo2snn.h || { echo "include/vo2snn/vo2snn.h does not include $$h"; exit 1; }; done; echo "headers ok"
+
+# ---- install --------------------------------------------------------------------------------
+#   make install PREFIX=/opt/vo2snn DESTDIR=/tmp/stage      (PREFIX is what the files name)
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# Debian's python3 (with python3-numpy), also when another python3 comes first on PATH.
+PYTHON     ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
+PYVER      := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+# Debian's python3 searches /usr/lib/python3/dist-packages and /usr/local/lib/python3.X/dist-packages.
+PYTHONDIR  ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/lib/python3/dist-packages,$(PREFIX)/lib/python$(PYVER)/dist-packages)
+PY_SRCS    := $(wildcard python/vo2snn/*.py)
+
+# vo2snn.pc names PREFIX, so install writes it each time (PREFIX may differ between runs).
+PC_LINES = 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+    'Name: vo2snn' 'Description: VO2 Mott-device spiking neurons: device model, neuron circuits, SNN training and deployment' \
+    'Version: $(VERSION)' 'Requires.private: zlib' \
+    'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lvo2snn' \
+    'Libs.private: $(strip $(BLAS_LIBS) -lcminpack -lz -lm $(if $(NO_OMP),,-fopenmp))'
+
+$(B)/man/.stamp: $(BIN) scripts/gen_man.sh VERSION
+	sh scripts/gen_man.sh $(BIN) $(B)/man $(VERSION)
+	@touch $@
+
+install: $(BIN) $(LIB) $(SHLIB) $(B)/man/.stamp
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	    $(DESTDIR)$(INCLUDEDIR)/vo2snn $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PYTHONDIR)/vo2snn
+	install -m 644 include/vo2snn/*.h $(DESTDIR)$(INCLUDEDIR)/vo2snn/
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libvo2snn.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvo2snn.so
+	printf '%s\n' $(PC_LINES) > $(DESTDIR)$(PKGCONFIGDIR)/vo2snn.pc
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(B)/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(PY_SRCS) $(DESTDIR)$(PYTHONDIR)/vo2snn/
+	printf '# Written by make install.\nLIBRARY = %s\n' "'$(LIBDIR)/$(SONAME)'" > $(DESTDIR)$(PYTHONDIR)/vo2snn/_install.py
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vo2snn $(DESTDIR)$(LIBDIR)/libvo2snn.a $(DESTDIR)$(LIBDIR)/libvo2snn.so \
+	    $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libvo2snn.so.$(VERSION) $(DESTDIR)$(PKGCONFIGDIR)/vo2snn.pc \
+	    $(DESTDIR)$(MANDIR)/man1/vo2snn.1 $(DESTDIR)$(MANDIR)/man1/vo2snn-*.1
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/vo2snn $(DESTDIR)$(PYTHONDIR)/vo2snn
+
+# Examples against the installed library (PREFIX as given to make install, no DESTDIR): only
+# its pkg-config file and public headers; an rpath to LIBDIR so they run from anywhere.
+EX_SRCS := $(sort $(wildcard examples/*.c))
+EX_BINS := $(EX_SRCS:examples/%.c=$(B)/examples/%)
+PKG_EX  := PKG_CONFIG_PATH=$(PKGCONFIGDIR)$${PKG_CONFIG_PATH:+:$$PKG_CONFIG_PATH} pkg-config
+examples: examples-check $(EX_BINS)
+.PHONY: examples-check
+examples-check:
+	@$(PKG_EX) --exists vo2snn || { echo "make examples: no vo2snn.pc under $(PKGCONFIGDIR); run make install PREFIX=$(PREFIX) first"; exit 1; }
+$(B)/examples/%: examples/%.c | examples-check
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror=implicit-function-declaration $$($(PKG_EX) --cflags vo2snn) -o $@ $< \
+	    $$($(PKG_EX) --libs vo2snn) -Wl,-rpath,$(LIBDIR)
 
 clean:
 	rm -rf $(B) build-san build-fuzz

@@ -2,7 +2,7 @@
 # Install the Debian packages vo2snn needs (Debian 12, as root or with sudo).
 # Idempotent: packages already present are not fetched again.
 set -eu
-PACKAGES="gcc make libc6-dev zlib1g-dev libopenblas-openmp-dev libcminpack-dev gnuplot-nox ngspice chromium clang libclang-rt-14-dev"
+PACKAGES="gcc make libc6-dev zlib1g-dev libopenblas-openmp-dev libcminpack-dev pkgconf python3 python3-numpy gnuplot-nox ngspice chromium clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

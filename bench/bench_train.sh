@@ -70,15 +70,16 @@ busy_pct() {
 }
 wait_idle() {
     [ "${BENCH_NO_WAIT:-0}" = 1 ] && return 0
-    t0=$(date +%s)
+    # (sh has no local variables: these names must not clash with the callers' t and b)
+    wait_start=$(date +%s)
     while :; do
-        b=$(busy_pct)
-        [ "$b" -lt 15 ] && return 0
-        if [ $(($(date +%s) - t0)) -ge "${BENCH_MAX_WAIT:-600}" ]; then
-            echo "bench_train: warning: machine still ${b}% busy after waiting; timings may be off" >&2
+        busy_now=$(busy_pct)
+        [ "$busy_now" -lt 15 ] && return 0
+        if [ $(($(date +%s) - wait_start)) -ge "${BENCH_MAX_WAIT:-600}" ]; then
+            echo "bench_train: warning: machine still ${busy_now}% busy after waiting; timings may be off" >&2
             return 0
         fi
-        echo "bench_train: machine ${b}% busy, waiting (top: $(ps -eo pcpu=,comm= --sort=-pcpu | grep -v ' ps$' | head -1 | xargs))" >&2
+        echo "bench_train: machine ${busy_now}% busy, waiting (top: $(ps -eo pcpu=,comm= --sort=-pcpu | grep -v ' ps$' | head -1 | xargs))" >&2
         sleep 10
     done
 }

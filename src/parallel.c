@@ -1,6 +1,7 @@
 /* parallel.c -- one parallel loop over independent items with progress and cancelling. */
 #include "parallel.h"
 
+#include <math.h>
 #include <stdio.h>
 
 vs_status vs_parallel_items(int n, const char *item_name, vs_item_fn item, void *ctx,
@@ -32,4 +33,11 @@ vs_status vs_parallel_items(int n, const char *item_name, vs_item_fn item, void 
         }
     }
     return first_fail < 0 ? VS_OK : vs_fail(st[first_fail], "%s", fail_msg);
+}
+
+int vs__threads_beside_load(int max, double others_cores)
+{
+    if (!(others_cores == others_cores)) return max;   /* NaN: no measurement */
+    double k = (double)max - floor(others_cores + 0.5);
+    return k < 1 ? 1 : k > max ? max : (int)k;
 }

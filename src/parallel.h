@@ -18,4 +18,8 @@ vs_status vs_parallel_items(int n, const char *item_name, vs_item_fn item, void 
                             vs_status *st, int (*progress)(long done, long total, void *user),
                             void *user);
 
+/* Threads for a process allowed `max` when other processes keep `others_cores` cores busy
+   (measured, so it may come out slightly negative): max less the rounded load, in [1, max]. */
+int vs__threads_beside_load(int max, double others_cores);
+
 #endif

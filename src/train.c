@@ -15,6 +15,7 @@
 
 #include "vo2snn/atomic.h"
 #include "vo2snn/rng.h"
+#include "parallel.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -88,9 +89,10 @@ static void tuner_step(thread_tuner *tu)
     tuner_sample(tu);
     if (!last.ok || !tu->ok) return;
     double others = ((tu->busy - last.busy) - (tu->self - last.self)) / (tu->wall - last.wall);
-    int k = tu->max - (int)floor(others + 0.5);
 #ifdef _OPENMP
-    omp_set_num_threads(k < 1 ? 1 : k);
+    omp_set_num_threads(vs__threads_beside_load(tu->max, others));
+#else
+    (void)others;
 #endif
 }
 

@@ -13,6 +13,7 @@
 #include <omp.h>
 #endif
 
+#include "../src/parallel.h"
 #include "check.h"
 #include "cli_run.h"
 #include "vo2snn/iv.h"
@@ -451,6 +452,19 @@ static void test_threads_capped(void)
 #endif
 }
 
+/* Training's thread count beside other load (train.c): max less the cores others keep busy,
+   never below 1 and never above max, even when the measurement comes out negative. */
+static void test_threads_beside_load(void)
+{
+    CHECK(vs__threads_beside_load(2, 0.0) == 2);
+    CHECK(vs__threads_beside_load(2, 0.3) == 2);
+    CHECK(vs__threads_beside_load(2, 0.7) == 1);
+    CHECK(vs__threads_beside_load(2, 3.0) == 1);
+    CHECK(vs__threads_beside_load(2, -0.6) == 2);   /* clock granularity: not 3 threads */
+    CHECK(vs__threads_beside_load(8, 2.4) == 6);
+    CHECK(vs__threads_beside_load(4, (double)NAN) == 4);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) return 1;
@@ -464,6 +478,7 @@ int main(void)
     RUN(test_work_budgets);
     RUN(test_checkpoint_reader);
     RUN(test_threads_capped);
+    RUN(test_threads_beside_load);
     vs_transfer_free(&tf);
     vs_dataset_free(&train_set);
     vs_dataset_free(&test_set);

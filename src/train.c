@@ -155,6 +155,18 @@ static vs_status check_shapes(const vs_mlp *m, const vs_dataset *d, int batch)
     return VS_OK;
 }
 
+/* perm = a Fisher-Yates permutation of 0..n-1 drawn from rng. */
+static void shuffle(uint32_t *perm, size_t n, vs_rng *rng)
+{
+    for (size_t i = 0; i < n; i++) perm[i] = (uint32_t)i;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)(vs_rng_uniform(rng) * (double)i);
+        uint32_t t = perm[i - 1];
+        perm[i - 1] = perm[j];
+        perm[j] = t;
+    }
+}
+
 vs_status vs_train_epoch(vs_mlp *m, const vs_dataset *d, const float enc[256],
                          const vs_train_opts *o, int epoch, vs_batch_fn progress, void *user,
                          vs_epoch_metrics *out)
@@ -179,13 +191,7 @@ vs_status vs_train_epoch(vs_mlp *m, const vs_dataset *d, const float enc[256],
     double t0 = wall_seconds();   /* the epoch's time includes its shuffle */
     vs_rng rng;
     vs_rng_seed(&rng, o->seed, 1000 + (uint64_t)epoch);
-    for (size_t i = 0; i < n; i++) perm[i] = (uint32_t)i;
-    for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)(vs_rng_uniform(&rng) * (double)i);
-        uint32_t t = perm[i - 1];
-        perm[i - 1] = perm[j];
-        perm[j] = t;
-    }
+    shuffle(perm, n, &rng);
     double loss_sum = 0;
     long correct = 0, total_batches = (long)((n + (size_t)batch - 1) / (size_t)batch);
     thread_tuner tu;

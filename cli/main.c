@@ -6,8 +6,7 @@
 #include "vo2snn/outputs.h"
 #include "vo2snn/status.h"
 #include "vo2snn/threads.h"
-
-#define VO2SNN_VERSION "0.1.0"
+#include "vo2snn/version.h"
 
 static void usage(FILE *f)
 {
@@ -49,7 +48,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(name, "--version") == 0) {
-        printf("vo2snn %s\n", VO2SNN_VERSION);
+        printf("vo2snn %s\n", vs_version());   /* the one version: VERSION (Makefile) */
         return 0;
     }
     size_t n;

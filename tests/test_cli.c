@@ -13,6 +13,7 @@
 #include "check.h"
 #include "cli_run.h"
 #include "vo2snn/device.h"
+#include "vo2snn/version.h"
 
 static void test_osc_outputs(void)
 {
@@ -405,10 +406,26 @@ static void test_setup_tools(void)
     if (missing[0]) CHECK_SKIP_DEP(missing + 1, "not on PATH (run scripts/setup.sh)");
 }
 
+/* `vo2snn --version` names the library's version (one source: the VERSION file). */
+static void test_version(void)
+{
+    CHECK(vo2snn("--version", NULL) == 0);
+    char want[64];
+    snprintf(want, sizeof want, "vo2snn %s\n", vs_version());
+    CHECK(strcmp(out_text, want) == 0);
+    FILE *f = fopen("VERSION", "r");
+    char file[32] = "";
+    CHECK(f && fgets(file, sizeof file, f));
+    if (f) fclose(f);
+    file[strcspn(file, "\n")] = '\0';
+    CHECK(strcmp(vs_version(), file) == 0);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmpdir)) return 1;
     RUN(test_setup_tools);
+    RUN(test_version);
     RUN(test_osc_outputs);
     RUN(test_other_commands);
     RUN(test_bad_inputs);

@@ -384,14 +384,6 @@ static void json_mc_summary(vs_json *j, const chips_mc *mc)
     vs_json_num(j, "yield", mc->yield);
 }
 
-/* vs_d2d.layers bits as "input,hidden,output" (a static string). */
-static const char *layers_text(unsigned bits)
-{
-    static const char *const text[8] = {"all", "input", "hidden", "input,hidden", "output", "input,output",
-                                        "hidden,output", "input,hidden,output"};
-    return text[bits & 7];
-}
-
 static void json_d2d_terms(vs_json *j, const vs_d2d *v)
 {
     vs_json_array(j, "d2d");
@@ -463,7 +455,8 @@ static void json_variation(vs_json *j, const chips_result *r)
     vs_json_int(j, "seed", (long long)r->io.seed);
     json_d2d_terms(j, &r->d2d);
     vs_json_num(j, "d2d_gradient", r->d2d.gradient);
-    vs_json_str(j, "d2d_layers", r->d2d.layers ? layers_text(r->d2d.layers) : "all");
+    char layers[24];
+    vs_json_str(j, "d2d_layers", vs_d2d_layers_text(r->d2d.layers, layers, sizeof layers));
     vs_json_array(j, "c2c");   /* the device's own jitter, drawn from one stream per neuron */
     for (int i = 0; i < model->n_params; i++) {
         if (!(model->params[i].flags & VS_PARAM_JITTER)) continue;
@@ -565,7 +558,8 @@ static void print_summary(const chips_args *a, const chips_result *r)
         sigma_text(r->d2d.model, r->d2d.param[k], r->d2d.sigma[k], v, sizeof v);
         printf("%s %s %s", k ? "," : "", r->d2d.model->params[r->d2d.param[k]].key, v);
     }
-    printf(", gradient %g, layers %s; resistors ", r->d2d.gradient, r->d2d.layers ? layers_text(r->d2d.layers) : "all");
+    char layers[24];
+    printf(", gradient %g, layers %s; resistors ", r->d2d.gradient, vs_d2d_layers_text(r->d2d.layers, layers, sizeof layers));
     if (r->e_series) printf("E%d", r->e_series);
     else printf("exact");
     if (isnan(r->io.r_tolerance)) printf(" within +-%g %%", 100 * vs_eseries_tolerance(r->e_series));

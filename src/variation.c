@@ -133,9 +133,11 @@ void vs_d2d_draw(const vs_d2d *v, const vs_device_params *nominal, uint64_t seed
     out->vacancy_x = NAN;
 }
 
+static const char *const layer_names[3] = {"input", "hidden", "output"};
+
 vs_status vs_d2d_layers_parse(const char *list, unsigned *out)
 {
-    static const char *const names[3] = {"input", "hidden", "output"};
+    const char *const *names = layer_names;
     unsigned bits = 0;
     if (strcmp(list, "all") == 0) return *out = 0, VS_OK;
     for (const char *p = list;;) {
@@ -151,6 +153,18 @@ vs_status vs_d2d_layers_parse(const char *list, unsigned *out)
     }
     *out = bits;
     return VS_OK;
+}
+
+const char *vs_d2d_layers_text(unsigned layers, char *buf, size_t n)
+{
+    if (n == 0) return buf;
+    buf[0] = '\0';
+    if ((layers & 7u) == 0) return snprintf(buf, n, "all"), buf;
+    size_t at = 0;
+    for (int l = 0; l < 3; l++)
+        if (layers & (1u << l) && at < n)
+            at += (size_t)snprintf(buf + at, n - at, "%s%s", at ? "," : "", layer_names[l]);
+    return buf;
 }
 
 /* ---- E series ------------------------------------------------------------------------------- */

@@ -120,6 +120,12 @@ static void test_layers(void)
     CHECK(vs_d2d_layers_parse("all", &v.layers) == VS_OK && v.layers == 0);
     CHECK(vs_d2d_layers_parse("outputs", &v.layers) == VS_EINVAL && strstr(vs_last_error(), "outputs"));
     CHECK(vs_d2d_layers_parse("input,", &v.layers) == VS_EINVAL);
+    char text[24];   /* the names the parser reads, back: every set of layers round-trips */
+    for (unsigned bits = 0; bits < 8; bits++) {
+        unsigned back = 99;
+        CHECK(vs_d2d_layers_parse(vs_d2d_layers_text(bits, text, sizeof text), &back) == VS_OK && back == bits);
+    }
+    CHECK(strcmp(vs_d2d_layers_text(5, text, sizeof text), "input,output") == 0);
 }
 
 static void test_parse_errors(void)

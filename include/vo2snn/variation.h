@@ -18,6 +18,7 @@
 #ifndef VO2SNN_VARIATION_H
 #define VO2SNN_VARIATION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vo2snn/device.h"
@@ -40,6 +41,9 @@ typedef struct vs_d2d {
 /* "input,hidden,output" (any of them, or "all") as vs_d2d.layers bits; VS_EINVAL naming the
    item. */
 vs_status vs_d2d_layers_parse(const char *list, unsigned *out);
+/* The inverse: "all" for 0, else the layers' names joined by commas ("hidden,output"), in buf
+   (n bytes; 20 hold any); returns buf. */
+const char *vs_d2d_layers_text(unsigned layers, char *buf, size_t n);
 
 /* 1 if parameter def varies log-normally (positive quantities in Ohm, W/K, J/K or s). */
 int vs_d2d_is_lognormal(const vs_param_def *def);
